@@ -1,0 +1,1 @@
+"""Prêt à dépenser credit scoring."""
