@@ -60,9 +60,10 @@ def parse_application(path: Path, n_rows: int) -> dict[str, dict]:
         missing = _num(fields[1].split()[0])  # "23887 (49.0%)" -> 23887
         if "=" in fields[2]:
             shares = _parse_shares(fields[2])
-            total = sum(shares.values())
+            complete = "..." not in body
+            total = sum(shares.values()) if complete else n_rows - missing
             stats[name] = {"kind": "cat", "na": missing / n_rows,
-                           "shares": {k: v / total for k, v in shares.items()}, "complete": "..." not in body}
+                           "shares": {k: v / total for k, v in shares.items()}, "complete": complete}
         elif len(fields) >= 9 and fields[2] != "...":
             values = [_num(v) for v in fields[2:9]]
             stats[name] = {"kind": "num", "na": missing / n_rows, "mean": values[0], "std": values[1],
@@ -105,12 +106,42 @@ def parse_secondary(path: Path) -> dict[str, dict[str, dict]]:
     return tables
 
 
+# Full-table facts that are more accurate than the random samples (secondary_tables_full_counts.txt).
+_FULL_CATEGORIES = {"bureau": ("CREDIT_ACTIVE", "CREDIT_CURRENCY", "CREDIT_TYPE"),
+                    "previous_application": ("NAME_CONTRACT_TYPE", "NAME_CONTRACT_STATUS", "CODE_REJECT_REASON",
+                                             "NAME_CLIENT_TYPE", "NAME_PORTFOLIO", "NAME_PRODUCT_TYPE",
+                                             "NAME_YIELD_GROUP", "CHANNEL_TYPE")}
+_PREVIOUS_ROWS = 1_670_214
+
+
+def apply_full_counts(stats: dict[str, dict[str, dict]], path: Path) -> None:
+    """Replace sample-based category shares and missing rates by the full-table counts where published."""
+    text = path.read_text()
+    for table, columns in _FULL_CATEGORIES.items():
+        for column in columns:
+            match = re.search(rf"^{column}(?: \([^)]*\))?: (.+)$", text, flags=re.M)
+            if match:
+                counts = _parse_shares(match.group(1))
+                total = sum(counts.values())
+                stats[table][column]["shares"] = {k: v / total for k, v in counts.items()}
+                stats[table][column]["source"] = "full table"
+    non_null = re.search(r"^ ?non-null: (.+?)(?:; all others complete\.)$", text, flags=re.M | re.S)
+    for part in non_null.group(1).replace("\n", " ").split(";"):
+        names, _, count = part.strip().removesuffix(" each").rpartition(" ")
+        for name in names.split("/"):
+            name = name.strip()
+            if name in stats["previous_application"]:
+                stats["previous_application"][name]["na"] = 1 - _num(count) / _PREVIOUS_ROWS
+                stats["previous_application"][name]["na_source"] = "full table"
+
+
 def main(reference_dir: Path) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(reference_dir / "schema.json", OUT / "schema.json")
     stats = {"application_train": parse_application(reference_dir / "application_train_describe.txt", 307_511),
              "application_test": parse_application(reference_dir / "application_test_describe.txt", 48_744)}
     stats.update(parse_secondary(reference_dir / "secondary_tables_from_random_samples.txt"))
+    apply_full_counts(stats, reference_dir / "secondary_tables_full_counts.txt")
     (OUT / "reference_stats.json").write_text(json.dumps(stats, indent=1, sort_keys=False) + "\n")
     print({table: len(cols) for table, cols in stats.items()})
 

@@ -27,6 +27,7 @@ _BUILDING_DECIMALS = 4
 _TEST_BUILDING_NA_SHIFT = -0.02
 _TEST_W_CITY_MINUS_ONE = 1 / 48_744
 _TRAIN_GENDER_XNA = 4 / 307_511
+_AGE_CAP_STRETCH = 1.2
 
 
 @dataclass
@@ -116,20 +117,19 @@ def _add_money(rng, n, side, cols, wealth) -> None:
     step = np.where(rng.random(n) < 0.8, 4500.0, 450.0)
     cols["AMT_INCOME_TOTAL"] = np.maximum(mg.round_to(income, 1.0) // step * step, 25650.0)
     revolving = cols["NAME_CONTRACT_TYPE"] == "Revolving loans"
-    goods_z = mg.latent(rng, n, (0.45, wealth))
-    goods = mg.from_quantiles(mg.uniform_from_latent(goods_z), side("AMT_GOODS_PRICE"))
-    goods = np.where(rng.random(n) < 0.92, np.maximum(mg.round_to(goods, 4500.0), 40500.0), mg.round_to(goods, 45.0))
-    goods = np.where(revolving, np.maximum(mg.round_to(goods * 0.45, 22500.0), 45000.0), goods)
-    insured = (~revolving) & (rng.random(n) < 0.72)
+    credit_z = mg.latent(rng, n, (0.45, wealth))
+    credit = mg.from_quantiles(mg.uniform_from_latent(credit_z), side("AMT_CREDIT"))
+    credit = np.where(revolving, np.maximum(mg.round_to(credit * 0.45, 22500.0), 45000.0), credit)
+    insured = (~revolving) & (rng.random(n) < 0.75)
     ratio = np.where(insured, 1.0 + rng.gamma(2.0, 0.07, size=n), 1.0)
-    credit = mg.round_to(goods * ratio, 4.5)
-    cols["AMT_CREDIT"] = np.clip(credit, 45000.0, 4_050_000.0)
-    term_months = rng.choice([6, 10, 12, 18, 24, 30, 36, 48, 60], size=n,
-                             p=[0.04, 0.05, 0.18, 0.10, 0.22, 0.08, 0.20, 0.08, 0.05])
-    monthly_rate = rng.uniform(0.008, 0.03, size=n)
-    annuity_factor = monthly_rate / (1 - (1 + monthly_rate) ** -term_months)
-    annuity = np.where(revolving, cols["AMT_CREDIT"] * rng.choice([0.05, 0.1], size=n),
-                       cols["AMT_CREDIT"] * annuity_factor)
+    goods = credit / ratio
+    goods = np.where(rng.random(n) < 0.92, np.maximum(mg.round_to(goods, 4500.0), 40500.0), mg.round_to(goods, 45.0))
+    goods = np.where(revolving, credit, goods)
+    cols["AMT_CREDIT"] = np.clip(mg.round_to(np.where(insured, goods * ratio, credit), 4.5), 45000.0, 4_050_000.0)
+    # Annuity: its own published marginal, rank-tied to the credit amount (shorter terms in the test set).
+    annuity_z = mg.latent(rng, n, (0.85, credit_z))
+    annuity = mg.from_quantiles(mg.uniform_from_latent(annuity_z), side("AMT_ANNUITY"))
+    annuity = np.where(revolving, cols["AMT_CREDIT"] * rng.choice([0.05, 0.1], size=n), annuity)
     cols["AMT_ANNUITY"] = mg.with_missing(rng, np.maximum(mg.round_to(annuity, 4.5), 1615.5),
                                           side("AMT_ANNUITY")["na"])
     goods_missing = revolving & (rng.random(n) < side("AMT_GOODS_PRICE")["na"] / 0.095)
@@ -139,7 +139,7 @@ def _add_money(rng, n, side, cols, wealth) -> None:
 def _add_employment(rng, n, side, cols, age_z, wealth) -> None:
     age_years = -cols["DAYS_BIRTH"] / 365.25
     p_out = 1 / (1 + np.exp(-(age_years - 58.5) / 2.2))  # pensioners are older; overall share ~18 %
-    out_of_work = rng.random(n) < p_out * _sentinel_share(side) / 0.18
+    out_of_work = rng.random(n) < p_out * _sentinel_share(side) / 0.189
     income_shares = dict(side("NAME_INCOME_TYPE")["shares"])
     retired = {"Pensioner": income_shares.pop("Pensioner"), "Unemployed": income_shares.pop("Unemployed", 1e-4)}
     income_type = mg.sample_categories(rng, n, income_shares)
@@ -149,8 +149,9 @@ def _add_employment(rng, n, side, cols, age_z, wealth) -> None:
                                           {k: side("NAME_EDUCATION_TYPE")["shares"][k] for k in _EDUCATION_ORDER})
     cols["NAME_EDUCATION_TYPE"] = education
     employed_stats = _employed_days_stats(side("DAYS_EMPLOYED"), 1 - _sentinel_share(side))
-    seniority = mg.latent(rng, n, (0.55, age_z))
-    days = np.round(mg.from_quantiles(mg.uniform_from_latent(-seniority), employed_stats))
+    seniority = mg.latent(rng, n, (0.75, age_z))
+    # The published quantiles already include the age cap below, which pulls long careers in: stretch first.
+    days = np.round(_AGE_CAP_STRETCH * mg.from_quantiles(mg.uniform_from_latent(-seniority), employed_stats))
     min_days = -(age_years - 16) * 365.25
     days = np.maximum(days, np.round(min_days)).astype(np.int64)
     cols["DAYS_EMPLOYED"] = np.where(out_of_work, schema.SENTINEL_DAYS, days).astype(np.int64)

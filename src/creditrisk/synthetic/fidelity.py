@@ -56,7 +56,8 @@ def compare_column(table: str, column: str, values, ref: dict) -> ColumnFidelity
         syn_shares = {str(k): c / total for k, c in zip(counts[:, 0].to_list(), counts[:, 1].to_list(), strict=True)}
         if ref["kind"] != "cat":
             syn_shares = {k.removesuffix(".0"): v for k, v in syn_shares.items()}
-        diffs = {k: abs(syn_shares.get(k, 0.0) - ref_shares.get(k, 0.0)) for k in set(ref_shares) | set(syn_shares)}
+        keys = set(ref_shares) | set(syn_shares) if ref.get("complete", True) else set(ref_shares)
+        diffs = {k: abs(syn_shares.get(k, 0.0) - ref_shares.get(k, 0.0)) for k in keys}
         worst = max(diffs, key=diffs.get) if diffs else None
         out.max_share_diff, out.worst_category = (diffs[worst], worst) if worst else (0.0, None)
         if out.max_share_diff > SHARE_TOLERANCE:

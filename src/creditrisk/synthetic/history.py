@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtri
 
 from creditrisk import schema
 from creditrisk.synthetic import marginals as mg
@@ -99,13 +100,12 @@ def _bureau(rng, ids, bad, counters: IdCounters) -> dict[str, np.ndarray]:
     active = status == "Active"
     credit_type = _cat(rng, t, "CREDIT_TYPE", m)
     card = credit_type == "Credit card"
-    duration = np.round(rng.lognormal(np.log(700), 0.8, size=m))
-    enddate = days_credit + duration
-    enddate = np.where(active & (enddate < 0), rng.integers(1, 1500, size=m), enddate)
-    enddate_missing = (card & (rng.random(m) < 0.2)) | (rng.random(m) < 0.015)
     closed = ~active
-    end_fact = np.round(days_credit + rng.uniform(0.3, 1.0, size=m) * (np.minimum(enddate, -1) - days_credit))
-    end_fact = np.minimum(end_fact, 0)
+    end_fact = np.minimum(np.round(days_credit * (1 - rng.beta(2.0, 5.0, size=m))), 0)
+    planned = np.round(days_credit + rng.lognormal(np.log(900), 0.7, size=m))
+    enddate = np.where(active, np.where(planned < 0, rng.integers(1, 1500, size=m), planned),
+                       end_fact + np.round(rng.normal(0, 150, size=m)))
+    enddate_missing = (card & (rng.random(m) < 0.2)) | (rng.random(m) < 0.015)
     bad_row = bad[app]
     p_over = mg.sigmoid(-6.3 + 1.2 * bad_row)
     overdue_now = active & (rng.random(m) < p_over * 3)
@@ -150,9 +150,9 @@ def _bureau_balance(rng, bureau: dict[str, np.ndarray], bad: np.ndarray) -> dict
     closed_month = np.where(np.isnan(end_fact), 1, np.ceil(np.nan_to_num(end_fact) / DAYS_PER_MONTH))
     k = loan.size
     app = bureau["_app"][loan]
-    unknown_heavy = rng.random(m) < 0.28
-    x_rate = np.where(unknown_heavy, 0.75, 0.03)[loan]
-    dpd_rate = mg.sigmoid(-6.0 + 1.5 * bad + 0.8 * rng.standard_normal(bad.size))[app]
+    unknown_heavy = rng.random(m) < 0.5
+    x_rate = np.where(unknown_heavy, 0.8, 0.06)[loan]
+    dpd_rate = mg.sigmoid(-5.0 + 1.5 * bad + 0.8 * rng.standard_normal(bad.size))[app]
     draw = rng.random(k)
     status = np.full(k, "0", dtype=object)
     status[draw < x_rate] = "X"
@@ -168,15 +168,15 @@ _PRODUCTS = {
     "Cash loans": {"Cash": 0.31, "Cash X-Sell: middle": 0.19, "Cash X-Sell: low": 0.17, "Cash Street: high": 0.08,
                    "Cash X-Sell: high": 0.08, "Cash Street: middle": 0.05, "Cash Street: low": 0.045,
                    "POS household with interest": 0.075},
-    "Consumer loans": {"POS household with interest": 0.38, "POS mobile with interest": 0.30,
-                       "POS industry with interest": 0.135, "POS household without interest": 0.06,
-                       "POS mobile without interest": 0.054, "POS other with interest": 0.032,
+    "Consumer loans": {"POS household with interest": 0.37, "POS mobile with interest": 0.30,
+                       "POS industry with interest": 0.135, "POS household without interest": 0.12,
+                       "POS mobile without interest": 0.04, "POS other with interest": 0.032,
                        "POS industry without interest": 0.0175, "POS others without interest": 0.0015},
     "Revolving loans": {"Card Street": 0.58, "Card X-Sell": 0.42},
 }
 _REJECT = {"HC": 0.600, "LIMIT": 0.192, "SCO": 0.129, "SCOFR": 0.044, "XNA": 0.018, "VERIF": 0.012, "SYSTEM": 0.005}
 _TERMS = np.array([0, 6, 10, 12, 18, 24, 30, 36, 48, 60], dtype=float)
-_TERM_P = np.array([0.08, 0.15, 0.11, 0.22, 0.09, 0.14, 0.04, 0.09, 0.04, 0.04])
+_TERM_P = np.array([0.08, 0.20, 0.15, 0.27, 0.08, 0.12, 0.02, 0.05, 0.02, 0.01])
 
 
 def _previous(rng, ids, bad, app_cols, counters: IdCounters) -> dict[str, np.ndarray]:
@@ -189,30 +189,38 @@ def _previous(rng, ids, bad, app_cols, counters: IdCounters) -> dict[str, np.nda
     ctype = mg.sample_categories(rng, m, {"Cash loans": 0.4476, "Consumer loans": 0.4366, "Revolving loans": 0.1156,
                                           "XNA": 0.0002})
     cash, consumer, revolving = ctype == "Cash loans", ctype == "Consumer loans", ctype == "Revolving loans"
-    p_refused = mg.sigmoid(-1.95 + 0.9 * bad[app])
+    p_refused = mg.sigmoid(-1.75 + 0.9 * bad[app])
     draw = rng.random(m)
     status = mg.sample_categories(rng, m, {"Approved": 0.7524, "Canceled": 0.2296, "Unused offer": 0.0180})
     status[draw < p_refused] = "Refused"
     status[(status == "Unused offer") & ~consumer] = "Approved"
     approved, refused, canceled = status == "Approved", status == "Refused", status == "Canceled"
-    decision = np.round(_num(rng, t, "DAYS_DECISION", m)).astype(np.int64)
-    application = np.round(_num(rng, t, "AMT_APPLICATION", m, 0.2 + 0.8 * rng.random(m)) / 4.5) * 4.5
+    realised = approved & (rng.random(m) < 0.96)
+    u_decision = rng.random(m)  # loans that went ahead are older on average than refused/cancelled requests
+    u_decision = np.where(realised, u_decision**1.6, u_decision**0.55)
+    decision = np.round(_num(rng, t, "DAYS_DECISION", m, u_decision)).astype(np.int64)
+    u_amount = rng.random(m)  # point-of-sale goods are cheaper than cash loans
+    u_amount = np.where(consumer, u_amount**1.4, np.where(cash, u_amount**0.75, u_amount))
+    application = np.round(_num(rng, t, "AMT_APPLICATION", m, 0.2 + 0.8 * u_amount) / 4.5) * 4.5
     zero_app = (canceled & (rng.random(m) < 0.85)) | (revolving & ~approved & (rng.random(m) < 0.3))
     application = np.where(zero_app, 0.0, application)
     credit = np.where(zero_app & (rng.random(m) < 0.9), 0.0,
                       np.round(application * np.where(cash, rng.uniform(1.0, 1.25, m), rng.uniform(0.9, 1.1, m)), 1))
-    term = _TERMS[rng.choice(_TERMS.size, size=m, p=_TERM_P)]
+    # Recent loans run longer (growing market): ties the row counts of POS/instalments to recency as in the real data.
+    term_z = mg.latent(rng, m, (0.7, ndtri(np.clip(u_decision, 1e-9, 1 - 1e-9))))
+    term = np.asarray(mg.categories_from_latent(term_z, dict(zip(_TERMS.tolist(), _TERM_P, strict=True))),
+                      dtype=float)
     term = np.where(revolving, 0.0, np.where(term == 0, 12.0, term))
-    term_missing = zero_app | (canceled & (rng.random(m) < 0.1))
-    annuity_rate = rng.uniform(0.01, 0.03, size=m)
+    term_missing = zero_app | (canceled & (rng.random(m) < 0.25)) | (refused & (rng.random(m) < 0.25))
+    annuity_rate = rng.uniform(0.015, 0.04, size=m)
     annuity = np.where(revolving, credit * 0.05,
                        credit * annuity_rate / (1 - (1 + annuity_rate) ** -np.maximum(term, 1)))
-    goods = np.where(revolving | zero_app, np.nan, application)
+    goods = np.where(zero_app, _num(rng, t, "AMT_GOODS_PRICE", m), application)
+    goods = np.where(revolving | (zero_app & (rng.random(m) < 0.7)), np.nan, goods)
     has_down = consumer | (cash & (rng.random(m) < 0.05))
-    down = np.where(rng.random(m) < 0.47, 0.0, np.round(application * rng.beta(1.2, 8, size=m), 1))
-    rate_down = np.where(application > 0, down / np.maximum(application, 1.0), 0.0)
+    rate_down = np.where(rng.random(m) < 0.47, 0.0, np.clip(rng.lognormal(np.log(0.1), 0.45, size=m), 0, 0.9))
+    down = np.round(application * rate_down, 1)
     interest = rng.random(m) < 0.0036
-    realised = approved | (rng.random(m) < 0.008) & ~refused
     cols = {"_app": app, "SK_ID_PREV": sk_prev, "SK_ID_CURR": ids[app], "NAME_CONTRACT_TYPE": ctype,
             "AMT_ANNUITY": mg.blank(np.round(annuity, 3), term_missing), "AMT_APPLICATION": application,
             "AMT_CREDIT": mg.blank(credit, rng.random(m) < 1 / 1_670_214),
@@ -242,21 +250,22 @@ def _previous(rng, ids, bad, app_cols, counters: IdCounters) -> dict[str, np.nda
     with_goods = consumer | (cash & (rng.random(m) < 0.2))
     cols["NAME_GOODS_CATEGORY"] = np.where(with_goods, goods_cat, "XNA").astype(object)
     portfolio = np.full(m, "XNA", dtype=object)
-    portfolio[consumer] = "POS"
-    portfolio[cash] = mg.sample_categories(rng, int(cash.sum()), {"Cash": 0.455, "POS": 0.17, "XNA": 0.375})
-    portfolio[revolving] = mg.sample_categories(rng, int(revolving.sum()), {"Cards": 0.71, "XNA": 0.29})
+    portfolio[consumer] = mg.sample_categories(rng, int(consumer.sum()), {"POS": 0.95, "XNA": 0.05})
+    portfolio[cash] = mg.sample_categories(rng, int(cash.sum()), {"Cash": 0.617, "XNA": 0.383})
+    portfolio[revolving] = mg.sample_categories(rng, int(revolving.sum()), {"Cards": 0.75, "XNA": 0.25})
     cols["NAME_PORTFOLIO"] = portfolio
     cols["NAME_PRODUCT_TYPE"] = np.where(
-        cash, mg.sample_categories(rng, m, {"x-sell": 0.47, "walk-in": 0.17, "XNA": 0.36}), "XNA").astype(object)
+        cash, mg.sample_categories(rng, m, {"x-sell": 0.61, "walk-in": 0.2, "XNA": 0.19}), "XNA").astype(object)
     cols["CHANNEL_TYPE"] = _cat(rng, t, "CHANNEL_TYPE", m)
     seller = np.round(_num(rng, t, "SELLERPLACE_AREA", m)).astype(np.int64)
-    cols["SELLERPLACE_AREA"] = np.where(cash & (rng.random(m) < 0.8), -1, seller).astype(np.int64)
+    cols["SELLERPLACE_AREA"] = np.where(cash & (rng.random(m) < 0.02), -1, seller).astype(np.int64)
     industry = _cat(rng, t, "NAME_SELLER_INDUSTRY", m, drop=("XNA",))
     cols["NAME_SELLER_INDUSTRY"] = np.where(consumer | (cash & (rng.random(m) < 0.36)), industry, "XNA").astype(object)
     cols["CNT_PAYMENT"] = mg.blank(term, term_missing)
     yield_group = mg.sample_categories(rng, m, {"middle": 0.334, "high": 0.313, "low_normal": 0.269,
                                                 "low_action": 0.084})
-    cols["NAME_YIELD_GROUP"] = np.where(revolving | zero_app, "XNA", yield_group).astype(object)
+    yield_unknown = revolving | zero_app | (canceled & (rng.random(m) < 0.15))
+    cols["NAME_YIELD_GROUP"] = np.where(yield_unknown, "XNA", yield_group).astype(object)
     product = np.full(m, None, dtype=object)
     for kind, shares in _PRODUCTS.items():
         mask = ctype == kind
@@ -283,7 +292,8 @@ def _previous_dates(rng, decision, term, revolving, realised) -> dict[str, np.nd
     last_due_1st = np.where(never_drawn & (rng.random(m) < 0.6), SENTINEL,
                             first_due + DAYS_PER_MONTH * np.maximum(term - 1, 0)).round()
     running = (last_due_1st > -1) | (rng.random(m) < 0.04)
-    last_due = np.where(running | never_drawn, SENTINEL, last_due_1st - rng.integers(0, 60, size=m))
+    repaid = np.round(first_due + (last_due_1st - first_due) * rng.uniform(0.3, 1.0, size=m))  # early repayments
+    last_due = np.where(running | never_drawn, SENTINEL, repaid)
     termination = np.where(last_due == SENTINEL, SENTINEL, last_due + rng.integers(0, 15, size=m))
     termination = np.where(termination > 0, SENTINEL, termination)
     out = {"DAYS_FIRST_DRAWING": drawing, "DAYS_FIRST_DUE": first_due_col, "DAYS_LAST_DUE_1ST_VERSION": last_due_1st,
@@ -365,12 +375,13 @@ def _credit_card(rng, prev, bad) -> dict[str, np.ndarray]:
     k = card.size
     app = prev["_app"][card]
     month = np.minimum(start[idx] + pos, -1)
-    limit = np.round(_num(rng, t, "AMT_CREDIT_LIMIT_ACTUAL", cards.size, 0.2 + 0.8 * rng.random(cards.size)) / 22500)
+    limit = np.round(_num(rng, t, "AMT_CREDIT_LIMIT_ACTUAL", cards.size, 0.197 + 0.803 * rng.random(cards.size))
+                     / 22500)
     limit = np.maximum(limit, 1) * 22500
     card_bad = bad[prev["_app"][cards]] + 0.5 * rng.standard_normal(cards.size)
     utilisation = mg.sigmoid(-0.6 + 1.3 * card_bad)
     dormant = rng.random(cards.size) < 0.45
-    limit_row = np.where(rng.random(k) < 0.05, 0.0, limit[idx])
+    limit_row = np.where(rng.random(k) < 0.197, 0.0, limit[idx])
     used = ~dormant[idx] & (rng.random(k) < 0.85)
     balance = np.where(used, np.round(limit_row * np.clip(utilisation[idx] + 0.15 * rng.standard_normal(k), 0, 1.1),
                                       3), 0.0)
@@ -378,9 +389,11 @@ def _credit_card(rng, prev, bad) -> dict[str, np.ndarray]:
     draw_amount = np.where(drawing, np.round(rng.lognormal(np.log(20000), 1.0, size=k), 2), 0.0)
     atm_share = rng.random(k) < 0.55
     detail_missing = rng.random(k) < 0.214
-    payment = np.where(used, np.round(balance * rng.uniform(0.02, 0.3, size=k), 2), 0.0)
+    payment = np.where(used, np.round(balance * rng.uniform(0.01, 0.15, size=k), 2), 0.0)
+    payment_current = np.where(used | (rng.random(k) < 0.8), payment + np.round(rng.lognormal(np.log(1500), 1.2, size=k),
+                                                                                2), 0.0)
     min_regular = np.round(balance * 0.05, 3)
-    mature = np.minimum(pos, 115).astype(float)
+    mature = np.minimum(np.floor(pos * 0.5), 115).astype(float)
     regularity_missing = rng.random(k) < 0.075
     late_card = rng.random(cards.size) < mg.sigmoid(-3.8 + 1.3 * card_bad)
     dpd = np.where(late_card[idx] & used & (rng.random(k) < 0.3), np.round(rng.lognormal(np.log(20), 1.2, size=k)),
@@ -398,7 +411,7 @@ def _credit_card(rng, prev, bad) -> dict[str, np.ndarray]:
         "AMT_DRAWINGS_OTHER_CURRENT": mg.blank(np.zeros(k), detail_missing),
         "AMT_DRAWINGS_POS_CURRENT": mg.blank(np.where(atm_share, 0.0, draw_amount), detail_missing),
         "AMT_INST_MIN_REGULARITY": mg.blank(min_regular, regularity_missing),
-        "AMT_PAYMENT_CURRENT": mg.blank(payment, ~used & (rng.random(k) < 0.5) | detail_missing),
+        "AMT_PAYMENT_CURRENT": mg.blank(payment_current, detail_missing | (rng.random(k) < 0.007)),
         "AMT_PAYMENT_TOTAL_CURRENT": payment,
         "AMT_RECEIVABLE_PRINCIPAL": np.round(balance * 0.96, 3), "AMT_RECIVABLE": balance,
         "AMT_TOTAL_RECEIVABLE": balance,

@@ -25,6 +25,11 @@ def quantile_knots(stats: dict) -> tuple[np.ndarray, np.ndarray]:
             q[0.9995] = min(hi, q[0.75] + 10.0 * iqr)
         else:  # child tables: 1 % and 99 % are known; keep the extreme maximum rare
             q[0.999] = q[0.99] + 0.15 * (hi - q[0.99])
+    # A point mass that reaches the median (e.g. >= 50 % zeros) must hold it: widen it a little past 0.5.
+    if 0.25 in q and 0.5 in q and q[0.25] == q[0.5]:
+        q.setdefault(0.52, q[0.5])
+    if 0.75 in q and 0.5 in q and q[0.75] == q[0.5]:
+        q.setdefault(0.48, q[0.5])
     probs = np.array(sorted(q))
     values = np.maximum.accumulate(np.array([q[p] for p in probs]))
     return probs, values
