@@ -286,9 +286,11 @@ def _other_purposes() -> dict[str, float]:
 def _previous_dates(rng, decision, term, revolving, realised) -> dict[str, np.ndarray]:
     m = decision.size
     first_due = decision + rng.integers(20, 45, size=m)
-    never_drawn = revolving | (rng.random(m) < 0.02)
+    # Past events are negative day offsets; what has not happened yet (no due date so far) is the sentinel.
+    never_drawn = revolving | (rng.random(m) < 0.02) | (first_due > -1)
     first_due_col = np.where(never_drawn, SENTINEL, first_due).astype(float)
-    drawing = np.where(rng.random(m) < 0.945, SENTINEL, decision + rng.integers(1, 20, size=m)).astype(float)
+    drawn_at = decision + rng.integers(1, 20, size=m)
+    drawing = np.where((rng.random(m) < 0.945) | (drawn_at > -1), SENTINEL, drawn_at).astype(float)
     last_due_1st = np.where(never_drawn & (rng.random(m) < 0.6), SENTINEL,
                             first_due + DAYS_PER_MONTH * np.maximum(term - 1, 0)).round()
     running = (last_due_1st > -1) | (rng.random(m) < 0.04)

@@ -1,0 +1,65 @@
+"""``creditrisk`` command line: the pipeline stages, usable outside DVC (e.g. to generate data of any size)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from creditrisk.config import GenerateParams, Paths
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="creditrisk", description=__doc__)
+    parser.add_argument("--root", type=Path, default=Path("."), help="project root (default: current folder)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate", help="write the synthetic Home Credit files and their true PD")
+    defaults = GenerateParams()
+    gen.add_argument("--n-train", type=int, default=defaults.n_train, help="applicants in application_train")
+    gen.add_argument("--n-test", type=int, default=defaults.n_test, help="applicants in application_test")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--chunk-size", type=int, default=defaults.chunk_size)
+    gen.add_argument("--full-size", action="store_true", help="Kaggle size: 307,511 + 48,744 applicants")
+    sub.add_parser("fidelity", help="compare data/synthetic with the reference statistics")
+    ing = sub.add_parser("ingest", help="raw CSV files -> typed parquet tables")
+    ing.add_argument("--source", choices=("synthetic", "raw"), default="synthetic")
+    val = sub.add_parser("validate", help="validate the typed tables (great-expectations)")
+    val.add_argument("--max-orphan-share", type=float, default=0.0)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from creditrisk import stages
+    from creditrisk.ingest import DataContractError
+
+    paths = Paths(args.root)
+    try:
+        if args.command == "generate":
+            n_train, n_test = (307_511, 48_744) if args.full_size else (args.n_train, args.n_test)
+            result = stages.run_generate(n_train, n_test, args.seed, paths, args.chunk_size)
+        elif args.command == "fidelity":
+            report = stages.run_fidelity(paths)
+            result = {k: v for k, v in report.items() if k != "columns"}
+        elif args.command == "ingest":
+            result = stages.run_ingest(args.source, paths)
+        else:
+            ok = stages.run_validate(paths, args.max_orphan_share)
+            result = {"success": ok, "report": str(paths.validation_reports / "summary.md")}
+            if not ok:
+                print(json.dumps(result, indent=2))
+                return 1
+    except (DataContractError, FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

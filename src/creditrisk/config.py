@@ -1,0 +1,97 @@
+"""Project paths and typed parameters (params.yaml: a ``base`` section plus one section per stage)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+DATA_SOURCES = ("synthetic", "raw")
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every file location of the pipeline, relative to the project root (dvc.yaml declares the same ones)."""
+
+    root: Path = Path(".")
+
+    @property
+    def raw(self) -> Path:  # where a user drops the real Kaggle CSVs; never written by the project
+        return self.root / "data" / "raw"
+
+    @property
+    def synthetic(self) -> Path:
+        return self.root / "data" / "synthetic"
+
+    @property
+    def oracle(self) -> Path:  # the true PD of synthetic applicants: read by evaluation only, never by training
+        return self.root / "data" / "oracle"
+
+    @property
+    def interim(self) -> Path:  # typed parquet tables written by the ingest stage
+        return self.root / "data" / "interim"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def validation_reports(self) -> Path:
+        return self.reports / "validation"
+
+    def source_dir(self, source: str) -> Path:
+        if source not in DATA_SOURCES:
+            raise ValueError(f"params.yaml data.source = {source!r}; expected one of {', '.join(DATA_SOURCES)}")
+        return self.root / "data" / source
+
+
+@dataclass(frozen=True)
+class BaseParams:
+    seed: int = 42
+    log_level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class DataParams:
+    source: str = "synthetic"
+
+
+@dataclass(frozen=True)
+class GenerateParams:
+    n_train: int = 30_000
+    n_test: int = 5_000
+    chunk_size: int = 20_000
+
+
+@dataclass(frozen=True)
+class ValidateParams:
+    max_orphan_share: float = 0.0
+
+
+@dataclass(frozen=True)
+class Params:
+    base: BaseParams = field(default_factory=BaseParams)
+    data: DataParams = field(default_factory=DataParams)
+    generate: GenerateParams = field(default_factory=GenerateParams)
+    validate: ValidateParams = field(default_factory=ValidateParams)
+
+
+def _section(cls, values: dict | None, name: str):
+    values = values or {}
+    known = set(cls.__dataclass_fields__)
+    unknown = set(values) - known
+    if unknown:
+        raise ValueError(f"params.yaml section {name!r}: unknown key(s) {sorted(unknown)}; expected {sorted(known)}")
+    return cls(**values)
+
+
+def load_params(path: Path = Path("params.yaml")) -> Params:
+    """Read params.yaml into typed sections; unknown keys are an error (a typo must not be silently ignored)."""
+    raw = yaml.safe_load(Path(path).read_text()) or {}
+    sections = {name: _section(type_, raw.get(name), name) for name, type_ in (
+        ("base", BaseParams), ("data", DataParams), ("generate", GenerateParams), ("validate", ValidateParams))}
+    params = Params(**sections)
+    if params.data.source not in DATA_SOURCES:
+        raise ValueError(f"params.yaml data.source = {params.data.source!r}; expected one of {DATA_SOURCES}")
+    return params
