@@ -51,7 +51,8 @@ def parse_application(path: Path, n_rows: int) -> dict[str, dict]:
             for match in re.finditer(r"D(\d+)=([\d.]+)", body):
                 stats[f"FLAG_DOCUMENT_{match.group(1)}"] = _binary(float(match.group(2)))
             continue
-        if " " in name and not name.startswith("FLAG_DOCUMENT"):  # "FLAG_EMP_PHONE mean 0.80 | FLAG_WORK_PHONE 0.20 | ..."
+        # "FLAG_EMP_PHONE mean 0.80 | FLAG_WORK_PHONE 0.20 | ...": one mean per flag
+        if " " in name and not name.startswith("FLAG_DOCUMENT"):
             for part in body.split(" | "):
                 tokens = part.replace(" mean ", " ").split()
                 if len(tokens) >= 2 and re.fullmatch(r"[A-Z_0-9]+", tokens[0]):

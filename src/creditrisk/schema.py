@@ -104,10 +104,10 @@ _EXTRA_CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
                              "NAME_PORTFOLIO": ("Cars",), "NAME_GOODS_CATEGORY": (
                                  "Tourism", "Additional Service", "Weapon", "Insurance", "House Construction",
                                  "Animals"),
-                             "NAME_CASH_LOAN_PURPOSE": ("Buying a garage", "Business development",
-                                                        "Gasification / water supply", "Hobby", "Money for a third person",
-                                                        "Refusal to name the goal", "Wedding / gift / holiday",
-                                                        "Furniture"),
+                             "NAME_CASH_LOAN_PURPOSE": (
+                                 "Buying a garage", "Business development", "Gasification / water supply", "Hobby",
+                                 "Money for a third person", "Refusal to name the goal", "Wedding / gift / holiday",
+                                 "Furniture"),
                              "NAME_SELLER_INDUSTRY": ("Tourism",),
                              "PRODUCT_COMBINATION": ("Cash",)},
     "POS_CASH_balance": {"NAME_CONTRACT_STATUS": ("XNA",)},

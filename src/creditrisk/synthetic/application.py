@@ -58,8 +58,12 @@ class _Side:
         return float(entry["mean"])
 
 
-def generate_applicants(rng: np.random.Generator, n: int, test: bool) -> Applicants:
-    """Generate ``n`` applicants of one side (all application columns except SK_ID_CURR and TARGET)."""
+def generate_applicants(rng: np.random.Generator, n: int, test: bool, force_quirks: bool = False) -> Applicants:
+    """Generate ``n`` applicants of one side (all application columns except SK_ID_CURR and TARGET).
+
+    ``force_quirks`` plants one instance of each rare real quirk (an XNA gender in train, a -1 city rating in
+    test) so they exist at any data size; the generator sets it for the first chunk only.
+    """
     side = _Side(test)
     quality = rng.standard_normal(n)
     age_z = rng.standard_normal(n)  # higher = older
@@ -70,16 +74,16 @@ def generate_applicants(rng: np.random.Generator, n: int, test: bool) -> Applica
     if not test:
         gender_shares.pop("XNA", None)
     cols["CODE_GENDER"] = mg.sample_categories(rng, n, gender_shares)
-    if not test and n >= 1000:  # the real train file has 4 XNA genders: keep the quirk present at any size
-        k = max(1, round(n * _TRAIN_GENDER_XNA))
-        cols["CODE_GENDER"][rng.choice(n, size=k, replace=False)] = "XNA"
+    cols["CODE_GENDER"][rng.random(n) < (0.0 if test else _TRAIN_GENDER_XNA)] = "XNA"
+    if force_quirks and not test and n:
+        cols["CODE_GENDER"][rng.integers(n)] = "XNA"
     cols["FLAG_OWN_CAR"] = mg.categories_from_latent(-mg.latent(rng, n, (0.3, wealth)), {
         "Y": side("FLAG_OWN_CAR")["shares"]["Y"], "N": side("FLAG_OWN_CAR")["shares"]["N"]})
     cols["FLAG_OWN_REALTY"] = mg.sample_categories(rng, n, side("FLAG_OWN_REALTY")["shares"])
     _add_family(rng, n, side, cols, age_z)
     _add_money(rng, n, side, cols, wealth)
     _add_employment(rng, n, side, cols, age_z, wealth)
-    _add_contact_and_region(rng, n, side, cols, wealth)
+    _add_contact_and_region(rng, n, side, cols, wealth, force_quirks)
     _add_scores(rng, n, side, cols, quality, age_z)
     _add_building(rng, n, side, cols, wealth, test)
     _add_social_and_documents(rng, n, side, cols, quality)
@@ -178,7 +182,7 @@ def _employed_days_stats(stats: dict, employed_share: float) -> dict:
     return {"q": {str(p): v for p, v in knots.items()}}
 
 
-def _add_contact_and_region(rng, n, side, cols, wealth) -> None:
+def _add_contact_and_region(rng, n, side, cols, wealth, force_quirks: bool) -> None:
     out = cols.pop("_OUT_OF_WORK")
     employed = ~out
     employed_share = 1.0 - _sentinel_share(side)
@@ -201,7 +205,7 @@ def _add_contact_and_region(rng, n, side, cols, wealth) -> None:
     w_city = np.where(rng.random(n) < 0.06, np.clip(rating - 1, 1, 3), rating).astype(np.int64)
     if side.test:
         w_city[rng.random(n) < _TEST_W_CITY_MINUS_ONE] = -1
-        if n >= 1000 and not (w_city == -1).any():
+        if force_quirks and n and not (w_city == -1).any():
             w_city[rng.integers(n)] = -1
     cols["REGION_RATING_CLIENT_W_CITY"] = w_city
     cols["WEEKDAY_APPR_PROCESS_START"] = mg.sample_categories(rng, n, side("WEEKDAY_APPR_PROCESS_START")["shares"])

@@ -62,8 +62,8 @@ def _merge_sides(train, test, is_test: np.ndarray) -> tuple[dict[str, np.ndarray
 def generate_chunk(seed: int, chunk: int, ids: np.ndarray, is_test: np.ndarray, counters: IdCounters):
     """Applications, history and true PD for one chunk of applicants."""
     rng = np.random.default_rng([seed, chunk])
-    train = generate_applicants(rng, int((~is_test).sum()), test=False)
-    test = generate_applicants(rng, int(is_test.sum()), test=True)
+    train = generate_applicants(rng, int((~is_test).sum()), test=False, force_quirks=chunk == 0)
+    test = generate_applicants(rng, int(is_test.sum()), test=True, force_quirks=chunk == 0)
     app, quality = _merge_sides(train, test, is_test)
     history = generate_history(rng, app, ids, quality, counters)
     pd_true = true_pd(app, history)

@@ -392,8 +392,8 @@ def _credit_card(rng, prev, bad) -> dict[str, np.ndarray]:
     atm_share = rng.random(k) < 0.55
     detail_missing = rng.random(k) < 0.214
     payment = np.where(used, np.round(balance * rng.uniform(0.01, 0.15, size=k), 2), 0.0)
-    payment_current = np.where(used | (rng.random(k) < 0.8), payment + np.round(rng.lognormal(np.log(1500), 1.2, size=k),
-                                                                                2), 0.0)
+    small_payment = np.round(rng.lognormal(np.log(1500), 1.2, size=k), 2)
+    payment_current = np.where(used | (rng.random(k) < 0.8), payment + small_payment, 0.0)
     min_regular = np.round(balance * 0.05, 3)
     mature = np.minimum(np.floor(pos * 0.5), 115).astype(float)
     regularity_missing = rng.random(k) < 0.075

@@ -1,0 +1,117 @@
+"""Ingestion of raw CSV files: the real format is accepted, structural faults are refused with clear messages."""
+
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from creditrisk import schema
+from creditrisk.ingest import DataContractError, ingest, read_manifest
+
+# Data rows of the real sample files (wc -l minus the header), counted independently of the code.
+REAL_SAMPLE_ROWS = {"application_train": 3000, "application_test": 1000, "previous_application": 3000,
+                    "bureau": 20000, "bureau_balance": 20000, "POS_CASH_balance": 20000,
+                    "installments_payments": 20000, "credit_card_balance": 20000}
+
+
+def test_real_sample_rows_are_accepted_unchanged(real_sample, tmp_path):
+    result = ingest(real_sample, tmp_path / "interim")
+    assert result.tables == REAL_SAMPLE_ROWS
+    assert result.absent == []
+    app = pl.read_parquet(tmp_path / "interim" / "application_train.parquet")
+    assert app.columns == schema.table("application_train").column_names
+    assert app.schema["DAYS_REGISTRATION"] == pl.Float64 and app.schema["DAYS_BIRTH"] == pl.Int64
+    first = app.row(0, named=True)  # first real row: 100002, TARGET 1, income 202500.0, "-3648.0"
+    assert (first["SK_ID_CURR"], first["TARGET"], first["AMT_INCOME_TOTAL"], first["DAYS_REGISTRATION"]) == (
+        100002, 1, 202500.0, -3648.0)
+    assert read_manifest(tmp_path / "interim")["tables"]["bureau"] == 20000
+
+
+@pytest.fixture
+def raw(real_sample, tmp_path) -> Path:
+    """A writable copy of the two application files (children optional) to break in each test."""
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    for name in schema.APPLICATION_TABLES:
+        shutil.copy(real_sample / f"{name}.csv", folder)
+    return folder
+
+
+def _rewrite(path: Path, edit) -> None:
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(edit(lines)))
+
+
+def test_history_tables_are_optional(raw, tmp_path, caplog):
+    result = ingest(raw, tmp_path / "out")
+    assert set(result.tables) == set(schema.APPLICATION_TABLES)
+    assert set(result.absent) == set(schema.CHILD_TABLES)
+    assert "bureau.csv not found" in caplog.text
+
+
+def test_missing_application_file_is_refused(raw, tmp_path):
+    (raw / "application_test.csv").unlink()
+    with pytest.raises(DataContractError, match=r"application_test\.csv not found .* required"):
+        ingest(raw, tmp_path / "out")
+
+
+def test_missing_column_names_file_and_column(raw, tmp_path):
+    frame = pl.read_csv(raw / "application_train.csv", infer_schema=False).drop("AMT_CREDIT")
+    frame.write_csv(raw / "application_train.csv")
+    with pytest.raises(DataContractError, match=r"application_train\.csv: missing column\(s\) AMT_CREDIT"):
+        ingest(raw, tmp_path / "out")
+
+
+def test_wrong_type_names_column_share_and_examples(raw, tmp_path):
+    frame = pl.read_csv(raw / "application_test.csv", infer_schema=False)
+    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) < 10).then(pl.lit("n/a"))
+                               .otherwise(pl.col("AMT_CREDIT")).alias("AMT_CREDIT"))
+    frame.write_csv(raw / "application_test.csv")
+    with pytest.raises(DataContractError) as error:
+        ingest(raw, tmp_path / "out")
+    message = str(error.value)
+    assert "application_test.csv: column AMT_CREDIT expects numbers" in message
+    assert "10 of 1000 rows (1.00%)" in message and "'n/a'" in message
+
+
+def test_decimal_in_integer_column_is_refused(raw, tmp_path):
+    frame = pl.read_csv(raw / "application_test.csv", infer_schema=False)
+    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("2.5"))
+                               .otherwise(pl.col("CNT_CHILDREN")).alias("CNT_CHILDREN"))
+    frame.write_csv(raw / "application_test.csv")
+    with pytest.raises(DataContractError, match=r"column CNT_CHILDREN expects whole numbers .* 1 of 1000 rows"):
+        ingest(raw, tmp_path / "out")
+
+
+def test_empty_file_is_refused(raw, tmp_path):
+    (raw / "application_test.csv").write_text("")
+    with pytest.raises(DataContractError, match=r"application_test\.csv: the file is empty"):
+        ingest(raw, tmp_path / "out")
+
+
+def test_header_only_file_is_refused(raw, tmp_path):
+    _rewrite(raw / "application_test.csv", lambda lines: lines[:1])
+    with pytest.raises(DataContractError, match=r"application_test\.csv: the file has a header but no data rows"):
+        ingest(raw, tmp_path / "out")
+
+
+def test_truncated_csv_is_refused(raw, tmp_path):
+    path = raw / "application_train.csv"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 300])  # cut in the middle of the last row
+    with pytest.raises(DataContractError, match=r"application_train\.csv: the last line has \d+ fields instead of "
+                                                r"122; the file looks truncated"):
+        ingest(raw, tmp_path / "out")
+
+
+def test_failed_ingestion_keeps_the_previous_output_intact(raw, tmp_path):
+    out = tmp_path / "out"
+    first = ingest(raw, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    _rewrite(raw / "application_test.csv", lambda lines: lines[:1])
+    with pytest.raises(DataContractError):
+        ingest(raw, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert read_manifest(out)["tables"] == first.tables
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp folder left behind
