@@ -31,11 +31,25 @@ def _group_max(app: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def _instalment_behaviour(inst: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per applicant: share of instalments whose last payment came after the due date, and share paid short.
+
+    An instalment can be paid in several rows (same loan and instalment number): payments are summed first.
+    """
+    key = inst["SK_ID_PREV"].astype(np.int64) * 1_000 + inst["NUM_INSTALMENT_NUMBER"]
+    uniq, first, group = np.unique(key, return_index=True, return_inverse=True)
+    last_entry = np.full(uniq.size, -np.inf)
+    np.maximum.at(last_entry, group, inst["DAYS_ENTRY_PAYMENT"])
+    paid = np.bincount(group, weights=inst["AMT_PAYMENT"], minlength=uniq.size)
+    app = inst["_app"][first]
+    late_share, count = _group_mean(app, last_entry > inst["DAYS_INSTALMENT"][first], n)
+    short_share, _ = _group_mean(app, paid < inst["AMT_INSTALMENT"][first] - 1.0, n)
+    return late_share, short_share, count
+
+
 def history_signals(tables: dict[str, dict[str, np.ndarray]], n: int) -> dict[str, np.ndarray]:
     """Per-applicant behaviour read from the raw history rows (what a feature builder can also compute)."""
-    inst = tables["installments_payments"]
-    late_share, n_inst = _group_mean(inst["_app"], inst["DAYS_ENTRY_PAYMENT"] > inst["DAYS_INSTALMENT"], n)
-    short_share, _ = _group_mean(inst["_app"], inst["AMT_PAYMENT"] < inst["AMT_INSTALMENT"] - 1.0, n)
+    late_share, short_share, n_inst = _instalment_behaviour(tables["installments_payments"], n)
     bb = tables["bureau_balance"]
     recent = bb["MONTHS_BALANCE"] >= -24
     level = np.zeros(bb["STATUS"].size)
