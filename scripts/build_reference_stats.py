@@ -136,6 +136,22 @@ def apply_full_counts(stats: dict[str, dict[str, dict]], path: Path) -> None:
                 stats["previous_application"][name]["na_source"] = "full table"
 
 
+def column_descriptions(path: Path) -> dict[str, dict[str, str]]:
+    """English descriptions of the competition's column dictionary, keyed by table then column (errata fixed)."""
+    import csv
+
+    out: dict[str, dict[str, str]] = {}
+    with open(path, encoding="latin-1", newline="") as handle:
+        for row in list(csv.reader(handle))[1:]:
+            table = row[1].replace(".csv", "").replace("application_{train|test}", "application")
+            table = {"previous_application": "previous_application"}.get(table, table)
+            column = "SK_ID_BUREAU" if row[2].strip() == "SK_BUREAU_ID" else row[2].strip()
+            if column == "NFLAG_MICRO_CASH":  # listed but absent from the real file
+                continue
+            out.setdefault(table, {})[column] = " ".join(row[3].split())
+    return out
+
+
 def main(reference_dir: Path) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(reference_dir / "schema.json", OUT / "schema.json")
@@ -143,6 +159,8 @@ def main(reference_dir: Path) -> None:
              "application_test": parse_application(reference_dir / "application_test_describe.txt", 48_744)}
     stats.update(parse_secondary(reference_dir / "secondary_tables_from_random_samples.txt"))
     apply_full_counts(stats, reference_dir / "secondary_tables_full_counts.txt")
+    (OUT / "column_descriptions.json").write_text(json.dumps(
+        column_descriptions(reference_dir / "columns_description.csv"), indent=1, ensure_ascii=False) + "\n")
     (OUT / "reference_stats.json").write_text(json.dumps(stats, indent=1, sort_keys=False) + "\n")
     print({table: len(cols) for table, cols in stats.items()})
 

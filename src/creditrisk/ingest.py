@@ -41,6 +41,11 @@ def _polars_dtype(dtype: str):
     return {"int64": pl.Int64, "float64": pl.Float64, "object": pl.Utf8}[dtype]
 
 
+def polars_schema(table: schema.Table) -> dict:
+    """The polars dtypes of a table's columns, in contract order (what ingestion writes)."""
+    return {c.name: _polars_dtype(c.dtype) for c in table.columns}
+
+
 def read_header(path: Path) -> list[str]:
     """Column names of a CSV file; errors name the file when it is empty or has no header."""
     with open(path, newline="", encoding="utf-8") as handle:
@@ -112,7 +117,7 @@ def ingest_table(path: Path, table: schema.Table, out_path: Path) -> int:
     header = read_header(path)
     check_columns(path, header, table)
     check_not_truncated(path, len(header))
-    dtypes = {c.name: _polars_dtype(c.dtype) for c in table.columns}
+    dtypes = polars_schema(table)
     try:
         lazy = pl.scan_csv(path, schema=dtypes) if header == table.column_names else (
             pl.scan_csv(path, schema_overrides=dtypes).select(table.column_names))

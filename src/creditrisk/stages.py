@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from creditrisk.config import Paths
-from creditrisk.io import write_json, write_text
+from creditrisk.io import atomic_path, write_json, write_text
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +72,51 @@ def run_validate(paths: Paths, max_orphan_share: float) -> bool:
     return report.success
 
 
+
+
+def load_tables(interim_dir, application: str | None = None) -> dict:
+    """Lazy scans of the ingested tables (history tables absent from the manifest are simply not given)."""
+    import polars as pl
+
+    from creditrisk.ingest import read_manifest
+
+    present = read_manifest(interim_dir)["tables"]
+    return {name: pl.scan_parquet(interim_dir / f"{name}.parquet") for name in present}
+
+
+def run_features(paths: Paths) -> dict:
+    """Features of train and production applicants (one pass), constant/duplicate columns dropped on train only."""
+    import polars as pl
+
+    from creditrisk.features import build_features, catalogue
+    from creditrisk.features.selection import find_useless_columns
+
+    tables = load_tables(paths.interim)
+    train, test = tables.pop("application_train"), tables.pop("application_test")
+    labels = train.select("SK_ID_CURR", "TARGET").collect()
+    applications = pl.concat([train.drop("TARGET"), test], how="vertical")
+    features = build_features({"application": applications, **tables})
+    is_train = features["SK_ID_CURR"].is_in(labels["SK_ID_CURR"].implode())
+    train_features = labels.join(features.filter(is_train), on="SK_ID_CURR", how="left")
+    entries = catalogue()
+    dropped = find_useless_columns(train_features, [f.name for f in entries])
+    kept = [f.name for f in entries if f.name not in dropped]
+    out = paths.root / "data" / "features"
+    with atomic_path(out) as tmp:
+        tmp.mkdir(parents=True)
+        train_features.select(["SK_ID_CURR", "TARGET", *kept]).write_parquet(tmp / "train.parquet")
+        features.filter(~is_train).select(["SK_ID_CURR", *kept]).write_parquet(tmp / "test.parquet")
+    catalogue_doc = {"n_features": len(entries), "n_selected": len(kept),
+                     "absent_tables": read_absent(paths.interim),
+                     "features": [f.to_dict() | {"selected": f.name not in dropped, "drop_reason": dropped.get(f.name)}
+                                  for f in entries]}
+    write_json(paths.reports / "feature_catalogue.json", catalogue_doc)
+    log.info("features: %d built, %d kept, %d train and %d production applicants", len(entries), len(kept),
+             train_features.height, features.height - train_features.height)
+    return {"n_features": len(entries), "n_selected": len(kept), "train_rows": train_features.height}
+
+
+def read_absent(interim_dir) -> list[str]:
+    from creditrisk.ingest import read_manifest
+
+    return read_manifest(interim_dir)["absent"]

@@ -1,0 +1,446 @@
+"""One feature builder for every path: the pipeline, batch scoring of a file and the live service.
+
+``build_features(tables)`` takes the typed tables (polars Lazy/DataFrames with the contract dtypes; history tables
+optional) and returns one row per application with the application's own columns (categoricals as strings),
+ratios, EXT_SOURCE combinations and per-applicant aggregates of the five history families, in the style of the
+public "LightGBM with simple features" kernel, plus recency windows. Every feature is a function of one
+applicant's own rows: nothing is fitted on the data, so no statistic of other applicants, of the test set or of
+TARGET can leak into a feature (the drop of constant/duplicate columns is decided on training data only, in
+``selection.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from creditrisk import schema
+from creditrisk.features.catalogue import Feature, FeatureSet, exact_mean, exact_sum
+from creditrisk.ingest import polars_schema
+
+KEY = "SK_ID_CURR"
+_ROW = "__row"
+SENTINEL = schema.SENTINEL_DAYS
+TableLike = pl.LazyFrame | pl.DataFrame
+
+_NUM_AGGS = ("min", "max", "mean")
+_BUREAU_NUM = {"DAYS_CREDIT": ("min", "max", "mean", "std"), "CREDIT_DAY_OVERDUE": ("max", "mean"),
+               "DAYS_CREDIT_ENDDATE": _NUM_AGGS, "DAYS_ENDDATE_FACT": _NUM_AGGS,
+               "AMT_CREDIT_MAX_OVERDUE": ("max", "mean"), "CNT_CREDIT_PROLONG": ("sum",),
+               "AMT_CREDIT_SUM": ("max", "mean", "sum"), "AMT_CREDIT_SUM_DEBT": ("max", "mean", "sum"),
+               "AMT_CREDIT_SUM_LIMIT": ("mean", "sum"), "AMT_CREDIT_SUM_OVERDUE": ("max", "mean", "sum"),
+               "DAYS_CREDIT_UPDATE": ("mean",), "AMT_ANNUITY": ("max", "mean")}
+_PREV_NUM = {"AMT_ANNUITY": _NUM_AGGS, "AMT_APPLICATION": _NUM_AGGS, "AMT_CREDIT": _NUM_AGGS,
+             "AMT_DOWN_PAYMENT": _NUM_AGGS, "AMT_GOODS_PRICE": _NUM_AGGS, "HOUR_APPR_PROCESS_START": _NUM_AGGS,
+             "RATE_DOWN_PAYMENT": _NUM_AGGS, "DAYS_DECISION": _NUM_AGGS, "CNT_PAYMENT": ("mean", "sum")}
+_PREV_DATES = ("DAYS_FIRST_DRAWING", "DAYS_FIRST_DUE", "DAYS_LAST_DUE_1ST_VERSION", "DAYS_LAST_DUE",
+               "DAYS_TERMINATION")
+_PREV_CATEGORIES = ("NAME_CONTRACT_TYPE", "NAME_CONTRACT_STATUS", "CODE_REJECT_REASON", "NAME_CLIENT_TYPE",
+                    "NAME_PORTFOLIO", "NAME_PRODUCT_TYPE", "CHANNEL_TYPE", "NAME_YIELD_GROUP", "PRODUCT_COMBINATION",
+                    "NAME_PAYMENT_TYPE", "NAME_TYPE_SUITE", "NAME_GOODS_CATEGORY", "NAME_SELLER_INDUSTRY",
+                    "NAME_CASH_LOAN_PURPOSE")
+_MIN_LEVEL_SHARE = 0.005  # levels rarer than this in the reference data get no share column of their own
+_CC_AGGS = ("min", "max", "mean", "sum", "std")
+
+
+# ------------------------------------------------------------------------------------------------ entry point
+def build_features(tables: Mapping[str, TableLike | None], columns: list[str] | None = None) -> pl.DataFrame:
+    """Features of every application in ``tables['application']`` (train, test or request rows), one row each.
+
+    ``tables`` maps table names to typed frames: ``application`` (required; TARGET, if present, is ignored) and
+    any of the six history tables (missing or None = no history of that kind). ``columns`` selects and orders
+    the output columns (the catalogue's selected features); SK_ID_CURR always comes first.
+    """
+    app = _lazy(tables["application"]).drop("TARGET", strict=False)
+    frame = _application_features(app).with_row_index(_ROW)
+    for _, builder in _HISTORY_BUILDERS:
+        frame = frame.join(builder(tables), on=KEY, how="left")
+    features = catalogue()
+    frame = frame.with_columns(pl.col([f.name for f in features if f.fill_zero]).fill_null(0.0),
+                               pl.col([f.name for f in features if f.categorical]).fill_null(schema.MISSING_CATEGORY))
+    frame = frame.sort(_ROW).select([KEY, *[f.name for f in features]])  # input order, catalogue order
+    # Sums are exact (decimal, see catalogue.exact_sum), so both engines give the same bits: streaming for
+    # tables scanned from disk (bounded memory at full size), in-memory for request rows (lower latency).
+    lazy_input = isinstance(tables["application"], pl.LazyFrame)
+    out = frame.collect(engine="streaming") if lazy_input else frame.collect()
+    # float32 is the precision CatBoost works in; it halves the memory of the feature tables.
+    out = out.with_columns(pl.col(pl.Float64).cast(pl.Float32))
+    if columns is not None:
+        missing = [c for c in columns if c not in out.columns]
+        if missing:
+            raise KeyError(f"features not produced by the builder: {missing[:5]}")
+        out = out.select([KEY, *[c for c in columns if c != KEY]])
+    return out
+
+
+def catalogue() -> list[Feature]:
+    """Every feature the builder produces, in output order (independent of any data)."""
+    return list(_catalogue_cached())
+
+
+def _catalogue_cached() -> tuple[Feature, ...]:
+    global _CATALOGUE
+    if _CATALOGUE is None:
+        features = _application_set(_empty("application_train").lazy()).features
+        for _, builder in _HISTORY_BUILDERS:
+            features += _SETS[builder.__name__](_empty_tables()).features
+        _CATALOGUE = tuple(features)
+    return _CATALOGUE
+
+
+_CATALOGUE: tuple[Feature, ...] | None = None
+
+
+def _lazy(frame: TableLike) -> pl.LazyFrame:
+    return frame.lazy() if isinstance(frame, pl.DataFrame) else frame
+
+
+def _empty(table: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=polars_schema(schema.table(table)))
+
+
+def _empty_tables() -> dict[str, pl.LazyFrame]:
+    return {name: _empty(name).lazy() for name in schema.CHILD_TABLES}
+
+
+# Canonical row order of each history table: aggregates must not depend on the order rows arrive in.
+_ORDER = {"bureau": (KEY, "SK_ID_BUREAU"), "bureau_balance": ("SK_ID_BUREAU", "MONTHS_BALANCE", "STATUS"),
+          "previous_application": (KEY, "SK_ID_PREV"),
+          "POS_CASH_balance": (KEY, "SK_ID_PREV", "MONTHS_BALANCE", "CNT_INSTALMENT_FUTURE", "SK_DPD"),
+          "installments_payments": (KEY, "SK_ID_PREV", "NUM_INSTALMENT_VERSION", "NUM_INSTALMENT_NUMBER",
+                                    "DAYS_ENTRY_PAYMENT", "AMT_PAYMENT", "AMT_INSTALMENT"),
+          "credit_card_balance": (KEY, "SK_ID_PREV", "MONTHS_BALANCE", "AMT_BALANCE")}
+
+
+def _table(tables: Mapping[str, TableLike | None], name: str) -> pl.LazyFrame:
+    """The history table in canonical row order, or an empty one with the contract schema when absent."""
+    frame = tables.get(name)
+    lazy = _empty(name).lazy() if frame is None else _lazy(frame)
+    return _sorted(lazy, _ORDER[name])
+
+
+def _sorted(lazy: pl.LazyFrame, keys: tuple[str, ...]) -> pl.LazyFrame:
+    """Sort by ``keys`` (a canonical order: "last" values and ties never depend on the order rows arrive in)."""
+    return lazy.sort(list(keys), nulls_last=True, maintain_order=True).with_columns(pl.col(keys[0]).set_sorted())
+
+
+# ------------------------------------------------------------------------------------------------ application
+def _application_set(app: pl.LazyFrame) -> FeatureSet:
+    fs = FeatureSet("application")
+    train = schema.table("application_train")
+    for col in train.columns:
+        if col.name in (KEY, "TARGET"):
+            continue
+        if col.dtype == "object":
+            fs.add(col.name, pl.col(col.name).fill_null(schema.MISSING_CATEGORY), "last", "application", col.name,
+                   en=f"Applicant's {_en(col.name)}", fr=f"{_fr(col.name).capitalize()} du demandeur", categorical=True)
+        elif col.name == "DAYS_EMPLOYED":
+            fs.add(col.name, pl.when(pl.col(col.name) == SENTINEL).then(None).otherwise(pl.col(col.name))
+                   .cast(pl.Float64), "last", "application", col.name,
+                   en="Days employed (negative; empty for pensioners/unemployed, raw value 365243)",
+                   fr="Ancienneté dans l'emploi en jours (négatif ; vide pour les retraités et sans-emploi)")
+        else:
+            fs.add(col.name, pl.col(col.name).cast(pl.Float64), "last", "application", col.name,
+                   en=f"Applicant's {_en(col.name)}", fr=f"{_fr(col.name).capitalize()} du demandeur")
+    _add_application_ratios(fs)
+    return fs
+
+
+def _en(column: str) -> str:
+    from creditrisk.features.labels import label_en
+
+    return label_en(column)
+
+
+def _fr(column: str) -> str:
+    from creditrisk.features.labels import label_fr
+
+    return label_fr(column)
+
+
+def _ratio(numerator: str | pl.Expr, denominator: str | pl.Expr) -> pl.Expr:
+    num = pl.col(numerator) if isinstance(numerator, str) else numerator
+    den = pl.col(denominator) if isinstance(denominator, str) else denominator
+    return pl.when(den != 0).then(num.cast(pl.Float64) / den).otherwise(None)
+
+
+def _add_application_ratios(fs: FeatureSet) -> None:
+    employed = pl.when(pl.col("DAYS_EMPLOYED") == SENTINEL).then(None).otherwise(pl.col("DAYS_EMPLOYED"))
+    ext = [pl.col(f"EXT_SOURCE_{k}") for k in (1, 2, 3)]
+    rows = [
+        ("DAYS_EMPLOYED_ANOM", (pl.col("DAYS_EMPLOYED") == SENTINEL).cast(pl.Float64),
+         "DAYS_EMPLOYED is the 365243 code (pensioner or unemployed)", "Code 365243 d'ancienneté (retraité ou sans "
+         "emploi)"),
+        ("CREDIT_INCOME_RATIO", _ratio("AMT_CREDIT", "AMT_INCOME_TOTAL"), "Credit amount / annual income",
+         "Montant du crédit / revenu annuel"),
+        ("ANNUITY_INCOME_RATIO", _ratio("AMT_ANNUITY", "AMT_INCOME_TOTAL"), "Annuity / annual income (debt burden)",
+         "Annuité / revenu annuel (taux d'effort)"),
+        ("PAYMENT_RATE", _ratio("AMT_ANNUITY", "AMT_CREDIT"), "Annuity / credit amount (repayment speed)",
+         "Annuité / montant du crédit (vitesse de remboursement)"),
+        ("CREDIT_TERM_YEARS", _ratio("AMT_CREDIT", "AMT_ANNUITY"), "Credit amount / annuity (term in years)",
+         "Montant du crédit / annuité (durée en années)"),
+        ("GOODS_CREDIT_RATIO", _ratio("AMT_GOODS_PRICE", "AMT_CREDIT"), "Goods price / credit amount",
+         "Prix du bien / montant du crédit"),
+        ("CREDIT_GOODS_DIFF", (pl.col("AMT_CREDIT") - pl.col("AMT_GOODS_PRICE")).cast(pl.Float64),
+         "Credit amount minus goods price (insurance and fees financed)",
+         "Montant du crédit moins prix du bien (assurance et frais financés)"),
+        ("EMPLOYED_AGE_RATIO", _ratio(employed, "DAYS_BIRTH"), "Share of life spent in the current job",
+         "Part de la vie passée dans l'emploi actuel"),
+        ("INCOME_PER_PERSON", _ratio("AMT_INCOME_TOTAL", "CNT_FAM_MEMBERS"), "Income per household member",
+         "Revenu par membre du foyer"),
+        ("AGE_YEARS", (-pl.col("DAYS_BIRTH") / 365.25).cast(pl.Float64), "Age in years", "Âge en années"),
+        ("YEARS_EMPLOYED", (-employed / 365.25).cast(pl.Float64), "Years in the current job",
+         "Années dans l'emploi actuel"),
+        ("CAR_AGE_RATIO", _ratio(pl.col("OWN_CAR_AGE") * 365.25, -pl.col("DAYS_BIRTH")), "Car age / client age",
+         "Âge de la voiture / âge du client"),
+        ("PHONE_CHANGE_AGE_RATIO", _ratio("DAYS_LAST_PHONE_CHANGE", "DAYS_BIRTH"), "Days since phone change / age",
+         "Ancienneté du téléphone / âge"),
+        ("ID_PUBLISH_AGE_RATIO", _ratio("DAYS_ID_PUBLISH", "DAYS_BIRTH"), "Days since ID document change / age",
+         "Ancienneté de la pièce d'identité / âge"),
+        ("REGISTRATION_AGE_RATIO", _ratio("DAYS_REGISTRATION", "DAYS_BIRTH"), "Days since registration / age",
+         "Ancienneté de l'enregistrement / âge"),
+        ("CHILDREN_RATIO", _ratio("CNT_CHILDREN", "CNT_FAM_MEMBERS"), "Children / household members",
+         "Enfants / membres du foyer"),
+        ("DOCUMENT_COUNT", pl.sum_horizontal([pl.col(f"FLAG_DOCUMENT_{k}") for k in range(2, 22)]).cast(pl.Float64),
+         "Number of documents provided", "Nombre de documents fournis"),
+        ("BUREAU_REQUESTS_TOTAL", pl.sum_horizontal([pl.col(f"AMT_REQ_CREDIT_BUREAU_{p}") for p in (
+            "HOUR", "DAY", "WEEK", "MON", "QRT", "YEAR")]).cast(pl.Float64),
+         "Credit-bureau enquiries in the last year", "Consultations du bureau de crédit sur un an"),
+        ("EXT_SOURCE_MEAN", pl.mean_horizontal(ext), "Mean of the external scores", "Moyenne des scores externes"),
+        ("EXT_SOURCE_MIN", pl.min_horizontal(ext), "Lowest external score", "Plus bas score externe"),
+        ("EXT_SOURCE_MAX", pl.max_horizontal(ext), "Highest external score", "Plus haut score externe"),
+        ("EXT_SOURCE_STD", pl.concat_list(ext).list.drop_nulls().list.std(), "Spread of the external scores",
+         "Dispersion des scores externes"),
+        ("EXT_SOURCE_PROD", ext[0] * ext[1] * ext[2], "Product of the three external scores",
+         "Produit des trois scores externes"),
+        ("EXT_SOURCE_WEIGHTED", (ext[0] * 2 + ext[1] * 1 + ext[2] * 3) / 6,
+         "Weighted external score (2·S1 + S2 + 3·S3) / 6", "Score externe pondéré (2·S1 + S2 + 3·S3) / 6"),
+        ("EXT_SOURCE_MISSING", pl.sum_horizontal([e.is_null().cast(pl.Int64) for e in ext]).cast(pl.Float64),
+         "Number of missing external scores", "Nombre de scores externes manquants"),
+        ("EXT_2_3_PROD", ext[1] * ext[2], "External score 2 × external score 3", "Score externe 2 × score externe 3"),
+        ("EXT_2_AGE_RATIO", _ratio(ext[1], -pl.col("DAYS_BIRTH") / 365.25), "External score 2 / age",
+         "Score externe 2 / âge"),
+    ]
+    for name, expr, en, fr in rows:
+        fs.add(name, expr.cast(pl.Float64), "last", "application", None, en=en, fr=fr)
+
+
+def _application_features(app: pl.LazyFrame) -> pl.LazyFrame:
+    fs = _application_set(app)
+    return app.select([pl.col(KEY), *fs.exprs])
+
+
+# ------------------------------------------------------------------------------------------------ bureau
+def _levels(table: str, column: str) -> tuple[str, ...]:
+    """Levels frequent enough in the real data to deserve a share column (schema vocabulary, reference shares)."""
+    stats = schema.reference_stats()[table].get(column, {})
+    shares = stats.get("shares", {})
+    return tuple(level for level, share in shares.items() if share >= _MIN_LEVEL_SHARE)
+
+
+def _bureau_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
+    fs = FeatureSet("bureau")
+    active, closed = pl.col("CREDIT_ACTIVE") == "Active", pl.col("CREDIT_ACTIVE") == "Closed"
+    fs.count("BURO_COUNT", "bureau")
+    fs.count("BURO_ACTIVE_COUNT", "bureau_active", active)
+    fs.count("BURO_OPENED_12M_COUNT", "bureau_12m", pl.col("DAYS_CREDIT") >= -365)
+    for column, aggs in _BUREAU_NUM.items():
+        fs.numeric("BURO", column, aggs, "bureau")
+        if column != "DAYS_ENDDATE_FACT":  # only closed credits have an actual end date
+            fs.numeric("ACTIVE", column, aggs, "bureau_active", where=active)
+        fs.numeric("CLOSED", column, aggs, "bureau_closed", where=closed)
+    debt_ratio = _ratio("AMT_CREDIT_SUM_DEBT", "AMT_CREDIT_SUM")
+    fs.numeric("ACTIVE", "DEBT_CREDIT_RATIO", ("mean", "max"), "bureau_active", where=active, source=debt_ratio,
+               label=("remaining debt / credit amount", "dette restante / montant du crédit"))
+    fs.add("ACTIVE_DEBT_TOTAL_RATIO", _ratio(exact_sum(pl.col("AMT_CREDIT_SUM_DEBT").filter(active)),
+                                             exact_sum(pl.col("AMT_CREDIT_SUM").filter(active))), "sum", "bureau_active",
+           "AMT_CREDIT_SUM_DEBT", en="Total remaining debt / total amount of the active credits at other lenders",
+           fr="Dette restante totale / montant total des crédits en cours chez d'autres prêteurs")
+    fs.add("BURO_OVERDUE_ANY", ((pl.col("AMT_CREDIT_SUM_OVERDUE") > 0) | (pl.col("CREDIT_DAY_OVERDUE") > 0))
+           .cast(pl.Float64).max(), "max", "bureau", "AMT_CREDIT_SUM_OVERDUE",
+           en="1 if a credit at another lender is currently overdue", fr="1 si un crédit chez un autre prêteur est "
+           "actuellement en retard", fill_zero=True)
+    fs.shares("BURO", "CREDIT_ACTIVE", _levels("bureau", "CREDIT_ACTIVE"), "bureau")
+    fs.shares("BURO", "CREDIT_TYPE", _levels("bureau", "CREDIT_TYPE"), "bureau")
+    status_labels = {"MAX": ("worst monthly delinquency level (0-5)", "pire niveau de retard mensuel (0-5)"),
+                     "LATE_SHARE": ("share of months with a payment delay", "part des mois avec un retard"),
+                     "X_SHARE": ("share of months with unknown status", "part des mois au statut inconnu"),
+                     "C_SHARE": ("share of months closed", "part des mois clos"),
+                     "MONTHS": ("number of months of history", "nombre de mois d'historique")}
+    for stat, aggs in (("MAX", ("max", "mean")), ("LATE_SHARE", ("max", "mean")), ("X_SHARE", ("mean",)),
+                       ("C_SHARE", ("mean",)), ("MONTHS", ("mean", "sum"))):
+        for window, subset in (("", "bureau_balance"), ("12M_", "bureau_balance_12m")):
+            if window and stat in ("X_SHARE", "C_SHARE"):
+                continue
+            fs.numeric("BB", f"{window}STATUS_{stat}", aggs, subset, label=status_labels[stat])
+    return fs
+
+
+def _bureau_balance_per_loan(bb: pl.LazyFrame) -> pl.LazyFrame:
+    level = pl.col("STATUS").replace_strict({"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}, default=0,
+                                            return_dtype=pl.Int64)
+    recent = pl.col("MONTHS_BALANCE") >= -12
+    out = []
+    for window, rows in (("", None), ("12M_", recent)):
+        lvl = level if rows is None else level.filter(rows)
+        status = pl.col("STATUS") if rows is None else pl.col("STATUS").filter(rows)
+        out += [lvl.max().cast(pl.Float64).alias(f"{window}STATUS_MAX"),
+                exact_mean((lvl > 0).cast(pl.Float64)).alias(f"{window}STATUS_LATE_SHARE"),
+                status.len().cast(pl.Float64).alias(f"{window}STATUS_MONTHS")]
+    out += [exact_mean((pl.col("STATUS") == "X").cast(pl.Float64)).alias("STATUS_X_SHARE"),
+            exact_mean((pl.col("STATUS") == "C").cast(pl.Float64)).alias("STATUS_C_SHARE")]
+    return bb.group_by("SK_ID_BUREAU").agg(out)
+
+
+def _bureau(tables: Mapping[str, TableLike | None]) -> pl.LazyFrame:
+    bureau = _table(tables, "bureau")
+    per_loan = _bureau_balance_per_loan(_table(tables, "bureau_balance"))
+    bureau = _sorted(bureau.join(per_loan, on="SK_ID_BUREAU", how="left"), _ORDER["bureau"])
+    return bureau.group_by(KEY).agg(_bureau_set(tables).exprs)
+
+
+# ------------------------------------------------------------------------------------------------ previous
+def _previous_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
+    fs = FeatureSet("previous_application")
+    status = pl.col("NAME_CONTRACT_STATUS")
+    approved, refused = status == "Approved", status == "Refused"
+    fs.count("PREV_COUNT", "previous")
+    fs.count("PREV_REFUSED_COUNT", "previous_refused", refused)
+    fs.count("PREV_12M_COUNT", "previous_12m", pl.col("DAYS_DECISION") >= -365)
+    fs.count("PREV_12M_REFUSED_COUNT", "previous_12m", refused & (pl.col("DAYS_DECISION") >= -365))
+    fs.count("PREV_24M_REFUSED_COUNT", "previous_24m", refused & (pl.col("DAYS_DECISION") >= -730))
+    app_credit = _ratio("AMT_APPLICATION", "AMT_CREDIT")
+    ratio_label = ("amount asked / amount granted", "montant demandé / montant accordé")
+    for prefix, subset, where in (("PREV", "previous", None), ("APPROVED", "previous_approved", approved),
+                                  ("REFUSED", "previous_refused", refused)):
+        for column, aggs in _PREV_NUM.items():
+            fs.numeric(prefix, column, aggs, subset, where=where)
+        fs.numeric(prefix, "APP_CREDIT_RATIO", ("min", "max", "mean", "std"), subset, where=where,
+                   source=app_credit, label=ratio_label)
+    for column in _PREV_DATES:
+        real_date = pl.when(pl.col(column) == SENTINEL).then(None).otherwise(pl.col(column))
+        fs.numeric("APPROVED", column, ("max", "mean"), "previous_approved", where=approved, source=real_date)
+    fs.numeric("APPROVED", "NFLAG_INSURED_ON_APPROVAL", ("mean",), "previous_approved", where=approved)
+    remaining = pl.when(pl.col("DAYS_LAST_DUE_1ST_VERSION") == SENTINEL).then(None).otherwise(
+        pl.col("DAYS_LAST_DUE_1ST_VERSION"))
+    fs.add("APPROVED_ACTIVE_COUNT", (approved & (remaining > 0)).cast(pl.Float64).sum(), "count",
+           "previous_approved", "DAYS_LAST_DUE_1ST_VERSION", en="Number of approved previous loans still running",
+           fr="Nombre de prêts précédents acceptés encore en cours", fill_zero=True)
+    for column in _PREV_CATEGORIES:
+        fs.shares("PREV", column, _levels("previous_application", column), "previous")
+    for column in ("NAME_CONTRACT_STATUS", "NAME_CONTRACT_TYPE", "CODE_REJECT_REASON", "PRODUCT_COMBINATION"):
+        last = pl.col(column).sort_by("DAYS_DECISION").last().fill_null(schema.MISSING_CATEGORY)
+        fs.add(f"PREV_LAST_{column}", last, "last", "previous", column, categorical=True)
+    return fs
+
+
+def _previous(tables: Mapping[str, TableLike | None]) -> pl.LazyFrame:
+    return _table(tables, "previous_application").group_by(KEY).agg(_previous_set(tables).exprs)
+
+
+# ------------------------------------------------------------------------------------------------ POS_CASH
+def _pos_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
+    fs = FeatureSet("POS_CASH_balance")
+    recent = pl.col("MONTHS_BALANCE") >= -12
+    fs.count("POS_COUNT", "pos")
+    fs.numeric("POS", "MONTHS_BALANCE", ("min", "max", "mean"), "pos")
+    fs.numeric("POS", "SK_DPD", ("max", "mean"), "pos")
+    fs.numeric("POS", "SK_DPD_DEF", ("max", "mean"), "pos")
+    fs.numeric("POS", "CNT_INSTALMENT", ("mean", "max"), "pos")
+    fs.numeric("POS", "CNT_INSTALMENT_FUTURE", ("mean", "min"), "pos")
+    fs.numeric("POS_12M", "SK_DPD", ("max", "mean"), "pos_12m", where=recent)
+    fs.numeric("POS_12M", "SK_DPD_DEF", ("max", "mean"), "pos_12m", where=recent)
+    fs.numeric("POS", "LATE", ("mean",), "pos", source=(pl.col("SK_DPD") > 0).cast(pl.Float64),
+               label=("month with a payment delay", "mois avec un retard de paiement"))
+    fs.add("POS_LOANS_COUNT", pl.col("SK_ID_PREV").n_unique().cast(pl.Float64), "nunique", "pos", "SK_ID_PREV",
+           en="Number of instalment loans with a monthly history", fr="Nombre de prêts échelonnés avec historique",
+           fill_zero=True)
+    fs.shares("POS", "NAME_CONTRACT_STATUS", _levels("POS_CASH_balance", "NAME_CONTRACT_STATUS"), "pos")
+    return fs
+
+
+def _pos(tables: Mapping[str, TableLike | None]) -> pl.LazyFrame:
+    return _table(tables, "POS_CASH_balance").group_by(KEY).agg(_pos_set(tables).exprs)
+
+
+# ------------------------------------------------------------------------------------------------ installments
+_INSTALMENT_LABELS = {
+    "DPD": ("days paid after the due date", "jours de paiement après l'échéance"),
+    "DBD": ("days paid before the due date", "jours de paiement avant l'échéance"),
+    "PAYMENT_RATIO": ("amount paid / amount due", "montant payé / montant dû"),
+    "PAYMENT_DIFF": ("amount due minus amount paid", "montant dû moins montant payé"),
+    "LATE": ("instalment paid late", "échéance payée en retard"),
+    "SHORT": ("instalment paid short", "échéance payée partiellement"),
+    "PAYMENT_ROWS": ("payments made for one instalment", "paiements pour une échéance"),
+}
+
+
+def _installments_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
+    fs = FeatureSet("installments_payments")
+    fs.count("INSTAL_COUNT", "installments")
+    windows = (("INSTAL", "installments", None), ("INSTAL_12M", "installments_12m", pl.col("DAYS_INSTALMENT") >= -365),
+               ("INSTAL_24M", "installments_24m", pl.col("DAYS_INSTALMENT") >= -730))
+    for prefix, subset, where in windows:
+        aggs = ("max", "mean", "sum", "std") if where is None else ("max", "mean")
+        for column in ("DPD", "DBD", "PAYMENT_RATIO", "PAYMENT_DIFF"):
+            fs.numeric(prefix, column, aggs, subset, where=where, label=_INSTALMENT_LABELS[column])
+        for column in ("LATE", "SHORT"):
+            fs.numeric(prefix, column, ("mean", "sum"), subset, where=where, label=_INSTALMENT_LABELS[column])
+    fs.numeric("INSTAL", "PAYMENT_ROWS", ("mean", "max"), "installments", label=_INSTALMENT_LABELS["PAYMENT_ROWS"])
+    fs.numeric("INSTAL", "NUM_INSTALMENT_VERSION", ("nunique", "max"), "installments")
+    fs.numeric("INSTAL", "AMT_INSTALMENT", ("max", "mean", "sum"), "installments")
+    fs.numeric("INSTAL", "AMT_PAYMENT", ("min", "max", "mean", "sum"), "installments")
+    fs.numeric("INSTAL", "DAYS_ENTRY_PAYMENT", ("max", "mean"), "installments")
+    return fs
+
+
+def _instalments_paid(inst: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per instalment: several payment rows of one instalment are summed; lateness uses the last one."""
+    per = inst.group_by([KEY, "SK_ID_PREV", "NUM_INSTALMENT_VERSION", "NUM_INSTALMENT_NUMBER"]).agg(
+        pl.col("DAYS_INSTALMENT").min(), pl.col("AMT_INSTALMENT").max(), exact_sum(pl.col("AMT_PAYMENT")),
+        pl.col("DAYS_ENTRY_PAYMENT").max(), pl.len().cast(pl.Float64).alias("PAYMENT_ROWS"))
+    delay = pl.col("DAYS_ENTRY_PAYMENT") - pl.col("DAYS_INSTALMENT")
+    per = per.with_columns(
+        DPD=delay.clip(lower_bound=0).cast(pl.Float64), DBD=(-delay).clip(lower_bound=0).cast(pl.Float64),
+        PAYMENT_RATIO=_ratio("AMT_PAYMENT", "AMT_INSTALMENT"),
+        PAYMENT_DIFF=(pl.col("AMT_INSTALMENT") - pl.col("AMT_PAYMENT")).cast(pl.Float64),
+        LATE=(delay > 0).cast(pl.Float64), SHORT=(pl.col("AMT_PAYMENT") < pl.col("AMT_INSTALMENT") - 1.0)
+        .cast(pl.Float64))
+    return _sorted(per, _ORDER["installments_payments"][:4])
+
+
+def _installments(tables: Mapping[str, TableLike | None]) -> pl.LazyFrame:
+    per = _instalments_paid(_table(tables, "installments_payments"))
+    return per.group_by(KEY).agg(_installments_set(tables).exprs)
+
+
+# ------------------------------------------------------------------------------------------------ credit card
+def _credit_card_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
+    fs = FeatureSet("credit_card_balance")
+    fs.count("CC_COUNT", "credit_card")
+    skip = {KEY, "SK_ID_PREV", "NAME_CONTRACT_STATUS"}
+    for col in schema.table("credit_card_balance").columns:
+        if col.name not in skip:
+            fs.numeric("CC", col.name, _CC_AGGS, "credit_card")
+    utilisation = _ratio("AMT_BALANCE", "AMT_CREDIT_LIMIT_ACTUAL")
+    label = ("balance / card limit (utilisation)", "solde / plafond (taux d'utilisation)")
+    fs.numeric("CC", "UTILISATION", ("mean", "max"), "credit_card", source=utilisation, label=label)
+    recent = pl.col("MONTHS_BALANCE") >= -12
+    fs.numeric("CC_12M", "UTILISATION", ("mean", "max"), "credit_card_12m", where=recent, source=utilisation,
+               label=label)
+    fs.numeric("CC_12M", "SK_DPD", ("max", "mean"), "credit_card_12m", where=recent)
+    fs.numeric("CC", "LATE", ("mean",), "credit_card", source=(pl.col("SK_DPD") > 0).cast(pl.Float64),
+               label=("month with a payment delay", "mois avec un retard de paiement"))
+    fs.shares("CC", "NAME_CONTRACT_STATUS", _levels("credit_card_balance", "NAME_CONTRACT_STATUS"), "credit_card")
+    return fs
+
+
+def _credit_card(tables: Mapping[str, TableLike | None]) -> pl.LazyFrame:
+    return _table(tables, "credit_card_balance").group_by(KEY).agg(_credit_card_set(tables).exprs)
+
+
+_HISTORY_BUILDERS = (("bureau", _bureau), ("previous_application", _previous), ("POS_CASH_balance", _pos),
+                     ("installments_payments", _installments), ("credit_card_balance", _credit_card))
+_SETS = {"_bureau": _bureau_set, "_previous": _previous_set, "_pos": _pos_set, "_installments": _installments_set,
+         "_credit_card": _credit_card_set}

@@ -1,0 +1,88 @@
+"""The same builder on every path: pipeline (lazy, all clients) vs service (one client's raw rows in memory)."""
+
+import polars as pl
+import pytest
+
+from creditrisk import schema
+from creditrisk.features import build_features, catalogue
+from creditrisk.features.selection import find_useless_columns
+from creditrisk.ingest import ingest
+from creditrisk.stages import load_tables
+
+
+@pytest.fixture(scope="module")
+def interim(generated, tmp_path_factory):
+    out = tmp_path_factory.mktemp("interim")
+    ingest(generated["data"], out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def offline(interim) -> pl.DataFrame:
+    tables = load_tables(interim)
+    apps = pl.concat([tables.pop("application_train").drop("TARGET"), tables.pop("application_test")])
+    return build_features({"application": apps, **tables})
+
+
+def _client_rows(interim, client: int) -> dict[str, pl.DataFrame]:
+    """What a request for one client carries: its application row and its own history rows."""
+    tables = {name: pl.read_parquet(interim / f"{name}.parquet") for name in schema.ALL_TABLES}
+    app = pl.concat([tables["application_train"].drop("TARGET"), tables["application_test"]])
+    rows = {"application": app.filter(pl.col("SK_ID_CURR") == client)}
+    for name in ("bureau", "previous_application", "POS_CASH_balance", "installments_payments",
+                 "credit_card_balance"):
+        rows[name] = tables[name].filter(pl.col("SK_ID_CURR") == client)
+    rows["bureau_balance"] = tables["bureau_balance"].filter(
+        pl.col("SK_ID_BUREAU").is_in(rows["bureau"]["SK_ID_BUREAU"].implode()))
+    return rows
+
+
+def test_online_features_equal_the_pipeline_features(interim, offline):
+    cards = pl.read_parquet(interim / "credit_card_balance.parquet")["SK_ID_CURR"].unique().sort()
+    test_ids = pl.read_parquet(interim / "application_test.parquet")["SK_ID_CURR"]
+    clients = [int(cards[0]), int(cards[-1]), int(test_ids[0]), int(test_ids[-1]), int(offline["SK_ID_CURR"][7])]
+    for client in clients:
+        online = build_features(_client_rows(interim, client))
+        expected = offline.filter(pl.col("SK_ID_CURR") == client)
+        assert online.height == 1 and online.columns == expected.columns
+        assert online.row(0) == expected.row(0), client
+    assert offline.filter(pl.col("SK_ID_CURR") == clients[0])["CC_COUNT"][0] > 0
+
+
+def test_row_order_of_a_request_does_not_matter(interim, offline):
+    client = int(pl.read_parquet(interim / "installments_payments.parquet")["SK_ID_CURR"][0])
+    rows = _client_rows(interim, client)
+    shuffled = {name: frame.sample(fraction=1.0, shuffle=True, seed=3) for name, frame in rows.items()}
+    assert build_features(shuffled).row(0) == offline.filter(pl.col("SK_ID_CURR") == client).row(0)
+
+
+def test_build_is_deterministic(interim, offline):
+    tables = load_tables(interim)
+    apps = pl.concat([tables.pop("application_train").drop("TARGET"), tables.pop("application_test")])
+    again = build_features({"application": apps, **tables})
+    assert again.equals(offline)
+
+
+def test_selected_columns_are_returned_in_the_given_order(interim, offline):
+    rows = _client_rows(interim, int(offline["SK_ID_CURR"][0]))
+    picked = build_features(rows, columns=["PAYMENT_RATE", "EXT_SOURCE_MEAN"])
+    assert picked.columns == ["SK_ID_CURR", "PAYMENT_RATE", "EXT_SOURCE_MEAN"]
+    with pytest.raises(KeyError, match="NOT_A_FEATURE"):
+        build_features(rows, columns=["NOT_A_FEATURE"])
+
+
+def test_real_sample_rows_are_accepted(real_sample, tmp_path):
+    ingest(real_sample, tmp_path)
+    tables = load_tables(tmp_path)
+    features = build_features({"application": tables.pop("application_train"), **tables})
+    assert features.height == 3000 and features.columns[1:] == [f.name for f in catalogue()]
+    assert features["SK_ID_CURR"][0] == 100002
+    assert features["PAYMENT_RATE"][0] == pytest.approx(24700.5 / 406597.5)  # first real row
+
+
+def test_constant_and_duplicate_columns_are_found():
+    train = pl.DataFrame({"a": [1.0, 2.0, 3.0], "const": [5.0, 5.0, 5.0], "empty": [None, None, None],
+                          "twin": [1.0, 2.0, 3.0], "other": [3.0, 2.0, 1.0]})
+    dropped = find_useless_columns(train, train.columns)
+    assert dropped == {"const": "constant on the training rows", "empty": "constant on the training rows",
+                       "twin": "duplicate of a"}
