@@ -253,9 +253,10 @@ def _bureau_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
     debt_ratio = _ratio("AMT_CREDIT_SUM_DEBT", "AMT_CREDIT_SUM")
     fs.numeric("ACTIVE", "DEBT_CREDIT_RATIO", ("mean", "max"), "bureau_active", where=active, source=debt_ratio,
                label=("remaining debt / credit amount", "dette restante / montant du crédit"))
-    fs.add("ACTIVE_DEBT_TOTAL_RATIO", _ratio(exact_sum(pl.col("AMT_CREDIT_SUM_DEBT").filter(active)),
-                                             exact_sum(pl.col("AMT_CREDIT_SUM").filter(active))), "sum", "bureau_active",
-           "AMT_CREDIT_SUM_DEBT", en="Total remaining debt / total amount of the active credits at other lenders",
+    total_ratio = _ratio(exact_sum(pl.col("AMT_CREDIT_SUM_DEBT").filter(active)),
+                         exact_sum(pl.col("AMT_CREDIT_SUM").filter(active)))
+    fs.add("ACTIVE_DEBT_TOTAL_RATIO", total_ratio, "sum", "bureau_active", "AMT_CREDIT_SUM_DEBT",
+           en="Total remaining debt / total amount of the active credits at other lenders",
            fr="Dette restante totale / montant total des crédits en cours chez d'autres prêteurs")
     fs.add("BURO_OVERDUE_ANY", ((pl.col("AMT_CREDIT_SUM_OVERDUE") > 0) | (pl.col("CREDIT_DAY_OVERDUE") > 0))
            .cast(pl.Float64).max(), "max", "bureau", "AMT_CREDIT_SUM_OVERDUE",
