@@ -12,15 +12,15 @@ TARGET can leak into a feature (the drop of constant/duplicate columns is decide
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
 import polars as pl
 
 from creditrisk import schema
-from creditrisk.features.catalogue import Feature, FeatureSet, exact_mean, exact_sum
+from creditrisk.features.catalogue import Feature, FeatureSet, to_exact
 from creditrisk.ingest import polars_schema
 
 KEY = "SK_ID_CURR"
-_ROW = "__row"
 SENTINEL = schema.SENTINEL_DAYS
 TableLike = pl.LazyFrame | pl.DataFrame
 
@@ -53,19 +53,22 @@ def build_features(tables: Mapping[str, TableLike | None], columns: list[str] | 
     the output columns (the catalogue's selected features); SK_ID_CURR always comes first.
     """
     app = _lazy(tables["application"]).drop("TARGET", strict=False)
-    frame = _application_features(app).with_row_index(_ROW)
-    for _, builder in _HISTORY_BUILDERS:
-        frame = frame.join(builder(tables), on=KEY, how="left")
     features = catalogue()
-    frame = frame.with_columns(pl.col([f.name for f in features if f.fill_zero]).fill_null(0.0),
-                               pl.col([f.name for f in features if f.categorical]).fill_null(schema.MISSING_CATEGORY))
-    frame = frame.sort(_ROW).select([KEY, *[f.name for f in features]])  # input order, catalogue order
-    # Sums are exact (decimal, see catalogue.exact_sum), so both engines give the same bits: streaming for
-    # tables scanned from disk (bounded memory at full size), in-memory for request rows (lower latency).
-    lazy_input = isinstance(tables["application"], pl.LazyFrame)
-    out = frame.collect(engine="streaming") if lazy_input else frame.collect()
-    # float32 is the precision CatBoost works in; it halves the memory of the feature tables.
-    out = out.with_columns(pl.col(pl.Float64).cast(pl.Float32))
+    parts = [_compact(part) for part in (_application_features(app), *(b(tables) for _, b in _HISTORY_BUILDERS))]
+    if isinstance(tables["application"], pl.LazyFrame):
+        # Tables scanned from disk: one part at a time with the streaming engine (only one group-by state in
+        # memory at full size). Sums are exact (FeatureSet.sum_of), so every engine gives the same bits.
+        parts = [part.collect(engine="streaming") for part in parts]
+    else:
+        # Request rows (a few hundred): evaluate the parts together; the query optimiser would cost more than
+        # it saves on such small inputs.
+        parts = pl.collect_all(parts, optimizations=pl.QueryOptFlags.none())
+    out = parts[0]
+    for history in parts[1:]:  # eager joins: a lazy chain of six joins over 640 columns is slow to optimise
+        out = out.join(history, on=KEY, how="left", maintain_order="left")  # keeps the input's row order
+    out = out.with_columns(pl.col([f.name for f in features if f.fill_zero]).fill_null(0.0),
+                           pl.col([f.name for f in features if f.categorical]).fill_null(schema.MISSING_CATEGORY))
+    out = out.select([KEY, *[f.name for f in features]])
     if columns is not None:
         missing = [c for c in columns if c not in out.columns]
         if missing:
@@ -74,22 +77,22 @@ def build_features(tables: Mapping[str, TableLike | None], columns: list[str] | 
     return out
 
 
+def _compact(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """float32 is the precision CatBoost works in; it halves the memory of the feature tables."""
+    return frame.with_columns(pl.col(pl.Float64).cast(pl.Float32))
+
+
 def catalogue() -> list[Feature]:
     """Every feature the builder produces, in output order (independent of any data)."""
-    return list(_catalogue_cached())
+    return list(_catalogue())
 
 
-def _catalogue_cached() -> tuple[Feature, ...]:
-    global _CATALOGUE
-    if _CATALOGUE is None:
-        features = _application_set(_empty("application_train").lazy()).features
-        for _, builder in _HISTORY_BUILDERS:
-            features += _SETS[builder.__name__](_empty_tables()).features
-        _CATALOGUE = tuple(features)
-    return _CATALOGUE
-
-
-_CATALOGUE: tuple[Feature, ...] | None = None
+@cache
+def _catalogue() -> tuple[Feature, ...]:
+    features = list(_application_set().features)
+    for _, builder in _HISTORY_BUILDERS:
+        features += _SETS[builder.__name__]().features
+    return tuple(features)
 
 
 def _lazy(frame: TableLike) -> pl.LazyFrame:
@@ -100,33 +103,18 @@ def _empty(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema=polars_schema(schema.table(table)))
 
 
-def _empty_tables() -> dict[str, pl.LazyFrame]:
-    return {name: _empty(name).lazy() for name in schema.CHILD_TABLES}
-
-
-# Canonical row order of each history table: aggregates must not depend on the order rows arrive in.
-_ORDER = {"bureau": (KEY, "SK_ID_BUREAU"), "bureau_balance": ("SK_ID_BUREAU", "MONTHS_BALANCE", "STATUS"),
-          "previous_application": (KEY, "SK_ID_PREV"),
-          "POS_CASH_balance": (KEY, "SK_ID_PREV", "MONTHS_BALANCE", "CNT_INSTALMENT_FUTURE", "SK_DPD"),
-          "installments_payments": (KEY, "SK_ID_PREV", "NUM_INSTALMENT_VERSION", "NUM_INSTALMENT_NUMBER",
-                                    "DAYS_ENTRY_PAYMENT", "AMT_PAYMENT", "AMT_INSTALMENT"),
-          "credit_card_balance": (KEY, "SK_ID_PREV", "MONTHS_BALANCE", "AMT_BALANCE")}
-
-
 def _table(tables: Mapping[str, TableLike | None], name: str) -> pl.LazyFrame:
-    """The history table in canonical row order, or an empty one with the contract schema when absent."""
+    """The history table, or an empty one with the contract schema when absent (same columns, all null).
+
+    Row order never matters: sums are exact and "last" values are taken after an explicit sort with tie-breaks.
+    """
     frame = tables.get(name)
-    lazy = _empty(name).lazy() if frame is None else _lazy(frame)
-    return _sorted(lazy, _ORDER[name])
-
-
-def _sorted(lazy: pl.LazyFrame, keys: tuple[str, ...]) -> pl.LazyFrame:
-    """Sort by ``keys`` (a canonical order: "last" values and ties never depend on the order rows arrive in)."""
-    return lazy.sort(list(keys), nulls_last=True, maintain_order=True).with_columns(pl.col(keys[0]).set_sorted())
+    return _empty(name).lazy() if frame is None else _lazy(frame)
 
 
 # ------------------------------------------------------------------------------------------------ application
-def _application_set(app: pl.LazyFrame) -> FeatureSet:
+@cache
+def _application_set() -> FeatureSet:
     fs = FeatureSet("application")
     train = schema.table("application_train")
     for col in train.columns:
@@ -227,7 +215,7 @@ def _add_application_ratios(fs: FeatureSet) -> None:
 
 
 def _application_features(app: pl.LazyFrame) -> pl.LazyFrame:
-    fs = _application_set(app)
+    fs = _application_set()
     return app.select([pl.col(KEY), *fs.exprs])
 
 
@@ -239,7 +227,8 @@ def _levels(table: str, column: str) -> tuple[str, ...]:
     return tuple(level for level, share in shares.items() if share >= _MIN_LEVEL_SHARE)
 
 
-def _bureau_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
+@cache
+def _bureau_set() -> FeatureSet:
     fs = FeatureSet("bureau")
     active, closed = pl.col("CREDIT_ACTIVE") == "Active", pl.col("CREDIT_ACTIVE") == "Closed"
     fs.count("BURO_COUNT", "bureau")
@@ -251,15 +240,16 @@ def _bureau_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
             fs.numeric("ACTIVE", column, aggs, "bureau_active", where=active)
         fs.numeric("CLOSED", column, aggs, "bureau_closed", where=closed)
     debt_ratio = _ratio("AMT_CREDIT_SUM_DEBT", "AMT_CREDIT_SUM")
+    debt, _ = fs.sum_of("ACTIVE_DEBT_TOTAL", pl.when(active).then(pl.col("AMT_CREDIT_SUM_DEBT")), exact=True)
+    amount, _ = fs.sum_of("ACTIVE_AMOUNT_TOTAL", pl.when(active).then(pl.col("AMT_CREDIT_SUM")), exact=True)
     fs.numeric("ACTIVE", "DEBT_CREDIT_RATIO", ("mean", "max"), "bureau_active", where=active, source=debt_ratio,
                label=("remaining debt / credit amount", "dette restante / montant du crédit"))
-    total_ratio = _ratio(exact_sum(pl.col("AMT_CREDIT_SUM_DEBT").filter(active)),
-                         exact_sum(pl.col("AMT_CREDIT_SUM").filter(active)))
-    fs.add("ACTIVE_DEBT_TOTAL_RATIO", total_ratio, "sum", "bureau_active", "AMT_CREDIT_SUM_DEBT",
+    fs.add("ACTIVE_DEBT_TOTAL_RATIO", _ratio(debt, amount), "sum", "bureau_active", "AMT_CREDIT_SUM_DEBT",
            en="Total remaining debt / total amount of the active credits at other lenders",
            fr="Dette restante totale / montant total des crédits en cours chez d'autres prêteurs")
-    fs.add("BURO_OVERDUE_ANY", ((pl.col("AMT_CREDIT_SUM_OVERDUE") > 0) | (pl.col("CREDIT_DAY_OVERDUE") > 0))
-           .cast(pl.Float64).max(), "max", "bureau", "AMT_CREDIT_SUM_OVERDUE",
+    overdue = fs.prep_column("__overdue", ((pl.col("AMT_CREDIT_SUM_OVERDUE") > 0) | (pl.col("CREDIT_DAY_OVERDUE") > 0))
+                             .cast(pl.Float64))
+    fs.add_agg("BURO_OVERDUE_ANY", pl.col(overdue).max(), "max", "bureau", "AMT_CREDIT_SUM_OVERDUE",
            en="1 if a credit at another lender is currently overdue", fr="1 si un crédit chez un autre prêteur est "
            "actuellement en retard", fill_zero=True)
     fs.shares("BURO", "CREDIT_ACTIVE", _levels("bureau", "CREDIT_ACTIVE"), "bureau")
@@ -279,30 +269,32 @@ def _bureau_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
 
 
 def _bureau_balance_per_loan(bb: pl.LazyFrame) -> pl.LazyFrame:
+    """Monthly statuses of one bureau credit -> worst delay level, share of late months, months of history."""
     level = pl.col("STATUS").replace_strict({"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}, default=0,
-                                            return_dtype=pl.Int64)
+                                            return_dtype=pl.Float64)
     recent = pl.col("MONTHS_BALANCE") >= -12
-    out = []
-    for window, rows in (("", None), ("12M_", recent)):
-        lvl = level if rows is None else level.filter(rows)
-        status = pl.col("STATUS") if rows is None else pl.col("STATUS").filter(rows)
-        out += [lvl.max().cast(pl.Float64).alias(f"{window}STATUS_MAX"),
-                exact_mean((lvl > 0).cast(pl.Float64)).alias(f"{window}STATUS_LATE_SHARE"),
-                status.len().cast(pl.Float64).alias(f"{window}STATUS_MONTHS")]
-    out += [exact_mean((pl.col("STATUS") == "X").cast(pl.Float64)).alias("STATUS_X_SHARE"),
-            exact_mean((pl.col("STATUS") == "C").cast(pl.Float64)).alias("STATUS_C_SHARE")]
-    return bb.group_by("SK_ID_BUREAU").agg(out)
+    bb = bb.with_columns(__level=level).with_columns(
+        __late=(pl.col("__level") > 0).cast(pl.Float64), __x=(pl.col("STATUS") == "X").cast(pl.Float64),
+        __c=(pl.col("STATUS") == "C").cast(pl.Float64)).with_columns(
+        __level12=pl.when(recent).then(pl.col("__level")), __late12=pl.when(recent).then(pl.col("__late")))
+    return bb.group_by("SK_ID_BUREAU").agg(
+        pl.col("__level").max().alias("STATUS_MAX"), pl.col("__late").mean().alias("STATUS_LATE_SHARE"),
+        pl.len().cast(pl.Float64).alias("STATUS_MONTHS"), pl.col("__level12").max().alias("12M_STATUS_MAX"),
+        pl.col("__late12").mean().alias("12M_STATUS_LATE_SHARE"),
+        pl.col("__level12").count().cast(pl.Float64).alias("12M_STATUS_MONTHS"),
+        pl.col("__x").mean().alias("STATUS_X_SHARE"), pl.col("__c").mean().alias("STATUS_C_SHARE"))
 
 
 def _bureau(tables: Mapping[str, TableLike | None]) -> pl.LazyFrame:
     bureau = _table(tables, "bureau")
     per_loan = _bureau_balance_per_loan(_table(tables, "bureau_balance"))
-    bureau = _sorted(bureau.join(per_loan, on="SK_ID_BUREAU", how="left"), _ORDER["bureau"])
-    return bureau.group_by(KEY).agg(_bureau_set(tables).exprs)
+    bureau = bureau.join(per_loan, on="SK_ID_BUREAU", how="left")
+    return _bureau_set().evaluate(bureau, KEY)
 
 
 # ------------------------------------------------------------------------------------------------ previous
-def _previous_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
+@cache
+def _previous_set() -> FeatureSet:
     fs = FeatureSet("previous_application")
     status = pl.col("NAME_CONTRACT_STATUS")
     approved, refused = status == "Approved", status == "Refused"
@@ -325,23 +317,25 @@ def _previous_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
     fs.numeric("APPROVED", "NFLAG_INSURED_ON_APPROVAL", ("mean",), "previous_approved", where=approved)
     remaining = pl.when(pl.col("DAYS_LAST_DUE_1ST_VERSION") == SENTINEL).then(None).otherwise(
         pl.col("DAYS_LAST_DUE_1ST_VERSION"))
-    fs.add("APPROVED_ACTIVE_COUNT", (approved & (remaining > 0)).cast(pl.Float64).sum(), "count",
+    running = fs.prep_column("__running", (approved & (remaining > 0)).cast(pl.Float64))
+    fs.add_agg("APPROVED_ACTIVE_COUNT", pl.col(running).sum(), "count",
            "previous_approved", "DAYS_LAST_DUE_1ST_VERSION", en="Number of approved previous loans still running",
            fr="Nombre de prêts précédents acceptés encore en cours", fill_zero=True)
     for column in _PREV_CATEGORIES:
         fs.shares("PREV", column, _levels("previous_application", column), "previous")
     for column in ("NAME_CONTRACT_STATUS", "NAME_CONTRACT_TYPE", "CODE_REJECT_REASON", "PRODUCT_COMBINATION"):
-        last = pl.col(column).sort_by("DAYS_DECISION").last().fill_null(schema.MISSING_CATEGORY)
-        fs.add(f"PREV_LAST_{column}", last, "last", "previous", column, categorical=True)
+        last = pl.col(column).sort_by(["DAYS_DECISION", "SK_ID_PREV"]).last()
+        fs.add_agg(f"PREV_LAST_{column}", last, "last", "previous", column, categorical=True)
     return fs
 
 
 def _previous(tables: Mapping[str, TableLike | None]) -> pl.LazyFrame:
-    return _table(tables, "previous_application").group_by(KEY).agg(_previous_set(tables).exprs)
+    return _previous_set().evaluate(_table(tables, "previous_application"), KEY)
 
 
 # ------------------------------------------------------------------------------------------------ POS_CASH
-def _pos_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
+@cache
+def _pos_set() -> FeatureSet:
     fs = FeatureSet("POS_CASH_balance")
     recent = pl.col("MONTHS_BALANCE") >= -12
     fs.count("POS_COUNT", "pos")
@@ -354,7 +348,7 @@ def _pos_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
     fs.numeric("POS_12M", "SK_DPD_DEF", ("max", "mean"), "pos_12m", where=recent)
     fs.numeric("POS", "LATE", ("mean",), "pos", source=(pl.col("SK_DPD") > 0).cast(pl.Float64),
                label=("month with a payment delay", "mois avec un retard de paiement"))
-    fs.add("POS_LOANS_COUNT", pl.col("SK_ID_PREV").n_unique().cast(pl.Float64), "nunique", "pos", "SK_ID_PREV",
+    fs.add_agg("POS_LOANS_COUNT", pl.col("SK_ID_PREV").n_unique().cast(pl.Float64), "nunique", "pos", "SK_ID_PREV",
            en="Number of instalment loans with a monthly history", fr="Nombre de prêts échelonnés avec historique",
            fill_zero=True)
     fs.shares("POS", "NAME_CONTRACT_STATUS", _levels("POS_CASH_balance", "NAME_CONTRACT_STATUS"), "pos")
@@ -362,7 +356,7 @@ def _pos_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
 
 
 def _pos(tables: Mapping[str, TableLike | None]) -> pl.LazyFrame:
-    return _table(tables, "POS_CASH_balance").group_by(KEY).agg(_pos_set(tables).exprs)
+    return _pos_set().evaluate(_table(tables, "POS_CASH_balance"), KEY)
 
 
 # ------------------------------------------------------------------------------------------------ installments
@@ -377,7 +371,8 @@ _INSTALMENT_LABELS = {
 }
 
 
-def _installments_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
+@cache
+def _installments_set() -> FeatureSet:
     fs = FeatureSet("installments_payments")
     fs.count("INSTAL_COUNT", "installments")
     windows = (("INSTAL", "installments", None), ("INSTAL_12M", "installments_12m", pl.col("DAYS_INSTALMENT") >= -365),
@@ -398,9 +393,11 @@ def _installments_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
 
 def _instalments_paid(inst: pl.LazyFrame) -> pl.LazyFrame:
     """One row per instalment: several payment rows of one instalment are summed; lateness uses the last one."""
-    per = inst.group_by([KEY, "SK_ID_PREV", "NUM_INSTALMENT_VERSION", "NUM_INSTALMENT_NUMBER"]).agg(
-        pl.col("DAYS_INSTALMENT").min(), pl.col("AMT_INSTALMENT").max(), exact_sum(pl.col("AMT_PAYMENT")),
+    per = inst.with_columns(__paid=to_exact(pl.col("AMT_PAYMENT"))).group_by(
+        [KEY, "SK_ID_PREV", "NUM_INSTALMENT_VERSION", "NUM_INSTALMENT_NUMBER"]).agg(
+        pl.col("DAYS_INSTALMENT").min(), pl.col("AMT_INSTALMENT").max(), pl.col("__paid").sum().alias("AMT_PAYMENT"),
         pl.col("DAYS_ENTRY_PAYMENT").max(), pl.len().cast(pl.Float64).alias("PAYMENT_ROWS"))
+    per = per.with_columns(pl.col("AMT_PAYMENT").cast(pl.Float64))
     delay = pl.col("DAYS_ENTRY_PAYMENT") - pl.col("DAYS_INSTALMENT")
     per = per.with_columns(
         DPD=delay.clip(lower_bound=0).cast(pl.Float64), DBD=(-delay).clip(lower_bound=0).cast(pl.Float64),
@@ -408,16 +405,17 @@ def _instalments_paid(inst: pl.LazyFrame) -> pl.LazyFrame:
         PAYMENT_DIFF=(pl.col("AMT_INSTALMENT") - pl.col("AMT_PAYMENT")).cast(pl.Float64),
         LATE=(delay > 0).cast(pl.Float64), SHORT=(pl.col("AMT_PAYMENT") < pl.col("AMT_INSTALMENT") - 1.0)
         .cast(pl.Float64))
-    return _sorted(per, _ORDER["installments_payments"][:4])
+    return per
 
 
 def _installments(tables: Mapping[str, TableLike | None]) -> pl.LazyFrame:
     per = _instalments_paid(_table(tables, "installments_payments"))
-    return per.group_by(KEY).agg(_installments_set(tables).exprs)
+    return _installments_set().evaluate(per, KEY)
 
 
 # ------------------------------------------------------------------------------------------------ credit card
-def _credit_card_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
+@cache
+def _credit_card_set() -> FeatureSet:
     fs = FeatureSet("credit_card_balance")
     fs.count("CC_COUNT", "credit_card")
     skip = {KEY, "SK_ID_PREV", "NAME_CONTRACT_STATUS"}
@@ -438,7 +436,7 @@ def _credit_card_set(tables: Mapping[str, TableLike | None]) -> FeatureSet:
 
 
 def _credit_card(tables: Mapping[str, TableLike | None]) -> pl.LazyFrame:
-    return _table(tables, "credit_card_balance").group_by(KEY).agg(_credit_card_set(tables).exprs)
+    return _credit_card_set().evaluate(_table(tables, "credit_card_balance"), KEY)
 
 
 _HISTORY_BUILDERS = (("bureau", _bureau), ("previous_application", _previous), ("POS_CASH_balance", _pos),

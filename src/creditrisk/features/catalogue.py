@@ -66,16 +66,24 @@ class Feature:
 
 @dataclass
 class FeatureSet:
-    """Expressions evaluated in one ``group_by(SK_ID_CURR)`` (or row-wise for the application) + their catalogue."""
+    """The features of one table and their catalogue entries, evaluated in three steps for speed:
+
+    ``prep``: row-wise columns (masks for subsets, decimal casts, squares) added before grouping;
+    ``aggs``: plain aggregations of those columns (polars' fast group-by kernels only apply to ``col(x).agg()``);
+    ``exprs``: the final features, computed from the aggregates (means from exact sums, stds, casts).
+    For the application table (no grouping) only ``exprs`` is used.
+    """
 
     table: str
+    prep: dict[str, pl.Expr] = field(default_factory=dict)
+    aggs: dict[str, pl.Expr] = field(default_factory=dict)
     exprs: list[pl.Expr] = field(default_factory=list)
     features: list[Feature] = field(default_factory=list)
 
     def add(self, name: str, expr: pl.Expr, aggregation: str, subset: str, column: str | None,
             en: str | None = None, fr: str | None = None, categorical: bool = False, fill_zero: bool = False,
             label: tuple[str, str] | None = None) -> None:
-        """Register one feature; descriptions are composed from the aggregation, column and subset if not given."""
+        """Register one feature whose value is ``expr`` (over the aggregated frame, or the application row)."""
         if en is None or fr is None:
             col_en, col_fr = label or (labels.label_en(column or "", self.table), labels.label_fr(column or ""))
             agg_en, agg_fr = labels.AGGREGATIONS[aggregation]
@@ -85,58 +93,99 @@ class FeatureSet:
         self.exprs.append(expr.alias(name))
         self.features.append(Feature(name, self.table, aggregation, subset, column, en, fr, categorical, fill_zero))
 
+    def add_agg(self, name: str, agg: pl.Expr, aggregation: str, subset: str, column: str | None, **kwargs) -> None:
+        """A feature that is itself a group aggregation (e.g. a "last" value or a count of distinct loans)."""
+        self.aggs[name] = agg.alias(name)
+        self.add(name, pl.col(name), aggregation, subset, column, **kwargs)
+
+    def prep_column(self, name: str, expr: pl.Expr) -> str:
+        self.prep.setdefault(name, expr.alias(name))
+        return name
+
+    def _agg(self, name: str, expr: pl.Expr) -> pl.Expr:
+        self.aggs.setdefault(name, expr.alias(name))
+        return pl.col(name)
+
+    def sum_of(self, key: str, values: pl.Expr, exact: bool) -> tuple[pl.Expr, pl.Expr]:
+        """(sum, count of non-null) of ``values`` per group: exact decimal for fractional values (see below)."""
+        col = self.prep_column(f"__{key}", values.cast(pl.Float64))
+        if exact:  # from the source expression: columns added in one with_columns cannot see each other
+            dec = self.prep_column(f"__{key}__dec", values.cast(pl.Float64).cast(_EXACT, strict=False))
+            total = self._agg(f"__{key}__sum", pl.col(dec).sum()).cast(pl.Float64)
+        else:
+            total = self._agg(f"__{key}__sum", pl.col(col).sum())
+        return total, self._agg(f"__{key}__n", pl.col(col).count())
+
     def numeric(self, prefix: str, column: str, aggs: tuple[str, ...], subset: str, where: pl.Expr | None = None,
                 source: pl.Expr | None = None, label: tuple[str, str] | None = None) -> None:
         """``prefix_COLUMN_AGG`` for each aggregation, optionally over the rows where ``where`` holds."""
         base = source if source is not None else pl.col(column)
-        if where is not None:
-            base = base.filter(where)
+        if where is not None:  # a mask (null elsewhere): every aggregation below ignores nulls
+            base = pl.when(where).then(base)
+        key = f"{prefix}_{column}"
+        col = self.prep_column(f"__{key}", base.cast(pl.Float64))
+        exact = not is_whole_number(column)
         for agg in aggs:
-            self.add(f"{prefix}_{column}_{agg.upper()}", _aggregate(base, agg), agg, subset, column, label=label)
+            name = f"{key}_{agg.upper()}"
+            if agg in ("min", "max"):
+                value = self._agg(f"__{name}", getattr(pl.col(col), agg)())
+            elif agg == "nunique":
+                value = self._agg(f"__{name}", pl.col(col).drop_nulls().n_unique()).cast(pl.Float64)
+            else:
+                total, n = self.sum_of(key, base, exact)
+                if agg == "sum":
+                    value = total
+                elif agg == "mean":
+                    value = pl.when(n > 0).then(total / n)
+                else:  # sample std from exact sums of x and x^2
+                    squares, _ = self.sum_of(f"{key}__sq", base.cast(pl.Float64) ** 2, exact)
+                    variance = ((squares - total * total / n) / (n - 1)).clip(lower_bound=0.0)
+                    value = pl.when(n > 1).then(variance.sqrt())
+            self.add(name, value.cast(pl.Float64), agg, subset, column, label=label)
 
     def shares(self, prefix: str, column: str, levels: tuple[str, ...], subset: str) -> None:
         """Share of the client's rows in each known level of a categorical column (kernel-style one-hot mean)."""
         col_en, col_fr = labels.label_en(column, self.table), labels.label_fr(column)
         for level in levels:
             name = f"{prefix}_{column}_{_slug(level)}_SHARE"
-            self.add(name, exact_mean((pl.col(column) == level).cast(pl.Float64)), "share", subset, column,
+            flag = self.prep_column(f"__{name}", (pl.col(column) == level).cast(pl.Float64))
+            self.add(name, self._agg(f"__{name}__mean", pl.col(flag).mean()), "share", subset, column,
                      en=f"Share of {SUBSETS[subset][0]} with {col_en} = {level!r}",
                      fr=f"Part des éléments de {SUBSETS[subset][1]} avec « {col_fr} » = {level!r}")
 
     def count(self, name: str, subset: str, where: pl.Expr | None = None) -> None:
-        expr = pl.len() if where is None else where.cast(pl.Int64).sum()
+        if where is None:
+            value = self._agg(f"__{name}", pl.len()).cast(pl.Float64)
+        else:
+            flag = self.prep_column(f"__{name}", where.cast(pl.Float64))
+            value = self._agg(f"__{name}__sum", pl.col(flag).sum())
         en, fr = SUBSETS[subset]
-        self.add(name, expr.cast(pl.Float64), "count", subset, None, en=f"Number of {en}", fr=f"Nombre de {fr}",
-                 fill_zero=True)
+        self.add(name, value, "count", subset, None, en=f"Number of {en}", fr=f"Nombre de {fr}", fill_zero=True)
 
-
-def _aggregate(expr: pl.Expr, agg: str) -> pl.Expr:
-    if agg in ("sum", "mean", "std"):
-        return {"sum": exact_sum, "mean": exact_mean, "std": exact_std}[agg](expr)
-    return {"min": expr.min(), "max": expr.max(), "nunique": expr.n_unique(), "last": expr.last()}[agg].cast(
-        pl.Float64)
+    def evaluate(self, rows: pl.LazyFrame, key: str) -> pl.LazyFrame:
+        """Per-``key`` features of ``rows``: prepare, aggregate, finish."""
+        grouped = rows.with_columns(list(self.prep.values())).group_by(key).agg(list(self.aggs.values()))
+        return grouped.select([pl.col(key), *self.exprs])
 
 
 # Floating-point addition is not associative and polars adds a group's values in an order that depends on its
-# algorithm choice (sampled) and on threads: sums are taken in 128-bit decimal instead, which is exact, so every
-# run and every path (whole table or one client's rows) gives the same bits.
+# algorithm choice (sampled) and on threads. Sums of whole numbers are exact in float64 whatever the order; sums
+# of fractional values (amounts, ratios, rates) are taken in 128-bit decimal, which is exact too. So every run
+# and every path (a whole table or one client's rows) gives the same bits.
 _EXACT = pl.Decimal(38, 9)
+_WHOLE_PREFIXES = ("DAYS_", "CNT_", "SK_DPD", "MONTHS_", "HOUR_", "NUM_", "NFLAG_", "CREDIT_DAY_OVERDUE")
+_WHOLE_DERIVED = {"DPD", "DBD", "LATE", "SHORT", "PAYMENT_ROWS", "STATUS_MAX", "12M_STATUS_MAX", "STATUS_MONTHS",
+                  "12M_STATUS_MONTHS"}
 
 
-def exact_sum(expr: pl.Expr) -> pl.Expr:
-    return expr.cast(_EXACT, strict=False).sum().cast(pl.Float64)
+def is_whole_number(column: str) -> bool:
+    """Columns that hold whole numbers in the contract (day offsets, counts, days past due, flags)."""
+    return column in _WHOLE_DERIVED or column.startswith(_WHOLE_PREFIXES)
 
 
-def exact_mean(expr: pl.Expr) -> pl.Expr:
-    n = expr.count()
-    return pl.when(n > 0).then(exact_sum(expr) / n).otherwise(None)
-
-
-def exact_std(expr: pl.Expr) -> pl.Expr:
-    """Two-pass sample standard deviation from exact sums (polars' own std varies in the last bits)."""
-    x = expr.cast(pl.Float64)
-    n = x.count()
-    return pl.when(n > 1).then((exact_sum((x - exact_mean(x)) ** 2) / (n - 1)).sqrt()).otherwise(None)
+def to_exact(expr: pl.Expr) -> pl.Expr:
+    """Row-wise cast to the exact decimal type, to be summed by a plain ``sum()`` aggregation."""
+    return expr.cast(_EXACT, strict=False)
 
 
 def _slug(level: str) -> str:

@@ -1,0 +1,103 @@
+"""Features stage at full Kaggle size: polars builder vs a kernel-style pandas implementation, same run.
+
+Needs ingested full-size tables (``python benchmarks/generate_full_size.py --workdir DIR`` writes DIR/interim).
+Each implementation runs in its own process; wall time and that process's peak RSS are reported. Then the
+latency of building one client's features from its raw rows (the service path).
+Usage: python benchmarks/features_full_size.py --interim DIR/interim
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+POLARS = """
+import polars as pl
+from pathlib import Path
+from creditrisk.features import build_features
+from creditrisk.stages import load_tables
+tables = load_tables(Path(r'{interim}'))
+apps = pl.concat([tables.pop('application_train').drop('TARGET'), tables.pop('application_test')])
+out = build_features({{'application': apps, **tables}})
+out.write_parquet(Path(r'{out}') / 'polars.parquet')
+print(out.shape)
+"""
+PANDAS = """
+import sys
+from pathlib import Path
+sys.path.insert(0, r'{bench}')
+from pandas_features import build
+out = build(Path(r'{interim}'))
+out.to_parquet(Path(r'{out}') / 'pandas.parquet')
+print(out.shape)
+"""
+
+
+def _run(code: str) -> tuple[float, float, str]:
+    wrapped = code + "\nimport resource\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", wrapped], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-3000:])
+    *output, peak = done.stdout.strip().splitlines()
+    return seconds, int(peak) / 1024**2, " ".join(output)
+
+
+def single_client_latency(interim: Path, repeats: int = 200) -> list[float]:
+    import polars as pl
+
+    from creditrisk import schema
+    from creditrisk.features import build_features
+
+    tables = {name: pl.read_parquet(interim / f"{name}.parquet") for name in schema.ALL_TABLES}
+    client = int(tables["installments_payments"]["SK_ID_CURR"][0])
+    rows = {"application": tables["application_train"].filter(pl.col("SK_ID_CURR") == client)}
+    for name in ("bureau", "previous_application", "POS_CASH_balance", "installments_payments",
+                 "credit_card_balance"):
+        rows[name] = tables[name].filter(pl.col("SK_ID_CURR") == client)
+    rows["bureau_balance"] = tables["bureau_balance"].filter(
+        pl.col("SK_ID_BUREAU").is_in(rows["bureau"]["SK_ID_BUREAU"].implode()))
+    del tables
+    build_features(rows)  # warm-up (expression planning caches)
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        build_features(rows)
+        timings.append((time.perf_counter() - start) * 1000)
+    history_rows = sum(frame.height for name, frame in rows.items() if name != "application")
+    print(f"one client ({history_rows} history rows), {repeats} builds")
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--interim", type=Path, required=True)
+    parser.add_argument("--skip-pandas", action="store_true")
+    args = parser.parse_args()
+    out = Path(tempfile.mkdtemp(prefix="features-bench-"))
+    bench = Path(__file__).resolve().parent
+    rows = [("polars builder (lazy, streaming)",) + _run(POLARS.format(interim=args.interim, out=out))]
+    if not args.skip_pandas:
+        rows.append(("pandas groupby/agg (kernel style)",) + _run(PANDAS.format(interim=args.interim, out=out,
+                                                                              bench=bench)))
+    print("| implementation | wall time (s) | peak RSS (GB) | output shape |")
+    print("|---|---:|---:|---|")
+    for name, seconds, peak, shape in rows:
+        print(f"| {name} | {seconds:.0f} | {peak:.2f} | {shape} |")
+    if len(rows) == 2:
+        print(f"\npolars is {rows[1][1] / rows[0][1]:.2f}x faster and uses {rows[0][2] / rows[1][2]:.2f} of the "
+              "pandas peak memory (goals: >= 5x, <= 1/3; < 8 GB)")
+    timings = single_client_latency(args.interim)
+    q = statistics.quantiles(timings, n=100)
+    print(f"\n| service path: one client | p50 (ms) | p95 (ms) | p99 (ms) |\n|---|---:|---:|---:|\n"
+          f"| build_features on its raw rows | {q[49]:.1f} | {q[94]:.1f} | {q[98]:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
