@@ -1,0 +1,1 @@
+"""The PD model: business cost, data split, cross-validated CatBoost, calibration, evaluation."""
