@@ -54,15 +54,11 @@ def single_client_latency(interim: Path, repeats: int = 200) -> list[float]:
 
     from creditrisk import schema
     from creditrisk.features import build_features
+    from creditrisk.features.builder import client_rows
 
     tables = {name: pl.read_parquet(interim / f"{name}.parquet") for name in schema.ALL_TABLES}
     client = int(tables["installments_payments"]["SK_ID_CURR"][0])
-    rows = {"application": tables["application_train"].filter(pl.col("SK_ID_CURR") == client)}
-    for name in ("bureau", "previous_application", "POS_CASH_balance", "installments_payments",
-                 "credit_card_balance"):
-        rows[name] = tables[name].filter(pl.col("SK_ID_CURR") == client)
-    rows["bureau_balance"] = tables["bureau_balance"].filter(
-        pl.col("SK_ID_BUREAU").is_in(rows["bureau"]["SK_ID_BUREAU"].implode()))
+    rows = client_rows(tables, client)
     del tables
     build_features(rows)  # warm-up (expression planning caches)
     timings = []

@@ -103,10 +103,10 @@ def previous(folder: Path) -> pd.DataFrame:
         prev[col] = prev[col].replace(SENTINEL, np.nan)
     prev["APP_CREDIT_RATIO"] = prev["AMT_APPLICATION"] / prev["AMT_CREDIT"].replace(0, np.nan)
     spec = b._PREV_NUM | {"APP_CREDIT_RATIO": ("min", "max", "mean", "std")}
-    approved, refused = prev[prev["NAME_CONTRACT_STATUS"] == "Approved"], prev[prev["NAME_CONTRACT_STATUS"] == "Refused"]
-    parts = [_agg(prev, spec, "PREV"),
-             _agg(approved, spec | {c: ("max", "mean") for c in b._PREV_DATES} | {"NFLAG_INSURED_ON_APPROVAL": ("mean",)},
-                  "APPROVED"),
+    status = prev["NAME_CONTRACT_STATUS"]
+    approved, refused = prev[status == "Approved"], prev[status == "Refused"]
+    approved_spec = spec | {c: ("max", "mean") for c in b._PREV_DATES} | {"NFLAG_INSURED_ON_APPROVAL": ("mean",)}
+    parts = [_agg(prev, spec, "PREV"), _agg(approved, approved_spec, "APPROVED"),
              _agg(refused, spec, "REFUSED"), _shares(prev, list(b._PREV_CATEGORIES), "PREV"),
              prev.groupby(KEY).size().rename("PREV_COUNT").to_frame(),
              refused.groupby(KEY).size().rename("PREV_REFUSED_COUNT").to_frame()]
@@ -140,7 +140,8 @@ def installments(folder: Path) -> pd.DataFrame:
     per["DPD"], per["DBD"] = delay.clip(lower=0), (-delay).clip(lower=0)
     per["PAYMENT_RATIO"] = per["AMT_PAYMENT"] / per["AMT_INSTALMENT"].replace(0, np.nan)
     per["PAYMENT_DIFF"] = per["AMT_INSTALMENT"] - per["AMT_PAYMENT"]
-    per["LATE"], per["SHORT"] = (delay > 0).astype(float), (per["AMT_PAYMENT"] < per["AMT_INSTALMENT"] - 1).astype(float)
+    per["LATE"] = (delay > 0).astype(float)
+    per["SHORT"] = (per["AMT_PAYMENT"] < per["AMT_INSTALMENT"] - 1).astype(float)
     core = {c: ("max", "mean", "sum", "std") for c in ("DPD", "DBD", "PAYMENT_RATIO", "PAYMENT_DIFF")}
     core |= {"LATE": ("mean", "sum"), "SHORT": ("mean", "sum")}
     spec = core | {"PAYMENT_ROWS": ("mean", "max"), "NUM_INSTALMENT_VERSION": ("nunique", "max"),

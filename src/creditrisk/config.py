@@ -40,6 +40,14 @@ class Paths:
     def validation_reports(self) -> Path:
         return self.reports / "validation"
 
+    @property
+    def features(self) -> Path:
+        return self.root / "data" / "features"
+
+    @property
+    def model(self) -> Path:  # the trained model bundle (DVC output; MLflow registry copy comes later)
+        return self.root / "models" / "champion"
+
     def source_dir(self, source: str) -> Path:
         if source not in DATA_SOURCES:
             raise ValueError(f"params.yaml data.source = {source!r}; expected one of {', '.join(DATA_SOURCES)}")
@@ -70,15 +78,44 @@ class ValidateParams:
 
 
 @dataclass(frozen=True)
+class CostSection:
+    fn_cost: float = 10.0
+    fp_cost: float = 1.0
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    holdout_size: float = 0.2
+    cv_folds: int = 3
+    imbalance_strategies: tuple[str, ...] = ("none", "Balanced", "SqrtBalanced", "undersample")
+    undersample_ratio: float = 3.0
+    iterations: int = 600
+    learning_rate: float = 0.08
+    depth: int = 6
+    l2_leaf_reg: float = 3.0
+    early_stopping_rounds: int = 50
+    task_type: str = "CPU"  # GPU for users who have one
+
+
+@dataclass(frozen=True)
+class EvaluateParams:
+    bootstrap: int = 300
+    shap_rows: int = 2000
+
+
+@dataclass(frozen=True)
 class Params:
     base: BaseParams = field(default_factory=BaseParams)
     data: DataParams = field(default_factory=DataParams)
     generate: GenerateParams = field(default_factory=GenerateParams)
     validate: ValidateParams = field(default_factory=ValidateParams)
+    cost: CostSection = field(default_factory=CostSection)
+    train: TrainParams = field(default_factory=TrainParams)
+    evaluate: EvaluateParams = field(default_factory=EvaluateParams)
 
 
 def _section(cls, values: dict | None, name: str):
-    values = values or {}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in (values or {}).items()}
     known = set(cls.__dataclass_fields__)
     unknown = set(values) - known
     if unknown:
@@ -90,7 +127,8 @@ def load_params(path: Path = Path("params.yaml")) -> Params:
     """Read params.yaml into typed sections; unknown keys are an error (a typo must not be silently ignored)."""
     raw = yaml.safe_load(Path(path).read_text()) or {}
     sections = {name: _section(type_, raw.get(name), name) for name, type_ in (
-        ("base", BaseParams), ("data", DataParams), ("generate", GenerateParams), ("validate", ValidateParams))}
+        ("base", BaseParams), ("data", DataParams), ("generate", GenerateParams), ("validate", ValidateParams),
+        ("cost", CostSection), ("train", TrainParams), ("evaluate", EvaluateParams))}
     params = Params(**sections)
     if params.data.source not in DATA_SOURCES:
         raise ValueError(f"params.yaml data.source = {params.data.source!r}; expected one of {DATA_SOURCES}")

@@ -28,7 +28,7 @@ def _run(args, cwd, check=True):
 def project(tmp_path_factory) -> Path:
     """A copy of the project (code, dvc.yaml, params) in a new git repository, with small data sizes."""
     work = tmp_path_factory.mktemp("project")
-    for item in ("src", "pipelines", "dvc.yaml", "params.yaml", ".gitignore"):
+    for item in ("src", "pipelines", "dvc.yaml", "params.yaml", ".gitignore"):  # no data, models or reports
         source = ROOT / item
         if source.is_dir():
             shutil.copytree(source, work / item, ignore=shutil.ignore_patterns("__pycache__"))
@@ -36,6 +36,8 @@ def project(tmp_path_factory) -> Path:
             shutil.copy(source, work / item)
     params = yaml.safe_load((work / "params.yaml").read_text())
     params["generate"].update(n_train=2500, n_test=500, chunk_size=2000)
+    params["train"].update(cv_folds=2, iterations=60, learning_rate=0.2, early_stopping_rounds=15)
+    params["evaluate"].update(bootstrap=20, shap_rows=200)
     (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     _run(["git", "init", "-q"], work)
     _run(["dvc", "init", "-q"], work)
@@ -52,6 +54,13 @@ def test_dvc_repro_runs_every_stage_then_is_up_to_date(project):
     manifest = json.loads((project / "data" / "interim" / "manifest.json").read_text())
     assert manifest["tables"]["application_train"] == 2500 and manifest["absent"] == []
     assert (project / "data" / "oracle" / "true_pd.csv").exists()
+    metrics = json.loads((project / "reports" / "metrics.json").read_text())
+    for key in ("auc", "pr_auc", "business_cost_per_client", "normalized_cost", "threshold", "brier", "oracle_auc",
+                "oracle_cost_per_client", "auc_to_oracle", "cost_to_oracle"):
+        assert isinstance(metrics[key], float), key
+    assert 0.6 < metrics["auc"] <= metrics["oracle_auc"] + 0.05 and 0 < metrics["threshold"] < 1
+    bundle = json.loads((project / "models" / "champion" / "bundle.json").read_text())
+    assert bundle["threshold"] == metrics["threshold"] and bundle["costs"] == {"fn_cost": 10, "fp_cost": 1}
     again = _run(["dvc", "repro"], project)
     assert "Running stage" not in again.stdout
     status = _run(["dvc", "status"], project)

@@ -443,3 +443,21 @@ _HISTORY_BUILDERS = (("bureau", _bureau), ("previous_application", _previous), (
                      ("installments_payments", _installments), ("credit_card_balance", _credit_card))
 _SETS = {"_bureau": _bureau_set, "_previous": _previous_set, "_pos": _pos_set, "_installments": _installments_set,
          "_credit_card": _credit_card_set}
+
+
+def client_rows(tables: Mapping[str, pl.DataFrame], client: int) -> dict[str, pl.DataFrame]:
+    """One applicant's own rows of every table (what a scoring request carries), from in-memory tables.
+
+    ``tables`` holds ``application`` (or application_train/application_test) and any history tables.
+    """
+    apps = [tables[n] for n in ("application", *schema.APPLICATION_TABLES) if n in tables]
+    application = pl.concat([a.drop("TARGET", strict=False) for a in apps], how="vertical")
+    rows = {"application": application.filter(pl.col(KEY) == client)}
+    for name in ("bureau", "previous_application", "POS_CASH_balance", "installments_payments",
+                 "credit_card_balance"):
+        if name in tables:
+            rows[name] = tables[name].filter(pl.col(KEY) == client)
+    if "bureau_balance" in tables and "bureau" in rows:
+        rows["bureau_balance"] = tables["bureau_balance"].filter(
+            pl.col("SK_ID_BUREAU").is_in(rows["bureau"]["SK_ID_BUREAU"].implode()))
+    return rows

@@ -5,6 +5,7 @@ import pytest
 
 from creditrisk import schema
 from creditrisk.features import build_features, catalogue
+from creditrisk.features.builder import client_rows
 from creditrisk.features.selection import find_useless_columns
 from creditrisk.ingest import ingest
 from creditrisk.stages import load_tables
@@ -27,14 +28,7 @@ def offline(interim) -> pl.DataFrame:
 def _client_rows(interim, client: int) -> dict[str, pl.DataFrame]:
     """What a request for one client carries: its application row and its own history rows."""
     tables = {name: pl.read_parquet(interim / f"{name}.parquet") for name in schema.ALL_TABLES}
-    app = pl.concat([tables["application_train"].drop("TARGET"), tables["application_test"]])
-    rows = {"application": app.filter(pl.col("SK_ID_CURR") == client)}
-    for name in ("bureau", "previous_application", "POS_CASH_balance", "installments_payments",
-                 "credit_card_balance"):
-        rows[name] = tables[name].filter(pl.col("SK_ID_CURR") == client)
-    rows["bureau_balance"] = tables["bureau_balance"].filter(
-        pl.col("SK_ID_BUREAU").is_in(rows["bureau"]["SK_ID_BUREAU"].implode()))
-    return rows
+    return client_rows(tables, client)
 
 
 def test_online_features_equal_the_pipeline_features(interim, offline):

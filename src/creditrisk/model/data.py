@@ -1,0 +1,50 @@
+"""Model inputs: the feature table, its categorical columns, and the stratified holdout split."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+KEY, TARGET = "SK_ID_CURR", "TARGET"
+
+
+@dataclass
+class ModelData:
+    ids: np.ndarray
+    x: pd.DataFrame
+    y: np.ndarray
+    categorical: list[str]
+
+    @property
+    def features(self) -> list[str]:
+        return list(self.x.columns)
+
+    def subset(self, idx: np.ndarray) -> ModelData:
+        return ModelData(self.ids[idx], self.x.iloc[idx].reset_index(drop=True), self.y[idx], self.categorical)
+
+
+def categorical_features(catalogue_path: Path) -> list[str]:
+    catalogue = json.loads(Path(catalogue_path).read_text())
+    return [f["name"] for f in catalogue["features"] if f["categorical"] and f["selected"]]
+
+
+def load_training_data(features_path: Path, catalogue_path: Path) -> ModelData:
+    """The labelled feature rows (application_train), features as pandas for CatBoost."""
+    import polars as pl
+
+    frame = pl.read_parquet(features_path)
+    categorical = [c for c in categorical_features(catalogue_path) if c in frame.columns]
+    return ModelData(ids=frame[KEY].to_numpy(), x=frame.drop(KEY, TARGET).to_pandas(),
+                     y=frame[TARGET].to_numpy().astype(int), categorical=categorical)
+
+
+def holdout_split(y: np.ndarray, size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified (train, holdout) row indices; the holdout is scored once, by the evaluation stage."""
+    from sklearn.model_selection import train_test_split
+
+    train_idx, holdout_idx = train_test_split(np.arange(len(y)), test_size=size, stratify=y, random_state=seed)
+    return np.sort(train_idx), np.sort(holdout_idx)

@@ -1,0 +1,291 @@
+"""Train and evaluate stages of the PD model (entry points in pipelines/train.py and pipelines/evaluate.py)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from creditrisk.config import Params, Paths
+from creditrisk.io import atomic_path, write_json
+from creditrisk.model.cost import CostParams
+from creditrisk.model.data import ModelData, holdout_split, load_training_data
+from creditrisk.model.training import (
+    Calibrator,
+    CatBoostParams,
+    CVResult,
+    brier,
+    cross_validate,
+    score_oof,
+    stratified_folds,
+    undersample,
+)
+
+log = logging.getLogger(__name__)
+
+BUNDLE = "bundle.json"
+MODEL = "model.cbm"
+OOF = "oof.parquet"
+
+
+def catboost_params(params: Params) -> CatBoostParams:
+    t = params.train
+    return CatBoostParams(iterations=t.iterations, learning_rate=t.learning_rate, depth=t.depth,
+                          l2_leaf_reg=t.l2_leaf_reg, early_stopping_rounds=t.early_stopping_rounds,
+                          task_type=t.task_type)
+
+
+def split_data(params: Params, paths: Paths) -> tuple[ModelData, ModelData]:
+    data = load_training_data(paths.features / "train.parquet", paths.reports / "feature_catalogue.json")
+    train_idx, holdout_idx = holdout_split(data.y, params.train.holdout_size, params.base.seed)
+    return data.subset(train_idx), data.subset(holdout_idx)
+
+
+def refuse_no_one(y: np.ndarray, costs: CostParams) -> dict:
+    """The baseline every model must beat: accept everyone, pay for every default."""
+    return {"strategy": "refuse no one", "cv_cost_per_client": costs.fn_cost * float(np.mean(y)),
+            "cv_normalized_cost": 1.0, "cv_auc": 0.5}
+
+
+def logistic_baseline(train: ModelData, folds, costs: CostParams, seed: int) -> dict:
+    """A standard sklearn pipeline (impute, scale, one-hot) on the same folds, thresholded on the same cost."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    numeric = [c for c in train.features if c not in train.categorical]
+    prep = ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+        ("cat", OneHotEncoder(handle_unknown="ignore", min_frequency=50), train.categorical)])
+    x = train.x.replace([np.inf, -np.inf], np.nan)
+    oof = np.zeros(len(train.y))
+    for train_idx, valid_idx in folds:
+        model = make_pipeline(prep, LogisticRegression(C=0.1, max_iter=300, random_state=seed))
+        model.fit(x.iloc[train_idx], train.y[train_idx])
+        oof[valid_idx] = model.predict_proba(x.iloc[valid_idx])[:, 1]
+    result = score_oof(CVResult("logistic regression", oof, [], []), train.y, costs)
+    return result.summary() | {"strategy": "logistic regression"}
+
+
+def fit_final(train: ModelData, params: CatBoostParams, strategy: str, iterations: int, seed: int,
+              undersample_ratio: float):
+    """The champion: all training rows (resampled if the strategy says so), the CV's typical iteration count."""
+    from catboost import Pool
+
+    idx = np.arange(len(train.y))
+    if strategy == "undersample":
+        idx = undersample(train.y, undersample_ratio, np.random.default_rng([seed, 999]))
+    model = params.estimator(seed, strategy, iterations=iterations)
+    model.fit(Pool(train.x.iloc[idx], train.y[idx], cat_features=train.categorical))
+    return model
+
+
+def run_train(params: Params, paths: Paths) -> dict:
+    """Compare imbalance strategies on CV business cost, fit the champion, calibrate and threshold it on OOF."""
+    import polars as pl
+
+    start = time.perf_counter()
+    costs = CostParams(params.cost.fn_cost, params.cost.fp_cost)
+    train, holdout = split_data(params, paths)
+    folds = stratified_folds(train.y, params.train.cv_folds, params.base.seed)
+    cb = catboost_params(params)
+    results = [cross_validate(train.x, train.y, train.categorical, cb, strategy, folds, params.base.seed, costs,
+                              params.train.undersample_ratio) for strategy in params.train.imbalance_strategies]
+    best = min(results, key=lambda r: r.cost)
+    calibrator = Calibrator.fit(best.oof, train.y)
+    calibrated = score_oof(CVResult(best.strategy, calibrator.transform(best.oof), best.fold_auc,
+                                    best.best_iterations), train.y, costs)
+    baselines = [refuse_no_one(train.y, costs), logistic_baseline(train, folds, costs, params.base.seed)]
+    iterations = int(np.median(best.best_iterations)) + 1
+    model = fit_final(train, cb, best.strategy, iterations, params.base.seed, params.train.undersample_ratio)
+    bundle = {
+        "model_file": MODEL, "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "features": train.features, "categorical": train.categorical,
+        "threshold": calibrated.threshold, "threshold_on": "calibrated PD",
+        "costs": asdict(costs), "calibration": calibrator.to_dict(), "imbalance_strategy": best.strategy,
+        "catboost": asdict(cb) | {"iterations": iterations}, "seed": params.base.seed,
+        "cv": {"folds": params.train.cv_folds, "auc": calibrated.auc,
+               "cost_per_client": calibrated.cost / len(train.y), "normalized_cost": calibrated.normalized_cost,
+               "brier_raw": brier(train.y, best.oof), "brier_calibrated": brier(train.y, calibrated.oof)},
+        "train_rows": len(train.y), "holdout_rows": len(holdout.y), "data_source": params.data.source,
+    }
+    with atomic_path(paths.model) as tmp:
+        tmp.mkdir(parents=True)
+        model.save_model(str(tmp / MODEL))
+        (tmp / BUNDLE).write_text(json.dumps(bundle, indent=2) + "\n")
+        pl.DataFrame({"SK_ID_CURR": train.ids, "TARGET": train.y, "score": best.oof,
+                      "pd": calibrated.oof}).write_parquet(tmp / OOF)
+    comparison = {"chosen": best.strategy, "criterion": "CV business cost at the best out-of-fold threshold",
+                  "strategies": [r.summary() for r in results], "baselines": baselines,
+                  "seconds": time.perf_counter() - start}
+    write_json(paths.reports / "model_selection.json", comparison)
+    log.info("champion: %s, CV AUC %.4f, CV normalised cost %.4f, threshold %.4f (calibrated PD)", best.strategy,
+             calibrated.auc, calibrated.normalized_cost, calibrated.threshold)
+    return comparison
+
+
+def load_bundle(model_dir: Path):
+    """The champion model, its metadata (features, threshold, costs) and its calibrator."""
+    from catboost import CatBoostClassifier
+
+    bundle = json.loads((Path(model_dir) / BUNDLE).read_text())
+    model = CatBoostClassifier()
+    model.load_model(str(Path(model_dir) / bundle["model_file"]))
+    calibration = {k: v for k, v in bundle["calibration"].items() if k != "method"}
+    return model, bundle, Calibrator(**calibration)
+
+
+def predict_pd(model, bundle: dict, calibrator: Calibrator, x) -> tuple[np.ndarray, np.ndarray]:
+    """(raw score, calibrated PD) of feature rows, with the columns the model was trained on."""
+    from catboost import Pool
+
+    raw = model.predict_proba(Pool(x[bundle["features"]], cat_features=bundle["categorical"]))[:, 1]
+    return raw, calibrator.transform(raw)
+
+
+# ------------------------------------------------------------------------------------------------ evaluation
+def _bootstrap(y: np.ndarray, pd_: np.ndarray, threshold: float, costs: CostParams, n: int, seed: int,
+               oof: tuple[np.ndarray, np.ndarray]) -> dict:
+    """95 % intervals: AUC and cost per client on resampled holdout rows; threshold on resampled OOF rows."""
+    from sklearn.metrics import roc_auc_score
+
+    from creditrisk.model.cost import confusion, cost_per_client, find_best_threshold
+
+    rng = np.random.default_rng(seed)
+    aucs, cost, thresholds = [], [], []
+    for _ in range(n):
+        idx = rng.integers(0, len(y), len(y))
+        if 0 < y[idx].sum() < len(idx):
+            aucs.append(roc_auc_score(y[idx], pd_[idx]))
+        cost.append(cost_per_client(confusion(y[idx], pd_[idx] >= threshold), costs))
+        j = rng.integers(0, len(oof[0]), len(oof[0]))
+        thresholds.append(find_best_threshold(oof[0][j], oof[1][j], costs)[0])
+    def interval(values):
+        return [float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))]
+    return {"auc_ci95": interval(aucs), "business_cost_per_client_ci95": interval(cost),
+            "threshold_ci95": interval(thresholds), "bootstrap_resamples": n}
+
+
+def _oracle(paths: Paths, ids: np.ndarray, y: np.ndarray, costs: CostParams) -> dict:
+    """Best achievable figures from the true PD of synthetic applicants (absent for real data)."""
+    import polars as pl
+    from sklearn.metrics import roc_auc_score
+
+    from creditrisk.model.cost import confusion, cost_per_client
+    from creditrisk.synthetic.generator import TRUE_PD_FILE
+
+    path = paths.oracle / TRUE_PD_FILE
+    if not path.exists():
+        return {}
+    truth = pl.read_csv(path).select("SK_ID_CURR", "TRUE_PD")
+    true_pd = pl.DataFrame({"SK_ID_CURR": ids}).join(truth, on="SK_ID_CURR", how="left")["TRUE_PD"].to_numpy()
+    decision = true_pd >= costs.bayes_threshold  # Bayes-optimal decision for the business cost
+    return {"oracle_auc": float(roc_auc_score(y, true_pd)),
+            "oracle_cost_per_client": cost_per_client(confusion(y, decision), costs),
+            "oracle_brier": brier(y, true_pd)}
+
+
+def _shap_importance(model, bundle: dict, x, rows: int, seed: int) -> list[dict]:
+    """Global importance: mean |SHAP| (CatBoost's native values) over a sample of holdout rows."""
+    from catboost import Pool
+
+    sample = x.sample(n=min(rows, len(x)), random_state=seed)
+    shap = model.get_feature_importance(Pool(sample[bundle["features"]], cat_features=bundle["categorical"]),
+                                        type="ShapValues")[:, :-1]
+    mean_abs = np.abs(shap).mean(axis=0)
+    order = np.argsort(-mean_abs)
+    return [{"feature": bundle["features"][i], "mean_abs_shap": float(mean_abs[i])} for i in order]
+
+
+def _plots(paths: Paths, curve: list[dict], reliability: list[dict], sensitivity: list[dict],
+           importance: list[dict], threshold: float) -> None:
+    """DVC plot data (JSON) and readable PNGs, colour-blind-safe and readable without colour."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = paths.reports / "plots"
+    for name, rows in (("cost_vs_threshold", curve), ("reliability", reliability),
+                       ("cost_ratio_sensitivity", sensitivity), ("shap_importance", importance[:30])):
+        write_json(out / f"{name}.json", rows)
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    axes[0].plot([r["threshold"] for r in curve], [r["cost_per_client"] for r in curve], color="#0072B2")
+    axes[0].axvline(threshold, linestyle="--", color="#D55E00", label=f"chosen threshold {threshold:.3f}")
+    axes[0].set(xlabel="threshold on calibrated PD", ylabel="business cost per client", title="Cost vs threshold")
+    axes[0].legend()
+    axes[1].plot([0, max(r["predicted"] for r in reliability)], [0, max(r["predicted"] for r in reliability)],
+                 linestyle=":", color="grey", label="perfect calibration")
+    axes[1].plot([r["predicted"] for r in reliability], [r["observed"] for r in reliability], marker="o",
+                 color="#0072B2", label="holdout deciles")
+    axes[1].set(xlabel="mean predicted PD", ylabel="observed default rate", title="Reliability")
+    axes[1].legend()
+    top = importance[:15][::-1]
+    axes[2].barh([r["feature"] for r in top], [r["mean_abs_shap"] for r in top], color="#009E73")
+    axes[2].set(xlabel="mean |SHAP| (log-odds)", title="Global importance")
+    fig.tight_layout()
+    with atomic_path(out / "evaluation.png") as tmp:
+        fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+
+
+def run_evaluate(params: Params, paths: Paths) -> dict:
+    """Score the holdout once and write reports/metrics.json (flat, DVC metrics) and the plots."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    from creditrisk.model.cost import confusion, cost_curve, cost_per_client, normalized_cost, ratio_sensitivity
+    from creditrisk.model.training import reliability_curve
+
+    model, bundle, calibrator = load_bundle(paths.model)
+    costs = CostParams(**bundle["costs"])
+    _, holdout = split_data(params, paths)
+    _, pd_ = predict_pd(model, bundle, calibrator, holdout.x)
+    y, threshold = holdout.y, bundle["threshold"]
+    matrix = confusion(y, pd_ >= threshold)
+    cost = cost_per_client(matrix, costs)
+    import polars as pl
+
+    oof = pl.read_parquet(paths.model / OOF)
+    metrics = {"auc": float(roc_auc_score(y, pd_)), "pr_auc": float(average_precision_score(y, pd_)),
+               "business_cost_per_client": cost,
+               "normalized_cost": normalized_cost(cost * len(y), y, costs), "threshold": threshold,
+               "brier": brier(y, pd_), "approval_rate": 1 - float(np.mean(pd_ >= threshold)),
+               "tn": matrix.tn, "fp": matrix.fp, "fn": matrix.fn, "tp": matrix.tp, "holdout_rows": len(y),
+               "default_rate": float(np.mean(y)), "fn_cost": costs.fn_cost, "fp_cost": costs.fp_cost}
+    metrics |= _bootstrap(y, pd_, threshold, costs, params.evaluate.bootstrap, params.base.seed,
+                          (oof["TARGET"].to_numpy(), oof["pd"].to_numpy()))
+    oracle = _oracle(paths, holdout.ids, y, costs)
+    if oracle:
+        metrics |= oracle | {"auc_to_oracle": metrics["auc"] / oracle["oracle_auc"],
+                             "cost_to_oracle": cost / oracle["oracle_cost_per_client"]}
+    selection = json.loads((paths.reports / "model_selection.json").read_text())
+    for row in selection["baselines"]:
+        key = row["strategy"].replace(" ", "_")
+        metrics[f"baseline_{key}_cv_cost_per_client"] = row["cv_cost_per_client"]
+    metrics["champion_cv_cost_per_client"] = bundle["cv"]["cost_per_client"]
+    flat = dict(metrics)  # DVC metrics: one flat object, intervals as *_ci95_low / *_ci95_high
+    for name in ("auc_ci95", "business_cost_per_client_ci95", "threshold_ci95"):
+        low, high = flat.pop(name)
+        flat[f"{name.removesuffix('_ci95')}_ci95_low"], flat[f"{name.removesuffix('_ci95')}_ci95_high"] = low, high
+    search = cost_curve(y, pd_, costs)
+    grid = np.linspace(0, 1, 101)
+    curve = [{"threshold": float(t), "cost_per_client": float(
+        (costs.fn_cost * ((pd_ < t) & (y == 1)).sum() + costs.fp_cost * ((pd_ >= t) & (y == 0)).sum()) / len(y))}
+        for t in grid]
+    flat["holdout_best_threshold_in_hindsight"] = search.threshold
+    sensitivity = ratio_sensitivity(oof["TARGET"].to_numpy(), oof["pd"].to_numpy(), list(range(1, 21)))
+    importance = _shap_importance(model, bundle, holdout.x, params.evaluate.shap_rows, params.base.seed)
+    write_json(paths.reports / "metrics.json", flat)
+    write_json(paths.reports / "evaluation_details.json", {
+        "reliability": reliability_curve(y, pd_), "cost_ratio_sensitivity": sensitivity,
+        "shap_importance": importance[:50]})
+    _plots(paths, curve, reliability_curve(y, pd_), sensitivity, importance, threshold)
+    log.info("holdout AUC %.4f, cost per client %.4f, normalised %.4f", flat["auc"], cost, flat["normalized_cost"])
+    return flat
