@@ -45,6 +45,10 @@ class Paths:
         return self.root / "data" / "features"
 
     @property
+    def tuning(self) -> Path:  # the Optuna journal (persisted, resumable) and the best parameters
+        return self.root / "models" / "tuning"
+
+    @property
     def model(self) -> Path:  # the trained model bundle (DVC output; MLflow registry copy comes later)
         return self.root / "models" / "champion"
 
@@ -98,6 +102,12 @@ class TrainParams:
 
 
 @dataclass(frozen=True)
+class TuneParams:
+    n_trials: int = 6
+    timeout: float = 900.0
+
+
+@dataclass(frozen=True)
 class EvaluateParams:
     bootstrap: int = 300
     shap_rows: int = 2000
@@ -111,6 +121,7 @@ class Params:
     validate: ValidateParams = field(default_factory=ValidateParams)
     cost: CostSection = field(default_factory=CostSection)
     train: TrainParams = field(default_factory=TrainParams)
+    tune: TuneParams = field(default_factory=TuneParams)
     evaluate: EvaluateParams = field(default_factory=EvaluateParams)
 
 
@@ -128,7 +139,7 @@ def load_params(path: Path = Path("params.yaml")) -> Params:
     raw = yaml.safe_load(Path(path).read_text()) or {}
     sections = {name: _section(type_, raw.get(name), name) for name, type_ in (
         ("base", BaseParams), ("data", DataParams), ("generate", GenerateParams), ("validate", ValidateParams),
-        ("cost", CostSection), ("train", TrainParams), ("evaluate", EvaluateParams))}
+        ("cost", CostSection), ("train", TrainParams), ("tune", TuneParams), ("evaluate", EvaluateParams))}
     params = Params(**sections)
     if params.data.source not in DATA_SOURCES:
         raise ValueError(f"params.yaml data.source = {params.data.source!r}; expected one of {DATA_SOURCES}")

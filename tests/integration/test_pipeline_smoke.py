@@ -38,6 +38,7 @@ def project(tmp_path_factory) -> Path:
     params["generate"].update(n_train=2500, n_test=500, chunk_size=2000)
     params["train"].update(cv_folds=2, iterations=60, learning_rate=0.2, early_stopping_rounds=15)
     params["evaluate"].update(bootstrap=20, shap_rows=200)
+    params["tune"].update(n_trials=2)
     (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     _run(["git", "init", "-q"], work)
     _run(["dvc", "init", "-q"], work)

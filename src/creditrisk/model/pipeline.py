@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,11 +34,58 @@ MODEL = "model.cbm"
 OOF = "oof.parquet"
 
 
-def catboost_params(params: Params) -> CatBoostParams:
+BEST_PARAMS = "best_params.json"
+STUDY = "study.journal"
+
+
+def catboost_params(params: Params, tuned: dict | None = None) -> CatBoostParams:
+    """params.yaml's CatBoost settings, overridden by the tuned ones when the tune stage found some."""
     t = params.train
-    return CatBoostParams(iterations=t.iterations, learning_rate=t.learning_rate, depth=t.depth,
+    base = CatBoostParams(iterations=t.iterations, learning_rate=t.learning_rate, depth=t.depth,
                           l2_leaf_reg=t.l2_leaf_reg, early_stopping_rounds=t.early_stopping_rounds,
                           task_type=t.task_type)
+    return replace(base, **(tuned or {}))
+
+
+def _setup_key(train: ModelData, params: Params) -> str:
+    """What makes tuning trials comparable: the training rows, folds, costs and fixed CatBoost settings."""
+    ids = hashlib.sha256(np.ascontiguousarray(train.ids).tobytes()).hexdigest()
+    setup = {"ids": ids, "features": train.features, "folds": params.train.cv_folds, "seed": params.base.seed,
+             "costs": asdict(params.cost), "iterations": params.train.iterations,
+             "early_stopping": params.train.early_stopping_rounds}
+    return hashlib.sha256(json.dumps(setup, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def run_tune(params: Params, paths: Paths) -> dict:
+    """Optuna study on the training part (resumed from models/tuning/study.journal); best parameters saved."""
+    from creditrisk.model.tuning import tune
+
+    costs = CostParams(params.cost.fn_cost, params.cost.fp_cost)
+    train, _ = split_data(params, paths)
+    folds = stratified_folds(train.y, params.train.cv_folds, params.base.seed)
+    paths.tuning.mkdir(parents=True, exist_ok=True)
+    study = tune(train.x, train.y, train.categorical, catboost_params(params), folds, params.base.seed, costs,
+                 params.tune.n_trials, params.tune.timeout, paths.tuning / STUDY, setup=_setup_key(train, params))
+    trials = [{"number": t.number, "state": t.state.name, "cost_per_client": t.value, "params": t.params,
+               "cv_auc": t.user_attrs.get("cv_auc"), "best_iterations": t.user_attrs.get("best_iterations")}
+              for t in study.trials]
+    report = {"study": study.study_name, "best_params": study.best_params, "best_cost_per_client": study.best_value,
+              "best_trial": study.best_trial.number, "trials": trials,
+              "objective": "CV business cost per client at the best out-of-fold threshold (no class weights)"}
+    write_json(paths.tuning / BEST_PARAMS, study.best_params)
+    write_json(paths.reports / "tuning.json", report)
+    from creditrisk.model import tracking
+
+    tracking.configure(paths.root)
+    tracking.log_tuning(report)
+    log.info("tuning: best cost per client %.4f with %s (%d trials)", study.best_value, study.best_params,
+             len(trials))
+    return report
+
+
+def tuned_params(paths: Paths) -> dict | None:
+    path = paths.tuning / BEST_PARAMS
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def split_data(params: Params, paths: Paths) -> tuple[ModelData, ModelData]:
@@ -74,6 +122,25 @@ def logistic_baseline(train: ModelData, folds, costs: CostParams, seed: int) -> 
     return result.summary() | {"strategy": "logistic regression"}
 
 
+def lightgbm_baseline(train: ModelData, folds, costs: CostParams, seed: int) -> dict:
+    """LightGBM with the public kernel's settings ("LightGBM with simple features"), same folds and cost."""
+    import lightgbm as lgb
+
+    x = train.x.copy()
+    for column in train.categorical:
+        x[column] = x[column].astype("category")
+    oof = np.zeros(len(train.y))
+    for train_idx, valid_idx in folds:
+        model = lgb.LGBMClassifier(n_estimators=400, learning_rate=0.02, num_leaves=34, colsample_bytree=0.9497,
+                                   subsample=0.8715, max_depth=8, reg_alpha=0.0415, reg_lambda=0.0735,
+                                   min_split_gain=0.0222, min_child_weight=39.3, random_state=seed, n_jobs=2,
+                                   verbose=-1)
+        model.fit(x.iloc[train_idx], train.y[train_idx])
+        oof[valid_idx] = model.predict_proba(x.iloc[valid_idx])[:, 1]
+    result = score_oof(CVResult("LightGBM (kernel settings)", oof, [], []), train.y, costs)
+    return result.summary() | {"strategy": "LightGBM (kernel settings)"}
+
+
 def fit_final(train: ModelData, params: CatBoostParams, strategy: str, iterations: int, seed: int,
               undersample_ratio: float):
     """The champion: all training rows (resampled if the strategy says so), the CV's typical iteration count."""
@@ -95,14 +162,15 @@ def run_train(params: Params, paths: Paths) -> dict:
     costs = CostParams(params.cost.fn_cost, params.cost.fp_cost)
     train, holdout = split_data(params, paths)
     folds = stratified_folds(train.y, params.train.cv_folds, params.base.seed)
-    cb = catboost_params(params)
+    cb = catboost_params(params, tuned_params(paths))
     results = [cross_validate(train.x, train.y, train.categorical, cb, strategy, folds, params.base.seed, costs,
                               params.train.undersample_ratio) for strategy in params.train.imbalance_strategies]
     best = min(results, key=lambda r: r.cost)
     calibrator = Calibrator.fit(best.oof, train.y)
     calibrated = score_oof(CVResult(best.strategy, calibrator.transform(best.oof), best.fold_auc,
                                     best.best_iterations), train.y, costs)
-    baselines = [refuse_no_one(train.y, costs), logistic_baseline(train, folds, costs, params.base.seed)]
+    baselines = [refuse_no_one(train.y, costs), logistic_baseline(train, folds, costs, params.base.seed),
+                 lightgbm_baseline(train, folds, costs, params.base.seed)]
     iterations = int(np.median(best.best_iterations)) + 1
     model = fit_final(train, cb, best.strategy, iterations, params.base.seed, params.train.undersample_ratio)
     bundle = {
@@ -267,7 +335,7 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
                              "cost_to_oracle": cost / oracle["oracle_cost_per_client"]}
     selection = json.loads((paths.reports / "model_selection.json").read_text())
     for row in selection["baselines"]:
-        key = row["strategy"].replace(" ", "_")
+        key = row["strategy"].split(" (")[0].replace(" ", "_").lower()
         metrics[f"baseline_{key}_cv_cost_per_client"] = row["cv_cost_per_client"]
     metrics["champion_cv_cost_per_client"] = bundle["cv"]["cost_per_client"]
     flat = dict(metrics)  # DVC metrics: one flat object, intervals as *_ci95_low / *_ci95_high
@@ -283,9 +351,28 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
     sensitivity = ratio_sensitivity(oof["TARGET"].to_numpy(), oof["pd"].to_numpy(), list(range(1, 21)))
     importance = _shap_importance(model, bundle, holdout.x, params.evaluate.shap_rows, params.base.seed)
     write_json(paths.reports / "metrics.json", flat)
+    from creditrisk.model.fairness import fairness_report
+
+    fairness = fairness_report(holdout.x, y, pd_ >= threshold)
     write_json(paths.reports / "evaluation_details.json", {
         "reliability": reliability_curve(y, pd_), "cost_ratio_sensitivity": sensitivity,
-        "shap_importance": importance[:50]})
+        "shap_importance": importance[:50], "fairness": fairness})
     _plots(paths, curve, reliability_curve(y, pd_), sensitivity, importance, threshold)
+    from creditrisk.model import tracking
+
+    tracking.configure(paths.root)
+    registry = tracking.log_champion_run(model, bundle, flat, holdout.x, [
+        paths.reports / "metrics.json", paths.reports / "model_selection.json", paths.reports / "plots" /
+        "evaluation.png", paths.reports / "evaluation_details.json"])
+    write_json(paths.reports / "registry.json", registry)
+    from creditrisk.io import write_text
+    from creditrisk.model.card import render_model_card
+
+    catalogue = json.loads((paths.reports / "feature_catalogue.json").read_text())
+    labels = {f["name"]: f["description_en"] for f in catalogue["features"]}
+    tuning_path = paths.reports / "tuning.json"
+    tuning = json.loads(tuning_path.read_text()) if tuning_path.exists() else None
+    write_text(paths.reports / "model_card.md", render_model_card(flat, selection, tuning, bundle, fairness,
+                                                                   importance, labels, registry))
     log.info("holdout AUC %.4f, cost per client %.4f, normalised %.4f", flat["auc"], cost, flat["normalized_cost"])
     return flat

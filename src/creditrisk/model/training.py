@@ -85,7 +85,7 @@ def stratified_folds(y: np.ndarray, n_folds: int, seed: int) -> list[tuple[np.nd
 
 def cross_validate(x: pd.DataFrame, y: np.ndarray, cat_features: list[str], params: CatBoostParams,
                    strategy: str, folds: list[tuple[np.ndarray, np.ndarray]], seed: int, costs: CostParams,
-                   undersample_ratio: float = 3.0, on_fold=None) -> CVResult:
+                   undersample_ratio: float = 3.0, on_fold=None, callbacks: dict | None = None) -> CVResult:
     """Out-of-fold scores of one imbalance strategy; cost, threshold and AUC measured on them."""
     from catboost import Pool
     from sklearn.metrics import roc_auc_score
@@ -103,7 +103,10 @@ def cross_validate(x: pd.DataFrame, y: np.ndarray, cat_features: list[str], para
         model = params.estimator(seed, strategy)
         model.fit(Pool(x.iloc[fit_idx], y[fit_idx], cat_features=cat_features),
                   eval_set=Pool(x.iloc[stop_idx], y[stop_idx], cat_features=cat_features),
-                  early_stopping_rounds=params.early_stopping_rounds)
+                  early_stopping_rounds=params.early_stopping_rounds, callbacks=(callbacks or {}).get(k))
+        for callback in (callbacks or {}).get(k, []):  # optuna-integration: raises TrialPruned if pruned
+            if hasattr(callback, "check_pruned"):
+                callback.check_pruned()
         oof[valid_idx] = model.predict_proba(Pool(x.iloc[valid_idx], cat_features=cat_features))[:, 1]
         fold_auc.append(float(roc_auc_score(y[valid_idx], oof[valid_idx])))
         best_its.append(int(model.get_best_iteration() or params.iterations))
