@@ -62,6 +62,21 @@ def test_dvc_repro_runs_every_stage_then_is_up_to_date(project):
     assert 0.6 < metrics["auc"] <= metrics["oracle_auc"] + 0.05 and 0 < metrics["threshold"] < 1
     bundle = json.loads((project / "models" / "champion" / "bundle.json").read_text())
     assert bundle["threshold"] == metrics["threshold"] and bundle["costs"] == {"fn_cost": 10, "fp_cost": 1}
+    # no leak: tuning, threshold and calibration saw only the training part; the holdout was scored once
+    import polars as pl
+
+    from creditrisk.config import Paths, load_params
+    from creditrisk.model.pipeline import split_data
+
+    train, holdout = split_data(load_params(project / "params.yaml"), Paths(project))
+    oof_ids = set(pl.read_parquet(project / "models" / "champion" / "oof.parquet")["SK_ID_CURR"].to_list())
+    assert oof_ids == set(train.ids.tolist()) and not oof_ids & set(holdout.ids.tolist())
+    assert len(oof_ids) + metrics["holdout_rows"] == 2500
+    tuning = json.loads((project / "reports" / "tuning.json").read_text())
+    assert len(tuning["trials"]) == 2
+    registry = json.loads((project / "reports" / "registry.json").read_text())
+    assert registry["version"] == 1 and registry["promoted"]
+    assert "## Fairness" in (project / "reports" / "model_card.md").read_text()
     again = _run(["dvc", "repro"], project)
     assert "Running stage" not in again.stdout
     status = _run(["dvc", "status"], project)
