@@ -74,7 +74,7 @@ def run_validate(paths: Paths, max_orphan_share: float) -> bool:
 
 
 
-def load_tables(interim_dir, application: str | None = None) -> dict:
+def load_tables(interim_dir) -> dict:
     """Lazy scans of the ingested tables (history tables absent from the manifest are simply not given)."""
     import polars as pl
 
@@ -90,6 +90,7 @@ def run_features(paths: Paths) -> dict:
 
     from creditrisk.features import build_features, catalogue
     from creditrisk.features.selection import find_useless_columns
+    from creditrisk.ingest import read_manifest
 
     tables = load_tables(paths.interim)
     train, test = tables.pop("application_train"), tables.pop("application_test")
@@ -107,7 +108,7 @@ def run_features(paths: Paths) -> dict:
         train_features.select(["SK_ID_CURR", "TARGET", *kept]).write_parquet(tmp / "train.parquet")
         features.filter(~is_train).select(["SK_ID_CURR", *kept]).write_parquet(tmp / "test.parquet")
     catalogue_doc = {"n_features": len(entries), "n_selected": len(kept),
-                     "absent_tables": read_absent(paths.interim),
+                     "absent_tables": read_manifest(paths.interim)["absent"],
                      "features": [f.to_dict() | {"selected": f.name not in dropped, "drop_reason": dropped.get(f.name)}
                                   for f in entries]}
     write_json(paths.reports / "feature_catalogue.json", catalogue_doc)
@@ -115,8 +116,3 @@ def run_features(paths: Paths) -> dict:
              train_features.height, features.height - train_features.height)
     return {"n_features": len(entries), "n_selected": len(kept), "train_rows": train_features.height}
 
-
-def read_absent(interim_dir) -> list[str]:
-    from creditrisk.ingest import read_manifest
-
-    return read_manifest(interim_dir)["absent"]

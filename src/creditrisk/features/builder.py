@@ -18,6 +18,7 @@ import polars as pl
 
 from creditrisk import schema
 from creditrisk.features.catalogue import Feature, FeatureSet, to_exact
+from creditrisk.features.labels import label_en, label_fr
 from creditrisk.ingest import polars_schema
 
 KEY = "SK_ID_CURR"
@@ -122,7 +123,8 @@ def _application_set() -> FeatureSet:
             continue
         if col.dtype == "object":
             fs.add(col.name, pl.col(col.name).fill_null(schema.MISSING_CATEGORY), "last", "application", col.name,
-                   en=f"Applicant's {_en(col.name)}", fr=f"{_fr(col.name).capitalize()} du demandeur", categorical=True)
+                   en=f"Applicant's {label_en(col.name)}", fr=f"{label_fr(col.name).capitalize()} du demandeur",
+                   categorical=True)
         elif col.name == "DAYS_EMPLOYED":
             fs.add(col.name, pl.when(pl.col(col.name) == SENTINEL).then(None).otherwise(pl.col(col.name))
                    .cast(pl.Float64), "last", "application", col.name,
@@ -130,21 +132,9 @@ def _application_set() -> FeatureSet:
                    fr="Ancienneté dans l'emploi en jours (négatif ; vide pour les retraités et sans-emploi)")
         else:
             fs.add(col.name, pl.col(col.name).cast(pl.Float64), "last", "application", col.name,
-                   en=f"Applicant's {_en(col.name)}", fr=f"{_fr(col.name).capitalize()} du demandeur")
+                   en=f"Applicant's {label_en(col.name)}", fr=f"{label_fr(col.name).capitalize()} du demandeur")
     _add_application_ratios(fs)
     return fs
-
-
-def _en(column: str) -> str:
-    from creditrisk.features.labels import label_en
-
-    return label_en(column)
-
-
-def _fr(column: str) -> str:
-    from creditrisk.features.labels import label_fr
-
-    return label_fr(column)
 
 
 def _ratio(numerator: str | pl.Expr, denominator: str | pl.Expr) -> pl.Expr:

@@ -225,8 +225,8 @@ def _add_contact_and_region(rng, n, side, cols, wealth, force_quirks: bool) -> N
 
 def _snap_to_regions(values: np.ndarray, stats: dict) -> np.ndarray:
     """The real file has ~80 distinct region populations: snap to a fixed grid that contains the quartiles."""
-    grid = from_grid = mg.from_quantiles(np.linspace(0.0, 1.0, 81), stats)
-    grid = np.unique(np.round(np.concatenate([from_grid, [float(v) for v in stats["q"].values()]]), 6))
+    spread = mg.from_quantiles(np.linspace(0.0, 1.0, 81), stats)
+    grid = np.unique(np.round(np.concatenate([spread, [float(v) for v in stats["q"].values()]]), 6))
     idx = np.clip(np.searchsorted(grid, values), 0, len(grid) - 1)
     lower = np.clip(idx - 1, 0, len(grid) - 1)
     nearest = np.where(np.abs(grid[lower] - values) < np.abs(grid[idx] - values), lower, idx)
