@@ -105,8 +105,10 @@ def run_features(paths: Paths) -> dict:
     out = paths.root / "data" / "features"
     with atomic_path(out) as tmp:
         tmp.mkdir(parents=True)
-        train_features.select(["SK_ID_CURR", "TARGET", *kept]).write_parquet(tmp / "train.parquet")
-        features.filter(~is_train).select(["SK_ID_CURR", *kept]).write_parquet(tmp / "test.parquet")
+        # rechunk: the in-memory chunk layout varies with threading and would otherwise change the file's bytes
+        # (and make DVC rerun every downstream stage) although the values are identical
+        train_features.select(["SK_ID_CURR", "TARGET", *kept]).rechunk().write_parquet(tmp / "train.parquet")
+        features.filter(~is_train).select(["SK_ID_CURR", *kept]).rechunk().write_parquet(tmp / "test.parquet")
     catalogue_doc = {"n_features": len(entries), "n_selected": len(kept),
                      "absent_tables": read_manifest(paths.interim)["absent"],
                      "features": [f.to_dict() | {"selected": f.name not in dropped, "drop_reason": dropped.get(f.name)}

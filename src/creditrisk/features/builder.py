@@ -79,8 +79,12 @@ def build_features(tables: Mapping[str, TableLike | None], columns: list[str] | 
 
 
 def _compact(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """float32 is the precision CatBoost works in; it halves the memory of the feature tables."""
-    return frame.with_columns(pl.col(pl.Float64).cast(pl.Float32))
+    """float32 is the precision CatBoost works in; it halves the memory of the feature tables.
+
+    Adding 0.0 turns -0.0 into +0.0: polars' kernels may return either sign of zero depending on the code path,
+    which is the same value but not the same bytes (DVC would see a changed output).
+    """
+    return frame.with_columns(pl.col(pl.Float64).cast(pl.Float32) + 0.0)
 
 
 def catalogue() -> list[Feature]:
@@ -390,7 +394,8 @@ def _instalments_paid(inst: pl.LazyFrame) -> pl.LazyFrame:
     per = per.with_columns(pl.col("AMT_PAYMENT").cast(pl.Float64))
     delay = pl.col("DAYS_ENTRY_PAYMENT") - pl.col("DAYS_INSTALMENT")
     per = per.with_columns(
-        DPD=delay.clip(lower_bound=0).cast(pl.Float64), DBD=(-delay).clip(lower_bound=0).cast(pl.Float64),
+        DPD=delay.clip(lower_bound=0).cast(pl.Float64),
+        DBD=(pl.col("DAYS_INSTALMENT") - pl.col("DAYS_ENTRY_PAYMENT")).clip(lower_bound=0).cast(pl.Float64),
         PAYMENT_RATIO=_ratio("AMT_PAYMENT", "AMT_INSTALMENT"),
         PAYMENT_DIFF=(pl.col("AMT_INSTALMENT") - pl.col("AMT_PAYMENT")).cast(pl.Float64),
         LATE=(delay > 0).cast(pl.Float64), SHORT=(pl.col("AMT_PAYMENT") < pl.col("AMT_INSTALMENT") - 1.0)
