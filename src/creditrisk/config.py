@@ -108,6 +108,13 @@ class TuneParams:
 
 
 @dataclass(frozen=True)
+class DriftParams:
+    max_rows: int = 0  # 0 = every row; otherwise a seeded random sample of each set
+    adversarial_rows: int = 20_000
+    top_features: int = 20  # the model's most important engineered features, checked beside the raw columns
+
+
+@dataclass(frozen=True)
 class EvaluateParams:
     bootstrap: int = 300
     shap_rows: int = 2000
@@ -123,6 +130,7 @@ class Params:
     train: TrainParams = field(default_factory=TrainParams)
     tune: TuneParams = field(default_factory=TuneParams)
     evaluate: EvaluateParams = field(default_factory=EvaluateParams)
+    drift: DriftParams = field(default_factory=DriftParams)
 
 
 def _section(cls, values: dict | None, name: str):
@@ -139,7 +147,8 @@ def load_params(path: Path = Path("params.yaml")) -> Params:
     raw = yaml.safe_load(Path(path).read_text()) or {}
     sections = {name: _section(type_, raw.get(name), name) for name, type_ in (
         ("base", BaseParams), ("data", DataParams), ("generate", GenerateParams), ("validate", ValidateParams),
-        ("cost", CostSection), ("train", TrainParams), ("tune", TuneParams), ("evaluate", EvaluateParams))}
+        ("cost", CostSection), ("train", TrainParams), ("tune", TuneParams), ("evaluate", EvaluateParams),
+        ("drift", DriftParams))}
     params = Params(**sections)
     if params.data.source not in DATA_SOURCES:
         raise ValueError(f"params.yaml data.source = {params.data.source!r}; expected one of {DATA_SOURCES}")

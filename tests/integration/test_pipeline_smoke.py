@@ -39,6 +39,7 @@ def project(tmp_path_factory) -> Path:
     params["train"].update(cv_folds=2, iterations=60, learning_rate=0.2, early_stopping_rounds=15)
     params["evaluate"].update(bootstrap=20, shap_rows=200)
     params["tune"].update(n_trials=2)
+    params["drift"].update(adversarial_rows=1000, top_features=5)
     (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     _run(["git", "init", "-q"], work)
     _run(["dvc", "init", "-q"], work)
@@ -77,6 +78,10 @@ def test_dvc_repro_runs_every_stage_then_is_up_to_date(project):
     registry = json.loads((project / "reports" / "registry.json").read_text())
     assert registry["version"] == 1 and registry["promoted"]
     assert "## Fairness" in (project / "reports" / "model_card.md").read_text()
+    drift = json.loads((project / "reports" / "drift" / "summary.json").read_text())
+    assert 0 <= drift["share_drifted"] <= 1 and isinstance(drift["drifted_columns"], list)
+    assert "NAME_CONTRACT_TYPE" in drift["drifted_columns"]  # revolving loans 9.5 % -> 0.9 %
+    assert (project / "reports" / "drift" / "data_drift.html").stat().st_size > 100_000
     again = _run(["dvc", "repro"], project)
     assert "Running stage" not in again.stdout
     status = _run(["dvc", "status"], project)

@@ -47,10 +47,13 @@ def catboost_params(params: Params, tuned: dict | None = None) -> CatBoostParams
     return replace(base, **(tuned or {}))
 
 
-def _setup_key(train: ModelData, params: Params) -> str:
-    """What makes tuning trials comparable: the training rows, folds, costs and fixed CatBoost settings."""
+def _setup_key(train: ModelData, params: Params, paths: Paths) -> str:
+    """What makes tuning trials comparable: the data (feature file bytes), training rows, folds, costs and fixed
+    CatBoost settings. Another setup starts another study in the same journal."""
     ids = hashlib.sha256(np.ascontiguousarray(train.ids).tobytes()).hexdigest()
-    setup = {"ids": ids, "features": train.features, "folds": params.train.cv_folds, "seed": params.base.seed,
+    data = hashlib.sha256((paths.features / "train.parquet").read_bytes()).hexdigest()
+    setup = {"ids": ids, "data": data, "features": train.features, "folds": params.train.cv_folds,
+             "seed": params.base.seed,
              "costs": asdict(params.cost), "iterations": params.train.iterations,
              "early_stopping": params.train.early_stopping_rounds}
     return hashlib.sha256(json.dumps(setup, sort_keys=True).encode()).hexdigest()[:12]
@@ -64,8 +67,9 @@ def run_tune(params: Params, paths: Paths) -> dict:
     train, _ = split_data(params, paths)
     folds = stratified_folds(train.y, params.train.cv_folds, params.base.seed)
     paths.tuning.mkdir(parents=True, exist_ok=True)
+    setup = _setup_key(train, params, paths)
     study = tune(train.x, train.y, train.categorical, catboost_params(params), folds, params.base.seed, costs,
-                 params.tune.n_trials, params.tune.timeout, paths.tuning / STUDY, setup=_setup_key(train, params))
+                 params.tune.n_trials, params.tune.timeout, paths.tuning / STUDY, setup=setup)
     trials = [{"number": t.number, "state": t.state.name, "cost_per_client": t.value, "params": t.params,
                "cv_auc": t.user_attrs.get("cv_auc"), "best_iterations": t.user_attrs.get("best_iterations")}
               for t in study.trials]

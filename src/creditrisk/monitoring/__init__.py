@@ -1,0 +1,1 @@
+"""Monitoring: data drift between modelling data, production clients and live traffic."""

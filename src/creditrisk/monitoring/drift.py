@@ -1,0 +1,129 @@
+"""Data drift with Evidently 0.7 (new API): per-column verdicts read from the report's tests.
+
+Reference = modelling data (application_train), current = production clients (application_test) or logged
+traffic. Column types are declared from the schema; 0/1 flags and missing-value indicators are categorical.
+Evidently compares the distribution of present values only, so each column with missing values gets an
+``<column>__missing`` indicator: a shift in missingness (EXT_SOURCE_1: 56 % -> 42 %) is drift too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from creditrisk import schema
+
+MISSING_SUFFIX = "__missing"
+_EXCLUDED = {"SK_ID_CURR", "TARGET"}
+
+
+@dataclass(frozen=True)
+class DriftInputs:
+    reference: pd.DataFrame
+    current: pd.DataFrame
+    numerical: list[str]
+    categorical: list[str]
+
+
+def _is_flag(name: str, values: pd.Series) -> bool:
+    return pd.api.types.is_integer_dtype(values) and set(values.dropna().unique()) <= {0, 1}
+
+
+def prepare(reference: pd.DataFrame, current: pd.DataFrame, categorical_hint: set[str] | None = None) -> DriftInputs:
+    """Common columns (ids and TARGET dropped), missing indicators, text/flags as categorical, rest numerical."""
+    columns = [c for c in reference.columns if c in current.columns and c not in _EXCLUDED]
+    ref, cur = reference[columns].copy(), current[columns].copy()
+    categorical, numerical = [], []
+    ref_missing, cur_missing = {}, {}
+    for name in columns:
+        text = ref[name].dtype == object or (categorical_hint and name in categorical_hint)
+        if text or _is_flag(name, pd.concat([ref[name], cur[name]])):
+            categorical.append(name)
+            ref[name] = ref[name].astype(str).where(ref[name].notna(), schema.MISSING_CATEGORY)
+            cur[name] = cur[name].astype(str).where(cur[name].notna(), schema.MISSING_CATEGORY)
+        else:
+            numerical.append(name)
+            if ref[name].isna().any() or cur[name].isna().any():
+                indicator = f"{name}{MISSING_SUFFIX}"
+                ref_missing[indicator] = ref[name].isna().astype(int).astype(str)
+                cur_missing[indicator] = cur[name].isna().astype(int).astype(str)
+                categorical.append(indicator)
+    ref = pd.concat([ref, pd.DataFrame(ref_missing, index=ref.index)], axis=1)  # one concat: no fragmentation
+    cur = pd.concat([cur, pd.DataFrame(cur_missing, index=cur.index)], axis=1)
+    # evidently rejects all-null numerical columns (e.g. a feature absent from a small traffic window)
+    numerical = [c for c in numerical if ref[c].notna().any() and cur[c].notna().any()]
+    return DriftInputs(ref, cur, numerical, categorical)
+
+
+def run_report(inputs: DriftInputs):
+    """The Evidently snapshot (DataDriftPreset with its tests): save_html / dict() on it."""
+    from evidently import DataDefinition, Dataset, Report
+    from evidently.presets import DataDriftPreset
+
+    definition = DataDefinition(numerical_columns=inputs.numerical, categorical_columns=inputs.categorical)
+    columns = inputs.numerical + inputs.categorical
+    report = Report([DataDriftPreset(columns=columns)], include_tests=True)
+    return report.run(current_data=Dataset.from_pandas(inputs.current[columns], data_definition=definition),
+                      reference_data=Dataset.from_pandas(inputs.reference[columns], data_definition=definition))
+
+
+_COLUMN_TEST = re.compile(r"^Value Drift for column (?P<column>.+)$")
+
+
+def summarize(snapshot_dict: dict) -> dict:
+    """Per-column verdict, method and score from the tests; drifted columns most drifted first.
+
+    Scores are not comparable across methods (distances: larger = drift; p-values: smaller = drift), so the
+    ranking uses the strength relative to each column's threshold.
+    """
+    values = {m["id"]: m["value"] for m in snapshot_dict["metrics"]}
+    rows = []
+    for test in snapshot_dict["tests"]:
+        match = _COLUMN_TEST.match(test["name"])
+        if not match:
+            continue
+        params = test["metric_config"]["params"]
+        method, threshold = params.get("method", ""), float(params.get("threshold", np.nan))
+        score = float(values.get(test["metric_config"]["metric_id"], np.nan))
+        p_value = "p_value" in method.replace("-", "_").lower()
+        strength = threshold / max(score, 1e-300) if p_value else score / threshold
+        status = str(test["status"]).split(".")[-1].split(":")[0].strip("'<> ")
+        rows.append({"column": match.group("column"), "drifted": status == "FAIL", "method": method,
+                     "score": score, "threshold": threshold, "strength": strength})
+    rows.sort(key=lambda r: (-r["drifted"], -r["strength"], r["column"]))
+    drifted = [r["column"] for r in rows if r["drifted"]]
+    methods: dict[str, int] = {}
+    for r in rows:
+        methods[r["method"]] = methods.get(r["method"], 0) + 1
+    return {"share_drifted": len(drifted) / len(rows) if rows else 0.0, "n_columns": len(rows),
+            "n_drifted": len(drifted), "drifted_columns": drifted, "methods": methods, "columns": rows}
+
+
+def adversarial_validation(reference: pd.DataFrame, current: pd.DataFrame, seed: int, folds: int = 3,
+                           iterations: int = 200) -> dict:
+    """Can a classifier tell modelling rows from production rows? CV AUC (0.5 = no) and what separates them."""
+    from catboost import CatBoostClassifier, Pool
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
+    columns = [c for c in reference.columns if c in current.columns and c not in _EXCLUDED]
+    x = pd.concat([reference[columns], current[columns]], ignore_index=True)
+    y = np.r_[np.zeros(len(reference)), np.ones(len(current))].astype(int)
+    categorical = [c for c in columns if x[c].dtype == object]
+    for c in categorical:
+        x[c] = x[c].fillna(schema.MISSING_CATEGORY).astype(str)
+    scores = np.zeros(len(y))
+    importance = np.zeros(len(columns))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train_idx, valid_idx in splitter.split(x, y):
+        model = CatBoostClassifier(iterations=iterations, depth=6, learning_rate=0.1, random_seed=seed,
+                                   verbose=False, allow_writing_files=False, thread_count=2)
+        model.fit(Pool(x.iloc[train_idx], y[train_idx], cat_features=categorical))
+        scores[valid_idx] = model.predict_proba(Pool(x.iloc[valid_idx], cat_features=categorical))[:, 1]
+        importance += model.get_feature_importance() / folds
+    order = np.argsort(-importance)
+    return {"auc": float(roc_auc_score(y, scores)), "folds": folds,
+            "top_features": [{"feature": columns[i], "importance": float(importance[i])} for i in order[:15]]}
