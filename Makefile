@@ -25,7 +25,9 @@ run: setup  ## main job: synthetic data -> validated tables -> reports (every DV
 	@mkdir -p data/raw
 	dvc repro
 	@echo
-	@echo "Done. Reports: reports/synthetic_fidelity.md, reports/validation/summary.md"
+	@echo "Done. Model card: reports/model_card.md; drift: reports/drift/data_drift.html; data:"
+	@echo "reports/synthetic_fidelity.md, reports/validation/summary.md. MLflow UI:"
+	@echo "  .venv/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db"
 	@dvc metrics show
 
 pipeline: setup  ## dvc repro only (no serving)
