@@ -100,7 +100,9 @@ def split_data(params: Params, paths: Paths) -> tuple[ModelData, ModelData]:
 
 def refuse_no_one(y: np.ndarray, costs: CostParams) -> dict:
     """The baseline every model must beat: accept everyone, pay for every default."""
-    return {"strategy": "refuse no one", "cv_cost_per_client": costs.fn_cost * float(np.mean(y)),
+    from creditrisk.model.cost import baseline_cost
+
+    return {"strategy": "refuse no one", "cv_cost_per_client": baseline_cost(y, costs) / len(y),
             "cv_normalized_cost": 1.0, "cv_auc": 0.5}
 
 
@@ -122,8 +124,7 @@ def logistic_baseline(train: ModelData, folds, costs: CostParams, seed: int) -> 
         model = make_pipeline(prep, LogisticRegression(C=0.1, max_iter=300, random_state=seed))
         model.fit(x.iloc[train_idx], train.y[train_idx])
         oof[valid_idx] = model.predict_proba(x.iloc[valid_idx])[:, 1]
-    result = score_oof(CVResult("logistic regression", oof, [], []), train.y, costs)
-    return result.summary() | {"strategy": "logistic regression"}
+    return _baseline_summary("logistic regression", oof, train.y, costs)
 
 
 def lightgbm_baseline(train: ModelData, folds, costs: CostParams, seed: int) -> dict:
@@ -141,8 +142,12 @@ def lightgbm_baseline(train: ModelData, folds, costs: CostParams, seed: int) -> 
                                    verbose=-1)
         model.fit(x.iloc[train_idx], train.y[train_idx])
         oof[valid_idx] = model.predict_proba(x.iloc[valid_idx])[:, 1]
-    result = score_oof(CVResult("LightGBM (kernel settings)", oof, [], []), train.y, costs)
-    return result.summary() | {"strategy": "LightGBM (kernel settings)"}
+    return _baseline_summary("LightGBM (kernel settings)", oof, train.y, costs)
+
+
+def _baseline_summary(name: str, oof: np.ndarray, y: np.ndarray, costs: CostParams) -> dict:
+    """A baseline's out-of-fold scores measured exactly like the champion's (cost, threshold, AUC)."""
+    return score_oof(CVResult(name, oof, [], []), y, costs).summary()
 
 
 def fit_final(train: ModelData, params: CatBoostParams, strategy: str, iterations: int, seed: int,
@@ -348,9 +353,8 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
         flat[f"{name.removesuffix('_ci95')}_ci95_low"], flat[f"{name.removesuffix('_ci95')}_ci95_high"] = low, high
     search = cost_curve(y, pd_, costs)
     grid = np.linspace(0, 1, 101)
-    curve = [{"threshold": float(t), "cost_per_client": float(
-        (costs.fn_cost * ((pd_ < t) & (y == 1)).sum() + costs.fp_cost * ((pd_ >= t) & (y == 0)).sum()) / len(y))}
-        for t in grid]
+    curve = [{"threshold": float(t), "cost_per_client": cost_per_client(confusion(y, pd_ >= t), costs)}
+             for t in grid]
     flat["holdout_best_threshold_in_hindsight"] = search.threshold
     sensitivity = ratio_sensitivity(oof["TARGET"].to_numpy(), oof["pd"].to_numpy(), list(range(1, 21)))
     importance = _shap_importance(model, bundle, holdout.x, params.evaluate.shap_rows, params.base.seed)
@@ -358,10 +362,11 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
     from creditrisk.model.fairness import fairness_report
 
     fairness = fairness_report(holdout.x, y, pd_ >= threshold)
+    reliability = reliability_curve(y, pd_)
     write_json(paths.reports / "evaluation_details.json", {
-        "reliability": reliability_curve(y, pd_), "cost_ratio_sensitivity": sensitivity,
+        "reliability": reliability, "cost_ratio_sensitivity": sensitivity,
         "shap_importance": importance[:50], "fairness": fairness})
-    _plots(paths, curve, reliability_curve(y, pd_), sensitivity, importance, threshold)
+    _plots(paths, curve, reliability, sensitivity, importance, threshold)
     from creditrisk.model import tracking
 
     tracking.configure(paths.root)
