@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
+# Tests never touch the user's BentoML model store (~/bentoml): a fresh one per test session.
+os.environ["BENTOML_HOME"] = tempfile.mkdtemp(prefix="bentoml-home-")
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_SAMPLE = ROOT.parent / "shared" / "home-credit" / "real-sample"

@@ -28,6 +28,16 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--source", choices=("synthetic", "raw"), default="synthetic")
     val = sub.add_parser("validate", help="validate the typed tables (great-expectations)")
     val.add_argument("--max-orphan-share", type=float, default=0.0)
+    mon = sub.add_parser("monitor", help="production drift of the service's logged traffic (exit 1 = alert, "
+                         "3 = too few scored clients)")
+    mon.add_argument("--traffic", type=Path, default=None,
+                     help="traffic log folder (default: $CREDITRISK_TRAFFIC_DIR or data/traffic)")
+    mon.add_argument("--days", type=int, default=None, help="window in days (default: params monitor.window_days)")
+    mon.add_argument("--max-share", type=float, default=None,
+                     help="alert above this share of drifted columns (default: params monitor.max_share_drifted)")
+    pub = sub.add_parser("publish", help="MLflow champion -> models/serving -> BentoML model store")
+    pub.add_argument("--import-only", action="store_true",
+                     help="only import the existing models/serving into the BentoML store (if not there yet)")
     return parser
 
 
@@ -46,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "fidelity":
             report = stages.run_fidelity(paths)
             result = {k: v for k, v in report.items() if k != "columns"}
+        elif args.command == "monitor":
+            return _monitor(args, paths)
+        elif args.command == "publish":
+            result = _publish(args, paths)
         elif args.command == "ingest":
             result = stages.run_ingest(args.source, paths)
         else:
@@ -59,6 +73,32 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(json.dumps(result, indent=2, default=str))
     return 0
+
+
+def _monitor(args: argparse.Namespace, paths: Paths) -> int:
+    import os
+
+    from creditrisk.config import load_params
+    from creditrisk.monitoring.production import monitor
+
+    params = load_params(paths.root / "params.yaml")
+    traffic = args.traffic or Path(os.environ.get("CREDITRISK_TRAFFIC_DIR", paths.traffic))
+    days = args.days if args.days is not None else params.monitor.window_days
+    share = args.max_share if args.max_share is not None else params.monitor.max_share_drifted
+    result = monitor(params, paths, traffic, days, share)
+    print(json.dumps({k: v for k, v in result.summary.items() if k != "columns"}, indent=2, default=str))
+    return result.exit_code
+
+
+def _publish(args: argparse.Namespace, paths: Paths) -> dict:
+    from creditrisk.config import load_params
+    from creditrisk.service.publish import import_to_bentoml, run_publish
+
+    if args.import_only:
+        if not paths.serving.exists():
+            raise FileNotFoundError(f"{paths.serving} does not exist: run `dvc repro publish` first")
+        return {"bento_model": import_to_bentoml(paths.serving)}
+    return run_publish(load_params(paths.root / "params.yaml"), paths)
 
 
 if __name__ == "__main__":

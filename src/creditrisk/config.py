@@ -52,6 +52,14 @@ class Paths:
     def model(self) -> Path:  # the trained model bundle (DVC output; MLflow registry copy comes later)
         return self.root / "models" / "champion"
 
+    @property
+    def serving(self) -> Path:  # the published champion + production clients, imported into the BentoML store
+        return self.root / "models" / "serving"
+
+    @property
+    def traffic(self) -> Path:  # what the service scored (production drift); CREDITRISK_TRAFFIC_DIR overrides
+        return self.root / "data" / "traffic"
+
     def source_dir(self, source: str) -> Path:
         if source not in DATA_SOURCES:
             raise ValueError(f"params.yaml data.source = {source!r}; expected one of {', '.join(DATA_SOURCES)}")
@@ -121,6 +129,19 @@ class EvaluateParams:
 
 
 @dataclass(frozen=True)
+class ServeParams:
+    review_band: float = 0.02  # PDs within this distance of the threshold are sent to a human ("review")
+    max_batch: int = 500  # clients per scoring request; larger batches are refused with this limit in the message
+
+
+@dataclass(frozen=True)
+class MonitorParams:
+    window_days: int = 7  # production drift: traffic of the last N days is compared with the training features
+    max_share_drifted: float = 0.3  # the monitoring command fails above this share of drifted columns
+    min_requests: int = 100  # fewer logged clients than this: no verdict (too few to test), exit code 3
+
+
+@dataclass(frozen=True)
 class Params:
     base: BaseParams = field(default_factory=BaseParams)
     data: DataParams = field(default_factory=DataParams)
@@ -131,6 +152,8 @@ class Params:
     tune: TuneParams = field(default_factory=TuneParams)
     evaluate: EvaluateParams = field(default_factory=EvaluateParams)
     drift: DriftParams = field(default_factory=DriftParams)
+    serve: ServeParams = field(default_factory=ServeParams)
+    monitor: MonitorParams = field(default_factory=MonitorParams)
 
 
 def _section(cls, values: dict | None, name: str):
@@ -148,7 +171,7 @@ def load_params(path: Path = Path("params.yaml")) -> Params:
     sections = {name: _section(type_, raw.get(name), name) for name, type_ in (
         ("base", BaseParams), ("data", DataParams), ("generate", GenerateParams), ("validate", ValidateParams),
         ("cost", CostSection), ("train", TrainParams), ("tune", TuneParams), ("evaluate", EvaluateParams),
-        ("drift", DriftParams))}
+        ("drift", DriftParams), ("serve", ServeParams), ("monitor", MonitorParams))}
     params = Params(**sections)
     if params.data.source not in DATA_SOURCES:
         raise ValueError(f"params.yaml data.source = {params.data.source!r}; expected one of {DATA_SOURCES}")

@@ -114,3 +114,16 @@ def ratio_sensitivity(y_true: np.ndarray, score: np.ndarray, ratios: list[float]
                      "normalized_cost": normalized_cost(cost, y_true, costs),
                      "bayes_threshold": costs.bayes_threshold})
     return rows
+
+
+DECISIONS = ("accept", "review", "refuse")
+
+
+def decide(pd_: np.ndarray, threshold: float, review_band: float = 0.0) -> np.ndarray:
+    """The decision for each PD: refuse when PD >= threshold (as the threshold was searched), accept below it;
+    PDs within ``review_band`` of the threshold go to a human ("review") instead. Returns an array of strings."""
+    p = np.asarray(pd_, dtype=float)
+    out = np.where(p >= threshold, "refuse", "accept").astype(object)
+    if review_band > 0:
+        out[np.abs(p - threshold) <= review_band] = "review"
+    return out

@@ -1,0 +1,239 @@
+"""The BentoML scoring service: score, explain and look up clients with the published champion.
+
+``bentoml serve`` (bentofile.yaml at the project root) starts it. The model comes from the local BentoML store
+(``creditrisk-pd``, imported by the publish stage); nothing is ever downloaded. Every endpoint except the health
+checks and the API documentation needs the ``X-API-Key`` header to equal ``$CREDITRISK_API_KEY``. Scored clients
+are appended to the traffic log (``$CREDITRISK_TRAFFIC_DIR``, default ``data/traffic``) for production drift.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import bentoml
+from bentoml.exceptions import InvalidArgument, NotFound
+from pydantic import Field
+
+from creditrisk.service.requests import RawRecords, validate_changes
+
+log = logging.getLogger(__name__)
+
+MODEL_TAG = "creditrisk-pd:latest"
+API_KEY_ENV = "CREDITRISK_API_KEY"
+TRAFFIC_ENV = "CREDITRISK_TRAFFIC_DIR"
+API_KEY_HEADER = b"x-api-key"
+OPEN_PATHS = ("/healthz", "/livez", "/readyz", "/metrics", "/docs.json", "/")  # no key needed
+Language = Literal["fr", "en"]
+ClientId = Annotated[int, Field(ge=0, description="SK_ID_CURR of a production client (application_test)")]
+
+
+class ApiKeyMiddleware:
+    """Refuses protected requests without the right ``X-API-Key`` (401), or when no key is configured (503)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.key = os.environ.get(API_KEY_ENV, "").encode()
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS or scope["path"].startswith("/static_content"):
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(API_KEY_HEADER, b"")
+        if not self.key:
+            await _json(send, 503, f"the service has no API key configured (set {API_KEY_ENV})")
+        elif not hmac.compare_digest(given, self.key):
+            await _json(send, 401, "missing or wrong API key (header X-API-Key)")
+        else:
+            await self.app(scope, receive, send)
+
+
+async def _json(send: Any, status: int, message: str) -> None:
+    import json
+
+    body = json.dumps({"error": message}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class ClientErrorFilter(logging.Filter):
+    """Client errors (4xx) are logged as one line without the traceback: pydantic's error text would otherwise
+    copy the request's values (personal data) into the server log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from bentoml.exceptions import BentoMLException
+        from pydantic import ValidationError
+
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, ValidationError) or (isinstance(error, BentoMLException)
+                                                  and error.error_code.value < 500):
+            kind = "invalid input" if isinstance(error, ValidationError) else f"HTTP {error.error_code.value}"
+            record.msg = f"{record.getMessage()}: refused ({kind}; request values are not logged)"
+            record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+
+HTTP_LOGGER = "bentoml._internal.server.http_app"
+
+
+def _tables(records: Any) -> dict:
+    """Validated request rows -> typed polars tables with the ingestion contract's dtypes."""
+    import polars as pl
+
+    from creditrisk import schema
+    from creditrisk.ingest import polars_schema
+
+    tables = {}
+    for name, rows in records.model_dump().items():
+        if rows:
+            contract = schema.table("application_test" if name == "application" else name)
+            tables[name] = pl.DataFrame(rows, schema=polars_schema(contract), orient="row")
+    return tables
+
+
+@bentoml.service(name="creditrisk", traffic={"timeout": 30},
+                 workers=int(os.environ.get("CREDITRISK_WORKERS", "1")))
+class CreditRisk:
+    """Probability of default, decision and reasons for Prêt à dépenser's applicants."""
+
+    model_ref = bentoml.models.BentoModel(MODEL_TAG)  # what `bentoml build` packs into the bento
+
+    def __init__(self) -> None:
+        from creditrisk.monitoring.traffic import TrafficLog
+        from creditrisk.service.scorer import Scorer
+
+        self.scorer = Scorer(Path(_stored_model().path))
+        self.max_batch = int(self.scorer.bundle["serving"]["max_batch"])
+        self.traffic = TrafficLog(Path(os.environ.get(TRAFFIC_ENV, "data/traffic")))
+        logging.getLogger(HTTP_LOGGER).addFilter(ClientErrorFilter())
+        if not os.environ.get(API_KEY_ENV):
+            log.warning("%s is not set: every protected endpoint answers 503", API_KEY_ENV)
+        log.info("model version %s loaded: %d features, %d production clients", self.scorer.version,
+                 len(self.scorer.features), len(self.scorer.production))
+
+    # ------------------------------------------------------------------------------------------ scoring
+    def _scores(self, client_ids: list[int] | None, records: Any):
+        from creditrisk.service.scorer import UnknownClient
+
+        if (client_ids is None) == (records is None):
+            raise InvalidArgument("give exactly one of client_ids (production clients) or records (raw rows)")
+        count = len(client_ids) if client_ids is not None else len(records.application)
+        if count == 0:
+            raise InvalidArgument("no client to score: the list is empty")
+        if count > self.max_batch:
+            raise InvalidArgument(f"{count} clients in one request; the limit is {self.max_batch} "
+                                  "(split the batch)")
+        try:
+            if client_ids is not None:
+                return self.scorer.score_ids(client_ids)
+            return self.scorer.score_records(_tables(records))
+        except UnknownClient as error:
+            raise NotFound(error.args[0]) from None
+
+    @bentoml.api(route="/score")
+    def score(self, client_ids: list[ClientId] | None = None, records: RawRecords | None = None) -> dict:
+        """PD, decision (accept / review / refuse), threshold and model version of each client."""
+        scores = self._scores(client_ids, records)
+        self.traffic.record("score", self.scorer.version, self.scorer.features, scores.rows, scores.pd,
+                            scores.decision)
+        log.info("scored %d client(s)", len(scores.client_ids))
+        return {"results": self.scorer.as_results(scores)}
+
+    @bentoml.api(route="/explain")
+    def explain(self, client_id: ClientId | None = None, records: RawRecords | None = None,
+                top: Annotated[int, Field(ge=1, le=50)] = 10, language: Language = "fr") -> dict:
+        """Top factors raising and lowering one client's risk (SHAP, logit scale); base + all = logit."""
+        scores = self._scores(None if client_id is None else [client_id], records)
+        if len(scores.client_ids) != 1:
+            raise InvalidArgument("explain takes one client: give one application row")
+        return self.scorer.explain(scores, top=top, language=language)[0]
+
+    @bentoml.api(route="/simulate")
+    def simulate(self, client_id: ClientId,
+                 changes: Annotated[dict[str, Any], Field(min_length=1, max_length=20)]) -> dict:
+        """What-if: a production client's score with some application fields changed (nothing is stored)."""
+        from creditrisk.service.scorer import UnknownClient
+
+        try:
+            validate_changes(changes)
+            current, simulated = self.scorer.simulate(client_id, changes)
+        except ValueError as error:
+            raise InvalidArgument(str(error)) from None
+        except UnknownClient as error:
+            raise NotFound(error.args[0]) from None
+        return {"simulation": True, "changes": changes, "current": self.scorer.as_results(current)[0],
+                "simulated": self.scorer.as_results(simulated)[0]}
+
+    # ------------------------------------------------------------------------------------------ dashboard data
+    @bentoml.api(route="/client")
+    def client(self, client_id: ClientId, language: Language = "fr") -> dict:
+        """Descriptive information and history summary of a production client, with its PD and decision."""
+        from creditrisk.service.scorer import UnknownClient
+
+        try:
+            return self.scorer.client_info(client_id, language)
+        except UnknownClient as error:
+            raise NotFound(error.args[0]) from None
+
+    @bentoml.api(route="/clients")
+    def clients(self, decision: Literal["accept", "review", "refuse"] | None = None,
+                contract_type: Literal["Cash loans", "Revolving loans"] | None = None,
+                income_min: float | None = None, income_max: float | None = None,
+                age_min: float | None = None, age_max: float | None = None,
+                pd_min: Annotated[float, Field(ge=0, le=1)] | None = None,
+                pd_max: Annotated[float, Field(ge=0, le=1)] | None = None,
+                limit: Annotated[int, Field(ge=1, le=500)] = 50, offset: Annotated[int, Field(ge=0)] = 0) -> dict:
+        """Browse production clients with filters (decision, contract type, income, age, PD range)."""
+        return self.scorer.browse(decision, contract_type, (income_min, income_max), (age_min, age_max),
+                                  (pd_min, pd_max), limit, offset)
+
+    @bentoml.api(route="/distribution")
+    def distribution(self, feature: str, client_id: ClientId | None = None,
+                     bins: Annotated[int, Field(ge=2, le=100)] = 20,
+                     neighbours: Annotated[int, Field(ge=5, le=1000)] = 50) -> dict:
+        """A feature over all clients, accepted / review / refused, and the client's most similar clients."""
+        from creditrisk.service.scorer import UnknownClient
+
+        try:
+            return self.scorer.distribution(feature, client_id, bins, neighbours)
+        except UnknownClient as error:
+            raise NotFound(error.args[0]) from None
+        except KeyError as error:
+            raise InvalidArgument(f"feature: {error.args[0]}") from None
+
+    @bentoml.api(route="/scatter")
+    def scatter(self, x: str, y: str, client_ids: Annotated[list[ClientId], Field(max_length=20)] = (),
+                sample: Annotated[int, Field(ge=10, le=5000)] = 1000) -> dict:
+        """Two numeric features for a sample of clients (with their decision), the given clients highlighted."""
+        from creditrisk.service.scorer import UnknownClient
+
+        try:
+            return self.scorer.scatter(x, y, list(client_ids), sample)
+        except UnknownClient as error:
+            raise NotFound(error.args[0]) from None
+        except KeyError as error:
+            raise InvalidArgument(f"x/y: {error.args[0]}") from None
+
+    @bentoml.api(route="/model")
+    def model(self) -> dict:
+        """Model version, training date, holdout metrics, business cost, threshold, importance, drift summary."""
+        return self.scorer.model_info()
+
+
+def _stored_model():
+    """The model from the local store only: BentoModel would otherwise try to download it from BentoCloud."""
+    from bentoml.exceptions import NotFound as StoreNotFound
+
+    try:
+        return bentoml.models.get(MODEL_TAG)
+    except StoreNotFound:
+        home = os.environ.get("BENTOML_HOME", "~/bentoml")
+        raise RuntimeError(f"no {MODEL_TAG} in the BentoML model store ({home}): run `dvc repro publish` or "
+                           "`creditrisk publish --import-only`") from None
+
+
+CreditRisk.add_asgi_middleware(ApiKeyMiddleware)

@@ -1,0 +1,113 @@
+"""Request models of the scoring API, generated from the schema module (one source of truth for every column).
+
+Each raw table gets a pydantic model: one optional field per contract column with its type, its valid range
+(the 365243 "never" sentinel allowed where the data has it) and its known categories; unknown fields are refused
+so a misspelt column cannot be silently ignored. Errors carry the field's location and the reason.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
+
+from creditrisk import schema
+
+KEY = "SK_ID_CURR"
+HISTORY_TABLES = ("bureau", "bureau_balance", "previous_application", "POS_CASH_balance", "installments_payments",
+                  "credit_card_balance")
+_PYTHON_TYPES = {"int64": int, "float64": float, "object": str}
+
+
+def _range_check(column: schema.Column):
+    """A validator refusing values outside [low, high] (the sentinel excepted), with the expected range."""
+    def check(value: float | int | None) -> float | int | None:
+        if value is None or value == column.sentinel:
+            return value
+        if column.low is not None and value < column.low:
+            raise ValueError(f"{value} is below the smallest valid value {column.low:g}")
+        if column.high is not None and value > column.high:
+            raise ValueError(f"{value} is above the largest valid value {column.high:g}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _field(column: schema.Column, required: bool) -> tuple[Any, Any]:
+    if column.categories:
+        kind: Any = Literal[column.categories]
+    else:
+        kind = _PYTHON_TYPES[column.dtype]
+        if column.dtype == "float64":
+            kind = Annotated[float, Field(allow_inf_nan=False)]
+        if column.low is not None or column.high is not None:
+            kind = Annotated[kind, _range_check(column)]
+    if required:
+        return kind, Field(...)
+    return kind | None, Field(default=None)
+
+
+@cache
+def row_model(table_name: str, partial: bool = False) -> type[BaseModel]:
+    """The request model of one row of ``table_name`` (application rows use the application_test contract).
+
+    Keys and the columns the contract says are never empty are required; ``partial`` makes every field optional
+    (changes to a row: only the fields given are checked).
+    """
+    table = schema.table("application_test" if table_name == "application" else table_name)
+    keys = {KEY, *table.primary_key, *(fk[0] for fk in table.foreign_keys)}
+    fields = {c.name: _field(c, required=not partial and (c.name in keys or not c.nullable)) for c in table.columns}
+    name = "".join(part.capitalize() for part in table_name.split("_")) + ("Changes" if partial else "Row")
+    return create_model(name, __config__=ConfigDict(extra="forbid", hide_input_in_errors=True), **fields)
+
+
+def _check_links(records: BaseModel) -> BaseModel:
+    """Every history row must belong to an applicant of the request (bureau_balance to a bureau row)."""
+    clients = [row.SK_ID_CURR for row in records.application]
+    if len(set(clients)) != len(clients):
+        raise ValueError("application: SK_ID_CURR must be unique within a request")
+    known = set(clients)
+    for name in HISTORY_TABLES:
+        if name == "bureau_balance":
+            continue
+        for i, row in enumerate(getattr(records, name)):
+            if row.SK_ID_CURR not in known:
+                raise ValueError(f"{name}[{i}].SK_ID_CURR = {row.SK_ID_CURR} is not an applicant of this request")
+    bureau_ids = {row.SK_ID_BUREAU for row in records.bureau}
+    for i, row in enumerate(records.bureau_balance):
+        if row.SK_ID_BUREAU not in bureau_ids:
+            raise ValueError(f"bureau_balance[{i}].SK_ID_BUREAU = {row.SK_ID_BUREAU} has no bureau row in this request")
+    return records
+
+
+def _records_model() -> type[BaseModel]:
+    fields: dict[str, Any] = {"application": (list[row_model("application")], Field(..., min_length=1))}
+    fields |= {name: (list[row_model(name)], Field(default_factory=list)) for name in HISTORY_TABLES}
+    return create_model("RawRecords", __config__=ConfigDict(extra="forbid", hide_input_in_errors=True),
+                        __validators__={"links": model_validator(mode="after")(_check_links)}, **fields)
+
+
+RawRecords = _records_model()
+
+
+def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """What-if changes to an application row: known fields, valid values, never emptying a required field.
+
+    Raises ValueError naming each refused field and the reason.
+    """
+    from pydantic import ValidationError
+
+    table = schema.table("application_test")
+    problems = [f"changes.{k}: not a field that can be changed" for k in changes
+                if k == KEY or k not in table.column_names]
+    problems += [f"changes.{k}: must not be empty (the field is always filled)" for k, v in changes.items()
+                 if v is None and k in table.column_names and not table.column(k).nullable]
+    if not problems:
+        try:
+            row_model("application", partial=True).model_validate(changes)
+        except ValidationError as error:
+            problems = [f"changes.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return changes

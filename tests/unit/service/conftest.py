@@ -1,0 +1,81 @@
+"""A serving directory built from the session's generated data: a small CatBoost model on the real features."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+import pytest
+
+from creditrisk.features import build_features, catalogue
+from creditrisk.ingest import ingest
+from creditrisk.stages import load_tables
+
+THRESHOLD, REVIEW_BAND, MAX_BATCH = 0.1, 0.02, 50
+
+
+@pytest.fixture(scope="session")
+def interim(generated, tmp_path_factory):
+    out = tmp_path_factory.mktemp("service-interim")
+    ingest(generated["data"], out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def features(interim) -> dict[str, pl.DataFrame]:
+    tables = load_tables(interim)
+    train, test = tables.pop("application_train"), tables.pop("application_test")
+    target = train.select("TARGET").collect()["TARGET"]
+    return {"train": build_features({"application": train, **tables}).with_columns(target),
+            "test": build_features({"application": test, **tables})}
+
+
+@pytest.fixture(scope="session")
+def champion(features):
+    """(model, bundle): 40 trees on 6,000 training rows with every catalogue feature, isotonic calibration."""
+    from catboost import CatBoostClassifier, Pool
+
+    from creditrisk.model.training import Calibrator
+
+    names = [f.name for f in catalogue()]
+    categorical = [f.name for f in catalogue() if f.categorical]
+    train = features["train"].head(6000).to_pandas()
+    model = CatBoostClassifier(iterations=40, depth=4, random_seed=0, verbose=False, allow_writing_files=False,
+                               thread_count=2)
+    model.fit(Pool(train[names], train["TARGET"], cat_features=categorical))
+    raw = model.predict_proba(Pool(train[names], cat_features=categorical))[:, 1]
+    calibrator = Calibrator.fit(raw, train["TARGET"].to_numpy())
+    bundle = {"features": names, "categorical": categorical, "threshold": THRESHOLD,
+              "costs": {"fn_cost": 10, "fp_cost": 1}, "calibration": calibrator.to_dict(),
+              "trained_at": "2026-11-28T00:00:00+00:00", "train_rows": 6000, "data_source": "synthetic",
+              "cv": {"auc": 0.8}, "imbalance_strategy": "none", "catboost": {"iterations": 40},
+              "serving": {"registered_model": "creditrisk-pd", "model_version": 7, "run_id": "test",
+                          "review_band": REVIEW_BAND, "max_batch": MAX_BATCH}}
+    return model, bundle
+
+
+@pytest.fixture(scope="session")
+def serving_dir(champion, features, interim, tmp_path_factory):
+    from creditrisk.service.publish import write_serving_dir
+
+    model, bundle = champion
+    entries = {f.name: {"table": f.table, "aggregation": f.aggregation, "description_en": f.description_en,
+                        "description_fr": f.description_fr, "categorical": f.categorical} for f in catalogue()}
+    importance = model.get_feature_importance()
+    order = np.argsort(-importance)[:10]
+    reports = {"holdout": {"auc": 0.8}, "drift": {"share_drifted": 0.05, "drifted_columns": ["FLAG_EMAIL"]},
+               "global_importance": [{"feature": bundle["features"][i], "mean_abs_shap": float(importance[i])}
+                                     for i in order]}
+    target = tmp_path_factory.mktemp("serving") / "serving"
+    write_serving_dir(target, model, bundle, features["test"].to_pandas(), interim / "application_test.parquet",
+                      entries, reports)
+    json.loads((target / "bundle.json").read_text())  # readable
+    return target
+
+
+@pytest.fixture(scope="session")
+def scorer(serving_dir):
+    from creditrisk.service.scorer import Scorer
+
+    return Scorer(serving_dir)

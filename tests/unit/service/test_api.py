@@ -1,0 +1,163 @@
+"""The BentoML service in process (ASGI): endpoints, validation, limits, authentication, traffic log, parity."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+import polars as pl
+import pytest
+
+from creditrisk import schema
+from creditrisk.features.builder import client_rows
+from tests.unit.service.conftest import MAX_BATCH, THRESHOLD
+
+KEY = "test-key-123"
+AUTH = {"X-API-Key": KEY}
+
+
+@pytest.fixture(scope="module")
+def service_env(serving_dir, tmp_path_factory):
+    from creditrisk.service.publish import import_to_bentoml
+
+    tag = import_to_bentoml(serving_dir)
+    assert import_to_bentoml(serving_dir) == tag  # same content: no new model version
+    traffic = tmp_path_factory.mktemp("traffic")
+    saved = {k: os.environ.get(k) for k in ("CREDITRISK_API_KEY", "CREDITRISK_TRAFFIC_DIR")}
+    os.environ.update(CREDITRISK_API_KEY=KEY, CREDITRISK_TRAFFIC_DIR=str(traffic))
+    yield traffic
+    for k, v in saved.items():
+        os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+
+
+@pytest.fixture(scope="module")
+def client(service_env):
+    from starlette.testclient import TestClient
+
+    from creditrisk.service.api import CreditRisk
+
+    with TestClient(CreditRisk.to_asgi()) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def production(scorer) -> list[int]:
+    return list(scorer.production.index[:5])
+
+
+def _error(response) -> str:
+    body = response.json()
+    return json.dumps(body)
+
+
+def test_health_is_open_and_scoring_needs_the_key(client, production):
+    assert client.get("/readyz").status_code == 200 and client.get("/healthz").status_code == 200
+    assert client.get("/docs.json").status_code == 200
+    for headers in ({}, {"X-API-Key": "wrong"}):
+        response = client.post("/score", json={"client_ids": production[:1]}, headers=headers)
+        assert response.status_code == 401 and "X-API-Key" in _error(response)
+
+
+def test_without_a_configured_key_every_protected_endpoint_is_closed(monkeypatch):
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from creditrisk.service.api import ApiKeyMiddleware
+
+    inner = Starlette(routes=[Route(p, lambda r: PlainTextResponse("ok"), methods=["GET", "POST"])
+                              for p in ("/score", "/readyz")])
+    monkeypatch.delenv("CREDITRISK_API_KEY", raising=False)
+    closed = TestClient(ApiKeyMiddleware(inner))
+    response = closed.post("/score", headers={"X-API-Key": ""})
+    assert response.status_code == 503 and "CREDITRISK_API_KEY" in response.json()["error"]
+    assert closed.get("/readyz").text == "ok"
+    monkeypatch.setenv("CREDITRISK_API_KEY", "k")
+    opened = TestClient(ApiKeyMiddleware(inner))
+    assert opened.post("/score", headers={"X-API-Key": "k"}).text == "ok"
+    assert opened.post("/score", headers={"X-API-Key": "K"}).status_code == 401
+
+
+def test_batch_by_id_equals_the_scorer_and_is_logged(client, scorer, production, service_env):
+    response = client.post("/score", json={"client_ids": production}, headers=AUTH)
+    assert response.status_code == 200
+    results = response.json()["results"]
+    expected = scorer.score_ids(production)
+    assert [r["client_id"] for r in results] == production
+    assert [r["probability_of_default"] for r in results] == expected.pd.tolist()
+    assert {r["threshold"] for r in results} == {THRESHOLD} and {r["model_version"] for r in results} == {"7"}
+    lines = [json.loads(line) for path in service_env.rglob("*.jsonl") for line in path.read_text().splitlines()]
+    logged = [r for r in lines if r["endpoint"] == "score"]
+    assert [r["pd"] for r in logged[-len(production):]] == expected.pd.tolist()
+    assert len(logged[-1]["features"]) == len(scorer.features) and "SK_ID_CURR" not in logged[-1]["features"]
+
+
+def test_raw_records_go_through_the_training_builder(client, scorer, interim, production):
+    tables = {n: pl.read_parquet(interim / f"{n}.parquet") for n in schema.ALL_TABLES if n != "application_train"}
+    client_id = production[2]
+    rows = client_rows(tables, client_id)
+    payload = {("application" if k == "application" else k): json.loads(v.write_json()) for k, v in rows.items()}
+    response = client.post("/score", json={"records": payload}, headers=AUTH)
+    assert response.status_code == 200, response.text
+    assert response.json()["results"][0]["probability_of_default"] == scorer.score_ids([client_id]).pd[0]
+
+
+@pytest.mark.parametrize(("body", "status", "expected"), [
+    ({}, 400, "exactly one of client_ids"),
+    ({"client_ids": []}, 400, "the list is empty"),
+    ({"client_ids": ["abc"]}, 400, "client_ids"),
+    ({"client_ids": [-4]}, 400, "greater than or equal to 0"),
+    ({"client_ids": [987654321]}, 404, "unknown client id(s) [987654321]"),
+    ({"client_ids": list(range(MAX_BATCH + 1))}, 400, f"the limit is {MAX_BATCH}"),
+    ({"records": {"application": [{"SK_ID_CURR": 1, "AMT_CREDIT": -3}]}}, 400, "AMT_CREDIT"),
+    ({"records": {"application": []}}, 400, "application"),
+])
+def test_invalid_requests_are_refused_with_the_field_and_reason(client, body, status, expected):
+    response = client.post("/score", json=body, headers=AUTH)
+    assert response.status_code == status
+    assert expected in _error(response)
+
+
+def test_client_errors_are_logged_without_the_submitted_values(client, caplog):
+    with caplog.at_level(logging.INFO):
+        client.post("/score", json={"records": {"application": [{"SK_ID_CURR": 1, "AMT_CREDIT": -31337.5}]}},
+                    headers=AUTH)
+    assert "refused (invalid input" in caplog.text and "31337" not in caplog.text
+
+
+def test_explain_adds_up_and_uses_readable_names(client, production):
+    response = client.post("/explain", json={"client_id": production[0], "top": 6, "language": "en"}, headers=AUTH)
+    assert response.status_code == 200
+    body = response.json()
+    factors = body["raises_risk"] + body["lowers_risk"]
+    assert len(factors) == 6 and all(f["label"] != f["feature"] for f in factors if f["feature"] != f["label"])
+    total = body["base_value"] + sum(f["contribution"] for f in factors) + body["others"]
+    assert total == pytest.approx(body["logit"], abs=1e-9)
+
+
+def test_what_if_simulation(client, production):
+    response = client.post("/simulate", json={"client_id": production[0], "changes": {"AMT_CREDIT": 900000.0}},
+                           headers=AUTH)
+    assert response.status_code == 200 and response.json()["simulation"] is True
+    refused = client.post("/simulate", json={"client_id": production[0], "changes": {"AMT_CREDIT": -1}},
+                          headers=AUTH)
+    assert refused.status_code == 400 and "changes.AMT_CREDIT" in _error(refused)
+
+
+def test_dashboard_endpoints(client, production, scorer):
+    info = client.post("/client", json={"client_id": production[0]}, headers=AUTH).json()
+    assert info["client_id"] == production[0] and info["descriptive"]
+    listing = client.post("/clients", json={"decision": "refuse", "limit": 3}, headers=AUTH).json()
+    assert listing["total"] == int((scorer.population["decision"] == "refuse").sum())
+    dist = client.post("/distribution", json={"feature": "AMT_CREDIT", "client_id": production[0]},
+                       headers=AUTH).json()
+    assert sum(dist["counts"]["all"]) + dist["missing"]["all"] == len(scorer.production)
+    unknown = client.post("/distribution", json={"feature": "NOPE"}, headers=AUTH)
+    assert unknown.status_code == 400 and "NOPE" in _error(unknown)
+    scatter = client.post("/scatter", json={"x": "AMT_CREDIT", "y": "EXT_SOURCE_MEAN", "client_ids": production[:2],
+                                            "sample": 100}, headers=AUTH).json()
+    assert len(scatter["points"]) == 100 and [c["client_id"] for c in scatter["clients"]] == production[:2]
+    model = client.post("/model", json={}, headers=AUTH).json()
+    assert model["threshold"] == THRESHOLD and model["costs"] == {"fn_cost": 10, "fp_cost": 1}

@@ -1,0 +1,143 @@
+"""The scoring core: parity with the pipeline's batch prediction, explanations, what-if, dashboard data."""
+
+import numpy as np
+import polars as pl
+import pytest
+
+from creditrisk import schema
+from creditrisk.features.builder import client_rows
+from creditrisk.model.pipeline import predict_pd
+from creditrisk.model.training import Calibrator
+from creditrisk.service.scorer import UnknownClient
+from tests.unit.service.conftest import REVIEW_BAND, THRESHOLD
+
+
+@pytest.fixture(scope="module")
+def batch(champion, features):
+    """The pipeline's batch prediction of every production client (model.pipeline.predict_pd)."""
+    model, bundle = champion
+    calibration = {k: v for k, v in bundle["calibration"].items() if k != "method"}
+    x = features["test"].to_pandas().set_index("SK_ID_CURR")
+    _, pd_ = predict_pd(model, bundle, Calibrator(**calibration), x)
+    return dict(zip(x.index.tolist(), pd_, strict=True))
+
+
+@pytest.fixture(scope="module")
+def tables(interim) -> dict[str, pl.DataFrame]:
+    return {name: pl.read_parquet(interim / f"{name}.parquet") for name in schema.ALL_TABLES}
+
+
+def _same(a: list, b: list) -> bool:
+    """Row equality where a missing value (NaN) equals a missing value, everything else exactly."""
+    return len(a) == len(b) and all(x == y or (x != x and y != y) for x, y in zip(a, b, strict=True))
+
+
+def _with_history(tables, kind: str) -> int:
+    test_ids = set(tables["application_test"]["SK_ID_CURR"].to_list())
+    return next(c for c in tables[kind]["SK_ID_CURR"].to_list() if c in test_ids)
+
+
+def test_score_by_id_equals_the_pipeline_batch_prediction(scorer, batch):
+    ids = list(batch)[:25]
+    scores = scorer.score_ids(ids)
+    assert scores.client_ids == ids
+    assert scores.pd.tolist() == [batch[c] for c in ids]
+
+
+def test_score_from_raw_records_equals_score_by_id(scorer, tables, batch):
+    clients = [_with_history(tables, "credit_card_balance"), _with_history(tables, "bureau"),
+               int(tables["application_test"]["SK_ID_CURR"][0])]
+    for client in clients:
+        rows = client_rows({k: v for k, v in tables.items() if k != "application_train"}, client)
+        assert scorer.score_records(rows).pd[0] == batch[client], client
+
+
+def test_decisions_follow_threshold_and_review_band(scorer, batch):
+    ids = list(batch)
+    scores = scorer.score_ids(ids)
+    for pd_, decision in zip(scores.pd, scores.decision, strict=True):
+        expected = ("review" if abs(pd_ - THRESHOLD) <= REVIEW_BAND else "refuse" if pd_ >= THRESHOLD
+                    else "accept")
+        assert decision == expected
+    assert set(scores.decision) == {"accept", "review", "refuse"}
+
+
+def test_unknown_client_is_refused(scorer):
+    with pytest.raises(UnknownClient, match="unknown client id"):
+        scorer.score_ids([-1])
+
+
+def test_explanation_adds_up_to_the_model_logit(scorer, champion, features, batch):
+    model, _ = champion
+    client = list(batch)[3]
+    scores = scorer.score_ids([client])
+    (explained,) = scorer.explain(scores, top=5, language="en")
+    raw = scores.raw[0]
+    assert explained["logit"] == pytest.approx(np.log(raw / (1 - raw)), abs=1e-9)
+    listed = explained["raises_risk"] + explained["lowers_risk"]
+    assert len(listed) == 5
+    total = explained["base_value"] + sum(f["contribution"] for f in listed) + explained["others"]
+    assert total == pytest.approx(explained["logit"], abs=1e-9)
+    assert all(f["contribution"] > 0 for f in explained["raises_risk"])
+    from catboost import Pool
+
+    x = features["test"].filter(pl.col("SK_ID_CURR") == client).to_pandas()[scorer.features]
+    shap = model.get_feature_importance(Pool(x, cat_features=scorer.categorical), type="ShapValues")[0, :-1]
+    top = {scorer.features[i] for i in np.argsort(-np.abs(shap))[:5]}
+    assert {f["feature"] for f in listed} == top
+    row = dict(zip(scorer.features, scores.rows[0], strict=True))
+    for factor in listed:
+        assert factor["label"] and factor["value"] == (None if row[factor["feature"]] != row[factor["feature"]]
+                                                       else row[factor["feature"]])
+
+
+def test_what_if_without_change_keeps_the_score(scorer, tables):
+    client = _with_history(tables, "installments_payments")
+    credit = tables["application_test"].filter(pl.col("SK_ID_CURR") == client)["AMT_CREDIT"][0]
+    current, simulated = scorer.simulate(client, {"AMT_CREDIT": credit})
+    assert _same(simulated.rows[0], current.rows[0]) and simulated.pd[0] == current.pd[0]
+
+
+def test_what_if_equals_rebuilding_the_changed_raw_rows(scorer, tables):
+    client = _with_history(tables, "previous_application")
+    changes = {"AMT_CREDIT": 1_234_567.0, "AMT_INCOME_TOTAL": 55_000.0, "NAME_CONTRACT_TYPE": "Revolving loans"}
+    _, simulated = scorer.simulate(client, changes)
+    rows = client_rows({k: v for k, v in tables.items() if k != "application_train"}, client)
+    rows["application"] = rows["application"].with_columns(
+        [pl.lit(v, dtype=rows["application"].schema[k]).alias(k) for k, v in changes.items()])
+    rebuilt = scorer.score_records(rows)
+    assert _same(simulated.rows[0], rebuilt.rows[0]) and simulated.pd[0] == rebuilt.pd[0]
+    index = scorer.features.index("CREDIT_INCOME_RATIO")
+    assert simulated.rows[0][index] == pytest.approx(1_234_567.0 / 55_000.0, rel=1e-6)
+
+
+def test_browse_filters_count_what_they_should(scorer, batch):
+    pds = np.array(list(batch.values()))
+    refused = int(np.sum(pds > THRESHOLD + REVIEW_BAND))
+    assert scorer.browse(decision="refuse", limit=5)["total"] == refused
+    page = scorer.browse(pd_range=(0.2, None), limit=3, offset=1)
+    assert page["total"] == int(np.sum(pds >= 0.2)) and len(page["clients"]) == min(3, page["total"] - 1)
+    assert all(c["probability_of_default"] >= 0.2 for c in page["clients"])
+    cash = scorer.browse(contract_type="Cash loans", age=(30, 40), limit=500)
+    assert all(c["contract_type"] == "Cash loans" and 30 <= c["age_years"] <= 40 for c in cash["clients"])
+
+
+def test_distribution_covers_every_client_and_the_peers(scorer, batch):
+    client = list(batch)[0]
+    dist = scorer.distribution("EXT_SOURCE_MEAN", client, bins=10, neighbours=30)
+    assert len(dist["edges"]) == 11 and not dist["categorical"]
+    assert sum(dist["counts"]["all"]) + dist["missing"]["all"] == len(batch)
+    assert sum(sum(dist["counts"][d]) + dist["missing"][d] for d in ("accept", "review", "refuse")) == len(batch)
+    assert sum(dist["counts"]["similar"]) + dist["missing"]["similar"] == 30
+    categorical = scorer.distribution("NAME_CONTRACT_TYPE", None)
+    assert sum(categorical["counts"]["all"].values()) == len(batch)
+
+
+def test_client_info_and_model_info(scorer, batch):
+    client = list(batch)[1]
+    info = scorer.client_info(client, language="fr")
+    assert info["probability_of_default"] == batch[client]
+    fields = {d["field"]: d for d in info["descriptive"]}
+    assert fields["AMT_CREDIT"]["label"] and "SK_ID_CURR" not in fields
+    model = scorer.model_info()
+    assert model["threshold"] == THRESHOLD and model["model_version"] == "7" and model["drift"]["share_drifted"]
