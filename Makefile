@@ -37,7 +37,7 @@ test: setup  ## unit tests + one pipeline smoke test on a small generated data s
 	python -m pytest
 
 lint: setup
-	ruff check src pipelines tests benchmarks scripts
+	ruff check src pipelines tests benchmarks scripts dashboard
 
 full-data: setup  ## Kaggle-size synthetic data (307,511 + 48,744 applicants, ~58 M child rows)
 	creditrisk generate --full-size

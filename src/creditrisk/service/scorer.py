@@ -210,14 +210,17 @@ class Scorer:
         categorical = feature in self.categorical
         groups = {"all": values, **{d: values[(self.population["decision"] == d).to_numpy()]
                                     for d in ("accept", "review", "refuse")}}
-        client_value = None
+        client_value, percentile = None, None
         if client_id is not None:
             client_value = _plain(self._rows([client_id])[0][self.features.index(feature)])
             groups["similar"] = values.loc[self._neighbours.query(client_id, neighbours)]
+            if not categorical and client_value is not None:
+                present = values.dropna().to_numpy(dtype=float)
+                percentile = float(100 * np.mean(present < client_value)) if present.size else None
         summary = _categorical_counts(groups) if categorical else _histograms(groups, values, bins)
         return {"feature": feature, "label_fr": self.catalogue[feature]["description_fr"],
                 "label_en": self.catalogue[feature]["description_en"], "categorical": categorical,
-                "client_value": client_value, **summary}
+                "client_value": client_value, "client_percentile": percentile, **summary}
 
     def scatter(self, x: str, y: str, client_ids: list[int], sample: int = 1000, seed: int = 0) -> dict:
         for name in (x, y):
@@ -234,10 +237,13 @@ class Scorer:
 
     def model_info(self) -> dict:
         b = self.bundle
+        importance = [{**r, "label_fr": self.catalogue.get(r["feature"], {}).get("description_fr", r["feature"]),
+                       "label_en": self.catalogue.get(r["feature"], {}).get("description_en", r["feature"])}
+                      for r in self.reports.get("global_importance", [])]
         return {"model_version": self.version, "registered_model": b["serving"]["registered_model"],
                 "trained_at": b["trained_at"], "threshold": self.threshold, "review_band": self.review_band,
                 "costs": b["costs"], "features": len(self.features), "train_rows": b["train_rows"],
-                "data_source": b["data_source"], "cv": b["cv"], **self.reports}
+                "data_source": b["data_source"], "cv": b["cv"], **self.reports, "global_importance": importance}
 
     def _similarity_features(self) -> list[str]:
         ranked = [r["feature"] for r in self.reports.get("global_importance", [])]

@@ -4,41 +4,31 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 
 import polars as pl
 import pytest
 
 from creditrisk import schema
 from creditrisk.features.builder import client_rows
-from tests.unit.service.conftest import MAX_BATCH, THRESHOLD
+from tests.service_fixtures import API_KEY, MAX_BATCH, THRESHOLD
 
-KEY = "test-key-123"
-AUTH = {"X-API-Key": KEY}
+AUTH = {"X-API-Key": API_KEY}
 
 
 @pytest.fixture(scope="module")
-def service_env(serving_dir, tmp_path_factory):
+def client(asgi_client):
+    return asgi_client
+
+
+@pytest.fixture(scope="module")
+def service_env(asgi_client, traffic_dir):
+    return traffic_dir
+
+
+def test_importing_the_same_serving_directory_twice_keeps_one_model(serving_dir):
     from creditrisk.service.publish import import_to_bentoml
 
-    tag = import_to_bentoml(serving_dir)
-    assert import_to_bentoml(serving_dir) == tag  # same content: no new model version
-    traffic = tmp_path_factory.mktemp("traffic")
-    saved = {k: os.environ.get(k) for k in ("CREDITRISK_API_KEY", "CREDITRISK_TRAFFIC_DIR")}
-    os.environ.update(CREDITRISK_API_KEY=KEY, CREDITRISK_TRAFFIC_DIR=str(traffic))
-    yield traffic
-    for k, v in saved.items():
-        os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
-
-
-@pytest.fixture(scope="module")
-def client(service_env):
-    from starlette.testclient import TestClient
-
-    from creditrisk.service.api import CreditRisk
-
-    with TestClient(CreditRisk.to_asgi()) as test_client:
-        yield test_client
+    assert import_to_bentoml(serving_dir) == import_to_bentoml(serving_dir)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from creditrisk.features.builder import client_rows
 from creditrisk.model.pipeline import predict_pd
 from creditrisk.model.training import Calibrator
 from creditrisk.service.scorer import UnknownClient
-from tests.unit.service.conftest import REVIEW_BAND, THRESHOLD
+from tests.service_fixtures import REVIEW_BAND, THRESHOLD
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +129,8 @@ def test_distribution_covers_every_client_and_the_peers(scorer, batch):
     assert sum(dist["counts"]["all"]) + dist["missing"]["all"] == len(batch)
     assert sum(sum(dist["counts"][d]) + dist["missing"][d] for d in ("accept", "review", "refuse")) == len(batch)
     assert sum(dist["counts"]["similar"]) + dist["missing"]["similar"] == 30
+    values = scorer.production["EXT_SOURCE_MEAN"].dropna().to_numpy()
+    assert dist["client_percentile"] == pytest.approx(100 * np.mean(values < dist["client_value"]))
     categorical = scorer.distribution("NAME_CONTRACT_TYPE", None)
     assert sum(categorical["counts"]["all"].values()) == len(batch)
 
@@ -141,3 +143,5 @@ def test_client_info_and_model_info(scorer, batch):
     assert fields["AMT_CREDIT"]["label"] and "SK_ID_CURR" not in fields
     model = scorer.model_info()
     assert model["threshold"] == THRESHOLD and model["model_version"] == "7" and model["drift"]["share_drifted"]
+    top = model["global_importance"][0]
+    assert top["label_fr"] == scorer.catalogue[top["feature"]]["description_fr"]

@@ -1,4 +1,6 @@
-"""A serving directory built from the session's generated data: a small CatBoost model on the real features."""
+"""Service fixtures (a pytest plugin, see tests/conftest.py): a serving directory built from the session's
+generated data with a small CatBoost model on the real features, and the BentoML service in process (built once
+per session: BentoML registers its Prometheus metrics globally, so a second ASGI app in one process fails)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from creditrisk.ingest import ingest
 from creditrisk.stages import load_tables
 
 THRESHOLD, REVIEW_BAND, MAX_BATCH = 0.1, 0.02, 50
+API_KEY = "test-key-123"
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +82,29 @@ def scorer(serving_dir):
     from creditrisk.service.scorer import Scorer
 
     return Scorer(serving_dir)
+
+
+@pytest.fixture(scope="session")
+def traffic_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("traffic")
+
+
+@pytest.fixture(scope="session")
+def asgi_client(serving_dir, traffic_dir):
+    """The real service (bentoml ASGI app) with the test model imported into the session's BentoML store."""
+    import os
+
+    from starlette.testclient import TestClient
+
+    from creditrisk.service.api import CreditRisk
+    from creditrisk.service.publish import import_to_bentoml
+
+    import_to_bentoml(serving_dir)
+    saved = {k: os.environ.get(k) for k in ("CREDITRISK_API_KEY", "CREDITRISK_TRAFFIC_DIR")}
+    os.environ.update(CREDITRISK_API_KEY=API_KEY, CREDITRISK_TRAFFIC_DIR=str(traffic_dir))
+    try:
+        with TestClient(CreditRisk.to_asgi()) as client:
+            yield client
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)

@@ -1,0 +1,93 @@
+"""The dashboard's only door to data: the BentoML scoring API (URL and key from the environment).
+
+Every failure becomes an ``ApiError`` with a kind (down, slow, auth, refused, error) and a message fit for a
+relationship manager; the dashboard shows it and never a stack trace.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+URL_ENV, KEY_ENV, TIMEOUT_ENV = "CREDITRISK_API_URL", "CREDITRISK_API_KEY", "CREDITRISK_API_TIMEOUT"
+DEFAULT_URL = "http://127.0.0.1:3000"
+
+
+@dataclass
+class ApiError(Exception):
+    kind: str  # down | slow | auth | refused | error
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.detail}"
+
+
+class ApiClient:
+    """Thin JSON client; ``http`` may be any httpx.Client (tests pass the in-process ASGI client)."""
+
+    def __init__(self, base_url: str, key: str, timeout: float = 10.0, http: httpx.Client | None = None):
+        self.base_url = base_url.rstrip("/")
+        self._http = http or httpx.Client(base_url=self.base_url, timeout=timeout)
+        self._headers = {"X-API-Key": key}
+
+    @classmethod
+    def from_env(cls) -> ApiClient:
+        return cls(os.environ.get(URL_ENV, DEFAULT_URL), os.environ.get(KEY_ENV, ""),
+                   float(os.environ.get(TIMEOUT_ENV, "10")))
+
+    def _post(self, path: str, body: dict | None = None) -> Any:
+        try:
+            response = self._http.post(path, json=body or {}, headers=self._headers)
+        except httpx.TimeoutException as error:
+            raise ApiError("slow", str(error)) from None
+        except httpx.TransportError as error:
+            raise ApiError("down", str(error)) from None
+        if response.status_code in (401, 403, 503):
+            raise ApiError("auth" if response.status_code != 503 else "down", _message(response))
+        if 400 <= response.status_code < 500:
+            raise ApiError("refused", _message(response))
+        if response.status_code >= 500:
+            raise ApiError("error", _message(response))
+        return response.json()
+
+    def score(self, client_ids: list[int]) -> list[dict]:
+        return self._post("/score", {"client_ids": client_ids})["results"]
+
+    def explain(self, client_id: int, language: str, top: int = 8) -> dict:
+        return self._post("/explain", {"client_id": client_id, "language": language, "top": top})
+
+    def client(self, client_id: int, language: str) -> dict:
+        return self._post("/client", {"client_id": client_id, "language": language})
+
+    def clients(self, **filters: Any) -> dict:
+        return self._post("/clients", {k: v for k, v in filters.items() if v is not None})
+
+    def distribution(self, feature: str, client_id: int | None) -> dict:
+        return self._post("/distribution", {"feature": feature, "client_id": client_id})
+
+    def scatter(self, x: str, y: str, client_ids: list[int]) -> dict:
+        return self._post("/scatter", {"x": x, "y": y, "client_ids": client_ids, "sample": 800})
+
+    def simulate(self, client_id: int, changes: dict) -> dict:
+        return self._post("/simulate", {"client_id": client_id, "changes": changes})
+
+    def model(self) -> dict:
+        return self._post("/model")
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300]
+    if isinstance(body, list) and body:
+        body = body[0]
+    if isinstance(body, dict):
+        detail = body.get("detail")
+        if isinstance(detail, list) and detail:
+            return "; ".join(f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg', '')}" for d in detail[:5])
+        return str(body.get("error", body))
+    return str(body)

@@ -1,0 +1,308 @@
+"""Streamlit dashboard for relationship managers: a client's score and why, comparisons, what-if, the model.
+
+It talks only to the scoring API (``CREDITRISK_API_URL``, ``CREDITRISK_API_KEY``); it loads no model and
+recomputes nothing. French by default, English available. Run: ``streamlit run dashboard/app.py``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+import streamlit as st
+
+import charts
+from api_client import ApiClient, ApiError
+from texts import ARROWS, ICONS, LANGUAGES, decision_help, t
+
+WHATIF_FIELDS = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "CNT_CHILDREN")
+INCOME_BANDS = {"< 100 000": (None, 99_999.99), "100 000 – 200 000": (100_000, 199_999.99),
+                "200 000 – 300 000": (200_000, 299_999.99), "≥ 300 000": (300_000, None)}
+AGE_BANDS = {"< 30": (None, 29.999), "30 – 45": (30, 44.999), "45 – 60": (45, 59.999), "≥ 60": (60, None)}
+COMPARE_FEATURES = ("EXT_SOURCE_MEAN", "CREDIT_INCOME_RATIO", "ANNUITY_INCOME_RATIO", "AGE_YEARS",
+                    "YEARS_EMPLOYED", "AMT_INCOME_TOTAL", "AMT_CREDIT", "PAYMENT_RATE", "INSTAL_LATE_MEAN")
+
+
+# ------------------------------------------------------------------------------------------------ formatting
+def fmt(value: object, language: str) -> str:
+    """Numbers for people: thousands separated, few decimals; missing values in words."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t("missing", language)
+    if isinstance(value, bool | str):
+        return str(value)
+    number = float(value)
+    text = f"{number:,.0f}" if abs(number) >= 100 or number == int(number) else f"{number:,.2f}"
+    return text.replace(",", "\u202f") if language == "fr" else text
+
+
+def pct(value: float, language: str) -> str:
+    text = f"{100 * value:.1f} %"
+    return text.replace(".", ",") if language == "fr" else text.replace(" %", "%")
+
+
+def show_error(error: ApiError, language: str, api: ApiClient) -> None:
+    messages = {"down": t("api_down", language, url=api.base_url), "slow": t("api_slow", language),
+                "auth": t("api_auth", language), "refused": t("api_refused", language, detail=error.detail),
+                "error": t("api_error", language)}
+    st.error(messages.get(error.kind, messages["error"]), icon="🚫")
+
+
+def note(text: str) -> None:
+    """A secondary sentence (chart summaries, help). Not st.caption: its grey fails the 4.5:1 contrast ratio."""
+    st.markdown(f"<p class='note'>{html.escape(text)}</p>", unsafe_allow_html=True)
+
+
+def alt_table(frame: pd.DataFrame, language: str) -> None:
+    """The text alternative of a chart: its data as a table, one click away."""
+    with st.expander(t("chart_data", language)):
+        st.dataframe(frame, hide_index=True, width="stretch")
+
+
+# ------------------------------------------------------------------------------------------------ client page
+def decision_block(result: dict, language: str) -> None:
+    decision, threshold, band = result["decision"], result["threshold"], result["review_band"]
+    low, high = max(0.0, threshold - band), threshold + band
+    st.subheader(t("score", language))
+    col1, col2, col3 = st.columns(3)
+    col1.metric(t("pd", language), pct(result["probability_of_default"], language))
+    col2.metric(t("decision", language), f"{ICONS[decision]} {t(decision, language)}")
+    col3.metric(t("threshold", language), pct(threshold, language))
+    st.markdown(t("decision_sentence", language, icon=ICONS[decision], decision=t(decision, language),
+                  pd=pct(result["probability_of_default"], language), threshold=pct(threshold, language),
+                  low=pct(low, language), high=pct(high, language)))
+    note(decision_help(decision, language))
+    labels = {k: t(k, language) for k in ("accept", "review", "refuse")}
+    st.altair_chart(charts.gauge(result["probability_of_default"], threshold, band, labels,
+                                 f"{t('pd', language)} : {pct(result['probability_of_default'], language)}"),
+                    width="stretch")
+    note(t("gauge_alt", language, pd=pct(result["probability_of_default"], language), low=pct(low, language),
+                 high=pct(high, language)))
+
+
+def strength(contribution: float, language: str) -> str:
+    size = abs(contribution)
+    return t("strongly" if size >= 0.3 else "moderately" if size >= 0.1 else "slightly", language)
+
+
+def why_block(explanation: dict, language: str) -> None:
+    st.subheader(t("why", language))
+    factors = pd.DataFrame(explanation["raises_risk"] + explanation["lowers_risk"])
+    if factors.empty:
+        return
+    factors = factors.reindex(factors["contribution"].abs().sort_values(ascending=False).index)
+    st.markdown(t("why_intro", language))
+    sentences = [t("factor_sentence", language, arrow=ARROWS[c > 0], label=label, value=fmt(v, language),
+                   strength=strength(c, language), verb=t("raises_verb" if c > 0 else "lowers_verb", language))
+                 for label, v, c in zip(factors["label"], factors["value"], factors["contribution"], strict=True)]
+    st.markdown("\n".join(f"- {s}" for s in sentences))
+    labels = {"raises": t("raises", language), "lowers": t("lowers", language), "axis": t("effect", language)}
+    st.altair_chart(charts.contributions(factors, labels), width="stretch")
+    up, down = int((factors["contribution"] > 0).sum()), int((factors["contribution"] <= 0).sum())
+    note(t("why_alt", language, up=up, down=down, top=factors["label"].iloc[0]))
+    alt_table(pd.DataFrame({t("factor", language): factors["label"],
+                            t("value", language): [fmt(v, language) for v in factors["value"]],
+                            t("effect", language): [f"{c:+.3f}" for c in factors["contribution"]]}), language)
+
+
+def profile_block(info: dict, language: str) -> None:
+    st.subheader(t("profile", language))
+    left, right = st.columns(2)
+    for column, key in ((left, "descriptive"), (right, "history")):
+        column.markdown(f"**{t('profile' if key == 'descriptive' else 'history', language)}**")
+        column.table(pd.DataFrame({t("field", language): [d["label"] for d in info[key]],
+                                   t("value", language): [fmt(d["value"], language) for d in info[key]]})
+                     .set_index(t("field", language)))
+
+
+def position_block(api: ApiClient, client_id: int, language: str) -> None:
+    st.subheader(t("position", language))
+    feature = st.selectbox(t("feature", language), COMPARE_FEATURES, key="position_feature")
+    dist = api.distribution(feature, client_id)
+    label = dist[f"label_{language}"]
+    if dist["categorical"]:
+        counts = dist["counts"]["all"]
+        share = 100 * counts.get(str(dist["client_value"]), 0) / max(1, sum(counts.values()))
+        st.markdown(t("position_categorical", language, value=fmt(dist["client_value"], language),
+                      share=f"{share:.0f}"))
+        alt_table(pd.DataFrame({"category": list(counts), "count": list(counts.values())}), language)
+        return
+    frame = _distribution_frame(dist, language)
+    st.altair_chart(charts.distribution(frame, dist["client_value"], t("client_id", language).split(" (")[0], label),
+                    width="stretch")
+    medians = {k: fmt(dist["median"].get(k), language) for k in ("all", "accept", "refuse", "similar")}
+    st.markdown(t("position_sentence", language, value=fmt(dist["client_value"], language),
+                  pct=f"{dist.get('client_percentile') or 0:.0f}", **medians))
+    alt_table(frame.pivot_table(index="middle", columns="group", values="share").reset_index(), language)
+
+
+def _distribution_frame(dist: dict, language: str) -> pd.DataFrame:
+    edges = dist["edges"]
+    rows = []
+    for key, counts in dist["counts"].items():
+        if key == "review":
+            continue
+        total = max(1, sum(counts))
+        group = t(f"group_{key}", language)
+        rows += [{"key": key, "group": group, "start": edges[i], "end": edges[i + 1],
+                  "middle": (edges[i] + edges[i + 1]) / 2, "share": c / total} for i, c in enumerate(counts)]
+    return pd.DataFrame(rows)
+
+
+def whatif_block(api: ApiClient, client_id: int, info: dict, result: dict, language: str) -> None:
+    st.subheader(t("whatif", language))
+    st.warning(t("whatif_warning", language), icon="🧪")
+    current = {d["field"]: d["value"] for d in info["descriptive"]}
+    with st.form("whatif"):
+        values = {}
+        for field in WHATIF_FIELDS:
+            label = next((d["label"] for d in info["descriptive"] if d["field"] == field), field)
+            default = float(current.get(field) or 0)
+            step = 1.0 if field == "CNT_CHILDREN" else 1000.0
+            values[field] = st.number_input(label, min_value=0.0, value=default, step=step, key=f"whatif_{field}")
+        submitted = st.form_submit_button(t("simulate", language))
+    if submitted:
+        changes = {k: (int(v) if k == "CNT_CHILDREN" else v) for k, v in values.items()
+                   if current.get(k) is None or abs(float(current[k]) - v) > 1e-9}
+        if not changes:
+            return
+        simulated = api.simulate(client_id, changes)
+        before, after = simulated["current"], simulated["simulated"]
+        st.markdown(t("whatif_result", language, before=pct(before["probability_of_default"], language),
+                      after=pct(after["probability_of_default"], language),
+                      decision_before=t(before["decision"], language),
+                      decision_after=f"{ICONS[after['decision']]} {t(after['decision'], language)}"))
+
+
+def client_page(api: ApiClient, language: str) -> None:
+    with st.form("pick"):
+        client_id = st.number_input(t("client_id", language), min_value=0, step=1, format="%d",
+                                    value=int(st.session_state.get("client_id") or 0), key="client_input")
+        if st.form_submit_button(t("show", language)):
+            st.session_state["client_id"] = int(client_id)
+    client_id = st.session_state.get("client_id")
+    if not client_id:
+        st.info(t("pick_client", language))
+        return
+    result = api.score([client_id])[0]
+    st.header(f"{t('client_id', language).split(' (')[0]} {client_id}")
+    decision_block(result, language)
+    why_block(api.explain(client_id, language), language)
+    info = api.client(client_id, language)
+    profile_block(info, language)
+    position_block(api, client_id, language)
+    whatif_block(api, client_id, info, result, language)
+
+
+# ------------------------------------------------------------------------------------------------ other pages
+def portfolio_page(api: ApiClient, language: str) -> None:
+    st.header(t("page_portfolio", language))
+    anyone = t("any", language)
+    with st.form("filters"):
+        col1, col2 = st.columns(2)
+        decision = col1.selectbox(t("decision", language), [anyone, "accept", "review", "refuse"],
+                                  format_func=lambda d: d if d == anyone else f"{ICONS[d]} {t(d, language)}",
+                                  key="filter_decision")
+        contract = col2.selectbox(t("contract", language), [anyone, "Cash loans", "Revolving loans"],
+                                  key="filter_contract")
+        income = col1.selectbox(t("income_band", language), [anyone, *INCOME_BANDS], key="filter_income")
+        age = col2.selectbox(t("age_band", language), [anyone, *AGE_BANDS], key="filter_age")
+        pd_range = st.slider(t("pd_range", language), 0.0, 1.0, (0.0, 1.0), step=0.01, key="filter_pd")
+        st.form_submit_button(t("apply", language))
+    income_range = INCOME_BANDS.get(income, (None, None))
+    age_range = AGE_BANDS.get(age, (None, None))
+    found = api.clients(decision=None if decision == anyone else decision,
+                        contract_type=None if contract == anyone else contract,
+                        income_min=income_range[0], income_max=income_range[1], age_min=age_range[0],
+                        age_max=age_range[1], pd_min=pd_range[0] or None, pd_max=pd_range[1] if pd_range[1] < 1
+                        else None, limit=200)
+    st.markdown(t("found", language, total=found["total"], shown=len(found["clients"])))
+    table = pd.DataFrame(found["clients"])
+    if table.empty:
+        return
+    table["decision"] = [f"{ICONS[d]} {t(d, language)}" for d in table["decision"]]
+    table["probability_of_default"] = [pct(p, language) for p in table["probability_of_default"]]
+    st.dataframe(table, hide_index=True, width="stretch")
+    with st.form("open"):
+        chosen = st.selectbox(t("open_client", language), [c["client_id"] for c in found["clients"]])
+        if st.form_submit_button(t("open", language)):
+            st.session_state["client_id"] = int(chosen)
+            st.session_state["page"] = "client"
+            st.rerun()
+
+
+def compare_page(api: ApiClient, language: str) -> None:
+    st.header(t("page_compare", language))
+    default = ", ".join(str(c) for c in st.session_state.get("compare_ids", []))
+    text = st.text_input(t("compare_ids", language), value=default, key="compare_text")
+    ids = [int(part) for part in text.replace(";", ",").split(",") if part.strip().isdigit()][:6]
+    st.session_state["compare_ids"] = ids
+    if not ids:
+        return
+    results = {r["client_id"]: r for r in api.score(ids)}
+    infos = {i: api.client(i, language) for i in ids}
+    rows = {t("pd", language): [pct(results[i]["probability_of_default"], language) for i in ids],
+            t("decision", language): [f"{ICONS[results[i]['decision']]} {t(results[i]['decision'], language)}"
+                                      for i in ids]}
+    for entry in infos[ids[0]]["descriptive"] + infos[ids[0]]["history"]:
+        rows[entry["label"]] = [fmt(next(d["value"] for d in infos[i]["descriptive"] + infos[i]["history"]
+                                         if d["field"] == entry["field"]), language) for i in ids]
+    st.dataframe(pd.DataFrame(rows, index=[str(i) for i in ids]).T, width="stretch")
+    st.subheader(t("scatter", language))
+    col1, col2 = st.columns(2)
+    x = col1.selectbox(t("x_axis", language), COMPARE_FEATURES, index=0)
+    y = col2.selectbox(t("y_axis", language), COMPARE_FEATURES, index=1)
+    data = api.scatter(x, y, ids)
+    labels = {k: t(k, language) for k in ("accept", "review", "refuse")}
+    st.altair_chart(charts.scatter(pd.DataFrame(data["points"]), pd.DataFrame(data["clients"]), x, y, labels),
+                    width="stretch")
+    note(t("scatter_alt", language, n=len(data["points"])))
+    alt_table(pd.DataFrame(data["clients"]), language)
+
+
+def model_page(api: ApiClient, language: str) -> None:
+    info = api.model()
+    st.header(t("model_title", language))
+    holdout = info.get("holdout", {})
+    col1, col2, col3, col4 = st.columns(4)
+    col1.metric(t("model_version", language), info["model_version"])
+    col2.metric(t("trained_at", language), info["trained_at"][:10])
+    col3.metric(t("auc", language), f"{holdout.get('auc', float('nan')):.3f}")
+    col4.metric(t("cost", language), f"{holdout.get('business_cost_per_client', float('nan')):.3f}")
+    costs = info["costs"]
+    st.markdown(t("costs_sentence", language, fn=f"{costs['fn_cost'] / costs['fp_cost']:g}",
+                  threshold=pct(info["threshold"], language), band=pct(info["review_band"], language)))
+    st.subheader(t("importance", language))
+    importance = pd.DataFrame(info.get("global_importance", [])[:15])
+    if not importance.empty:
+        importance["label"] = importance.get(f"label_{language}", importance["feature"])
+        st.altair_chart(charts.importance(importance, "mean |SHAP|"), width="stretch")
+        note(t("importance_alt", language, top=", ".join(importance["label"].head(3))))
+        alt_table(importance[["label", "mean_abs_shap"]], language)
+    drift = info.get("drift") or {}
+    if drift:
+        st.subheader(t("drift", language))
+        st.markdown(t("drift_sentence", language, n=drift.get("n_drifted", len(drift.get("drifted_columns", []))),
+                      total=drift.get("n_columns", "?"), share=f"{100 * drift.get('share_drifted', 0):.1f}"))
+        st.dataframe(pd.DataFrame({"column": drift.get("drifted_columns", [])}), hide_index=True)
+
+
+# ------------------------------------------------------------------------------------------------ main
+PAGES = {"client": client_page, "portfolio": portfolio_page, "compare": compare_page, "model": model_page}
+
+
+def main() -> None:
+    st.set_page_config(page_title="Prêt à dépenser — scoring", page_icon="🏦", layout="wide")
+    language = st.sidebar.selectbox("Langue / Language", list(LANGUAGES), format_func=LANGUAGES.get,
+                                    key="language")
+    page = st.sidebar.radio(t("page", language), list(PAGES), format_func=lambda p: t(f"page_{p}", language),
+                            key="page")
+    st.title(t("title", language))
+    api = st.session_state.get("api_client") or ApiClient.from_env()
+    try:
+        PAGES[page](api, language)
+    except ApiError as error:
+        show_error(error, language, api)
+
+
+main()

@@ -1,0 +1,102 @@
+"""Accessible charts (Altair): Okabe-Ito colour-blind-safe palette, and meaning never carried by colour alone —
+zones and markers are labelled in words, groups also differ by shape or line style. Each chart comes with a
+sentence and a table in the page (see app.py)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+PALETTE = {"accept": "#0072B2", "review": "#E69F00", "refuse": "#D55E00", "similar": "#000000", "all": "#767676"}
+SHAPES = {"accept": "circle", "review": "diamond", "refuse": "square", "similar": "triangle-up"}
+FONT = 14
+
+
+def _configure(chart: alt.Chart) -> alt.Chart:
+    return (chart.configure_axis(labelFontSize=FONT, titleFontSize=FONT, labelColor="#1a1a1a", titleColor="#1a1a1a")
+            .configure_legend(labelFontSize=FONT, titleFontSize=FONT, labelColor="#1a1a1a")
+            .configure_text(fontSize=FONT, color="#1a1a1a"))
+
+
+def gauge(pd_: float, threshold: float, band: float, labels: dict[str, str], client_label: str) -> alt.Chart:
+    """A horizontal PD scale with the accept / review / refuse zones named in words and the client marked."""
+    top = max(0.4, pd_ * 1.25, threshold + band * 3)
+    low, high = max(0.0, threshold - band), threshold + band
+    zones = pd.DataFrame({"start": [0.0, low, high], "end": [low, high, top],
+                          "zone": [labels["accept"], labels["review"], labels["refuse"]],
+                          "key": ["accept", "review", "refuse"]})
+    zones["middle"] = (zones["start"] + zones["end"]) / 2
+    scale = alt.Scale(domain=[0, top])
+    band_chart = alt.Chart(zones).mark_rect(opacity=0.35).encode(
+        x=alt.X("start:Q", scale=scale, axis=alt.Axis(format="%", title=None)), x2="end:Q",
+        color=alt.Color("key:N", scale=alt.Scale(domain=list(PALETTE)[:3], range=list(PALETTE.values())[:3]),
+                        legend=None))
+    zone_text = alt.Chart(zones).mark_text(dy=-28, fontWeight="bold").encode(x="middle:Q", text="zone:N")
+    marker = pd.DataFrame({"pd": [pd_], "label": [client_label]})
+    rule = alt.Chart(marker).mark_rule(color="black", size=4).encode(x="pd:Q")
+    text = alt.Chart(marker).mark_text(dy=30, fontWeight="bold").encode(x="pd:Q", text="label:N")
+    return _configure(alt.layer(band_chart, zone_text, rule, text).properties(height=110, width="container"))
+
+
+def contributions(factors: pd.DataFrame, labels: dict[str, str]) -> alt.Chart:
+    """Horizontal bars of SHAP contributions; direction shown by colour, by side of the axis and by the text."""
+    data = factors.assign(direction=[labels["raises"] if c > 0 else labels["lowers"] for c in factors["contribution"]],
+                          text=[f"{c:+.2f}" for c in factors["contribution"]],
+                          short=[s if len(s) <= 60 else s[:57] + "…" for s in factors["label"]])
+    order = data.sort_values("contribution", key=abs, ascending=False)["short"].tolist()
+    base = alt.Chart(data).encode(y=alt.Y("short:N", sort=order, title=None, axis=alt.Axis(labelLimit=420)))
+    bars = base.mark_bar().encode(
+        x=alt.X("contribution:Q", title=labels["axis"]),
+        color=alt.Color("direction:N", title=None, scale=alt.Scale(
+            domain=[labels["raises"], labels["lowers"]], range=[PALETTE["refuse"], PALETTE["accept"]])),
+        tooltip=["label:N", "value:N", "text:N"])
+    values = base.mark_text(align="left", dx=4).encode(x=alt.value(0), text="text:N")
+    return _configure(alt.layer(bars, values).properties(height=alt.Step(30), width="container"))
+
+
+def distribution(frame: pd.DataFrame, client_value: float | None, client_label: str, title: str) -> alt.Chart:
+    """Share of each group per bin: all clients as grey bars, groups as lines with distinct point shapes."""
+    bars = alt.Chart(frame[frame["key"] == "all"]).mark_bar(color=PALETTE["all"], opacity=0.45).encode(
+        x=alt.X("start:Q", title=title), x2="end:Q", y=alt.Y("share:Q", axis=alt.Axis(format="%"), title=None),
+        tooltip=["group:N", alt.Tooltip("share:Q", format=".1%")])
+    groups = frame[frame["key"] != "all"]
+    lines = alt.Chart(groups).mark_line(point=True, strokeWidth=2).encode(
+        x="middle:Q", y="share:Q",
+        color=alt.Color("group:N", title=None, scale=alt.Scale(
+            domain=groups.drop_duplicates("key")["group"].tolist(),
+            range=[PALETTE[k] for k in groups.drop_duplicates("key")["key"]])),
+        shape=alt.Shape("group:N", title=None, scale=alt.Scale(
+            domain=groups.drop_duplicates("key")["group"].tolist(),
+            range=[SHAPES[k] for k in groups.drop_duplicates("key")["key"]])),
+        strokeDash=alt.StrokeDash("group:N", title=None))
+    layers = [bars, lines]
+    if client_value is not None:
+        marker = pd.DataFrame({"x": [client_value], "label": [client_label]})
+        layers += [alt.Chart(marker).mark_rule(color="black", size=3).encode(x="x:Q"),
+                   alt.Chart(marker).mark_text(dy=-110, fontWeight="bold").encode(x="x:Q", text="label:N")]
+    return _configure(alt.layer(*layers).properties(height=260, width="container"))
+
+
+def scatter(points: pd.DataFrame, clients: pd.DataFrame, x: str, y: str, labels: dict[str, str]) -> alt.Chart:
+    points = points.assign(decision_label=points["decision"].map(labels))
+    keys = [k for k in ("accept", "review", "refuse") if k in set(points["decision"])]
+    cloud = alt.Chart(points).mark_point(filled=True, opacity=0.55, size=40).encode(
+        x=alt.X("x:Q", title=x), y=alt.Y("y:Q", title=y),
+        color=alt.Color("decision_label:N", title=None, scale=alt.Scale(
+            domain=[labels[k] for k in keys], range=[PALETTE[k] for k in keys])),
+        shape=alt.Shape("decision_label:N", title=None, scale=alt.Scale(
+            domain=[labels[k] for k in keys], range=[SHAPES[k] for k in keys])))
+    stars = alt.Chart(clients).mark_point(shape="M0,-1L0.3,-0.3L1,-0.3L0.45,0.15L0.65,0.9L0,0.45L-0.65,0.9L-0.45,"
+                                                "0.15L-1,-0.3L-0.3,-0.3Z", size=500, filled=True,
+                                          color="black").encode(x="x:Q", y="y:Q")
+    names = alt.Chart(clients).mark_text(dx=14, dy=-14, fontWeight="bold").encode(x="x:Q", y="y:Q",
+                                                                                  text="client_id:N")
+    return _configure(alt.layer(cloud, stars, names).properties(height=380, width="container"))
+
+
+def importance(frame: pd.DataFrame, axis_title: str) -> alt.Chart:
+    data = frame.assign(short=[s if len(s) <= 60 else s[:57] + "…" for s in frame["label"]])
+    chart = alt.Chart(data).mark_bar(color=PALETTE["accept"]).encode(
+        x=alt.X("mean_abs_shap:Q", title=axis_title), y=alt.Y("short:N", sort="-x", title=None,
+                                                               axis=alt.Axis(labelLimit=420)))
+    return _configure(chart.properties(height=alt.Step(26), width="container"))

@@ -1,0 +1,152 @@
+"""Every sentence of the dashboard, in French (default) and English."""
+
+from __future__ import annotations
+
+LANGUAGES = {"fr": "Français", "en": "English"}
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"fr": "Prêt à dépenser — aide à la décision de crédit",
+              "en": "Prêt à dépenser — credit decision support"},
+    "language": {"fr": "Langue", "en": "Language"},
+    "page": {"fr": "Page", "en": "Page"},
+    "page_client": {"fr": "Dossier client", "en": "Client file"},
+    "page_portfolio": {"fr": "Parcourir les clients", "en": "Browse clients"},
+    "page_compare": {"fr": "Comparer des clients", "en": "Compare clients"},
+    "page_model": {"fr": "Le modèle", "en": "The model"},
+    "client_id": {"fr": "Identifiant du client (SK_ID_CURR)", "en": "Client id (SK_ID_CURR)"},
+    "show": {"fr": "Afficher le dossier", "en": "Show the file"},
+    "pick_client": {"fr": "Saisissez l'identifiant d'un client, ou choisissez-en un dans « Parcourir les clients ».",
+                    "en": "Enter a client id, or pick one in “Browse clients”."},
+    "score": {"fr": "Score et décision", "en": "Score and decision"},
+    "pd": {"fr": "Probabilité de défaut", "en": "Probability of default"},
+    "threshold": {"fr": "Seuil de refus", "en": "Refusal threshold"},
+    "decision": {"fr": "Décision", "en": "Decision"},
+    "accept": {"fr": "Accordé", "en": "Accepted"},
+    "review": {"fr": "À examiner", "en": "To review"},
+    "refuse": {"fr": "Refusé", "en": "Refused"},
+    "decision_sentence": {
+        "fr": "{icon} **{decision}** : probabilité de défaut estimée à **{pd}**, pour un seuil de refus de "
+              "{threshold} (zone d'examen de {low} à {high}).",
+        "en": "{icon} **{decision}**: estimated probability of default **{pd}**, against a refusal threshold of "
+              "{threshold} (review zone {low} to {high})."},
+    "decision_help": {
+        "accept": {"fr": "Le risque est sous le seuil : le crédit peut être accordé.",
+                   "en": "The risk is below the threshold: the loan can be granted."},
+        "review": {"fr": "Le risque est proche du seuil : une analyse humaine est nécessaire avant de décider.",
+                   "en": "The risk is close to the threshold: a person must review the file before deciding."},
+        "refuse": {"fr": "Le risque dépasse le seuil : le crédit est refusé.",
+                   "en": "The risk is above the threshold: the loan is refused."}},
+    "gauge_alt": {"fr": "Jauge : le client est à {pd} ; la zone d'examen va de {low} à {high} ; au-delà de {high}, "
+                        "refus.",
+                  "en": "Gauge: the client is at {pd}; the review zone runs from {low} to {high}; above {high}, "
+                        "refusal."},
+    "why": {"fr": "Pourquoi cette décision ?", "en": "Why this decision?"},
+    "why_intro": {"fr": "Les éléments du dossier qui ont le plus pesé dans le score de ce client :",
+                  "en": "The parts of the file that weighed most in this client's score:"},
+    "raises": {"fr": "augmente le risque", "en": "raises the risk"},
+    "lowers": {"fr": "diminue le risque", "en": "lowers the risk"},
+    "strongly": {"fr": "fortement", "en": "strongly"},
+    "moderately": {"fr": "modérément", "en": "moderately"},
+    "slightly": {"fr": "légèrement", "en": "slightly"},
+    "raises_verb": {"fr": "augmente", "en": "raises"},
+    "lowers_verb": {"fr": "diminue", "en": "lowers"},
+    "factor_sentence": {"fr": "{arrow} **{label}** (valeur du client : {value}) : {verb} {strength} le risque.",
+                        "en": "{arrow} **{label}** (client's value: {value}): {verb} the risk {strength}."},
+    "missing": {"fr": "non renseigné", "en": "not provided"},
+    "why_alt": {"fr": "Graphique : {up} éléments augmentent le risque, {down} le diminuent ; le plus important est "
+                      "« {top} ».",
+                "en": "Chart: {up} factors raise the risk, {down} lower it; the most important is “{top}”."},
+    "chart_data": {"fr": "Données du graphique (tableau)", "en": "Chart data (table)"},
+    "factor": {"fr": "Élément", "en": "Factor"},
+    "value": {"fr": "Valeur", "en": "Value"},
+    "effect": {"fr": "Effet sur le risque", "en": "Effect on risk"},
+    "profile": {"fr": "Informations du client", "en": "Client information"},
+    "history": {"fr": "Historique de crédit", "en": "Credit history"},
+    "field": {"fr": "Information", "en": "Information"},
+    "position": {"fr": "Position du client parmi les autres", "en": "The client among the others"},
+    "feature": {"fr": "Caractéristique", "en": "Characteristic"},
+    "group_all": {"fr": "Tous les clients", "en": "All clients"},
+    "group_accept": {"fr": "Clients accordés", "en": "Accepted clients"},
+    "group_refuse": {"fr": "Clients refusés", "en": "Refused clients"},
+    "group_similar": {"fr": "Clients similaires", "en": "Similar clients"},
+    "position_sentence": {
+        "fr": "Valeur du client : **{value}**, plus élevée que celle de {pct} % des clients. Médianes : tous "
+              "{all}, accordés {accept}, refusés {refuse}, clients similaires {similar}.",
+        "en": "Client's value: **{value}**, higher than {pct}% of clients. Medians: all {all}, accepted {accept}, "
+              "refused {refuse}, similar clients {similar}."},
+    "position_categorical": {"fr": "Valeur du client : **{value}** ({share} % des clients ont cette valeur).",
+                             "en": "Client's value: **{value}** ({share}% of clients share it)."},
+    "whatif": {"fr": "Simulation : et si le dossier changeait ?", "en": "What-if: what if the file changed?"},
+    "whatif_warning": {"fr": "SIMULATION — rien n'est enregistré ; le dossier réel du client est inchangé.",
+                       "en": "SIMULATION — nothing is saved; the client's real file is unchanged."},
+    "simulate": {"fr": "Recalculer le score", "en": "Re-score"},
+    "whatif_result": {"fr": "Simulation : {before} → **{after}** ({decision_before} → **{decision_after}**).",
+                      "en": "Simulation: {before} → **{after}** ({decision_before} → **{decision_after}**)."},
+    "filters": {"fr": "Filtres", "en": "Filters"},
+    "any": {"fr": "Tous", "en": "Any"},
+    "contract": {"fr": "Type de contrat", "en": "Contract type"},
+    "income_band": {"fr": "Tranche de revenu annuel", "en": "Annual income band"},
+    "age_band": {"fr": "Tranche d'âge", "en": "Age band"},
+    "pd_range": {"fr": "Probabilité de défaut (plage)", "en": "Probability of default (range)"},
+    "apply": {"fr": "Appliquer", "en": "Apply"},
+    "found": {"fr": "{total} client(s) trouvé(s) ; {shown} affiché(s).",
+              "en": "{total} client(s) found; {shown} shown."},
+    "open_client": {"fr": "Ouvrir le dossier de", "en": "Open the file of"},
+    "open": {"fr": "Ouvrir", "en": "Open"},
+    "compare_ids": {"fr": "Clients à comparer (identifiants séparés par des virgules)",
+                    "en": "Clients to compare (ids separated by commas)"},
+    "compare": {"fr": "Comparer", "en": "Compare"},
+    "scatter": {"fr": "Deux caractéristiques croisées", "en": "Two characteristics together"},
+    "x_axis": {"fr": "Axe horizontal", "en": "Horizontal axis"},
+    "y_axis": {"fr": "Axe vertical", "en": "Vertical axis"},
+    "scatter_alt": {"fr": "Nuage de {n} clients (forme et couleur selon la décision) ; les clients comparés sont "
+                          "marqués d'une étoile noire et de leur identifiant.",
+                    "en": "Scatter of {n} clients (shape and colour by decision); the compared clients are marked "
+                          "with a black star and their id."},
+    "model_title": {"fr": "Le modèle de scoring", "en": "The scoring model"},
+    "model_version": {"fr": "Version du modèle", "en": "Model version"},
+    "trained_at": {"fr": "Entraîné le", "en": "Trained on"},
+    "auc": {"fr": "AUC (test)", "en": "AUC (holdout)"},
+    "cost": {"fr": "Coût métier par client (test)", "en": "Business cost per client (holdout)"},
+    "costs_sentence": {
+        "fr": "Un client accordé qui fait défaut coûte {fn} fois plus qu'un bon client refusé : le seuil de "
+              "{threshold} minimise ce coût. Les dossiers à ± {band} du seuil sont examinés par un conseiller.",
+        "en": "An accepted client who defaults costs {fn} times as much as a refused good client: the threshold "
+              "of {threshold} minimises that cost. Files within ± {band} of the threshold are reviewed by an "
+              "adviser."},
+    "importance": {"fr": "Ce qui compte le plus pour le modèle (tous clients)",
+                   "en": "What matters most to the model (all clients)"},
+    "importance_alt": {"fr": "Les trois éléments les plus influents sont : {top}.",
+                       "en": "The three most influential factors are: {top}."},
+    "drift": {"fr": "Dérive des données (clients en production vs données d'apprentissage)",
+              "en": "Data drift (production clients vs training data)"},
+    "drift_sentence": {"fr": "{n} colonne(s) sur {total} ont changé de distribution ({share} %).",
+                       "en": "{n} of {total} columns changed distribution ({share}%)."},
+    "api_down": {"fr": "Le service de scoring est injoignable ({url}). Réessayez dans un instant ; si le problème "
+                       "persiste, prévenez le support.",
+                 "en": "The scoring service cannot be reached ({url}). Try again in a moment; if it persists, tell "
+                       "support."},
+    "api_slow": {"fr": "Le service de scoring ne répond pas assez vite. Réessayez dans un instant.",
+                 "en": "The scoring service is too slow to answer. Try again in a moment."},
+    "api_auth": {"fr": "Le tableau de bord n'est pas autorisé à interroger le service (clé d'API). Prévenez le "
+                       "support.",
+                 "en": "The dashboard is not allowed to query the service (API key). Tell support."},
+    "api_refused": {"fr": "Demande refusée par le service : {detail}",
+                    "en": "Request refused by the service: {detail}"},
+    "api_error": {"fr": "Le service de scoring a rencontré une erreur. Réessayez ; si elle persiste, prévenez le "
+                        "support.",
+                  "en": "The scoring service hit an error. Try again; if it persists, tell support."},
+    "simulation_fields": {"fr": "Champs modifiables", "en": "Fields you can change"},
+}
+
+ICONS = {"accept": "✅", "review": "⚠️", "refuse": "⛔"}
+ARROWS = {True: "▲", False: "▼"}
+
+
+def t(key: str, language: str, **values: object) -> str:
+    text = TEXT[key][language]
+    return text.format(**values) if values else text
+
+
+def decision_help(decision: str, language: str) -> str:
+    return TEXT["decision_help"][decision][language]

@@ -1,0 +1,129 @@
+"""Dashboard flows with streamlit's AppTest against the real service in process (no model in the dashboard)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.service_fixtures import API_KEY
+
+DASHBOARD = ROOT / "dashboard"
+sys.path.insert(0, str(DASHBOARD))  # the app imports its sibling modules as streamlit run does
+
+
+@pytest.fixture()
+def api(asgi_client):
+    from api_client import ApiClient
+
+    return ApiClient("http://testserver", API_KEY, http=asgi_client)
+
+
+def _app(api, **state):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()
+    at = AppTest.from_file(str(DASHBOARD / "app.py"), default_timeout=60)
+    at.session_state["api_client"] = api
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def _text(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [h.value for h in at.header]
+    parts += [str(m.value) for m in at.metric] + [e.value for e in at.error] + [i.value for i in at.info]
+    return "\n".join(parts)
+
+
+def test_opens_in_french_and_asks_for_a_client(api):
+    at = _app(api)
+    assert not at.exception
+    assert at.title[0].value.startswith("Prêt à dépenser — aide à la décision")
+    assert "Saisissez l'identifiant d'un client" in _text(at)
+
+
+def test_selecting_a_client_shows_decision_reasons_and_profile(api, scorer):
+    client = int(scorer.production.index[0])
+    expected = scorer.as_results(scorer.score_ids([client]))[0]
+    at = _app(api)
+    at.number_input(key="client_input").set_value(client)
+    at.button[0].click().run()
+    assert not at.exception
+    text = _text(at)
+    word = {"accept": "Accordé", "review": "À examiner", "refuse": "Refusé"}[expected["decision"]]
+    percent = f"{100 * expected['probability_of_default']:.1f} %".replace(".", ",")
+    assert f"**{word}** : probabilité de défaut estimée à **{percent}**" in text
+    assert word in [m.value for m in at.metric][1]
+    reasons = next(m.value for m in at.markdown if m.value.startswith("- "))
+    assert reasons.count("\n- ") >= 3 and (") : augmente " in reasons or ") : diminue " in reasons)
+    assert "Jauge : le client est à" in text  # the gauge's text alternative
+    assert "plus élevée que celle de" in text  # position among the clients, in words
+
+
+def test_english_interface(api, scorer):
+    client = int(scorer.production.index[1])
+    at = _app(api, client_id=client, language="en")
+    assert not at.exception
+    assert at.title[0].value == "Prêt à dépenser — credit decision support"
+    assert "estimated probability of default" in _text(at)
+
+
+def test_filtering_the_portfolio(api, scorer):
+    refused = int((scorer.population["decision"] == "refuse").sum())
+    at = _app(api, page="portfolio")
+    at.selectbox(key="filter_decision").set_value("refuse")
+    at.button[0].click().run()
+    assert not at.exception
+    assert f"{refused} client(s) trouvé(s)" in _text(at)
+    shown = at.dataframe[0].value
+    assert set(shown["decision"]) == {"⛔ Refusé"}
+
+
+def test_comparing_two_clients(api, scorer):
+    ids = [int(c) for c in scorer.production.index[:2]]
+    at = _app(api, page="compare")
+    at.text_input(key="compare_text").set_value(f"{ids[0]}, {ids[1]}").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.columns) == [str(ids[0]), str(ids[1])]
+    assert "Nuage de 800 clients" in _text(at)
+
+
+def test_what_if_is_marked_as_a_simulation_and_rescored(api, scorer):
+    client = int(scorer.production.index[2])
+    at = _app(api, client_id=client)
+    assert any("SIMULATION" in w.value for w in at.warning)
+    credit = next(n for n in at.number_input if n.key == "whatif_AMT_CREDIT")
+    credit.set_value(credit.value * 3)
+    next(b for b in at.button if b.label == "Recalculer le score").click().run()
+    assert not at.exception
+    assert "Simulation :" in _text(at)
+
+
+def test_model_page(api):
+    at = _app(api, page="model")
+    assert not at.exception
+    text = _text(at)
+    assert "coûte 10 fois plus" in text and "Les trois éléments les plus influents" in text
+    assert "colonne(s) sur" in text  # drift summary
+
+
+def test_api_down_gives_a_message_not_a_trace():
+    from api_client import ApiClient
+
+    at = _app(ApiClient("http://127.0.0.1:9", "key", timeout=2), page="model")
+    assert not at.exception
+    assert at.error and "injoignable" in at.error[0].value and "Traceback" not in at.error[0].value
+
+
+def test_refused_request_and_bad_key_are_explained(api, asgi_client):
+    from api_client import ApiClient
+
+    at = _app(api, client_id=987654321)
+    assert at.error and "Demande refusée par le service" in at.error[0].value
+    wrong = ApiClient("http://testserver", "not-the-key", http=asgi_client)
+    at = _app(wrong, page="model")
+    assert at.error and "clé d'API" in at.error[0].value

@@ -1,0 +1,130 @@
+"""Real browser: `bentoml serve` + `streamlit run` on loopback, driven by headless Debian Chromium (Playwright),
+with an axe-core accessibility audit. Screenshots are saved in test-artifacts/ for the CI run's artefacts."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.service_fixtures import API_KEY
+
+pytestmark = pytest.mark.slow
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = ROOT / "test-artifacts"
+BLOCKING = {"serious", "critical"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    import httpx
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[:3]} exited with {process.returncode} before {url} answered")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def servers(serving_dir, tmp_path_factory):
+    """The API on the test model (session BentoML store) and the dashboard pointed at it."""
+    from creditrisk.service.publish import import_to_bentoml
+
+    assert CHROMIUM.exists(), f"{CHROMIUM} not found: `make test` installs Debian's chromium (see .ci/run)"
+    import_to_bentoml(serving_dir)
+    api_port, ui_port = _free_port(), _free_port()
+    bin_dir = Path(sys.executable).parent
+    env = os.environ | {"CREDITRISK_API_KEY": API_KEY, "BENTOML_DO_NOT_TRACK": "true",
+                        "CREDITRISK_TRAFFIC_DIR": str(tmp_path_factory.mktemp("e2e-traffic")),
+                        "CREDITRISK_API_URL": f"http://127.0.0.1:{api_port}"}
+    logs = tmp_path_factory.mktemp("e2e-logs")
+    with open(logs / "api.log", "w") as api_log, open(logs / "ui.log", "w") as ui_log:
+        api = subprocess.Popen([str(bin_dir / "bentoml"), "serve", "--host", "127.0.0.1", "--port", str(api_port)],
+                               cwd=ROOT, env=env, stdout=api_log, stderr=subprocess.STDOUT)
+        ui = subprocess.Popen([str(bin_dir / "streamlit"), "run", "dashboard/app.py", "--server.port",
+                               str(ui_port), "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=ui_log,
+                              stderr=subprocess.STDOUT)
+        try:
+            _wait(f"http://127.0.0.1:{api_port}/readyz", api)
+            _wait(f"http://127.0.0.1:{ui_port}/_stcore/health", ui)
+            yield f"http://127.0.0.1:{ui_port}"
+        finally:
+            for process in (ui, api):
+                process.terminate()
+                process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def _audit(page, name: str) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    violations = Axe().run(page).response["violations"]
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}" for v in violations
+            if v["impact"] in BLOCKING]
+
+
+def test_a_client_file_by_keyboard_shows_the_decision_and_passes_axe(servers, browser, scorer):
+    client = int(scorer.production.index[0])
+    decision = scorer.as_results(scorer.score_ids([client]))[0]["decision"]
+    word = {"accept": "Accordé", "review": "À examiner", "refuse": "Refusé"}[decision]
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    page.goto(servers)
+    field = page.get_by_label("Identifiant du client (SK_ID_CURR)")
+    field.focus()  # keyboard only from here: type the id, Enter submits the form
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(client))
+    page.keyboard.press("Enter")
+    page.get_by_text("Pourquoi cette décision ?").wait_for(timeout=60_000)
+    page.get_by_text(f"{word} : probabilité de défaut estimée à").wait_for(timeout=10_000)
+    page.wait_for_timeout(1500)  # charts finish drawing
+    assert _audit(page, "client-file") == []
+
+
+@pytest.mark.parametrize(("page_name", "marker"), [("Parcourir les clients", "client(s) trouvé(s)"),
+                                                   ("Le modèle", "Ce qui compte le plus pour le modèle")])
+def test_other_pages_pass_axe(servers, browser, page_name, marker):
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    page.goto(servers)
+    page.get_by_text(page_name, exact=True).click()
+    page.get_by_text(marker).first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert _audit(page, page_name.replace(" ", "-").lower()) == []
+
+
+def test_readable_at_200_percent_zoom(servers, browser):
+    """WCAG 1.4.10 reflow: at 200 % zoom of a 1280 px window (640 CSS px) nothing needs horizontal scrolling."""
+    page = browser.new_page(viewport={"width": 640, "height": 900}, device_scale_factor=2)
+    page.goto(servers)
+    page.get_by_text("Saisissez l'identifiant d'un client").wait_for(timeout=60_000)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    page.screenshot(path=str(ARTIFACTS / "zoom-200.png"))
+    assert overflow <= 0
