@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: setup run pipeline test lint fidelity full-data benchmarks clean
+.PHONY: setup run pipeline serve stop test browser lint fidelity full-data benchmarks bento clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -21,7 +21,7 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 
 setup: $(VENV)/.synced  ## install the locked environment (idempotent)
 
-run: setup  ## main job: synthetic data -> validated tables -> reports (every DVC stage)
+run: setup  ## main job: every DVC stage on the synthetic data, then the API and the dashboard (background)
 	@mkdir -p data/raw
 	dvc repro
 	@echo
@@ -29,12 +29,25 @@ run: setup  ## main job: synthetic data -> validated tables -> reports (every DV
 	@echo "reports/synthetic_fidelity.md, reports/validation/summary.md. MLflow UI:"
 	@echo "  .venv/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db"
 	@dvc metrics show
+	@scripts/serve.sh start
+
+serve: setup  ## start the scoring API and the dashboard in the background (URLs printed); `make stop` ends them
+	@scripts/serve.sh start
+
+stop:
+	@scripts/serve.sh stop
 
 pipeline: setup  ## dvc repro only (no serving)
 	dvc repro
 
-test: setup  ## unit tests + one pipeline smoke test on a small generated data set
-	python -m pytest
+test: setup browser  ## unit tests, service and dashboard tests (real Chromium), one pipeline smoke test
+	python -m pytest --cov=creditrisk --cov-report=term --cov-report=xml:test-artifacts/coverage.xml
+
+browser:  ## Debian's Chromium for the real-browser dashboard tests (installed once)
+	@test -x /usr/bin/chromium || { echo "installing Debian chromium for the browser tests"; \
+	  $$(command -v sudo || true) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$(command -v sudo || true) apt-get install -y -qq chromium chromium-driver \
+	  fonts-noto-color-emoji >/dev/null; }
 
 lint: setup
 	ruff check src pipelines tests benchmarks scripts dashboard

@@ -95,6 +95,7 @@ async def _load(url: str, path: str, body: dict, concurrency: int, duration: flo
 
     samples: list[float] = []
     errors = 0
+    kinds: dict[str, int] = {}
     deadline = time.perf_counter() + duration if duration else None
     remaining = [n]
 
@@ -111,8 +112,11 @@ async def _load(url: str, path: str, body: dict, concurrency: int, duration: flo
             try:
                 response = await client.post(f"{url}{path}", json=body, headers={"X-API-Key": KEY})
                 ok = response.status_code == 200
-            except httpx.HTTPError:
-                ok = False
+                kind = f"HTTP {response.status_code}: {response.text[:200]}"
+            except httpx.HTTPError as error:
+                ok, kind = False, f"{type(error).__name__}: {error}"
+            if not ok:
+                kinds[kind] = kinds.get(kind, 0) + 1
             samples.append(time.perf_counter() - start)
             errors += not ok
 
@@ -122,7 +126,7 @@ async def _load(url: str, path: str, body: dict, concurrency: int, duration: flo
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         elapsed = time.perf_counter() - began
     return _percentiles(samples) | {"throughput": len(samples) / elapsed, "requests": len(samples),
-                                    "errors": errors}
+                                    "errors": errors, "error_kinds": kinds}
 
 
 def main() -> None:
@@ -159,6 +163,9 @@ def main() -> None:
         print(f"| {name} | {f['p50']:.2f} / {f['p99']:.2f} | {one['p50']:.1f} / {one['p95']:.1f} / {one['p99']:.1f} | "
               f"{one['throughput']:.0f} | {many['p50']:.1f} / {many['p95']:.1f} / {many['p99']:.1f} | "
               f"{many['throughput']:.0f} | {many['requests']} / {many['errors']} |")
+    for name, _, one, many in rows:
+        for kind, count in {**one["error_kinds"], **many["error_kinds"]}.items():
+            print(f"error in '{name}': {count} x {kind}")
     print(f"\nmedian of medians: {statistics.median(r[2]['p50'] for r in rows):.1f} ms")
 
 

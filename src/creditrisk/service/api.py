@@ -32,7 +32,8 @@ ClientId = Annotated[int, Field(ge=0, description="SK_ID_CURR of a production cl
 
 
 class ApiKeyMiddleware:
-    """Refuses protected requests without the right ``X-API-Key`` (401), or when no key is configured (503)."""
+    """Refuses protected requests without the right ``X-API-Key`` (401), or when no key is configured (503), and
+    bodies that are not JSON (415: BentoML would answer 500 to e.g. a multipart body without a boundary)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -42,11 +43,16 @@ class ApiKeyMiddleware:
         if scope["type"] != "http" or scope["path"] in OPEN_PATHS or scope["path"].startswith("/static_content"):
             await self.app(scope, receive, send)
             return
-        given = dict(scope["headers"]).get(API_KEY_HEADER, b"")
+        headers = dict(scope["headers"])
+        given = headers.get(API_KEY_HEADER, b"")
+        content_type = headers.get(b"content-type", b"application/json").split(b";")[0].strip().lower()
         if not self.key:
             await _json(send, 503, f"the service has no API key configured (set {API_KEY_ENV})")
         elif not hmac.compare_digest(given, self.key):
             await _json(send, 401, "missing or wrong API key (header X-API-Key)")
+        elif content_type != b"application/json":
+            await _json(send, 415, f"the body must be JSON (Content-Type: application/json), not "
+                                   f"{content_type.decode(errors='replace')!r}")
         else:
             await self.app(scope, receive, send)
 

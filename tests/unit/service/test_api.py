@@ -68,6 +68,8 @@ def test_without_a_configured_key_every_protected_endpoint_is_closed(monkeypatch
     opened = TestClient(ApiKeyMiddleware(inner))
     assert opened.post("/score", headers={"X-API-Key": "k"}).text == "ok"
     assert opened.post("/score", headers={"X-API-Key": "K"}).status_code == 401
+    wrong_type = opened.post("/score", headers={"X-API-Key": "k", "Content-Type": "multipart/form-data"})
+    assert wrong_type.status_code == 415 and "must be JSON" in wrong_type.json()["error"]
 
 
 def test_batch_by_id_equals_the_scorer_and_is_logged(client, scorer, production, service_env):

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Start or stop the scoring API (bentoml serve) and the dashboard (streamlit) in the background, on loopback.
+#   scripts/serve.sh start   -> waits until both answer, prints their URLs
+#   scripts/serve.sh stop
+# The API key is $CREDITRISK_API_KEY, or a random one kept in .run/api-key (created on first start).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUN=.run
+API_PORT=${API_PORT:-3000}
+UI_PORT=${UI_PORT:-8501}
+HOST=${HOST:-127.0.0.1}
+mkdir -p "$RUN"
+
+stop() {
+  for name in dashboard api; do
+    if [[ -s $RUN/$name.pid ]] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
+      kill -- "-$(cat "$RUN/$name.pid")" 2>/dev/null || kill "$(cat "$RUN/$name.pid")"
+      echo "stopped $name"
+    fi
+    rm -f "$RUN/$name.pid"
+  done
+}
+
+wait_for() {  # url, name, log
+  for _ in $(seq 1 120); do
+    if curl -sf "$1" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  echo "error: $2 did not answer at $1 within 120 s; see $3" >&2
+  tail -20 "$3" >&2
+  return 1
+}
+
+start() {
+  stop >/dev/null
+  if [[ -z ${CREDITRISK_API_KEY:-} ]]; then
+    [[ -s $RUN/api-key ]] || python -c "import secrets; print(secrets.token_urlsafe(24))" > "$RUN/api-key"
+    CREDITRISK_API_KEY=$(cat "$RUN/api-key")
+  fi
+  export CREDITRISK_API_KEY BENTOML_DO_NOT_TRACK=true CREDITRISK_API_URL="http://$HOST:$API_PORT"
+  creditrisk publish --import-only >/dev/null   # the store may lack the model when DVC restored it from cache
+  setsid bentoml serve --host "$HOST" --port "$API_PORT" > "$RUN/api.log" 2>&1 &
+  echo $! > "$RUN/api.pid"
+  setsid streamlit run dashboard/app.py --server.address "$HOST" --server.port "$UI_PORT" > "$RUN/dashboard.log" 2>&1 &
+  echo $! > "$RUN/dashboard.pid"
+  wait_for "http://$HOST:$API_PORT/readyz" "the API" "$RUN/api.log"
+  wait_for "http://$HOST:$UI_PORT/_stcore/health" "the dashboard" "$RUN/dashboard.log"
+  echo
+  echo "Scoring API : http://$HOST:$API_PORT  (OpenAPI docs at /; header X-API-Key = \$CREDITRISK_API_KEY or $RUN/api-key)"
+  echo "Dashboard   : http://$HOST:$UI_PORT"
+  echo "Logs in $RUN/; stop both with: make stop"
+}
+
+case ${1:-start} in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
