@@ -58,5 +58,13 @@ full-data: setup  ## Kaggle-size synthetic data (307,511 + 48,744 applicants, ~5
 benchmarks: setup
 	python benchmarks/generate_full_size.py
 
+bento: setup  ## build the service bento offline (requirements from uv.lock, the project as a wheel); has the Dockerfile
+	@mkdir -p build/bento
+	$(UV) export --frozen --no-dev --no-hashes --no-emit-project -o build/bento/requirements.txt >/dev/null
+	rm -rf build/bento/wheels && $(UV) build --wheel -o build/bento/wheels
+	creditrisk publish --import-only
+	BENTOML_DO_NOT_TRACK=true bentoml build
+	@echo "Container (needs a Docker daemon): bentoml containerize creditrisk:latest"
+
 clean:
 	rm -rf .tools $(VENV) .pytest_cache

@@ -1,0 +1,103 @@
+"""The methodology note (French) and the presentation, generated from the pipeline's reports (DVC stage ``docs``).
+
+Every figure in the documents comes from a report file through ``Figures.num``, which writes the number in French
+format followed by an invisible marker naming its source (``0,800<!--metrics:auc-->``), so a test can check each
+number against the file it claims to come from. Nothing is typed by hand; re-running the pipeline updates both.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from creditrisk.config import Paths
+from creditrisk.io import write_text
+
+SOURCES = {"metrics": "metrics.json", "selection": "model_selection.json", "tuning": "tuning.json",
+           "evaluation": "evaluation_details.json", "fidelity": "synthetic_metrics.json",
+           "drift": "drift/summary.json", "registry": "registry.json", "validation": "validation/summary.json"}
+TEMPLATES = ("methodology.md", "presentation.md")
+
+
+def lookup(data: Any, key: str) -> Any:
+    """``a.b.0.c`` in nested dicts and lists."""
+    for part in key.split("."):
+        data = data[int(part)] if isinstance(data, list) else data[part]
+    return data
+
+
+def french(value: float, kind: str) -> str:
+    """French number formats: decimal comma, narrow no-break space for thousands, "%" after a space."""
+    if kind == "int":
+        return f"{value:,.0f}".replace(",", "\u202f")
+    if kind.startswith("pct"):
+        text = f"{100 * value:.{int(kind[3:] or 1)}f}".replace(".", ",")
+        return f"{text}\u00a0%"
+    digits = int(kind[1:]) if kind.startswith("d") else 3
+    return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+
+
+@dataclass
+class Figures:
+    """The report files, and the formatting of their numbers with a source marker."""
+
+    sources: dict[str, Any]
+    labels: dict[str, str] = field(default_factory=dict)  # feature -> French description
+    used: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, paths: Paths, params_path: Path) -> Figures:
+        sources = {name: json.loads((paths.reports / file).read_text()) for name, file in SOURCES.items()
+                   if (paths.reports / file).exists()}
+        sources["params"] = yaml.safe_load(Path(params_path).read_text())
+        catalogue = json.loads((paths.reports / "feature_catalogue.json").read_text())["features"]
+        return cls(sources, {f["name"]: f["description_fr"] for f in catalogue})
+
+    def label(self, feature: str) -> str:
+        return f"{self.labels.get(feature, feature)} (`{feature}`)"
+
+    def index(self, key: str, group: str) -> int:
+        """Position of the row whose ``group`` is ``group`` in the list at ``key`` of the evaluation report."""
+        return next(i for i, row in enumerate(self.get("evaluation", key)) if row["group"] == group)
+
+    def ratio_index(self) -> int:
+        """Row of the cost-ratio sensitivity table for the configured FN/FP ratio."""
+        ratio = self.get("params", "cost.fn_cost") / self.get("params", "cost.fp_cost")
+        rows = self.get("evaluation", "cost_ratio_sensitivity")
+        return next(i for i, row in enumerate(rows) if row["fn_fp_ratio"] == ratio)
+
+    def get(self, source: str, key: str) -> Any:
+        return lookup(self.sources[source], key)
+
+    def num(self, source: str, key: str, kind: str = "d3") -> str:
+        self.used.append((source, key))
+        return f"{french(float(self.get(source, key)), kind)}<!--{source}:{key}:{kind}-->"
+
+
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(loader=PackageLoader("creditrisk.reporting", "templates"), undefined=StrictUndefined,
+                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def render(template: str, figures: Figures) -> str:
+    return _environment().get_template(f"{template}.j2").render(f=figures, n=figures.num, get=figures.get)
+
+
+def run_docs(paths: Paths, params_path: Path = Path("params.yaml")) -> dict:
+    """Render the documents into docs/ and copy the evaluation figure beside them."""
+    figures = Figures.load(paths, params_path)
+    docs = paths.root / "docs"
+    for template in TEMPLATES:
+        write_text(docs / template, render(template, figures))
+    plot = paths.reports / "plots" / "evaluation.png"
+    if plot.exists():
+        (docs / "img").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(plot, docs / "img" / "evaluation.png")
+    return {"documents": [str(docs / t) for t in TEMPLATES], "figures": len(figures.used)}

@@ -1,0 +1,82 @@
+"""The generated documents: every number in them equals the report value it names; no number is typed by hand."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from creditrisk.config import Paths
+from creditrisk.reporting.documents import SOURCES, Figures, french, lookup, render
+from tests.conftest import ROOT
+
+MARKED = re.compile(r"(?P<text>[-\d\u202f\u00a0,]+(?:\u00a0%)?)<!--(?P<source>\w+):(?P<key>[\w.]+):(?P<kind>\w+)-->")
+# Numbers that are part of the wording, not results: section numbers, "95 %" intervals, the 0/1 ends of the
+# normalised cost, 0.5 = chance for an AUC, table ranks, the 10:1 of the limits section, "2 cœurs", WCAG 2.1,
+# the expected-cost formula, and age-band names (labels read from the fairness report).
+STRUCTURAL = [r"^#+ \d+\.", r"95\s%", r"\b[01] = ", r"0,5 = ", r"^\| \d+ \|", r"10:1", r"2 cœurs", r"2\.1 AA",
+              r"IC 95", r"\(1 − \*p\*\)", r"^\| âge "]
+
+
+def _value(text: str) -> float:
+    clean = text.replace("\u202f", "").replace("\u00a0", "").replace(",", ".")
+    return float(clean[:-1]) / 100 if clean.endswith("%") else float(clean)
+
+
+def _precision(kind: str) -> float:
+    if kind == "int":
+        return 0.5
+    if kind.startswith("pct"):
+        return 0.5 * 10 ** -(int(kind[3:] or 1) + 2)
+    return 0.5 * 10 ** -int(kind[1:])
+
+
+def _sources(root: Path) -> dict:
+    sources = {name: json.loads((root / "reports" / file).read_text()) for name, file in SOURCES.items()
+               if (root / "reports" / file).exists()}
+    sources["params"] = yaml.safe_load((root / "params.yaml").read_text())
+    return sources
+
+
+@pytest.mark.parametrize("document", ["methodology.md", "presentation.md"])
+def test_every_number_equals_its_report_value(document):
+    text = (ROOT / "docs" / document).read_text()
+    sources = _sources(ROOT)
+    marks = list(MARKED.finditer(text))
+    assert len(marks) >= (50 if document == "methodology.md" else 15)
+    for mark in marks:
+        expected = float(lookup(sources[mark["source"]], mark["key"]))
+        shown = _value(mark["text"].strip())
+        assert abs(shown - expected) <= _precision(mark["kind"]) + 1e-12, (mark.group(0), expected)
+    metrics = json.loads((ROOT / "reports" / "metrics.json").read_text())
+    for key in ("auc", "business_cost_per_client", "threshold", "auc_to_oracle", "cost_to_oracle"):
+        if document == "methodology.md":
+            assert f"<!--metrics:{key}:" in text and key in metrics
+
+
+@pytest.mark.parametrize("document", ["methodology.md", "presentation.md"])
+def test_no_number_is_typed_by_hand(document):
+    text = (ROOT / "docs" / document).read_text()
+    text = MARKED.sub("", text)
+    text = re.sub(r"`[^`]*`|```.*?```|!\[[^\]]*\]\([^)]*\)|<!--.*?-->|\(w:\d+\)", "", text, flags=re.S)
+    lines = [line for line in text.splitlines()
+             if not any(re.search(p, line) for p in STRUCTURAL)]
+    stray = [line for line in lines if re.search(r"(?<![A-Za-z_])\d", line)]
+    assert stray == []
+
+
+def test_documents_are_up_to_date_with_the_reports():
+    figures = Figures.load(Paths(ROOT), ROOT / "params.yaml")
+    for document in ("methodology.md", "presentation.md"):
+        assert render(document, figures) == (ROOT / "docs" / document).read_text(), "run `dvc repro docs`"
+
+
+def test_french_number_formats():
+    assert french(0.80013, "d3") == "0,800"
+    assert french(1136, "int") == "1\u202f136"
+    assert french(0.0790, "pct1") == "7,9\u00a0%"
+    assert french(0.2, "pct0") == "20\u00a0%"
+    assert french(12.0571, "d2") == "12,06"
