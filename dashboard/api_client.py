@@ -35,8 +35,10 @@ class ApiClient:
 
     @classmethod
     def from_env(cls) -> ApiClient:
-        return cls(os.environ.get(URL_ENV, DEFAULT_URL), os.environ.get(KEY_ENV, ""),
-                   float(os.environ.get(TIMEOUT_ENV, "10")))
+        url = os.environ.get(URL_ENV, DEFAULT_URL)
+        if "://" not in url:  # platforms may hand over "host:port" (Render's hostport)
+            url = f"http://{url}"
+        return cls(url, os.environ.get(KEY_ENV, ""), float(os.environ.get(TIMEOUT_ENV, "10")))
 
     def _post(self, path: str, body: dict | None = None) -> Any:
         try:

@@ -65,7 +65,7 @@ def servers(serving_dir, tmp_path_factory):
         try:
             _wait(f"http://127.0.0.1:{api_port}/readyz", api)
             _wait(f"http://127.0.0.1:{ui_port}/_stcore/health", ui)
-            yield f"http://127.0.0.1:{ui_port}"
+            yield {"ui": f"http://127.0.0.1:{ui_port}", "api": f"http://127.0.0.1:{api_port}"}
         finally:
             for process in (ui, api):
                 process.terminate()
@@ -97,7 +97,7 @@ def test_a_client_file_by_keyboard_shows_the_decision_and_passes_axe(servers, br
     decision = scorer.as_results(scorer.score_ids([client]))[0]["decision"]
     word = {"accept": "Accordé", "review": "À examiner", "refuse": "Refusé"}[decision]
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(servers)
+    page.goto(servers["ui"])
     field = page.get_by_label("Identifiant du client (SK_ID_CURR)")
     field.focus()  # keyboard only from here: type the id, Enter submits the form
     page.keyboard.press("Control+A")
@@ -113,7 +113,7 @@ def test_a_client_file_by_keyboard_shows_the_decision_and_passes_axe(servers, br
                                                    ("Le modèle", "Ce qui compte le plus pour le modèle")])
 def test_other_pages_pass_axe(servers, browser, page_name, marker):
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(servers)
+    page.goto(servers["ui"])
     page.get_by_text(page_name, exact=True).click()
     page.get_by_text(marker).first.wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
@@ -123,8 +123,20 @@ def test_other_pages_pass_axe(servers, browser, page_name, marker):
 def test_readable_at_200_percent_zoom(servers, browser):
     """WCAG 1.4.10 reflow: at 200 % zoom of a 1280 px window (640 CSS px) nothing needs horizontal scrolling."""
     page = browser.new_page(viewport={"width": 640, "height": 900}, device_scale_factor=2)
-    page.goto(servers)
+    page.goto(servers["ui"])
     page.get_by_text("Saisissez l'identifiant d'un client").wait_for(timeout=60_000)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     page.screenshot(path=str(ARTIFACTS / "zoom-200.png"))
     assert overflow <= 0
+
+
+def test_the_deploy_smoke_step_passes_against_bentoml_serve(servers):
+    """The deploy workflow's post-deploy check, run here against the local `bentoml serve` and dashboard."""
+    env = os.environ | {"CREDITRISK_API_KEY": API_KEY}
+    ok = subprocess.run([sys.executable, "scripts/smoke_deploy.py", "--api", servers["api"], "--dashboard",
+                         servers["ui"], "--wait", "30"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert "ok   scored client" in ok.stdout
+    wrong = subprocess.run([sys.executable, "scripts/smoke_deploy.py", "--api", servers["api"], "--wait", "30"],
+                           cwd=ROOT, env=env | {"CREDITRISK_API_KEY": "wrong"}, capture_output=True, text=True)
+    assert wrong.returncode == 1 and "/clients answered 401" in wrong.stderr

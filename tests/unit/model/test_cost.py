@@ -63,3 +63,12 @@ def test_ratio_sensitivity_moves_the_threshold_down_as_defaults_get_dearer():
     assert [r["threshold"] for r in rows] == [0.9, 0.1, 0.1]
     assert rows[0]["cost_per_client"] == pytest.approx(2 / 8)
     assert [r["bayes_threshold"] for r in rows] == pytest.approx([0.5, 1 / 11, 1 / 21])
+
+
+def test_decide_with_and_without_review_band():
+    from creditrisk.model.cost import decide
+
+    pds = [0.05, 0.079, 0.085, 0.10, 0.115, 0.125, 0.6]
+    assert decide(pds, 0.10).tolist() == ["accept", "accept", "accept", "refuse", "refuse", "refuse", "refuse"]
+    assert decide(pds, 0.10, 0.02).tolist() == ["accept", "accept", "review", "review", "review", "refuse",
+                                                "refuse"]
