@@ -127,3 +127,24 @@ def test_refused_request_and_bad_key_are_explained(api, asgi_client):
     wrong = ApiClient("http://testserver", "not-the-key", http=asgi_client)
     at = _app(wrong, page="model")
     assert at.error and "clé d'API" in at.error[0].value
+
+
+def test_slow_api_gives_a_message():
+    import httpx
+    from api_client import ApiClient
+
+    def too_slow(request):
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    slow = ApiClient("http://testserver", "key", http=httpx.Client(base_url="http://testserver",
+                                                                   transport=httpx.MockTransport(too_slow)))
+    at = _app(slow, page="model")
+    assert not at.exception
+    assert at.error and "ne répond pas assez vite" in at.error[0].value
+
+
+def test_platform_host_port_urls_get_a_scheme(monkeypatch):
+    from api_client import ApiClient
+
+    monkeypatch.setenv("CREDITRISK_API_URL", "creditrisk-api:10000")
+    assert ApiClient.from_env().base_url == "http://creditrisk-api:10000"
