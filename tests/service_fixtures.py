@@ -20,7 +20,8 @@ API_KEY = "test-key-123"
 
 @pytest.fixture(scope="session")
 def interim(generated, tmp_path_factory):
-    out = tmp_path_factory.mktemp("service-interim")
+    """The generated data ingested into typed parquet tables (read-only for the tests)."""
+    out = tmp_path_factory.mktemp("interim")
     ingest(generated["data"], out)
     return out
 

@@ -131,6 +131,7 @@ def test_refused_request_and_bad_key_are_explained(api, asgi_client):
 
 def test_slow_api_gives_a_message():
     import httpx
+
     from api_client import ApiClient
 
     def too_slow(request):

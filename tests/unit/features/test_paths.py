@@ -12,13 +12,6 @@ from creditrisk.stages import load_tables
 
 
 @pytest.fixture(scope="module")
-def interim(generated, tmp_path_factory):
-    out = tmp_path_factory.mktemp("interim")
-    ingest(generated["data"], out)
-    return out
-
-
-@pytest.fixture(scope="module")
 def offline(interim) -> pl.DataFrame:
     tables = load_tables(interim)
     apps = pl.concat([tables.pop("application_train").drop("TARGET"), tables.pop("application_test")])
