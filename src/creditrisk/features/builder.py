@@ -71,7 +71,8 @@ def build_features(tables: Mapping[str, TableLike | None], columns: list[str] | 
                            pl.col([f.name for f in features if f.categorical]).fill_null(schema.MISSING_CATEGORY))
     out = out.select([KEY, *[f.name for f in features]])
     if columns is not None:
-        missing = [c for c in columns if c not in out.columns]
+        produced = set(out.columns)  # DataFrame.columns builds a new list on every call
+        missing = [c for c in columns if c not in produced]
         if missing:
             raise KeyError(f"features not produced by the builder: {missing[:5]}")
         out = out.select([KEY, *[c for c in columns if c != KEY]])

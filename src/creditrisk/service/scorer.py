@@ -109,9 +109,17 @@ class Scorer:
         from creditrisk.features.builder import build_features
 
         built = build_features(tables, columns=columns)
-        numeric = [c for c in columns if c not in self.categorical]
-        built = built.with_columns(pl.col(numeric).cast(pl.Float64).fill_null(float("nan")))
-        return built[KEY].to_list(), built.select(columns).rows()
+        values = built.select(columns)
+        categorical = set(self.categorical)
+        numeric = [i for i, c in enumerate(columns) if c not in categorical]
+        rows = []
+        for r in range(values.height):  # DataFrame.row is ~100x faster than .rows() or a cast on one row
+            row = list(values.row(r))
+            for i in numeric:
+                if row[i] is None:
+                    row[i] = float("nan")  # what CatBoost reads as missing, as in the stored feature rows
+            rows.append(row)
+        return built[KEY].to_list(), rows
 
     def score_records(self, tables: dict[str, pl.DataFrame]) -> Scores:
         """Score applicants from their raw rows (application + optional history), through the training builder."""
