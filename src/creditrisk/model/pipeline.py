@@ -215,8 +215,7 @@ def load_bundle(model_dir: Path):
     bundle = json.loads((Path(model_dir) / BUNDLE).read_text())
     model = CatBoostClassifier()
     model.load_model(str(Path(model_dir) / bundle["model_file"]))
-    calibration = {k: v for k, v in bundle["calibration"].items() if k != "method"}
-    return model, bundle, Calibrator(**calibration)
+    return model, bundle, Calibrator.from_dict(bundle["calibration"])
 
 
 def predict_pd(model, bundle: dict, calibrator: Calibrator, x) -> tuple[np.ndarray, np.ndarray]:

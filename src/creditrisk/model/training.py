@@ -147,6 +147,13 @@ class Calibrator:
     def to_dict(self) -> dict:
         return {"method": "isotonic", "x": self.x, "y": self.y}
 
+    @classmethod
+    def from_dict(cls, stored: dict) -> Calibrator:
+        """The calibrator stored in a model bundle (``to_dict``)."""
+        if stored.get("method", "isotonic") != "isotonic":
+            raise ValueError(f"unknown calibration method {stored['method']!r}; expected 'isotonic'")
+        return cls(x=list(stored["x"]), y=list(stored["y"]))
+
 
 def brier(target: np.ndarray, pd_: np.ndarray) -> float:
     return float(np.mean((np.asarray(pd_, dtype=float) - np.asarray(target, dtype=float)) ** 2))

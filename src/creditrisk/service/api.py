@@ -8,6 +8,7 @@ are appended to the traffic log (``$CREDITRISK_TRAFFIC_DIR``, default ``data/tra
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 import os
@@ -86,6 +87,22 @@ class ClientErrorFilter(logging.Filter):
 HTTP_LOGGER = "bentoml._internal.server.http_app"
 
 
+@contextlib.contextmanager
+def _http_errors(field: str = ""):
+    """The scorer's errors as HTTP answers: unknown client -> 404, unknown feature or bad value -> 400."""
+    from creditrisk.service.scorer import UnknownClient
+
+    prefix = f"{field}: " if field else ""
+    try:
+        yield
+    except UnknownClient as error:  # a KeyError: caught first
+        raise NotFound(error.args[0]) from None
+    except KeyError as error:
+        raise InvalidArgument(f"{prefix}{error.args[0]}") from None
+    except ValueError as error:
+        raise InvalidArgument(f"{prefix}{error}") from None
+
+
 def _tables(records: Any) -> dict:
     """Validated request rows -> typed polars tables with the ingestion contract's dtypes."""
     import polars as pl
@@ -123,8 +140,6 @@ class CreditRisk:
 
     # ------------------------------------------------------------------------------------------ scoring
     def _scores(self, client_ids: list[int] | None, records: Any):
-        from creditrisk.service.scorer import UnknownClient
-
         if (client_ids is None) == (records is None):
             raise InvalidArgument("give exactly one of client_ids (production clients) or records (raw rows)")
         count = len(client_ids) if client_ids is not None else len(records.application)
@@ -133,12 +148,10 @@ class CreditRisk:
         if count > self.max_batch:
             raise InvalidArgument(f"{count} clients in one request; the limit is {self.max_batch} "
                                   "(split the batch)")
-        try:
+        with _http_errors():
             if client_ids is not None:
                 return self.scorer.score_ids(client_ids)
             return self.scorer.score_records(_tables(records))
-        except UnknownClient as error:
-            raise NotFound(error.args[0]) from None
 
     @bentoml.api(route="/score")
     def score(self, client_ids: list[ClientId] | None = None, records: RawRecords | None = None) -> dict:
@@ -162,15 +175,9 @@ class CreditRisk:
     def simulate(self, client_id: ClientId,
                  changes: Annotated[dict[str, Any], Field(min_length=1, max_length=20)]) -> dict:
         """What-if: a production client's score with some application fields changed (nothing is stored)."""
-        from creditrisk.service.scorer import UnknownClient
-
-        try:
+        with _http_errors():
             validate_changes(changes)
             current, simulated = self.scorer.simulate(client_id, changes)
-        except ValueError as error:
-            raise InvalidArgument(str(error)) from None
-        except UnknownClient as error:
-            raise NotFound(error.args[0]) from None
         return {"simulation": True, "changes": changes, "current": self.scorer.as_results(current)[0],
                 "simulated": self.scorer.as_results(simulated)[0]}
 
@@ -178,12 +185,8 @@ class CreditRisk:
     @bentoml.api(route="/client")
     def client(self, client_id: ClientId, language: Language = "fr") -> dict:
         """Descriptive information and history summary of a production client, with its PD and decision."""
-        from creditrisk.service.scorer import UnknownClient
-
-        try:
+        with _http_errors():
             return self.scorer.client_info(client_id, language)
-        except UnknownClient as error:
-            raise NotFound(error.args[0]) from None
 
     @bentoml.api(route="/clients")
     def clients(self, decision: Literal["accept", "review", "refuse"] | None = None,
@@ -202,27 +205,15 @@ class CreditRisk:
                      bins: Annotated[int, Field(ge=2, le=100)] = 20,
                      neighbours: Annotated[int, Field(ge=5, le=1000)] = 50) -> dict:
         """A feature over all clients, accepted / review / refused, and the client's most similar clients."""
-        from creditrisk.service.scorer import UnknownClient
-
-        try:
+        with _http_errors("feature"):
             return self.scorer.distribution(feature, client_id, bins, neighbours)
-        except UnknownClient as error:
-            raise NotFound(error.args[0]) from None
-        except KeyError as error:
-            raise InvalidArgument(f"feature: {error.args[0]}") from None
 
     @bentoml.api(route="/scatter")
     def scatter(self, x: str, y: str, client_ids: Annotated[list[ClientId], Field(max_length=20)] = (),
                 sample: Annotated[int, Field(ge=10, le=5000)] = 1000) -> dict:
         """Two numeric features for a sample of clients (with their decision), the given clients highlighted."""
-        from creditrisk.service.scorer import UnknownClient
-
-        try:
+        with _http_errors("x/y"):
             return self.scorer.scatter(x, y, list(client_ids), sample)
-        except UnknownClient as error:
-            raise NotFound(error.args[0]) from None
-        except KeyError as error:
-            raise InvalidArgument(f"x/y: {error.args[0]}") from None
 
     @bentoml.api(route="/model")
     def model(self) -> dict:

@@ -86,7 +86,7 @@ def write_serving_dir(target: Path, model, bundle: dict, production: pd.DataFram
     from creditrisk.model.training import Calibrator
 
     features = bundle["features"]
-    calibrator = Calibrator(**{k: v for k, v in bundle["calibration"].items() if k != "method"})
+    calibrator = Calibrator.from_dict(bundle["calibration"])
     raw = model.predict_proba(Pool(production[features], cat_features=bundle["categorical"]))[:, 1]
     pd_ = calibrator.transform(raw)
     decisions = decide(pd_, bundle["threshold"], bundle["serving"]["review_band"]).astype(str)

@@ -68,7 +68,7 @@ class Scorer:
         self.bundle: dict = json.loads((directory / BUNDLE).read_text())
         self.model = CatBoostClassifier()
         self.model.load_model(str(directory / self.bundle["model_file"]))
-        self.calibrator = Calibrator(**{k: v for k, v in self.bundle["calibration"].items() if k != "method"})
+        self.calibrator = Calibrator.from_dict(self.bundle["calibration"])
         self.features: list[str] = self.bundle["features"]
         self.categorical: list[str] = self.bundle["categorical"]
         self.threshold = float(self.bundle["threshold"])

@@ -35,7 +35,7 @@ def test_calibration_improves_brier_of_inflated_scores():
     assert brier(y[test], inflated[test]) == pytest.approx(0.104, abs=0.003)
     assert brier(y[test], calibrated) == pytest.approx(brier(y[test], pd_true[test]), abs=0.001)
     assert abs(calibrated.mean() - y[test].mean()) < 0.005
-    restored = Calibrator(**{k: v for k, v in calibrator.to_dict().items() if k != "method"})
+    restored = Calibrator.from_dict(calibrator.to_dict())
     assert np.array_equal(restored.transform(inflated[test]), calibrated)
 
 

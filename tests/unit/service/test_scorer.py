@@ -16,9 +16,8 @@ from tests.service_fixtures import REVIEW_BAND, THRESHOLD
 def batch(champion, features):
     """The pipeline's batch prediction of every production client (model.pipeline.predict_pd)."""
     model, bundle = champion
-    calibration = {k: v for k, v in bundle["calibration"].items() if k != "method"}
     x = features["test"].to_pandas().set_index("SK_ID_CURR")
-    _, pd_ = predict_pd(model, bundle, Calibrator(**calibration), x)
+    _, pd_ = predict_pd(model, bundle, Calibrator.from_dict(bundle["calibration"]), x)
     return dict(zip(x.index.tolist(), pd_, strict=True))
 
 
