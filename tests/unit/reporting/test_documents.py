@@ -15,10 +15,10 @@ from tests.conftest import ROOT
 
 MARKED = re.compile(r"(?P<text>[-\d\u202f\u00a0,]+(?:\u00a0%)?)<!--(?P<source>\w+):(?P<key>[\w.]+):(?P<kind>\w+)-->")
 # Numbers that are part of the wording, not results: section numbers, "95 %" intervals, the 0/1 ends of the
-# normalised cost, 0.5 = chance for an AUC, table ranks, the 10:1 of the limits section, "2 cœurs", WCAG 2.1,
+# normalised cost, 0.5 = chance for an AUC, table ranks, "2 cœurs", WCAG 2.1, "30 clients" (a display rule),
 # the expected-cost formula, and age-band names (labels read from the fairness report).
-STRUCTURAL = [r"^#+ \d+\.", r"95\s%", r"\b[01] = ", r"0,5 = ", r"^\| \d+ \|", r"10:1", r"2 cœurs", r"2\.1 AA",
-              r"IC 95", r"\(1 − \*p\*\)", r"^\| âge "]
+STRUCTURAL = [r"^#+ \d+\.", r"95\s%", r"\b[01] = ", r"0,5 = ", r"^\| \d+ \|", r"2 cœurs", r"2\.1 AA",
+              r"IC 95", r"\(1 − \*p\*\)", r"^\| âge ", r"moins de 30 clients"]
 
 
 def _value(text: str) -> float:
