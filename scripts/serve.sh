@@ -45,6 +45,13 @@ start() {
   echo $! > "$RUN/dashboard.pid"
   wait_for "http://$HOST:$API_PORT/readyz" "the API" "$RUN/api.log"
   wait_for "http://$HOST:$UI_PORT/_stcore/health" "the dashboard" "$RUN/dashboard.log"
+  for name in api dashboard; do  # something else answering on the port would hide a server that failed to bind
+    if ! kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
+      echo "error: the $name exited (port in use?); see $RUN/$name.log" >&2
+      tail -20 "$RUN/$name.log" >&2
+      exit 1
+    fi
+  done
   echo
   echo "Scoring API : http://$HOST:$API_PORT  (OpenAPI docs at /; header X-API-Key = \$CREDITRISK_API_KEY or $RUN/api-key)"
   echo "Dashboard   : http://$HOST:$UI_PORT"
