@@ -224,11 +224,14 @@ def portfolio_page(api: ApiClient, language: str) -> None:
     table["probability_of_default"] = [pct(p, language) for p in table["probability_of_default"]]
     st.dataframe(table, hide_index=True, width="stretch")
     with st.form("open"):
-        chosen = st.selectbox(t("open_client", language), [c["client_id"] for c in found["clients"]])
-        if st.form_submit_button(t("open", language)):
-            st.session_state["client_id"] = int(chosen)
-            st.session_state["page"] = "client"
-            st.rerun()
+        st.selectbox(t("open_client", language), [c["client_id"] for c in found["clients"]], key="open_client")
+        st.form_submit_button(t("open", language), on_click=_open_chosen_client)
+
+
+def _open_chosen_client() -> None:
+    """Callback (runs before the widgets): the page selector may only be changed from here."""
+    st.session_state["client_id"] = int(st.session_state["open_client"])
+    st.session_state["page"] = "client"
 
 
 def compare_page(api: ApiClient, language: str) -> None:

@@ -149,3 +149,13 @@ def test_platform_host_port_urls_get_a_scheme(monkeypatch):
 
     monkeypatch.setenv("CREDITRISK_API_URL", "creditrisk-api:10000")
     assert ApiClient.from_env().base_url == "http://creditrisk-api:10000"
+
+
+def test_opening_a_client_from_the_portfolio(api, scorer):
+    at = _app(api, page="portfolio")
+    first = int(scorer.population.index[0])
+    at.selectbox(key="open_client").set_value(first)
+    next(b for b in at.button if b.label == "Ouvrir").click().run()
+    assert not at.exception
+    assert at.session_state["client_id"] == first
+    assert f"Identifiant du client {first}" in _text(at)
