@@ -36,6 +36,13 @@ def fmt(value: object, language: str) -> str:
     return text.replace(",", "\u202f") if language == "fr" else text
 
 
+def decimal(value: float | None, language: str, digits: int = 3) -> str:
+    if value is None:
+        return t("missing", language)
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if language == "fr" else text
+
+
 def pct(value: float, language: str) -> str:
     text = f"{100 * value:.1f} %"
     return text.replace(".", ",") if language == "fr" else text.replace(" %", "%")
@@ -270,8 +277,8 @@ def model_page(api: ApiClient, language: str) -> None:
     col1, col2, col3, col4 = st.columns(4)
     col1.metric(t("model_version", language), info["model_version"])
     col2.metric(t("trained_at", language), info["trained_at"][:10])
-    col3.metric(t("auc", language), f"{holdout.get('auc', float('nan')):.3f}")
-    col4.metric(t("cost", language), f"{holdout.get('business_cost_per_client', float('nan')):.3f}")
+    col3.metric(t("auc", language), decimal(holdout.get("auc"), language))
+    col4.metric(t("cost", language), decimal(holdout.get("business_cost_per_client"), language))
     costs = info["costs"]
     st.markdown(t("costs_sentence", language, fn=f"{costs['fn_cost'] / costs['fp_cost']:g}",
                   threshold=pct(info["threshold"], language), band=pct(info["review_band"], language)))
