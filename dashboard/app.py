@@ -33,7 +33,7 @@ def fmt(value: object, language: str) -> str:
         return str(value)
     number = float(value)
     text = f"{number:,.0f}" if abs(number) >= 100 or number == int(number) else f"{number:,.2f}"
-    return text.replace(",", "\u202f") if language == "fr" else text
+    return text.replace(",", "\u202f").replace(".", ",") if language == "fr" else text
 
 
 def decimal(value: float | None, language: str, digits: int = 3) -> str:

@@ -64,6 +64,14 @@ class Feature:
         return asdict(self)
 
 
+def french_of(phrase: str) -> str:
+    """« de » + phrase with French contractions: de les -> des, de le -> du."""
+    for article, contracted in (("les ", "des "), ("le ", "du ")):
+        if phrase.startswith(article):
+            return contracted + phrase[len(article):]
+    return f"de {phrase}"
+
+
 @dataclass
 class FeatureSet:
     """The features of one table and their catalogue entries, evaluated in three steps for speed:
@@ -151,7 +159,7 @@ class FeatureSet:
             flag = self.prep_column(f"__{name}", (pl.col(column) == level).cast(pl.Float64))
             self.add(name, self._agg(f"__{name}__mean", pl.col(flag).mean()), "share", subset, column,
                      en=f"Share of {SUBSETS[subset][0]} with {col_en} = {level!r}",
-                     fr=f"Part des éléments de {SUBSETS[subset][1]} avec « {col_fr} » = {level!r}")
+                     fr=f"Part des éléments {french_of(SUBSETS[subset][1])} avec « {col_fr} » = {level!r}")
 
     def count(self, name: str, subset: str, where: pl.Expr | None = None) -> None:
         if where is None:
@@ -160,7 +168,8 @@ class FeatureSet:
             flag = self.prep_column(f"__{name}", where.cast(pl.Float64))
             value = self._agg(f"__{name}__sum", pl.col(flag).sum())
         en, fr = SUBSETS[subset]
-        self.add(name, value, "count", subset, None, en=f"Number of {en}", fr=f"Nombre de {fr}", fill_zero=True)
+        self.add(name, value, "count", subset, None, en=f"Number of {en}", fr=f"Nombre {french_of(fr)}",
+                 fill_zero=True)
 
     def evaluate(self, rows: pl.LazyFrame, key: str) -> pl.LazyFrame:
         """Per-``key`` features of ``rows``: prepare, aggregate, finish."""
