@@ -39,7 +39,8 @@ start() {
   fi
   export CREDITRISK_API_KEY BENTOML_DO_NOT_TRACK=true CREDITRISK_API_URL="http://$HOST:$API_PORT"
   creditrisk publish --import-only >/dev/null   # the store may lack the model when DVC restored it from cache
-  setsid bentoml serve --host "$HOST" --port "$API_PORT" > "$RUN/api.log" 2>&1 &
+  # keep-alive longer than any client's idle expiry (httpx: 5 s = uvicorn's default, which races; browsers ~60 s)
+  setsid bentoml serve --host "$HOST" --port "$API_PORT" --timeout-keep-alive 75 > "$RUN/api.log" 2>&1 &
   echo $! > "$RUN/api.pid"
   setsid streamlit run dashboard/app.py --server.address "$HOST" --server.port "$UI_PORT" > "$RUN/dashboard.log" 2>&1 &
   echo $! > "$RUN/dashboard.pid"

@@ -57,7 +57,8 @@ def servers(serving_dir, tmp_path_factory):
                         "CREDITRISK_API_URL": f"http://127.0.0.1:{api_port}"}
     logs = tmp_path_factory.mktemp("e2e-logs")
     with open(logs / "api.log", "w") as api_log, open(logs / "ui.log", "w") as ui_log:
-        api = subprocess.Popen([str(bin_dir / "bentoml"), "serve", "--host", "127.0.0.1", "--port", str(api_port)],
+        api = subprocess.Popen([str(bin_dir / "bentoml"), "serve", "--host", "127.0.0.1", "--port", str(api_port),
+                                "--timeout-keep-alive", "75"],
                                cwd=ROOT, env=env, stdout=api_log, stderr=subprocess.STDOUT)
         ui = subprocess.Popen([str(bin_dir / "streamlit"), "run", "dashboard/app.py", "--server.port",
                                str(ui_port), "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=ui_log,
