@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -19,9 +18,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-
-ROOT = Path(__file__).resolve().parents[1]
-KEY = "benchmark-key"
+from service_latency import KEY, ROOT, _serve, _wait_ready  # one way to start and wait for the server
 
 
 def main() -> None:
@@ -31,19 +28,11 @@ def main() -> None:
     import httpx
 
     traffic = Path(tempfile.mkdtemp(prefix="traffic-"))
-    env = os.environ | {"CREDITRISK_API_KEY": KEY, "BENTOML_DO_NOT_TRACK": "true",
-                        "CREDITRISK_TRAFFIC_DIR": str(traffic)}
     bin_dir = Path(sys.executable).parent
-    server = subprocess.Popen([str(bin_dir / "bentoml"), "serve", "--port", str(args.port), "--host", "127.0.0.1"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = _serve(args.port, traffic)
     url = f"http://127.0.0.1:{args.port}"
     try:
-        for _ in range(240):
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+        _wait_ready(url)
         ids = pd.read_parquet(ROOT / "models" / "serving" / "population.parquet")["SK_ID_CURR"].tolist()
         start = time.perf_counter()
         with httpx.Client(timeout=60) as client:

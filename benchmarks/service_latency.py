@@ -72,9 +72,10 @@ def _in_process(client_id: int, payloads: dict, n: int) -> dict[str, dict]:
     return out
 
 
-def _serve(port: int) -> subprocess.Popen:
+def _serve(port: int, traffic: Path = ROOT / "data" / "traffic-benchmark") -> subprocess.Popen:
+    """`bentoml serve` from the project root as deployed (keep-alive included), its log in SERVER_LOG."""
     env = os.environ | {"CREDITRISK_API_KEY": KEY, "BENTOML_DO_NOT_TRACK": "true",
-                        "CREDITRISK_TRAFFIC_DIR": str(ROOT / "data" / "traffic-benchmark")}
+                        "CREDITRISK_TRAFFIC_DIR": str(traffic)}
     bentoml = Path(sys.executable).parent / "bentoml"
     SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
     with open(SERVER_LOG, "w") as log:  # the child keeps its own copy of the descriptor

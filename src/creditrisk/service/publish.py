@@ -21,6 +21,7 @@ import pandas as pd
 
 from creditrisk.config import Params, Paths
 from creditrisk.io import atomic_path
+from creditrisk.model.pipeline import BUNDLE, MODEL  # the model bundle's file names, as training writes them
 from creditrisk.service import scorer as files
 
 log = logging.getLogger(__name__)
@@ -80,22 +81,19 @@ def _report_figures(paths: Paths) -> dict:
 def write_serving_dir(target: Path, model, bundle: dict, production: pd.DataFrame, applications: Path,
                       catalogue: dict[str, dict], reports: dict) -> pd.DataFrame:
     """Write the serving directory atomically (the production PDs are computed here); returns the population."""
-    from catboost import Pool
-
     from creditrisk.model.cost import decide
+    from creditrisk.model.pipeline import predict_pd
     from creditrisk.model.training import Calibrator
 
     features = bundle["features"]
-    calibrator = Calibrator.from_dict(bundle["calibration"])
-    raw = model.predict_proba(Pool(production[features], cat_features=bundle["categorical"]))[:, 1]
-    pd_ = calibrator.transform(raw)
+    _, pd_ = predict_pd(model, bundle, Calibrator.from_dict(bundle["calibration"]), production)
     decisions = decide(pd_, bundle["threshold"], bundle["serving"]["review_band"]).astype(str)
     population = production[[files.KEY, *[c for c in files.BROWSE if c in features]]].assign(pd=pd_,
                                                                                             decision=decisions)
     with atomic_path(target) as tmp:
         tmp.mkdir()
-        model.save_model(str(tmp / files.MODEL))
-        (tmp / files.BUNDLE).write_text(json.dumps({**bundle, "model_file": files.MODEL}, indent=1))
+        model.save_model(str(tmp / MODEL))
+        (tmp / BUNDLE).write_text(json.dumps({**bundle, "model_file": MODEL}, indent=1))
         production.to_parquet(tmp / files.PRODUCTION, index=False)
         shutil.copyfile(applications, tmp / files.APPLICATIONS)
         population.to_parquet(tmp / files.POPULATION, index=False)
@@ -139,7 +137,7 @@ def import_to_bentoml(directory: Path) -> str:
             return str(latest.tag)
     except NotFound:
         pass
-    bundle = json.loads((Path(directory) / files.BUNDLE).read_text())
+    bundle = json.loads((Path(directory) / BUNDLE).read_text())
     labels = {"content_hash": digest, "registered_version": str(bundle["serving"]["model_version"]),
               "data_source": bundle["data_source"]}
     with bentoml.models.create(BENTO_MODEL, labels=labels, metadata={"threshold": bundle["threshold"]}) as model:

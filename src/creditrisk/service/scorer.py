@@ -24,8 +24,6 @@ from creditrisk.model.cost import decide
 log = logging.getLogger(__name__)
 
 KEY = "SK_ID_CURR"
-MODEL = "model.cbm"
-BUNDLE = "bundle.json"
 PRODUCTION = "production.parquet"      # model features of every production client (application_test)
 APPLICATIONS = "applications.parquet"  # their raw application rows (what-if simulations start from them)
 POPULATION = "population.parquet"      # their PD and decision (comparisons, browsing)
@@ -60,15 +58,10 @@ class Scorer:
     """Loads a serving directory once; every method is a pure function of it and the request."""
 
     def __init__(self, directory: Path):
-        from catboost import CatBoostClassifier
-
-        from creditrisk.model.training import Calibrator
+        from creditrisk.model.pipeline import load_bundle
 
         directory = Path(directory)
-        self.bundle: dict = json.loads((directory / BUNDLE).read_text())
-        self.model = CatBoostClassifier()
-        self.model.load_model(str(directory / self.bundle["model_file"]))
-        self.calibrator = Calibrator.from_dict(self.bundle["calibration"])
+        self.model, self.bundle, self.calibrator = load_bundle(directory)  # the same loader as evaluation
         self.features: list[str] = self.bundle["features"]
         self.categorical: list[str] = self.bundle["categorical"]
         self.threshold = float(self.bundle["threshold"])
