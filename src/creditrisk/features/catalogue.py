@@ -87,6 +87,7 @@ class FeatureSet:
     aggs: dict[str, pl.Expr] = field(default_factory=dict)
     exprs: list[pl.Expr] = field(default_factory=list)
     features: list[Feature] = field(default_factory=list)
+    _plans: dict = field(default_factory=dict, repr=False)  # wanted features -> (prep, aggs, exprs)
 
     def add(self, name: str, expr: pl.Expr, aggregation: str, subset: str, column: str | None,
             en: str | None = None, fr: str | None = None, categorical: bool = False, fill_zero: bool = False,
@@ -171,10 +172,29 @@ class FeatureSet:
         self.add(name, value, "count", subset, None, en=f"Number of {en}", fr=f"Nombre {french_of(fr)}",
                  fill_zero=True)
 
-    def evaluate(self, rows: pl.LazyFrame, key: str) -> pl.LazyFrame:
-        """Per-``key`` features of ``rows``: prepare, aggregate, finish."""
-        grouped = rows.with_columns(list(self.prep.values())).group_by(key).agg(list(self.aggs.values()))
-        return grouped.select([pl.col(key), *self.exprs])
+    def evaluate(self, rows: pl.LazyFrame, key: str, wanted: frozenset[str] | None = None) -> pl.LazyFrame:
+        """Per-``key`` features of ``rows``: prepare, aggregate, finish.
+
+        ``wanted`` (feature names; None = all) restricts the three steps to what those features depend on, so
+        a caller that needs a few features (the service: the ones the model reads) does not pay for the others.
+        The kept expressions are the same objects, so the values are the same as in a full evaluation.
+        """
+        prep, aggs, exprs = self.plan(wanted)
+        grouped = rows.with_columns(prep).group_by(key).agg(aggs)
+        return grouped.select([pl.col(key), *exprs])
+
+    def plan(self, wanted: frozenset[str] | None = None) -> tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]]:
+        """(prep, aggs, exprs) needed for the ``wanted`` features, found from the expressions' input columns."""
+        if wanted is None:
+            return list(self.prep.values()), list(self.aggs.values()), list(self.exprs)
+        if wanted not in self._plans:
+            exprs = [e for e, f in zip(self.exprs, self.features, strict=True) if f.name in wanted]
+            agg_names = _inputs(exprs) & self.aggs.keys()
+            aggs = [e for name, e in self.aggs.items() if name in agg_names]
+            prep_names = _inputs(aggs) & self.prep.keys()
+            prep = [e for name, e in self.prep.items() if name in prep_names]
+            self._plans[wanted] = (prep, aggs, exprs)
+        return self._plans[wanted]
 
 
 # Floating-point addition is not associative and polars adds a group's values in an order that depends on its
@@ -185,6 +205,11 @@ _EXACT = pl.Decimal(38, 9)
 _WHOLE_PREFIXES = ("DAYS_", "CNT_", "SK_DPD", "MONTHS_", "HOUR_", "NUM_", "NFLAG_", "CREDIT_DAY_OVERDUE")
 _WHOLE_DERIVED = {"DPD", "DBD", "LATE", "SHORT", "PAYMENT_ROWS", "STATUS_MAX", "12M_STATUS_MAX", "STATUS_MONTHS",
                   "12M_STATUS_MONTHS"}
+
+
+def _inputs(exprs: list[pl.Expr]) -> set[str]:
+    """Names of the columns the expressions read."""
+    return {name for e in exprs for name in e.meta.root_names()}
 
 
 def is_whole_number(column: str) -> bool:

@@ -218,6 +218,44 @@ def load_bundle(model_dir: Path):
     return model, bundle, Calibrator.from_dict(bundle["calibration"])
 
 
+def features_read(model) -> set[str]:
+    """Names of the features a CatBoost model's trees read; no other feature can change a prediction or a SHAP value.
+
+    Read from the model's JSON export: the float features of the float splits, the categorical features of the
+    one-hot splits, and every categorical feature of the model's CTRs (all of them, even a CTR that no kept
+    split uses: a superset is safe). A model this does not understand counts as reading every feature.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.json"
+        model.save_model(str(path), format="json")
+        spec = json.loads(path.read_text())
+    info = spec.get("features_info", {})
+    floats = {f["feature_index"]: f["feature_id"] for f in info.get("float_features", [])}
+    cats = {f["feature_index"]: f["feature_id"] for f in info.get("categorical_features", [])}
+    everything = set(model.feature_names_)
+    if "oblivious_trees" not in spec:  # non-symmetric trees export another layout
+        return everything
+    read = set()
+    for tree in spec["oblivious_trees"]:
+        for split in tree["splits"]:
+            kind = split["split_type"]
+            if kind == "FloatFeature":
+                read.add(floats[split["float_feature_index"]])
+            elif kind == "OneHotFeature":
+                read.add(cats[split["cat_feature_index"]])
+            elif kind != "OnlineCtr":
+                return everything
+    for ctr in info.get("ctrs", []):
+        for element in ctr["elements"]:
+            if "cat_feature_index" in element:
+                read.add(cats[element["cat_feature_index"]])
+            if "float_feature_index" in element:
+                read.add(floats[element["float_feature_index"]])
+    return read
+
+
 def predict_pd(model, bundle: dict, calibrator: Calibrator, x) -> tuple[np.ndarray, np.ndarray]:
     """(raw score, calibrated PD) of feature rows, with the columns the model was trained on."""
     from catboost import Pool

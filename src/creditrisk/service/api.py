@@ -157,8 +157,8 @@ class CreditRisk:
     def score(self, client_ids: list[ClientId] | None = None, records: RawRecords | None = None) -> dict:
         """PD, decision (accept / review / refuse), threshold and model version of each client."""
         scores = self._scores(client_ids, records)
-        self.traffic.record("score", self.scorer.version, self.scorer.features, scores.rows, scores.pd,
-                            scores.decision)
+        self.traffic.record("score", self.scorer.version, self.scorer.read, self.scorer.read_values(scores),
+                            scores.pd, scores.decision)
         log.info("scored %d client(s)", len(scores.client_ids))
         return {"results": self.scorer.as_results(scores)}
 

@@ -58,12 +58,19 @@ class Scorer:
     """Loads a serving directory once; every method is a pure function of it and the request."""
 
     def __init__(self, directory: Path):
-        from creditrisk.model.pipeline import load_bundle
+        from creditrisk.model.pipeline import features_read, load_bundle
 
         directory = Path(directory)
         self.model, self.bundle, self.calibrator = load_bundle(directory)  # the same loader as evaluation
         self.features: list[str] = self.bundle["features"]
         self.categorical: list[str] = self.bundle["categorical"]
+        # The features the model's trees read (224 of 610 for the default champion). Raw records only get
+        # these built; the others cannot change a PD or a SHAP value and are passed to CatBoost as missing.
+        read = features_read(self.model)
+        self.read: list[str] = [f for f in self.features if f in read]
+        self._read_index = [self.features.index(f) for f in self.read]
+        categorical = set(self.categorical)
+        self._blank = [schema.MISSING_CATEGORY if f in categorical else float("nan") for f in self.features]
         self.threshold = float(self.bundle["threshold"])
         self.review_band = float(self.bundle["serving"]["review_band"])
         self.production = pd.read_parquet(directory / PRODUCTION).set_index(KEY)
@@ -71,7 +78,8 @@ class Scorer:
         self.population = pd.read_parquet(directory / POPULATION).set_index(KEY)
         self.catalogue: dict[str, dict] = json.loads((directory / CATALOGUE).read_text())
         self.reports: dict = json.loads((directory / REPORTS).read_text())
-        self._cat_index = [self.features.index(c) for c in self.categorical]
+        self._position_of = {f: i for i, f in enumerate(self.features)}
+        self._cat_index = [self._position_of[c] for c in self.categorical]
         self._matrix = self.production[self.features].to_numpy(dtype=object)  # one row lookup: microseconds
         self._position = {int(c): i for i, c in enumerate(self.production.index)}
         self._application = [i for i, f in enumerate(self.features) if self.catalogue[f]["table"] == "application"]
@@ -99,24 +107,32 @@ class Scorer:
         return self._score(list(client_ids), self._rows(list(client_ids)))
 
     def _built_rows(self, tables: dict[str, pl.DataFrame], columns: list[str]) -> tuple[list[int], list[list]]:
+        """Model rows of the applicants in ``tables``, built by the training builder.
+
+        Only ``columns`` are built; the other positions of a row keep the blank values (missing for numbers, the
+        missing-category code for categories).
+        """
         from creditrisk.features.builder import build_features
 
         built = build_features(tables, columns=columns)
-        values = built.select(columns)
+        positions = [self._position_of[c] for c in columns]
         categorical = set(self.categorical)
-        numeric = [i for i, c in enumerate(columns) if c not in categorical]
+        numeric = {p for p, c in zip(positions, columns, strict=True) if c not in categorical}
         rows = []
-        for r in range(values.height):  # DataFrame.row is ~100x faster than .rows() or a cast on one row
-            row = list(values.row(r))
-            for i in numeric:
-                if row[i] is None:
-                    row[i] = float("nan")  # what CatBoost reads as missing, as in the stored feature rows
+        for r in range(built.height):  # DataFrame.row is ~100x faster than .rows() or a cast on one row
+            row = list(self._blank)
+            for p, value in zip(positions, built.row(r)[1:], strict=True):  # SK_ID_CURR comes first
+                row[p] = float("nan") if value is None and p in numeric else value  # CatBoost's missing
             rows.append(row)
         return built[KEY].to_list(), rows
 
     def score_records(self, tables: dict[str, pl.DataFrame]) -> Scores:
         """Score applicants from their raw rows (application + optional history), through the training builder."""
-        return self._score(*self._built_rows(tables, self.features))
+        return self._score(*self._built_rows(tables, self.read))
+
+    def read_values(self, scores: Scores) -> list[list]:
+        """Per scored client, the values of the features the model reads (``self.read``): what traffic logs keep."""
+        return [[row[i] for i in self._read_index] for row in scores.rows]
 
     def simulate(self, client_id: int, changes: dict[str, Any]) -> tuple[Scores, Scores]:
         """(current, simulated) scores of a production client whose application fields are changed.
@@ -130,8 +146,8 @@ class Scorer:
         names = [self.features[i] for i in self._application]
         _, (rebuilt,) = self._built_rows({"application": changed}, names)
         simulated = list(current.rows[0])
-        for i, value in zip(self._application, rebuilt, strict=True):
-            simulated[i] = value
+        for i in self._application:
+            simulated[i] = rebuilt[i]
         return current, self._score([client_id], [simulated])
 
     def as_results(self, scores: Scores) -> list[dict]:

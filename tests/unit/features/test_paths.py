@@ -18,8 +18,8 @@ def offline(interim) -> pl.DataFrame:
     return build_features({"application": apps, **tables})
 
 
-def _client_rows(interim, client: int) -> dict[str, pl.DataFrame]:
-    """What a request for one client carries: its application row and its own history rows."""
+def _client_rows(interim, client: int | list[int]) -> dict[str, pl.DataFrame]:
+    """What a request carries: the clients' application rows and their own history rows."""
     tables = {name: pl.read_parquet(interim / f"{name}.parquet") for name in schema.ALL_TABLES}
     return client_rows(tables, client)
 
@@ -59,8 +59,24 @@ def test_selected_columns_are_returned_in_the_given_order(interim, offline):
     rows = _client_rows(interim, int(offline["SK_ID_CURR"][0]))
     picked = build_features(rows, columns=["PAYMENT_RATE", "EXT_SOURCE_MEAN"])
     assert picked.columns == ["SK_ID_CURR", "PAYMENT_RATE", "EXT_SOURCE_MEAN"]
+    same_client = offline.filter(pl.col("SK_ID_CURR") == picked["SK_ID_CURR"][0])
+    assert picked.row(0) == same_client.select(picked.columns).row(0)
     with pytest.raises(KeyError, match="NOT_A_FEATURE"):
         build_features(rows, columns=["NOT_A_FEATURE"])
+
+
+def test_a_subset_of_columns_is_computed_alone_with_the_same_values(interim, offline):
+    """The service asks for the features its model reads: only their inputs are computed, to the same bits."""
+    from creditrisk.features.builder import _bureau_set
+
+    plan = _bureau_set().plan(frozenset({"BURO_AMT_CREDIT_SUM_MEAN"}))
+    assert [e.meta.output_name() for e in plan[0]] == ["__BURO_AMT_CREDIT_SUM", "__BURO_AMT_CREDIT_SUM__dec"]
+    assert sorted(e.meta.output_name() for e in plan[1]) == ["__BURO_AMT_CREDIT_SUM__n", "__BURO_AMT_CREDIT_SUM__sum"]
+    wanted = [f.name for f in catalogue()][::7]  # every family, with and without a subset mask
+    clients = offline["SK_ID_CURR"][:40].to_list()
+    rows = _client_rows(interim, clients)
+    subset = build_features(rows, columns=wanted)
+    assert subset.equals(offline.filter(pl.col("SK_ID_CURR").is_in(clients)).select(["SK_ID_CURR", *wanted]))
 
 
 def test_real_sample_rows_are_accepted(real_sample, tmp_path):

@@ -83,7 +83,7 @@ def test_batch_by_id_equals_the_scorer_and_is_logged(client, scorer, production,
     lines = [json.loads(line) for path in service_env.rglob("*.jsonl") for line in path.read_text().splitlines()]
     logged = [r for r in lines if r["endpoint"] == "score"]
     assert [r["pd"] for r in logged[-len(production):]] == expected.pd.tolist()
-    assert len(logged[-1]["features"]) == len(scorer.features) and "SK_ID_CURR" not in logged[-1]["features"]
+    assert list(logged[-1]["features"]) == scorer.read and "SK_ID_CURR" not in logged[-1]["features"]
 
 
 def test_raw_records_go_through_the_training_builder(client, scorer, interim, production):

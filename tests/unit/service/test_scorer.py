@@ -48,7 +48,34 @@ def test_score_from_raw_records_equals_score_by_id(scorer, tables, batch):
                int(tables["application_test"]["SK_ID_CURR"][0])]
     for client in clients:
         rows = client_rows({k: v for k, v in tables.items() if k != "application_train"}, client)
-        assert scorer.score_records(rows).pd[0] == batch[client], client
+        from_records = scorer.score_records(rows)
+        assert from_records.pd[0] == batch[client], client
+        # the features the model reads are built; the others are left missing
+        assert _same(scorer.read_values(from_records)[0], scorer.read_values(scorer.score_ids([client]))[0])
+        row, read = from_records.rows[0], set(scorer.read)
+        unread = [row[i] for i, f in enumerate(scorer.features) if f not in read]
+        assert unread and all(v == schema.MISSING_CATEGORY or v != v for v in unread)
+
+
+def test_features_outside_the_read_set_cannot_change_a_prediction(scorer, champion, features):
+    """Blank every feature the model does not read: the raw scores and SHAP values stay exactly the same."""
+    from catboost import Pool
+
+    from creditrisk.model.pipeline import features_read
+
+    model, bundle = champion
+    read = features_read(model)
+    important = {f for f, v in zip(bundle["features"], model.get_feature_importance(), strict=True) if v > 0}
+    assert important <= read < set(bundle["features"])
+    x = features["test"].head(300).to_pandas()[bundle["features"]]
+    blanked = x.copy()
+    for column in set(bundle["features"]) - read:
+        blanked[column] = schema.MISSING_CATEGORY if column in bundle["categorical"] else np.nan
+    pools = [Pool(frame, cat_features=bundle["categorical"]) for frame in (x, blanked)]
+    assert np.array_equal(model.predict(pools[0], prediction_type="RawFormulaVal"),
+                          model.predict(pools[1], prediction_type="RawFormulaVal"))
+    shap = [model.get_feature_importance(pool, type="ShapValues") for pool in pools]
+    assert np.array_equal(shap[0], shap[1])
 
 
 def test_decisions_follow_threshold_and_review_band(scorer, batch):
@@ -105,7 +132,8 @@ def test_what_if_equals_rebuilding_the_changed_raw_rows(scorer, tables):
     rows["application"] = rows["application"].with_columns(
         [pl.lit(v, dtype=rows["application"].schema[k]).alias(k) for k, v in changes.items()])
     rebuilt = scorer.score_records(rows)
-    assert _same(simulated.rows[0], rebuilt.rows[0]) and simulated.pd[0] == rebuilt.pd[0]
+    assert _same(scorer.read_values(simulated)[0], scorer.read_values(rebuilt)[0])
+    assert simulated.pd[0] == rebuilt.pd[0]
     index = scorer.features.index("CREDIT_INCOME_RATIO")
     assert simulated.rows[0][index] == pytest.approx(1_234_567.0 / 55_000.0, rel=1e-6)
 
