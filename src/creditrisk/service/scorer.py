@@ -165,14 +165,15 @@ class Scorer:
         out = []
         for i, client in enumerate(scores.client_ids):
             values, base = shap[i, :-1], float(shap[i, -1])
-            order = np.argsort(-np.abs(values), kind="mergesort")[:top]
+            # a feature with no contribution is no reason (features the model does not read are all 0)
+            order = [j for j in np.argsort(-np.abs(values), kind="mergesort")[:top] if values[j] != 0]
             row = scores.rows[i]
             factors = [self._factor(self.features[j], row[j], float(values[j]), language) for j in order]
             out.append({"client_id": int(client), "base_value": base, "logit": float(base + values.sum()),
                         "raw_score": float(scores.raw[i]), "probability_of_default": float(scores.pd[i]),
                         "decision": str(scores.decision[i]), "threshold": self.threshold,
                         "raises_risk": [f for f in factors if f["contribution"] > 0],
-                        "lowers_risk": [f for f in factors if f["contribution"] <= 0],
+                        "lowers_risk": [f for f in factors if f["contribution"] < 0],
                         "others": float(values.sum() - sum(f["contribution"] for f in factors))})
         return out
 

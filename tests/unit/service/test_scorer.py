@@ -117,6 +117,17 @@ def test_explanation_adds_up_to_the_model_logit(scorer, champion, features, batc
                                                        else row[factor["feature"]])
 
 
+def test_explanation_from_raw_records_equals_the_one_by_id(scorer, tables):
+    """Only the features the model reads are built from raw records: the reasons and their values are the same."""
+    client = _with_history(tables, "bureau")
+    rows = client_rows({k: v for k, v in tables.items() if k != "application_train"}, client)
+    (from_records,) = scorer.explain(scorer.score_records(rows), top=50, language="fr")
+    (by_id,) = scorer.explain(scorer.score_ids([client]), top=50, language="fr")
+    assert from_records == by_id
+    listed = by_id["raises_risk"] + by_id["lowers_risk"]
+    assert listed and all(f["contribution"] != 0 and f["feature"] in scorer.read for f in listed)
+
+
 def test_what_if_without_change_keeps_the_score(scorer, tables):
     client = _with_history(tables, "installments_payments")
     credit = tables["application_test"].filter(pl.col("SK_ID_CURR") == client)["AMT_CREDIT"][0]
