@@ -1,9 +1,9 @@
 """What the service scored, kept for production drift: one JSON line per scored client.
 
-A record holds the model features, the PD, the decision, the model version, the endpoint and a UTC timestamp;
-no client id, name or free text (the features are numbers and known categories). Files are partitioned by day
-and by process (``YYYY-MM-DD/<host>-<pid>.jsonl``) so concurrent workers never write to the same file; each
-request is appended with one ``write`` call and a reader skips a torn last line rather than failing.
+A record holds the values of the features the model reads, the PD, the decision, the model version, the endpoint
+and a UTC timestamp; no client id, name or free text (the features are numbers and known categories). Files are
+partitioned by day and by process (``YYYY-MM-DD/<host>-<pid>.jsonl``) so concurrent workers never write to the
+same file; each request is appended with one ``write`` call and a reader skips a torn last line rather than failing.
 """
 
 from __future__ import annotations
