@@ -59,9 +59,8 @@ def build_features(tables: Mapping[str, TableLike | None], columns: list[str] | 
     scanned = isinstance(tables["application"], pl.LazyFrame)
     if scanned:
         # Tables scanned from disk: one part at a time with the streaming engine (only one group-by state in
-        # memory at full size), each part made compact before the next. Sums are exact (FeatureSet.sum_of), so
-        # every engine gives the same bits.
-        parts = [_compact(part).collect(engine="streaming") for part in parts]
+        # memory at full size). Sums are exact (FeatureSet.sum_of), so every engine gives the same bits.
+        parts = [part.collect(engine="streaming") for part in parts]
     else:
         # Request rows (a few hundred): the parts together, in memory, without the query optimiser. polars'
         # default engine is the streaming one, whose set-up cost dominates on a handful of rows (24 -> 16 ms
@@ -72,8 +71,6 @@ def build_features(tables: Mapping[str, TableLike | None], columns: list[str] | 
     out = parts[0].lazy()
     for history in parts[1:]:
         out = out.join(history.lazy(), on=KEY, how="left", maintain_order="left")  # keeps the input's row order
-    if not scanned:
-        out = _compact(out)  # one pass over the joined rows costs less than one per part (~1 ms per client)
     out = out.select(pl.col(KEY, *names)).with_columns(pl.col(zero).fill_null(0.0),
                                                         pl.col(categorical).fill_null(schema.MISSING_CATEGORY))
     return out.collect(optimizations=pl.QueryOptFlags.none(), engine="in-memory")
@@ -95,15 +92,6 @@ def _output_plan(columns: tuple[str, ...] | None) -> tuple[list[str], frozenset[
     zero = [f.name for f in features if f.fill_zero and f.name in kept]
     categorical = [f.name for f in features if f.categorical and f.name in kept]
     return names, wanted, zero, categorical
-
-
-def _compact(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """float32 is the precision CatBoost works in; it halves the memory of the feature tables.
-
-    Adding 0.0 turns -0.0 into +0.0: polars' kernels may return either sign of zero depending on the code path,
-    which is the same value but not the same bytes (DVC would see a changed output).
-    """
-    return frame.with_columns(pl.col(pl.Float64).cast(pl.Float32) + 0.0)
 
 
 def catalogue() -> list[Feature]:
