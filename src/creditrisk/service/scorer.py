@@ -68,8 +68,10 @@ class Scorer:
         # these built; the others cannot change a PD or a SHAP value and are passed to CatBoost as missing.
         read = features_read(self.model)
         self.read: list[str] = [f for f in self.features if f in read]
-        self._read_index = [self.features.index(f) for f in self.read]
+        self._position_of = {f: i for i, f in enumerate(self.features)}
+        self._read_index = [self._position_of[f] for f in self.read]
         categorical = set(self.categorical)
+        self._numeric = {i for i, f in enumerate(self.features) if f not in categorical}
         self._blank = [schema.MISSING_CATEGORY if f in categorical else float("nan") for f in self.features]
         self.threshold = float(self.bundle["threshold"])
         self.review_band = float(self.bundle["serving"]["review_band"])
@@ -78,7 +80,6 @@ class Scorer:
         self.population = pd.read_parquet(directory / POPULATION).set_index(KEY)
         self.catalogue: dict[str, dict] = json.loads((directory / CATALOGUE).read_text())
         self.reports: dict = json.loads((directory / REPORTS).read_text())
-        self._position_of = {f: i for i, f in enumerate(self.features)}
         self._cat_index = [self._position_of[c] for c in self.categorical]
         self._matrix = self.production[self.features].to_numpy(dtype=object)  # one row lookup: microseconds
         self._position = {int(c): i for i, c in enumerate(self.production.index)}
@@ -116,13 +117,11 @@ class Scorer:
 
         built = build_features(tables, columns=columns)
         positions = [self._position_of[c] for c in columns]
-        categorical = set(self.categorical)
-        numeric = {p for p, c in zip(positions, columns, strict=True) if c not in categorical}
         rows = []
         for r in range(built.height):  # DataFrame.row is ~100x faster than .rows() or a cast on one row
             row = list(self._blank)
             for p, value in zip(positions, built.row(r)[1:], strict=True):  # SK_ID_CURR comes first
-                row[p] = float("nan") if value is None and p in numeric else value  # CatBoost's missing
+                row[p] = float("nan") if value is None and p in self._numeric else value  # CatBoost's missing
             rows.append(row)
         return built[KEY].to_list(), rows
 
