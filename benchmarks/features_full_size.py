@@ -56,18 +56,16 @@ def single_client_latency(interim: Path, serving: Path, repeats: int = 200) -> d
     import polars as pl
 
     from creditrisk import schema
-    from creditrisk.features import build_features
+    from creditrisk.features import build_features, catalogue
     from creditrisk.features.builder import client_rows
-    from creditrisk.model.pipeline import features_read, load_bundle
+    from creditrisk.service.scorer import Scorer
 
     tables = {name: pl.read_parquet(interim / f"{name}.parquet") for name in schema.ALL_TABLES}
     client = int(tables["installments_payments"]["SK_ID_CURR"][0])
     rows = client_rows(tables, client)
     del tables
-    model, bundle, _ = load_bundle(serving)
-    read = features_read(model)
-    columns = {f"all {len(build_features(rows).columns) - 1} features": None,
-               f"the {len(read)} the champion reads (service path)": [f for f in bundle["features"] if f in read]}
+    read = Scorer(serving).read  # exactly the columns the service asks the builder for
+    columns = {f"all {len(catalogue())} features": None, f"the {len(read)} the champion reads (service path)": read}
     timings: dict[str, list[float]] = {}
     for name, wanted in columns.items():
         build_features(rows, columns=wanted)  # warm-up (expression planning caches)
