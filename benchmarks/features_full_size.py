@@ -21,11 +21,11 @@ POLARS = """
 import polars as pl
 from pathlib import Path
 from creditrisk.features import build_features
-from creditrisk.stages import load_tables
+from creditrisk.stages import load_tables, write_feature_file
 tables = load_tables(Path(r'{interim}'))
 apps = pl.concat([tables.pop('application_train').drop('TARGET'), tables.pop('application_test')])
 out = build_features({{'application': apps, **tables}})
-out.write_parquet(Path(r'{out}') / 'polars.parquet')
+write_feature_file(out, Path(r'{out}') / 'polars.parquet')  # as the features stage writes its files
 print(out.shape)
 """
 PANDAS = """

@@ -55,8 +55,9 @@ def build_features(tables: Mapping[str, TableLike | None], columns: list[str] | 
     """
     names, wanted, zero, categorical = _output_plan(None if columns is None else tuple(columns))
     app = _lazy(tables["application"]).drop("TARGET", strict=False)
-    parts = [_application_features(app, wanted), *(build(tables, wanted) for _, build in _HISTORY_BUILDERS)]
     scanned = isinstance(tables["application"], pl.LazyFrame)
+    parts = [_application_features(app, wanted),
+             *(build(tables, wanted, split=scanned) for _, build in _HISTORY_BUILDERS)]
     if scanned:
         # Tables scanned from disk: one part at a time with the streaming engine (only one group-by state in
         # memory at full size). Sums are exact (FeatureSet.sum_of), so every engine gives the same bits.
@@ -216,7 +217,7 @@ def _add_application_ratios(fs: FeatureSet) -> None:
 
 
 def _application_features(app: pl.LazyFrame, wanted: frozenset[str] | None) -> pl.LazyFrame:
-    _, _, exprs = _application_set().plan(wanted)
+    _, exprs = _application_set().plan(wanted)
     return app.select([pl.col(KEY), *exprs])
 
 
@@ -304,11 +305,12 @@ def _bureau_balance_expressions() -> tuple[list[list[pl.Expr]], list[pl.Expr], l
     return steps, aggs, finish
 
 
-def _bureau(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None) -> pl.LazyFrame:
+def _bureau(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None,
+            split: bool = True) -> pl.LazyFrame:
     bureau = _table(tables, "bureau")
     per_loan = _bureau_balance_per_loan(_table(tables, "bureau_balance"))
     bureau = bureau.join(per_loan, on="SK_ID_BUREAU", how="left")
-    return _bureau_set().evaluate(bureau, KEY, wanted)
+    return _bureau_set().evaluate(bureau, KEY, wanted, split)
 
 
 # ------------------------------------------------------------------------------------------------ previous
@@ -348,8 +350,9 @@ def _previous_set() -> FeatureSet:
     return fs
 
 
-def _previous(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None) -> pl.LazyFrame:
-    return _previous_set().evaluate(_table(tables, "previous_application"), KEY, wanted)
+def _previous(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None,
+              split: bool = True) -> pl.LazyFrame:
+    return _previous_set().evaluate(_table(tables, "previous_application"), KEY, wanted, split)
 
 
 # ------------------------------------------------------------------------------------------------ POS_CASH
@@ -374,8 +377,9 @@ def _pos_set() -> FeatureSet:
     return fs
 
 
-def _pos(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None) -> pl.LazyFrame:
-    return _pos_set().evaluate(_table(tables, "POS_CASH_balance"), KEY, wanted)
+def _pos(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None,
+         split: bool = True) -> pl.LazyFrame:
+    return _pos_set().evaluate(_table(tables, "POS_CASH_balance"), KEY, wanted, split)
 
 
 # ------------------------------------------------------------------------------------------------ installments
@@ -438,9 +442,10 @@ def _instalment_expressions() -> tuple[pl.Expr, list[str], list[pl.Expr], list[l
     return to_exact(pl.col("AMT_PAYMENT")).alias("__paid"), keys, aggs, steps
 
 
-def _installments(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None) -> pl.LazyFrame:
+def _installments(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None,
+                  split: bool = True) -> pl.LazyFrame:
     per = _instalments_paid(_table(tables, "installments_payments"))
-    return _installments_set().evaluate(per, KEY, wanted)
+    return _installments_set().evaluate(per, KEY, wanted, split)
 
 
 # ------------------------------------------------------------------------------------------------ credit card
@@ -465,8 +470,9 @@ def _credit_card_set() -> FeatureSet:
     return fs
 
 
-def _credit_card(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None) -> pl.LazyFrame:
-    return _credit_card_set().evaluate(_table(tables, "credit_card_balance"), KEY, wanted)
+def _credit_card(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None,
+                 split: bool = True) -> pl.LazyFrame:
+    return _credit_card_set().evaluate(_table(tables, "credit_card_balance"), KEY, wanted, split)
 
 
 _HISTORY_BUILDERS = (("bureau", _bureau), ("previous_application", _previous), ("POS_CASH_balance", _pos),

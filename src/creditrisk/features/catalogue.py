@@ -76,10 +76,17 @@ def french_of(phrase: str) -> str:
 class FeatureSet:
     """The features of one table and their catalogue entries, evaluated in three steps for speed:
 
-    ``prep``: row-wise columns (masks for subsets, decimal casts, squares) added before grouping;
+    ``prep``: row-wise columns (flags, decimal casts, squares) added before grouping;
     ``aggs``: plain aggregations of those columns (polars' fast group-by kernels only apply to ``col(x).agg()``);
     ``exprs``: the final features, computed from the aggregates (means from exact sums, stds, casts).
     For the application table (no grouping) only ``exprs`` is used.
+
+    Statistics over a subset of the rows (active credits, refused applications, the last 12 months...) are
+    grouped over that subset's rows only (``scopes``: subset -> row filter), as the kernels do with
+    ``df[mask].groupby``, rather than over every row with the others masked: at full size most rows are outside
+    a subset, and every aggregation costs per row. The subsets' aggregates are then joined to the table's;
+    a client with rows in the table but none in a subset gets what a masked aggregation gives (sums and counts
+    0, the rest missing), so both ways give the same values.
     """
 
     table: str
@@ -87,7 +94,10 @@ class FeatureSet:
     aggs: dict[str, pl.Expr] = field(default_factory=dict)
     exprs: list[pl.Expr] = field(default_factory=list)
     features: list[Feature] = field(default_factory=list)
-    _plans: dict = field(default_factory=dict, repr=False)  # wanted features -> (prep, aggs, exprs)
+    scopes: dict[str, pl.Expr] = field(default_factory=dict)  # subset -> its rows' filter
+    _scope: dict[str, str | None] = field(default_factory=dict, repr=False)  # prep/agg name -> subset (None: all)
+    _empty: set[str] = field(default_factory=set, repr=False)  # subset aggregations that are 0 over no rows
+    _plans: dict = field(default_factory=dict, repr=False)  # wanted features -> plan
 
     def add(self, name: str, expr: pl.Expr, aggregation: str, subset: str, column: str | None,
             en: str | None = None, fr: str | None = None, categorical: bool = False, fill_zero: bool = False,
@@ -111,50 +121,62 @@ class FeatureSet:
 
     def add_agg(self, name: str, agg: pl.Expr, aggregation: str, subset: str, column: str | None, **kwargs) -> None:
         """A feature that is itself a group aggregation (e.g. a "last" value or a count of distinct loans)."""
-        self.aggs[name] = agg.alias(name)
+        self._agg(name, agg)
         self.add(name, pl.col(name), aggregation, subset, column, **kwargs)
 
-    def prep_column(self, name: str, expr: pl.Expr) -> str:
+    def prep_column(self, name: str, expr: pl.Expr, scope: str | None = None) -> str:
         self.prep.setdefault(name, expr.alias(name))
+        self._scope.setdefault(name, scope)
         return name
 
-    def _agg(self, name: str, expr: pl.Expr) -> pl.Expr:
+    def _agg(self, name: str, expr: pl.Expr, scope: str | None = None, empty_is_zero: bool = False) -> pl.Expr:
         self.aggs.setdefault(name, expr.alias(name))
+        self._scope.setdefault(name, scope)
+        if scope is not None and empty_is_zero:
+            self._empty.add(name)
         return pl.col(name)
 
-    def sum_of(self, key: str, values: pl.Expr, exact: bool) -> tuple[pl.Expr, pl.Expr]:
+    def _scoped(self, subset: str, where: pl.Expr) -> str:
+        """Register ``subset`` as the rows where ``where`` holds (one filter per subset name)."""
+        known = self.scopes.setdefault(subset, where)
+        if not known.meta.eq(where):
+            raise ValueError(f"{self.table}: subset {subset!r} is given two different row filters")
+        return subset
+
+    def sum_of(self, key: str, values: pl.Expr, exact: bool, scope: str | None = None) -> tuple[pl.Expr, pl.Expr]:
         """(sum, count of non-null) of ``values`` per group: exact decimal for fractional values (see below)."""
-        col = self.prep_column(f"__{key}", values.cast(pl.Float64))
+        col = self.prep_column(f"__{key}", values.cast(pl.Float64), scope)
         if exact:  # from the source expression: columns added in one with_columns cannot see each other
-            dec = self.prep_column(f"__{key}__dec", values.cast(pl.Float64).cast(_EXACT, strict=False))
-            total = self._agg(f"__{key}__sum", pl.col(dec).sum()).cast(pl.Float64)
+            dec = self.prep_column(f"__{key}__dec", values.cast(pl.Float64).cast(_EXACT, strict=False), scope)
+            total = self._agg(f"__{key}__sum", pl.col(dec).sum(), scope, empty_is_zero=True).cast(pl.Float64)
         else:
-            total = self._agg(f"__{key}__sum", pl.col(col).sum())
-        return total, self._agg(f"__{key}__n", pl.col(col).count())
+            total = self._agg(f"__{key}__sum", pl.col(col).sum(), scope, empty_is_zero=True)
+        return total, self._agg(f"__{key}__n", pl.col(col).count(), scope, empty_is_zero=True)
 
     def numeric(self, prefix: str, column: str, aggs: tuple[str, ...], subset: str, where: pl.Expr | None = None,
                 source: pl.Expr | None = None, label: tuple[str, str] | None = None) -> None:
-        """``prefix_COLUMN_AGG`` for each aggregation, optionally over the rows where ``where`` holds."""
+        """``prefix_COLUMN_AGG`` for each aggregation, optionally over the rows where ``where`` holds (then
+        ``subset`` names those rows, and they are grouped on their own)."""
         base = source if source is not None else pl.col(column)
-        if where is not None:  # a mask (null elsewhere): every aggregation below ignores nulls
-            base = pl.when(where).then(base)
+        scope = None if where is None else self._scoped(subset, where)
         key = f"{prefix}_{column}"
-        col = self.prep_column(f"__{key}", base.cast(pl.Float64))
+        col = self.prep_column(f"__{key}", base.cast(pl.Float64), scope)
         exact = not is_whole_number(column)
         for agg in aggs:
             name = f"{key}_{agg.upper()}"
             if agg in ("min", "max"):
-                value = self._agg(f"__{name}", getattr(pl.col(col), agg)())
+                value = self._agg(f"__{name}", getattr(pl.col(col), agg)(), scope)
             elif agg == "nunique":
-                value = self._agg(f"__{name}", pl.col(col).drop_nulls().n_unique()).cast(pl.Float64)
+                value = self._agg(f"__{name}", pl.col(col).drop_nulls().n_unique(), scope,
+                                  empty_is_zero=True).cast(pl.Float64)
             else:
-                total, n = self.sum_of(key, base, exact)
+                total, n = self.sum_of(key, base, exact, scope)
                 if agg == "sum":
                     value = total
                 elif agg == "mean":
                     value = pl.when(n > _COUNT[0]).then(total / n)
                 else:  # sample std from exact sums of x and x^2
-                    squares, _ = self.sum_of(f"{key}__sq", base.cast(pl.Float64) ** 2, exact)
+                    squares, _ = self.sum_of(f"{key}__sq", base.cast(pl.Float64) ** 2, exact, scope)
                     variance = ((squares - total * total / n) / (n - 1)).clip(lower_bound=0.0)
                     value = pl.when(n > _COUNT[1]).then(variance.sqrt())
             self.add(name, value.cast(pl.Float64), agg, subset, column, label=label)
@@ -184,29 +206,51 @@ class FeatureSet:
         self.add(name, value, "count", subset, None, en=f"Number of {en}", fr=f"Nombre {french_of(fr)}",
                  fill_zero=True)
 
-    def evaluate(self, rows: pl.LazyFrame, key: str, wanted: frozenset[str] | None = None) -> pl.LazyFrame:
+    def evaluate(self, rows: pl.LazyFrame, key: str, wanted: frozenset[str] | None = None,
+                 split: bool = True) -> pl.LazyFrame:
         """Per-``key`` features of ``rows``: prepare, aggregate, finish.
 
+        ``split``: each subset's rows are grouped on their own and joined (large tables); otherwise one group-by
+        over all rows with the rows outside a subset masked (a request's handful of rows, where every extra
+        query node costs more than the rows). Both give the same values.
         ``wanted`` (feature names; None = all) restricts the three steps to what those features depend on, so
         a caller that needs a few features (the service: the ones the model reads) does not pay for the others.
         The kept expressions are the same objects, so the values are the same as in a full evaluation.
         """
-        prep, aggs, exprs = self.plan(wanted)
-        grouped = rows.with_columns(prep).group_by(key).agg(aggs)
-        return grouped.select([pl.col(key), *exprs])
+        steps, exprs = self.plan(wanted, split)
+        out = None
+        for scope, (prep, aggs) in steps.items():  # all rows first: every client with rows in the table
+            scoped = rows if scope is None else rows.filter(self.scopes[scope])
+            grouped = scoped.with_columns(prep).group_by(key).agg(aggs)
+            if out is None:
+                out = grouped
+                continue
+            empty = [a.meta.output_name() for a in aggs if a.meta.output_name() in self._empty]
+            out = out.join(grouped, on=key, how="left").with_columns(pl.col(empty).fill_null(0))
+        return out.select([pl.col(key), *exprs])
 
-    def plan(self, wanted: frozenset[str] | None = None) -> tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]]:
-        """(prep, aggs, exprs) needed for the ``wanted`` features, found from the expressions' input columns."""
-        if wanted is None:
-            return list(self.prep.values()), list(self.aggs.values()), list(self.exprs)
-        if wanted not in self._plans:
-            exprs = [e for e, f in zip(self.exprs, self.features, strict=True) if f.name in wanted]
+    def plan(self, wanted: frozenset[str] | None = None,
+             split: bool = True) -> tuple[dict[str | None, tuple[list, list]], list]:
+        """({subset or None: (prep, aggs)}, exprs) needed for the ``wanted`` features (None = all), found from
+        the expressions' input columns. The entry for all rows (None) is always there and first; without
+        ``split`` it is the only one, the subsets' row-wise columns masked outside their rows."""
+        if (wanted, split) not in self._plans:
+            exprs = [e for e, f in zip(self.exprs, self.features, strict=True) if wanted is None or f.name in wanted]
             agg_names = _inputs(exprs) & self.aggs.keys()
-            aggs = [e for name, e in self.aggs.items() if name in agg_names]
-            prep_names = _inputs(aggs) & self.prep.keys()
-            prep = [e for name, e in self.prep.items() if name in prep_names]
-            self._plans[wanted] = (prep, aggs, exprs)
-        return self._plans[wanted]
+            aggs = [(name, e) for name, e in self.aggs.items() if name in agg_names]
+            prep_names = _inputs([e for _, e in aggs]) & self.prep.keys()
+            steps: dict[str | None, tuple[list, list]] = {None: ([], [])}
+            for name, e in aggs:
+                steps.setdefault(self._scope[name] if split else None, ([], []))[1].append(e)
+            for name, e in self.prep.items():
+                if name in prep_names:
+                    scope = self._scope[name]
+                    if split or scope is None:
+                        steps[scope if split else None][0].append(e)
+                    else:  # null outside the subset: every aggregation ignores nulls
+                        steps[None][0].append(pl.when(self.scopes[scope]).then(e).alias(name))
+            self._plans[(wanted, split)] = (steps, exprs)
+        return self._plans[(wanted, split)]
 
 
 # Floating-point addition is not associative and polars adds a group's values in an order that depends on its

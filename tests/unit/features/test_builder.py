@@ -71,9 +71,15 @@ def tiny(real_sample) -> dict[str, pl.DataFrame]:
             "credit_card_balance": cards}
 
 
-@pytest.fixture(scope="module")
-def built(tiny) -> dict[int, dict]:
-    frame = build_features(tiny)
+def _as(path: str, tables: dict[str, pl.DataFrame]) -> dict:
+    """Request rows (in memory: one group-by per table, subsets masked) or scanned tables (lazy: each subset
+    grouped on its own rows): the builder's two ways of evaluating the same features."""
+    return tables if path == "request rows" else {name: frame.lazy() for name, frame in tables.items()}
+
+
+@pytest.fixture(scope="module", params=["request rows", "scanned tables"])
+def built(request, tiny) -> dict[int, dict]:
+    frame = build_features(_as(request.param, tiny))
     return {row["SK_ID_CURR"]: row for row in frame.iter_rows(named=True)}
 
 
@@ -140,6 +146,21 @@ def test_applicant_without_history_gets_zero_counts_and_missing_aggregates(built
     assert b["BURO_COUNT"] == 0.0 and b["PREV_COUNT"] == 0.0 and b["INSTAL_COUNT"] == 0.0
     assert b["BURO_DAYS_CREDIT_MEAN"] is None and b["INSTAL_DPD_MEAN"] is None
     assert b["PREV_LAST_NAME_CONTRACT_STATUS"] == schema.MISSING_CATEGORY
+
+
+@pytest.mark.parametrize("path", ["request rows", "scanned tables"])
+def test_a_subset_without_rows_sums_to_zero_and_has_no_mean(tiny, path):
+    """A has bureau credits but none active: sums over its active credits are 0 and their means missing, as a
+    masked aggregation gives; B has no bureau credit at all: every bureau statistic is missing (counts 0)."""
+    closed_only = tiny | {"bureau": tiny["bureau"].filter(pl.col("CREDIT_ACTIVE") == "Closed")}
+    rows = {row["SK_ID_CURR"]: row for row in build_features(_as(path, closed_only)).iter_rows(named=True)}
+    a, b = rows[A], rows[B]
+    assert (a["BURO_COUNT"], a["BURO_ACTIVE_COUNT"], a["CLOSED_AMT_CREDIT_SUM_SUM"]) == (1.0, 0.0, 3000.0)
+    assert a["ACTIVE_AMT_CREDIT_SUM_SUM"] == 0.0 and a["ACTIVE_AMT_CREDIT_SUM_DEBT_SUM"] == 0.0
+    assert a["ACTIVE_AMT_CREDIT_SUM_MEAN"] is None and a["ACTIVE_DAYS_CREDIT_MAX"] is None
+    assert a["ACTIVE_DEBT_TOTAL_RATIO"] is None  # 0 / 0
+    assert b["BURO_ACTIVE_COUNT"] == 0.0 and b["ACTIVE_AMT_CREDIT_SUM_SUM"] is None
+    assert b["CLOSED_AMT_CREDIT_SUM_SUM"] is None
 
 
 def test_absent_tables_give_the_same_columns(tiny, built):

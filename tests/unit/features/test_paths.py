@@ -69,9 +69,23 @@ def test_a_subset_of_columns_is_computed_alone_with_the_same_values(interim, off
     """The service asks for the features its model reads: only their inputs are computed, to the same bits."""
     from creditrisk.features.builder import _bureau_set
 
-    plan = _bureau_set().plan(frozenset({"BURO_AMT_CREDIT_SUM_MEAN"}))
-    assert [e.meta.output_name() for e in plan[0]] == ["__BURO_AMT_CREDIT_SUM", "__BURO_AMT_CREDIT_SUM__dec"]
-    assert sorted(e.meta.output_name() for e in plan[1]) == ["__BURO_AMT_CREDIT_SUM__n", "__BURO_AMT_CREDIT_SUM__sum"]
+    def names(exprs):
+        return sorted(e.meta.output_name() for e in exprs)
+
+    steps, _ = _bureau_set().plan(frozenset({"BURO_AMT_CREDIT_SUM_MEAN"}))
+    assert list(steps) == [None]  # over all rows: two row-wise columns (float, decimal), two aggregations
+    assert names(steps[None][0]) == ["__BURO_AMT_CREDIT_SUM", "__BURO_AMT_CREDIT_SUM__dec"]
+    assert names(steps[None][1]) == ["__BURO_AMT_CREDIT_SUM__n", "__BURO_AMT_CREDIT_SUM__sum"]
+    # a subset's statistic: grouped over the subset's rows alone, or over all rows with the others masked
+    active = frozenset({"ACTIVE_AMT_CREDIT_SUM_MEAN"})
+    split, _ = _bureau_set().plan(active, split=True)
+    masked, _ = _bureau_set().plan(active, split=False)
+    assert list(split) == [None, "bureau_active"] and split[None] == ([], [])
+    assert names(split["bureau_active"][0]) == names(masked[None][0]) == ["__ACTIVE_AMT_CREDIT_SUM",
+                                                                         "__ACTIVE_AMT_CREDIT_SUM__dec"]
+    assert names(split["bureau_active"][1]) == names(masked[None][1]) == ["__ACTIVE_AMT_CREDIT_SUM__n",
+                                                                         "__ACTIVE_AMT_CREDIT_SUM__sum"]
+    assert list(masked) == [None] and "when" in str(masked[None][0][0])
     wanted = [f.name for f in catalogue()][::7]  # every family, with and without a subset mask
     clients = offline["SK_ID_CURR"][:40].to_list()
     rows = _client_rows(interim, clients)
