@@ -11,6 +11,7 @@ TARGET can leak into a feature (the drop of constant/duplicate columns is decide
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from functools import cache, lru_cache
 
@@ -61,7 +62,12 @@ def build_features(tables: Mapping[str, TableLike | None], columns: list[str] | 
     if scanned:
         # Tables scanned from disk: one part at a time with the streaming engine (only one group-by state in
         # memory at full size). Sums are exact (FeatureSet.sum_of), so every engine gives the same bits.
-        parts = [part.collect(engine="streaming") for part in parts]
+        # The instalments first, while no other part is held: their group-bys set the peak memory (full size:
+        # 2.4 GB this way, 3.4 GB last).
+        largest = 1 + [name for name, _ in _HISTORY_BUILDERS].index("installments_payments")
+        order = [largest, *(i for i in range(len(parts)) if i != largest)]
+        collected = {i: parts[i].collect(engine="streaming") for i in order}
+        parts = [collected[i] for i in range(len(parts))]
     else:
         # Request rows (a few hundred): the parts together, in memory, without the query optimiser. polars'
         # default engine is the streaming one, whose set-up cost dominates on a handful of rows (24 -> 16 ms
@@ -414,13 +420,47 @@ def _installments_set() -> FeatureSet:
     return fs
 
 
-def _instalments_paid(inst: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per instalment: several payment rows of one instalment are summed; lateness uses the last one."""
+def _instalments_paid(inst: pl.LazyFrame, packed: pl.Expr | None = None) -> pl.LazyFrame:
+    """One row per instalment: several payment rows of one instalment are summed; lateness uses the last one.
+
+    ``packed``: one integer column equal for two rows exactly when their four instalment keys are equal
+    (``_packed_instalment_key``), grouped on instead of the four columns: the same groups, and a single-column
+    group-by is much faster than polars' multi-column one (0.6 s less over the 11 M full-size rows).
+    """
     paid, keys, aggs, steps = _instalment_expressions()
-    per = inst.with_columns(paid).group_by(keys).agg(aggs)
+    if packed is None:
+        per = inst.with_columns(paid).group_by(keys).agg(aggs)
+    else:
+        carried = [pl.col(k).first() for k in keys]  # constant within a group, by construction of the key
+        per = inst.with_columns(paid, packed.alias("__instalment")).group_by("__instalment").agg(carried + aggs)
+        per = per.drop("__instalment")
     for step in steps:
         per = per.with_columns(step)
     return per
+
+
+def _packed_instalment_key(inst: pl.LazyFrame) -> pl.Expr | None:
+    """The four instalment keys packed into one Int64 (each key's offset from its minimum in its own bits), or
+    None when the data does not allow it exactly: missing, fractional or non-finite keys, or ranges wider than
+    62 bits together. One pass over the four key columns (0.08 s at full size) decides."""
+    keys = _instalment_expressions()[1]
+    stats = inst.select(
+        *[pl.col(k).min().alias(f"{k} min") for k in keys], *[pl.col(k).max().alias(f"{k} max") for k in keys],
+        pl.sum_horizontal(pl.col(k).null_count() for k in keys).alias("missing"),
+        pl.sum_horizontal((pl.col(k) != pl.col(k).floor()).sum() for k in keys if k == "NUM_INSTALMENT_VERSION")
+        .alias("fractional"),
+    ).collect(engine="streaming").row(0, named=True)
+    lows, highs = [stats[f"{k} min"] for k in keys], [stats[f"{k} max"] for k in keys]
+    if stats["missing"] or stats["fractional"] or not all(v is not None and math.isfinite(v) for v in lows + highs):
+        return None
+    widths = [(int(high) - int(low)).bit_length() for low, high in zip(lows, highs, strict=True)]
+    if sum(widths) > 62:
+        return None
+    packed, shift = pl.lit(0, dtype=pl.Int64), 0
+    for key, low, width in zip(keys, lows, widths, strict=True):
+        packed = packed + (pl.col(key).cast(pl.Int64) - int(low)) * (1 << shift)
+        shift += width
+    return packed
 
 
 @cache
@@ -444,7 +484,10 @@ def _instalment_expressions() -> tuple[pl.Expr, list[str], list[pl.Expr], list[l
 
 def _installments(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None,
                   split: bool = True) -> pl.LazyFrame:
-    per = _instalments_paid(_table(tables, "installments_payments"))
+    inst = _table(tables, "installments_payments")
+    # Tables being scanned: the packed key if the data allow it. A request's handful of rows: the four columns
+    # (an extra query would cost more than it saves).
+    per = _instalments_paid(inst, _packed_instalment_key(inst) if split else None)
     return _installments_set().evaluate(per, KEY, wanted, split)
 
 

@@ -163,6 +163,36 @@ def test_a_subset_without_rows_sums_to_zero_and_has_no_mean(tiny, path):
     assert b["CLOSED_AMT_CREDIT_SUM_SUM"] is None
 
 
+def test_instalment_keys_are_packed_only_when_every_instalment_keeps_its_own_value(tiny):
+    """Scanned tables group the payment rows of an instalment on one packed integer instead of its four keys."""
+    from creditrisk.features.builder import _instalments_paid, _packed_instalment_key
+
+    keys = ["SK_ID_CURR", "SK_ID_PREV", "NUM_INSTALMENT_VERSION", "NUM_INSTALMENT_NUMBER"]
+    inst = tiny["installments_payments"]
+    rng = np.random.default_rng(7)  # 400 payment rows over few key values: many repeated instalments
+    rows = pl.concat([inst] * 100).with_columns(
+        SK_ID_CURR=pl.Series(rng.integers(1, 4, 400)), SK_ID_PREV=pl.Series(rng.integers(-3, 3, 400)),
+        NUM_INSTALMENT_VERSION=pl.Series(rng.integers(0, 3, 400).astype(float)),
+        NUM_INSTALMENT_NUMBER=pl.Series(rng.integers(0, 5, 400)),
+        AMT_PAYMENT=pl.Series(rng.integers(0, 10_000, 400) / 100))
+    packed = _packed_instalment_key(rows.lazy())
+    assert packed is not None
+    by_packed = _instalments_paid(rows.lazy(), packed).collect().sort(keys)
+    by_columns = _instalments_paid(rows.lazy()).collect().sort(keys)
+    assert by_packed.height == rows.unique(keys).height and by_packed.equals(by_columns.select(by_packed.columns))
+    unpackable = {
+        "fractional version": inst.with_columns(NUM_INSTALMENT_VERSION=pl.lit(1.5)),
+        "missing version": inst.with_columns(NUM_INSTALMENT_VERSION=pl.lit(None, dtype=pl.Float64)),
+        "infinite version": inst.with_columns(NUM_INSTALMENT_VERSION=pl.lit(float("inf"))),
+        "ranges wider than 62 bits together": inst.with_columns(SK_ID_PREV=pl.Series([0, 2**61, 2**61, 5])),
+        "no rows": inst.clear(),
+    }
+    for case, frame in unpackable.items():
+        assert _packed_instalment_key(frame.lazy()) is None, case
+    wide = tiny | {"installments_payments": unpackable["ranges wider than 62 bits together"]}
+    assert build_features(_as("scanned tables", wide)).equals(build_features(wide))
+
+
 def test_absent_tables_give_the_same_columns(tiny, built):
     only_application = build_features({"application": tiny["application"]})
     assert only_application.columns == ["SK_ID_CURR", *[f.name for f in catalogue()]]
