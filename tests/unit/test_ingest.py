@@ -28,6 +28,27 @@ def test_real_sample_rows_are_accepted_unchanged(real_sample, tmp_path):
     assert read_manifest(tmp_path / "interim")["tables"]["bureau"] == 20000
 
 
+def test_history_rows_are_stored_together_per_applicant_in_file_order(real_sample, tmp_path):
+    """The real sample lists bureau rows in no particular order: the typed table holds them sorted by applicant
+    (bureau_balance: by bureau credit), one applicant's rows in the file's order; application rows keep theirs."""
+    import csv
+
+    ingest(real_sample, tmp_path / "interim")
+    for name, key, row_id in (("bureau", "SK_ID_CURR", "SK_ID_BUREAU"),
+                              ("bureau_balance", "SK_ID_BUREAU", "MONTHS_BALANCE"),
+                              ("installments_payments", "SK_ID_CURR", "SK_ID_PREV")):
+        with (real_sample / f"{name}.csv").open(newline="") as handle:
+            rows = [(int(r[key]), int(float(r[row_id]))) for r in csv.DictReader(handle)]
+        assert rows != sorted(rows, key=lambda r: r[0])  # the file is not in key order
+        stored = pl.read_parquet(tmp_path / "interim" / f"{name}.parquet", columns=[key, row_id])
+        stored_rows = list(zip(stored[key].to_list(), stored[row_id].cast(pl.Int64).to_list(), strict=True))
+        assert stored_rows == sorted(rows, key=lambda r: r[0])  # Python's sort is stable: file order per key
+    with (real_sample / "application_train.csv").open(newline="") as handle:
+        file_ids = [int(r["SK_ID_CURR"]) for r in csv.DictReader(handle)]
+    stored_ids = pl.read_parquet(tmp_path / "interim" / "application_train.parquet")["SK_ID_CURR"].to_list()
+    assert stored_ids == file_ids
+
+
 @pytest.fixture
 def raw(real_sample, tmp_path) -> Path:
     """A writable copy of the two application files (children optional) to break in each test."""
