@@ -108,8 +108,9 @@ def main() -> None:
     if len(rows) == 2:
         print(f"\npolars is {rows[1][1] / rows[0][1]:.2f}x faster (medians) and uses {rows[0][2] / rows[1][2]:.2f} of "
               "the pandas peak memory (goals: >= 5x, <= 1/3; < 8 GB)")
+    latencies = single_client_latency(args.interim, args.serving)  # prints the client's row count first
     print("\n| one client: build_features on its raw rows | p50 (ms) | p95 (ms) | p99 (ms) |\n|---|---:|---:|---:|")
-    for name, timings in single_client_latency(args.interim, args.serving).items():
+    for name, timings in latencies.items():
         q = statistics.quantiles(timings, n=100)
         print(f"| {name} | {q[49]:.1f} | {q[94]:.1f} | {q[98]:.1f} |")
 

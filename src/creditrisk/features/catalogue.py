@@ -82,11 +82,12 @@ class FeatureSet:
     For the application table (no grouping) only ``exprs`` is used.
 
     Statistics over a subset of the rows (active credits, refused applications, the last 12 months...) are
-    grouped over that subset's rows only (``scopes``: subset -> row filter), as the kernels do with
-    ``df[mask].groupby``, rather than over every row with the others masked: at full size most rows are outside
-    a subset, and every aggregation costs per row. The subsets' aggregates are then joined to the table's;
-    a client with rows in the table but none in a subset gets what a masked aggregation gives (sums and counts
-    0, the rest missing), so both ways give the same values.
+    grouped over that subset's rows only (``scopes``: subset -> row filter) when whole tables are evaluated, as
+    the kernels do with ``df[mask].groupby``, rather than over every row with the others masked: at full size
+    most rows are outside a subset, and every aggregation costs per row. The subsets' aggregates are then joined
+    to the table's; a client with rows in the table but none in a subset gets what a masked aggregation gives
+    (sums and counts 0, the rest missing), so both ways give the same values. A request's handful of rows is
+    evaluated the masked way (``evaluate(split=False)``), in one group-by.
     """
 
     table: str
