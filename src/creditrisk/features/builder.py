@@ -468,8 +468,8 @@ def _packed_instalment_key(inst: pl.LazyFrame) -> pl.Expr | None:
     stats = inst.select(
         *[pl.col(k).min().alias(f"{k} min") for k in keys], *[pl.col(k).max().alias(f"{k} max") for k in keys],
         pl.sum_horizontal(pl.col(k).null_count() for k in keys).alias("missing"),
-        pl.sum_horizontal((pl.col(k) != pl.col(k).floor()).sum() for k in keys if k == "NUM_INSTALMENT_VERSION")
-        .alias("fractional"),
+        pl.sum_horizontal((pl.col(k).cast(pl.Float64) != pl.col(k).cast(pl.Float64).floor()).sum() for k in keys)
+        .alias("fractional"),  # NaN counts as fractional
     ).collect(engine="streaming").row(0, named=True)
     lows, highs = [stats[f"{k} min"] for k in keys], [stats[f"{k} max"] for k in keys]
     if stats["missing"] or stats["fractional"] or not all(v is not None and math.isfinite(v) for v in lows + highs):
