@@ -247,7 +247,7 @@ class FeatureSet:
                 if name in prep_names:
                     scope = self._scope[name]
                     if split or scope is None:
-                        steps[scope if split else None][0].append(e)
+                        steps[scope][0].append(e)
                     else:  # null outside the subset: every aggregation ignores nulls
                         steps[None][0].append(pl.when(self.scopes[scope]).then(e).alias(name))
             self._plans[(wanted, split)] = (steps, exprs)
