@@ -21,7 +21,8 @@ POLARS = """
 import polars as pl
 from pathlib import Path
 from creditrisk.features import build_features
-from creditrisk.stages import load_tables, write_feature_file
+from creditrisk.features.storage import write_feature_file
+from creditrisk.stages.common import load_tables
 tables = load_tables(Path(r'{interim}'))
 apps = pl.concat([tables.pop('application_train').drop('TARGET'), tables.pop('application_test')])
 out = build_features({{'application': apps, **tables}})
@@ -58,13 +59,13 @@ def single_client_latency(interim: Path, serving: Path, repeats: int = 200) -> d
     from creditrisk import schema
     from creditrisk.features import build_features, catalogue
     from creditrisk.features.builder import client_rows
-    from creditrisk.service.scorer import Scorer
+    from creditrisk.service.scorer import Scorer, ServingData
 
     tables = {name: pl.read_parquet(interim / f"{name}.parquet") for name in schema.ALL_TABLES}
     client = int(tables["installments_payments"]["SK_ID_CURR"][0])
     rows = client_rows(tables, client)
     del tables
-    read = Scorer(serving).read  # exactly the columns the service asks the builder for
+    read = Scorer(ServingData.load(serving)).read  # exactly the columns the service asks the builder for
     columns = {f"all {len(catalogue())} features": None, f"the {len(read)} the champion reads (service path)": read}
     timings: dict[str, list[float]] = {}
     for name, wanted in columns.items():

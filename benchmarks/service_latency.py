@@ -53,9 +53,9 @@ def _payloads(client_id: int) -> dict[str, tuple[str, dict]]:
 def _in_process(client_id: int, payloads: dict, n: int) -> dict[str, dict]:
     from creditrisk.service.api import _tables
     from creditrisk.service.requests import RawRecords
-    from creditrisk.service.scorer import Scorer
+    from creditrisk.service.scorer import Scorer, ServingData
 
-    scorer = Scorer(ROOT / "models" / "serving")
+    scorer = Scorer(ServingData.load(ROOT / "models" / "serving"))
     records = RawRecords.model_validate(payloads["score from raw records"][1]["records"])
     calls = {"score by id": lambda: scorer.score_ids([client_id]),
              "score from raw records": lambda: scorer.score_records(_tables(records)),

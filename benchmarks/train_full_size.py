@@ -9,7 +9,6 @@ Usage: python benchmarks/train_full_size.py --interim DIR/interim [--bundle mode
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import time
 from pathlib import Path
@@ -22,15 +21,17 @@ def main() -> None:
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import train_test_split
 
+    from creditrisk.config import CatBoostParams
     from creditrisk.features import build_features
-    from creditrisk.model.training import CatBoostParams
-    from creditrisk.stages import load_tables
+    from creditrisk.model.bundle import Bundle
+    from creditrisk.model.training import catboost_model
+    from creditrisk.stages.common import load_tables
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--interim", type=Path, required=True)
     parser.add_argument("--bundle", type=Path, default=Path("models/champion/bundle.json"))
     args = parser.parse_args()
-    bundle = json.loads(args.bundle.read_text())
+    bundle = Bundle.read(args.bundle.parent)
     rows = []
     start = time.perf_counter()
     tables = load_tables(args.interim)
@@ -38,20 +39,18 @@ def main() -> None:
     features = build_features({"application": tables.pop("application_train"), **{
         k: v for k, v in tables.items() if k != "application_test"}})
     frame = labels.join(features, on="SK_ID_CURR")
-    x = frame.select(bundle["features"]).to_pandas()
+    x = frame.select(bundle.features).to_pandas()
     y = frame["TARGET"].to_numpy()
     rows.append(("build features (307,511 applicants)", time.perf_counter() - start))
     train_idx, test_idx = train_test_split(np.arange(len(y)), test_size=0.2, stratify=y, random_state=42)
-    cb = bundle["catboost"]
-    params = CatBoostParams(iterations=cb["iterations"], learning_rate=cb["learning_rate"], depth=cb["depth"],
-                            l2_leaf_reg=cb["l2_leaf_reg"], task_type=cb["task_type"])
-    model = params.estimator(bundle["seed"], bundle["imbalance_strategy"])
+    cb = bundle.catboost
+    model = catboost_model(CatBoostParams(**cb), bundle.seed, bundle.imbalance_strategy)
     start = time.perf_counter()
-    model.fit(Pool(x.iloc[train_idx], y[train_idx], cat_features=bundle["categorical"]))
+    model.fit(Pool(x.iloc[train_idx], y[train_idx], cat_features=bundle.categorical))
     rows.append((f"CatBoost fit ({len(train_idx):,} rows x {x.shape[1]} features, {cb['iterations']} trees, depth "
                  f"{cb['depth']})", time.perf_counter() - start))
     start = time.perf_counter()
-    score = model.predict_proba(Pool(x.iloc[test_idx], cat_features=bundle["categorical"]))[:, 1]
+    score = model.predict_proba(Pool(x.iloc[test_idx], cat_features=bundle.categorical))[:, 1]
     rows.append((f"score {len(test_idx):,} holdout rows", time.perf_counter() - start))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print("| step | wall time (s) |\n|---|---:|")

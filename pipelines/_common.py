@@ -1,4 +1,4 @@
-"""Shared set-up of the stage entry points."""
+"""What every stage entry point does: load params.yaml, set up logging, run the stage, exit with a clear status."""
 
 from __future__ import annotations
 
@@ -7,20 +7,21 @@ import sys
 from collections.abc import Callable
 
 from creditrisk.config import Params, Paths, load_params
+from creditrisk.errors import EXIT_INTERNAL_ERROR, CreditRiskError
 
 
-def run_stage(name: str, body: Callable[[Params, Paths], bool | None]) -> None:
-    """Load params, configure logging, run the stage; clear one-line errors instead of tracebacks for data faults."""
-    params = load_params()
-    logging.basicConfig(level=params.base.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def run_stage(name: str, runner: Callable[[Params, Paths], dict]) -> None:
+    """A failure the user can fix is one line naming what to fix (exit 1); anything else is a bug, logged with its
+    traceback as an internal error (exit 70)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log = logging.getLogger(f"pipelines.{name}")
-    from creditrisk.ingest import DataContractError
-
     try:
-        ok = body(params, Paths())
-    except (DataContractError, FileNotFoundError, ValueError) as error:
+        params = load_params()
+        logging.getLogger().setLevel(params.base.log_level)
+        runner(params, Paths())
+    except CreditRiskError as error:
         log.error("%s stage failed: %s", name, error)
-        sys.exit(1)
-    if ok is False:
-        log.error("%s stage failed: see reports/", name)
-        sys.exit(1)
+        sys.exit(error.exit_code)
+    except Exception:
+        log.exception("%s stage: internal error (a bug in the project, not in your data or settings)", name)
+        sys.exit(EXIT_INTERNAL_ERROR)

@@ -1,7 +1,7 @@
 """DVC stage: Evidently drift report, modelling data vs production clients (reports/drift/)."""
 
-from creditrisk.monitoring.stage import run_drift
+from creditrisk.stages.drift import run_drift
 from pipelines._common import run_stage
 
 if __name__ == "__main__":
-    run_stage("drift", lambda p, paths: run_drift(p, paths) and None)
+    run_stage("drift", run_drift)

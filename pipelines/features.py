@@ -1,7 +1,7 @@
 """DVC stage: typed tables (data/interim) -> one row per applicant (data/features) + feature catalogue."""
 
-from creditrisk.stages import run_features
+from creditrisk.stages.features import run_features
 from pipelines._common import run_stage
 
 if __name__ == "__main__":
-    run_stage("features", lambda p, paths: run_features(paths) and None)
+    run_stage("features", run_features)

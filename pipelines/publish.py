@@ -1,7 +1,7 @@
 """DVC stage: the MLflow champion + production clients -> models/serving -> the BentoML model store."""
 
-from creditrisk.service.publish import run_publish
+from creditrisk.stages.publish import run_publish
 from pipelines._common import run_stage
 
 if __name__ == "__main__":
-    run_stage("publish", lambda p, paths: run_publish(p, paths) and None)
+    run_stage("publish", run_publish)

@@ -12,7 +12,7 @@ import pytest
 
 from creditrisk.features import build_features, catalogue
 from creditrisk.ingest import ingest
-from creditrisk.stages import load_tables
+from creditrisk.stages.common import load_tables
 
 THRESHOLD, REVIEW_BAND, MAX_BATCH = 0.1, 0.02, 50
 API_KEY = "test-key-123"
@@ -40,7 +40,9 @@ def champion(features):
     """(model, bundle): 40 trees on 6,000 training rows with every catalogue feature, isotonic calibration."""
     from catboost import CatBoostClassifier, Pool
 
+    from creditrisk.model.bundle import ServingInfo
     from creditrisk.model.training import Calibrator
+    from tests.bundles import make_bundle
 
     names = [f.name for f in catalogue()]
     categorical = [f.name for f in catalogue() if f.categorical]
@@ -50,17 +52,26 @@ def champion(features):
     model.fit(Pool(train[names], train["TARGET"], cat_features=categorical))
     raw = model.predict_proba(Pool(train[names], cat_features=categorical))[:, 1]
     calibrator = Calibrator.fit(raw, train["TARGET"].to_numpy())
-    bundle = {"features": names, "categorical": categorical, "threshold": THRESHOLD,
-              "costs": {"fn_cost": 10, "fp_cost": 1}, "calibration": calibrator.to_dict(),
-              "trained_at": "2026-11-28T00:00:00+00:00", "train_rows": 6000, "data_source": "synthetic",
-              "cv": {"auc": 0.8}, "imbalance_strategy": "none", "catboost": {"iterations": 40},
-              "serving": {"registered_model": "creditrisk-pd", "model_version": 7, "run_id": "test",
-                          "review_band": REVIEW_BAND, "max_batch": MAX_BATCH}}
+    bundle = make_bundle(names, categorical=categorical, threshold=THRESHOLD, calibration=calibrator.to_dict(),
+                         catboost={"iterations": 40}, train_rows=6000,
+                         serving=ServingInfo(registered_model="creditrisk-pd", model_version=7, run_id="test",
+                                             review_band=REVIEW_BAND, max_batch=MAX_BATCH))
     return model, bundle
 
 
 @pytest.fixture(scope="session")
+def batch(champion, features):
+    """The pipeline's batch prediction of every production client (Predictor.predict_proba, as publishing)."""
+    from creditrisk.model.predictor import Predictor
+
+    x = features["test"].to_pandas().set_index("SK_ID_CURR")
+    _, pd_ = Predictor(*champion).predict_proba(x)
+    return dict(zip(x.index.tolist(), pd_, strict=True))
+
+
+@pytest.fixture(scope="session")
 def serving_dir(champion, features, interim, tmp_path_factory):
+    from creditrisk.model.predictor import Predictor
     from creditrisk.service.publish import write_serving_dir
 
     model, bundle = champion
@@ -69,20 +80,34 @@ def serving_dir(champion, features, interim, tmp_path_factory):
     importance = model.get_feature_importance()
     order = np.argsort(-importance)[:10]
     reports = {"holdout": {"auc": 0.8}, "drift": {"share_drifted": 0.05, "drifted_columns": ["FLAG_EMAIL"]},
-               "global_importance": [{"feature": bundle["features"][i], "mean_abs_shap": float(importance[i])}
+               "global_importance": [{"feature": bundle.features[i], "mean_abs_shap": float(importance[i])}
                                      for i in order]}
     target = tmp_path_factory.mktemp("serving") / "serving"
-    write_serving_dir(target, model, bundle, features["test"].to_pandas(), interim / "application_test.parquet",
-                      entries, reports)
+    write_serving_dir(target, Predictor(model, bundle), features["test"].to_pandas(),
+                      interim / "application_test.parquet", entries, reports)
     json.loads((target / "bundle.json").read_text())  # readable
     return target
 
 
 @pytest.fixture(scope="session")
-def scorer(serving_dir):
+def serving_data(serving_dir):
+    from creditrisk.service.scorer import ServingData
+
+    return ServingData.load(serving_dir)
+
+
+@pytest.fixture(scope="session")
+def scorer(serving_data):
     from creditrisk.service.scorer import Scorer
 
-    return Scorer(serving_dir)
+    return Scorer(serving_data)
+
+
+@pytest.fixture(scope="session")
+def portfolio(serving_data, scorer):
+    from creditrisk.service.portfolio import Portfolio
+
+    return Portfolio(serving_data, scorer)
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,11 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from creditrisk.config import GenerateParams, Paths
+from creditrisk.config import BaseParams, DataParams, GenerateParams, Params, Paths, ValidateParams, load_params
+from creditrisk.errors import EXIT_INTERNAL_ERROR, CreditRiskError, MissingInput
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,40 +47,43 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from creditrisk import stages
-    from creditrisk.ingest import DataContractError
-
     paths = Paths(args.root)
     try:
-        if args.command == "generate":
-            n_train, n_test = (307_511, 48_744) if args.full_size else (args.n_train, args.n_test)
-            result = stages.run_generate(n_train, n_test, args.seed, paths, args.chunk_size)
-        elif args.command == "fidelity":
-            report = stages.run_fidelity(paths)
-            result = {k: v for k, v in report.items() if k != "columns"}
-        elif args.command == "monitor":
+        if args.command == "monitor":
             return _monitor(args, paths)
-        elif args.command == "publish":
-            result = _publish(args, paths)
-        elif args.command == "ingest":
-            result = stages.run_ingest(args.source, paths)
-        else:
-            ok = stages.run_validate(paths, args.max_orphan_share)
-            result = {"success": ok, "report": str(paths.validation_reports / "summary.md")}
-            if not ok:
-                print(json.dumps(result, indent=2))
-                return 1
-    except (DataContractError, FileNotFoundError, ValueError) as error:
+        result = _run(args, paths)
+    except CreditRiskError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return error.exit_code
+    except Exception:
+        logging.getLogger("creditrisk").exception("internal error (a bug in the project, not in your input)")
+        return EXIT_INTERNAL_ERROR
     print(json.dumps(result, indent=2, default=str))
     return 0
+
+
+def _run(args: argparse.Namespace, paths: Paths) -> dict:
+    """The stage runner of the command, with the command line's settings over the defaults."""
+    from creditrisk.stages import fidelity, generate, ingest, validate
+
+    if args.command == "generate":
+        n_train, n_test = (307_511, 48_744) if args.full_size else (args.n_train, args.n_test)
+        params = replace(Params(), base=BaseParams(seed=args.seed),
+                         generate=GenerateParams(n_train=n_train, n_test=n_test, chunk_size=args.chunk_size))
+        return generate.run_generate(params, paths)
+    if args.command == "fidelity":
+        return fidelity.run_fidelity(Params(), paths)
+    if args.command == "ingest":
+        return ingest.run_ingest(replace(Params(), data=DataParams(source=args.source)), paths)
+    if args.command == "validate":
+        params = replace(Params(), validate=ValidateParams(max_orphan_share=args.max_orphan_share))
+        return validate.run_validate(params, paths)
+    return _publish(args, paths)
 
 
 def _monitor(args: argparse.Namespace, paths: Paths) -> int:
     import os
 
-    from creditrisk.config import load_params
     from creditrisk.monitoring.production import monitor
 
     params = load_params(paths.root / "params.yaml")
@@ -91,12 +96,12 @@ def _monitor(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def _publish(args: argparse.Namespace, paths: Paths) -> dict:
-    from creditrisk.config import load_params
-    from creditrisk.service.publish import import_to_bentoml, run_publish
+    from creditrisk.service.publish import import_to_bentoml
+    from creditrisk.stages.publish import run_publish
 
     if args.import_only:
         if not paths.serving.exists():
-            raise FileNotFoundError(f"{paths.serving} does not exist: run `dvc repro publish` first")
+            raise MissingInput(f"{paths.serving} does not exist: run `dvc repro publish` first")
         return {"bento_model": import_to_bentoml(paths.serving)}
     return run_publish(load_params(paths.root / "params.yaml"), paths)
 

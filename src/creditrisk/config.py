@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
+
+from creditrisk.errors import ConfigError
 
 DATA_SOURCES = ("synthetic", "raw")
 
@@ -62,7 +64,7 @@ class Paths:
 
     def source_dir(self, source: str) -> Path:
         if source not in DATA_SOURCES:
-            raise ValueError(f"params.yaml data.source = {source!r}; expected one of {', '.join(DATA_SOURCES)}")
+            raise ConfigError(f"params.yaml data.source = {source!r}; expected one of {', '.join(DATA_SOURCES)}")
         return self.root / "data" / source
 
 
@@ -90,23 +92,43 @@ class ValidateParams:
 
 
 @dataclass(frozen=True)
-class CostSection:
-    fn_cost: float = 10.0
-    fp_cost: float = 1.0
+class CostParams:
+    """The business cost of a wrong decision (params.yaml ``cost``; stored in the model bundle)."""
+
+    fn_cost: float = 10.0  # an accepted client who defaults
+    fp_cost: float = 1.0  # a refused client who would have repaid
+
+    @property
+    def bayes_threshold(self) -> float:
+        """Cost-optimal cut-off for a calibrated PD (see ``creditrisk.model.cost``)."""
+        return self.fp_cost / (self.fn_cost + self.fp_cost)
 
 
 @dataclass(frozen=True)
-class TrainParams:
-    holdout_size: float = 0.2
-    cv_folds: int = 3
-    imbalance_strategies: tuple[str, ...] = ("none", "Balanced", "SqrtBalanced", "undersample")
-    undersample_ratio: float = 3.0
-    iterations: int = 600
+class CatBoostParams:
+    """CatBoost's settings: the ``train`` section's defaults, overridden by the tuned ones where tuning ran."""
+
+    iterations: int = 600  # upper bound; early stopping decides
     learning_rate: float = 0.08
     depth: int = 6
     l2_leaf_reg: float = 3.0
     early_stopping_rounds: int = 50
     task_type: str = "CPU"  # GPU for users who have one
+    thread_count: int = 2
+
+
+@dataclass(frozen=True)
+class TrainParams(CatBoostParams):
+    """The ``train`` section: CatBoost's settings plus how the champion is chosen."""
+
+    holdout_size: float = 0.2
+    cv_folds: int = 3
+    imbalance_strategies: tuple[str, ...] = ("none", "Balanced", "SqrtBalanced", "undersample")
+    undersample_ratio: float = 3.0
+
+    @property
+    def catboost(self) -> CatBoostParams:
+        return CatBoostParams(**{f.name: getattr(self, f.name) for f in fields(CatBoostParams)})
 
 
 @dataclass(frozen=True)
@@ -147,7 +169,7 @@ class Params:
     data: DataParams = field(default_factory=DataParams)
     generate: GenerateParams = field(default_factory=GenerateParams)
     validate: ValidateParams = field(default_factory=ValidateParams)
-    cost: CostSection = field(default_factory=CostSection)
+    cost: CostParams = field(default_factory=CostParams)
     train: TrainParams = field(default_factory=TrainParams)
     tune: TuneParams = field(default_factory=TuneParams)
     evaluate: EvaluateParams = field(default_factory=EvaluateParams)
@@ -161,7 +183,7 @@ def _section(cls, values: dict | None, name: str):
     known = set(cls.__dataclass_fields__)
     unknown = set(values) - known
     if unknown:
-        raise ValueError(f"params.yaml section {name!r}: unknown key(s) {sorted(unknown)}; expected {sorted(known)}")
+        raise ConfigError(f"params.yaml section {name!r}: unknown key(s) {sorted(unknown)}; expected {sorted(known)}")
     return cls(**values)
 
 
@@ -170,9 +192,9 @@ def load_params(path: Path = Path("params.yaml")) -> Params:
     raw = yaml.safe_load(Path(path).read_text()) or {}
     sections = {name: _section(type_, raw.get(name), name) for name, type_ in (
         ("base", BaseParams), ("data", DataParams), ("generate", GenerateParams), ("validate", ValidateParams),
-        ("cost", CostSection), ("train", TrainParams), ("tune", TuneParams), ("evaluate", EvaluateParams),
+        ("cost", CostParams), ("train", TrainParams), ("tune", TuneParams), ("evaluate", EvaluateParams),
         ("drift", DriftParams), ("serve", ServeParams), ("monitor", MonitorParams))}
     params = Params(**sections)
     if params.data.source not in DATA_SOURCES:
-        raise ValueError(f"params.yaml data.source = {params.data.source!r}; expected one of {DATA_SOURCES}")
+        raise ConfigError(f"params.yaml data.source = {params.data.source!r}; expected one of {DATA_SOURCES}")
     return params

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from creditrisk import schema
+from creditrisk.errors import DataContractError, MissingInput
 from creditrisk.io import atomic_path, write_json
 
 log = logging.getLogger(__name__)
@@ -27,26 +28,11 @@ MANIFEST = "manifest.json"
 _EXAMPLES = 3
 
 
-class DataContractError(ValueError):
-    """A raw file does not follow the Home Credit file contract."""
-
-
 @dataclass
 class IngestionResult:
     source_dir: str
     tables: dict[str, int] = field(default_factory=dict)  # table -> rows written
     absent: list[str] = field(default_factory=list)
-
-
-def _polars_dtype(dtype: str):
-    import polars as pl
-
-    return {"int64": pl.Int64, "float64": pl.Float64, "object": pl.Utf8}[dtype]
-
-
-def polars_schema(table: schema.Table) -> dict:
-    """The polars dtypes of a table's columns, in contract order (what ingestion writes)."""
-    return {c.name: _polars_dtype(c.dtype) for c in table.columns}
 
 
 def read_header(path: Path) -> list[str]:
@@ -114,15 +100,10 @@ def _describe(dtype: str) -> str:
 
 
 def cluster_key(table: schema.Table) -> str | None:
-    """The column a history table is stored sorted by: the applicant (bureau_balance: the bureau credit).
-
-    The features group each table by that key. The Kaggle files list rows in no particular order; grouped by
-    key, a group-by updates one group's state for many rows in a row instead of jumping between groups: at full
-    size the features stage takes 12.5 s on sorted tables against 20 s on rows in random order (the pandas
-    baseline: 64 s against 84 s), for 4 s more ingestion (15 s; 2.1 GB instead of 0.5). The sort is stable:
-    one applicant's rows keep the file's order.
-    """
-    return table.foreign_keys[0][0] if table.foreign_keys else None
+    """The column a history table is stored sorted by (stable): the applicant, bureau_balance the bureau credit;
+    the features stage groups by it, much faster on sorted rows (docs/benchmarks.md)."""
+    entry = schema.ENTRIES[table.name]
+    return entry.link if entry.optional else None
 
 
 def ingest_table(path: Path, table: schema.Table, out_path: Path) -> int:
@@ -132,7 +113,7 @@ def ingest_table(path: Path, table: schema.Table, out_path: Path) -> int:
     header = read_header(path)
     check_columns(path, header, table)
     check_not_truncated(path, len(header))
-    dtypes = polars_schema(table)
+    dtypes = schema.polars_schema(table)
     try:
         lazy = pl.scan_csv(path, schema=dtypes) if header == table.column_names else (
             pl.scan_csv(path, schema_overrides=dtypes).select(table.column_names))
@@ -175,5 +156,5 @@ def read_manifest(interim_dir: Path) -> dict:
 
     path = Path(interim_dir) / MANIFEST
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found: run the ingest stage first")
+        raise MissingInput(f"{path} not found: run the ingest stage first")
     return json.loads(path.read_text())

@@ -15,28 +15,53 @@ from importlib import resources
 SENTINEL_DAYS = 365243  # "never happened / infinite" in DAYS_EMPLOYED and previous_application DAYS_FIRST_*/LAST_*
 MISSING_CATEGORY = "__NA__"
 
-APPLICATION_TABLES = ("application_train", "application_test")
-CHILD_TABLES = ("bureau", "bureau_balance", "previous_application", "POS_CASH_balance",
-                "installments_payments", "credit_card_balance")
-ALL_TABLES = APPLICATION_TABLES + CHILD_TABLES
+KEY = "SK_ID_CURR"  # the applicant: every table leads to it, directly or through its parent
 
-# child table -> (foreign key column, parent table, parent key column)
-FOREIGN_KEYS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "bureau": (("SK_ID_CURR", "application", "SK_ID_CURR"),),
-    "bureau_balance": (("SK_ID_BUREAU", "bureau", "SK_ID_BUREAU"),),
-    "previous_application": (("SK_ID_CURR", "application", "SK_ID_CURR"),),
-    "POS_CASH_balance": (("SK_ID_CURR", "application", "SK_ID_CURR"),
-                         ("SK_ID_PREV", "previous_application", "SK_ID_PREV")),
-    "installments_payments": (("SK_ID_CURR", "application", "SK_ID_CURR"),
-                              ("SK_ID_PREV", "previous_application", "SK_ID_PREV")),
-    "credit_card_balance": (("SK_ID_CURR", "application", "SK_ID_CURR"),
-                            ("SK_ID_PREV", "previous_application", "SK_ID_PREV")),
-}
-PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
-    "application_train": ("SK_ID_CURR",), "application_test": ("SK_ID_CURR",),
-    "bureau": ("SK_ID_BUREAU",), "previous_application": ("SK_ID_PREV",),
-    "bureau_balance": ("SK_ID_BUREAU", "MONTHS_BALANCE"),
-}
+
+@dataclass(frozen=True)
+class TableEntry:
+    """Where a table sits: its parent, the column that links a row to its parent row, whether it may be absent,
+    and the feature family built from it (``features/builder.py`` registers one function per family)."""
+
+    name: str
+    parent: str | None = None  # None: an application table ("application" = train + test)
+    link: str = KEY  # the parent's key column, repeated in this table
+    primary_key: tuple[str, ...] = ()
+    references: tuple[tuple[str, str], ...] = ()  # other (column, table) links checked by validation
+    family: str | None = None
+
+    @property
+    def optional(self) -> bool:
+        """History tables may be absent: their features are then missing (counts 0)."""
+        return self.parent is not None
+
+
+_PREVIOUS = (("SK_ID_PREV", "previous_application"),)
+REGISTRY: tuple[TableEntry, ...] = (
+    TableEntry("application_train", primary_key=(KEY,)),
+    TableEntry("application_test", primary_key=(KEY,)),
+    TableEntry("bureau", "application", primary_key=("SK_ID_BUREAU",), family="bureau"),
+    TableEntry("bureau_balance", "bureau", "SK_ID_BUREAU", ("SK_ID_BUREAU", "MONTHS_BALANCE"), family="bureau"),
+    TableEntry("previous_application", "application", primary_key=("SK_ID_PREV",), family="previous"),
+    TableEntry("POS_CASH_balance", "application", references=_PREVIOUS, family="pos"),
+    TableEntry("installments_payments", "application", references=_PREVIOUS, family="installments"),
+    TableEntry("credit_card_balance", "application", references=_PREVIOUS, family="credit_card"),
+)
+ENTRIES = {entry.name: entry for entry in REGISTRY}
+APPLICATION_TABLES = tuple(e.name for e in REGISTRY if e.parent is None)
+HISTORY_TABLES = tuple(e.name for e in REGISTRY if e.parent is not None)
+ALL_TABLES = APPLICATION_TABLES + HISTORY_TABLES
+FAMILIES = tuple(dict.fromkeys(e.family for e in REGISTRY if e.family))  # feature families, in output order
+
+
+def foreign_keys(name: str) -> tuple[tuple[str, str, str], ...]:
+    """(column, parent table, parent column) links of a table: its parent first, then its other references."""
+    entry = ENTRIES[name]
+    if entry.parent is None:
+        return ()
+    return ((entry.link, entry.parent, entry.link), *((c, t, c) for c, t in entry.references))
+
+
 # Columns whose sentinel 365243 is a legitimate value outside the ordinary range.
 SENTINEL_COLUMNS: dict[str, tuple[str, ...]] = {
     "application_train": ("DAYS_EMPLOYED",), "application_test": ("DAYS_EMPLOYED",),
@@ -151,7 +176,7 @@ class Table:
 
     @property
     def required(self) -> bool:
-        return self.name in APPLICATION_TABLES
+        return not ENTRIES[self.name].optional
 
 
 def _read_resource(name: str) -> dict:
@@ -218,7 +243,7 @@ def _build_table(name: str, spec: dict) -> Table:
             categories=_categories(name, col_name) if dtype == "object" else None,
             low=low, high=high, sentinel=SENTINEL_DAYS if col_name in sentinels else None))
     return Table(name=name, file_name=f"{name}.csv", rows_full=spec["rows_full"], columns=tuple(columns),
-                 primary_key=PRIMARY_KEYS.get(name, ()), foreign_keys=FOREIGN_KEYS.get(name, ()))
+                 primary_key=ENTRIES[name].primary_key, foreign_keys=foreign_keys(name))
 
 
 @cache
@@ -233,3 +258,11 @@ def table(name: str) -> Table:
         return tables()[name]
     except KeyError:
         raise KeyError(f"unknown table {name!r}; expected one of {', '.join(ALL_TABLES)}") from None
+
+
+def polars_schema(table: Table) -> dict:
+    """The polars dtypes of a table's columns, in contract order (what ingestion writes, what features read)."""
+    import polars as pl
+
+    kinds = {"int64": pl.Int64, "float64": pl.Float64, "object": pl.Utf8}
+    return {c.name: kinds[c.dtype] for c in table.columns}

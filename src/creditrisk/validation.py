@@ -22,10 +22,6 @@ _TYPE_LISTS = {"int64": ["int64", "Int64", "int32", "Int32"], "float64": ["float
 _EXAMPLES = 5
 
 
-class ValidationFailed(ValueError):
-    """At least one fatal expectation failed; the message lists them."""
-
-
 @dataclass
 class CheckResult:
     table: str
@@ -191,7 +187,7 @@ def check_foreign_keys(interim_dir: Path, present: list[str], max_orphan_share: 
 
     checks = []
     for child in present:
-        for column, parent, parent_column in schema.FOREIGN_KEYS.get(child, ()):
+        for column, parent, parent_column in schema.foreign_keys(child):
             table = schema.table(child)
             if parent != "application" and parent not in present:
                 continue

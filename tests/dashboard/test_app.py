@@ -45,8 +45,8 @@ def test_opens_in_french_and_asks_for_a_client(api):
     assert "Saisissez l'identifiant d'un client" in _text(at)
 
 
-def test_selecting_a_client_shows_decision_reasons_and_profile(api, scorer):
-    client = int(scorer.production.index[0])
+def test_selecting_a_client_shows_decision_reasons_and_profile(api, scorer, serving_data):
+    client = int(serving_data.production.index[0])
     expected = scorer.as_results(scorer.score_ids([client]))[0]
     at = _app(api)
     at.number_input(key="client_input").set_value(client)
@@ -63,16 +63,16 @@ def test_selecting_a_client_shows_decision_reasons_and_profile(api, scorer):
     assert "plus élevée que celle de" in text  # position among the clients, in words
 
 
-def test_english_interface(api, scorer):
-    client = int(scorer.production.index[1])
+def test_english_interface(api, serving_data):
+    client = int(serving_data.production.index[1])
     at = _app(api, client_id=client, language="en")
     assert not at.exception
     assert at.title[0].value == "Prêt à dépenser — credit decision support"
     assert "estimated probability of default" in _text(at)
 
 
-def test_filtering_the_portfolio(api, scorer):
-    refused = int((scorer.population["decision"] == "refuse").sum())
+def test_filtering_the_portfolio(api, serving_data):
+    refused = int((serving_data.population["decision"] == "refuse").sum())
     at = _app(api, page="portfolio")
     at.selectbox(key="filter_decision").set_value("refuse")
     at.button[0].click().run()
@@ -82,8 +82,8 @@ def test_filtering_the_portfolio(api, scorer):
     assert set(shown["decision"]) == {"⛔ Refusé"}
 
 
-def test_comparing_two_clients(api, scorer):
-    ids = [int(c) for c in scorer.production.index[:2]]
+def test_comparing_two_clients(api, serving_data):
+    ids = [int(c) for c in serving_data.production.index[:2]]
     at = _app(api, page="compare")
     at.text_input(key="compare_text").set_value(f"{ids[0]}, {ids[1]}").run()
     assert not at.exception
@@ -92,8 +92,8 @@ def test_comparing_two_clients(api, scorer):
     assert "Nuage de 800 clients" in _text(at)
 
 
-def test_what_if_is_marked_as_a_simulation_and_rescored(api, scorer):
-    client = int(scorer.production.index[2])
+def test_what_if_is_marked_as_a_simulation_and_rescored(api, serving_data):
+    client = int(serving_data.production.index[2])
     at = _app(api, client_id=client)
     assert any("SIMULATION" in w.value for w in at.warning)
     credit = next(n for n in at.number_input if n.key == "whatif_AMT_CREDIT")
@@ -151,9 +151,9 @@ def test_platform_host_port_urls_get_a_scheme(monkeypatch):
     assert ApiClient.from_env().base_url == "http://creditrisk-api:10000"
 
 
-def test_opening_a_client_from_the_portfolio(api, scorer):
+def test_opening_a_client_from_the_portfolio(api, serving_data):
     at = _app(api, page="portfolio")
-    first = int(scorer.population.index[0])
+    first = int(serving_data.population.index[0])
     at.selectbox(key="open_client").set_value(first)
     next(b for b in at.button if b.label == "Ouvrir").click().run()
     assert not at.exception

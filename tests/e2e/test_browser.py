@@ -93,8 +93,8 @@ def _audit(page, name: str) -> list[str]:
             if v["impact"] in BLOCKING]
 
 
-def test_a_client_file_by_keyboard_shows_the_decision_and_passes_axe(servers, browser, scorer):
-    client = int(scorer.production.index[0])
+def test_a_client_file_by_keyboard_shows_the_decision_and_passes_axe(servers, browser, scorer, serving_data):
+    client = int(serving_data.production.index[0])
     decision = scorer.as_results(scorer.score_ids([client]))[0]["decision"]
     word = {"accept": "Accordé", "review": "À examiner", "refuse": "Refusé"}[decision]
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
@@ -126,7 +126,7 @@ def test_other_pages_pass_axe(servers, browser, page_name, marker):
     assert _audit(page, page_name.replace(" ", "-").lower()) == []
 
 
-def test_readable_at_200_percent_zoom(servers, browser, scorer):
+def test_readable_at_200_percent_zoom(servers, browser, serving_data):
     """WCAG 1.4.10 reflow: at 200 % zoom of a 1280 px window (640 CSS px) nothing needs horizontal scrolling,
     on the landing page and on a client's file."""
     page = browser.new_page(viewport={"width": 640, "height": 900}, device_scale_factor=2)
@@ -134,7 +134,7 @@ def test_readable_at_200_percent_zoom(servers, browser, scorer):
     page.get_by_text("Saisissez l'identifiant d'un client").wait_for(timeout=60_000)
     overflow = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     assert page.evaluate(overflow) <= 0
-    page.get_by_label("Identifiant du client (SK_ID_CURR)").fill(str(int(scorer.production.index[1])))
+    page.get_by_label("Identifiant du client (SK_ID_CURR)").fill(str(int(serving_data.production.index[1])))
     page.get_by_role("button", name="Afficher le dossier").click()
     page.get_by_text("Pourquoi cette décision ?").wait_for(timeout=60_000)
     page.wait_for_timeout(1500)

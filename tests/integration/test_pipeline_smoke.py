@@ -66,10 +66,13 @@ def test_dvc_repro_runs_every_stage_then_is_up_to_date(project):
     # no leak: tuning, threshold and calibration saw only the training part; the holdout was scored once
     import polars as pl
 
-    from creditrisk.config import Paths, load_params
-    from creditrisk.model.pipeline import split_data
+    from creditrisk.config import load_params
+    from creditrisk.model.data import split_data
 
-    train, holdout = split_data(load_params(project / "params.yaml"), Paths(project))
+    params = load_params(project / "params.yaml")
+    train, holdout = split_data(project / "data" / "features" / "train.parquet",
+                                project / "reports" / "feature_catalogue.json", params.train.holdout_size,
+                                params.base.seed)
     oof_ids = set(pl.read_parquet(project / "models" / "champion" / "oof.parquet")["SK_ID_CURR"].to_list())
     assert oof_ids == set(train.ids.tolist()) and not oof_ids & set(holdout.ids.tolist())
     assert len(oof_ids) + metrics["holdout_rows"] == 2500

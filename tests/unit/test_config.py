@@ -1,6 +1,7 @@
 import pytest
 
 from creditrisk.config import Paths, load_params
+from creditrisk.errors import ConfigError
 from tests.conftest import ROOT
 
 
@@ -14,14 +15,14 @@ def test_project_params_load_into_typed_sections():
 def test_unknown_key_is_an_error(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("generate:\n  n_trian: 10\n")
-    with pytest.raises(ValueError, match=r"section 'generate': unknown key\(s\) \['n_trian'\]"):
+    with pytest.raises(ConfigError, match=r"section 'generate': unknown key\(s\) \['n_trian'\]"):
         load_params(path)
 
 
 def test_unknown_source_is_an_error(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("data:\n  source: kaggle\n")
-    with pytest.raises(ValueError, match="data.source = 'kaggle'"):
+    with pytest.raises(ConfigError, match="data.source = 'kaggle'"):
         load_params(path)
-    with pytest.raises(ValueError, match="expected one of synthetic, raw"):
+    with pytest.raises(ConfigError, match="expected one of synthetic, raw"):
         Paths().source_dir("kaggle")

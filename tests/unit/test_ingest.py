@@ -7,7 +7,8 @@ import polars as pl
 import pytest
 
 from creditrisk import schema
-from creditrisk.ingest import DataContractError, ingest, read_manifest
+from creditrisk.errors import DataContractError
+from creditrisk.ingest import ingest, read_manifest
 
 # Data rows of the real sample files (wc -l minus the header), counted independently of the code.
 REAL_SAMPLE_ROWS = {"application_train": 3000, "application_test": 1000, "previous_application": 3000,
@@ -67,7 +68,7 @@ def _rewrite(path: Path, edit) -> None:
 def test_history_tables_are_optional(raw, tmp_path, caplog):
     result = ingest(raw, tmp_path / "out")
     assert set(result.tables) == set(schema.APPLICATION_TABLES)
-    assert set(result.absent) == set(schema.CHILD_TABLES)
+    assert set(result.absent) == set(schema.HISTORY_TABLES)
     assert "bureau.csv not found" in caplog.text
 
 

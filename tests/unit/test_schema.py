@@ -46,3 +46,26 @@ def test_categories_and_ranges_come_from_reference_and_domain():
 def test_unknown_table_is_a_clear_error():
     with pytest.raises(KeyError, match="unknown table 'loans'"):
         schema.table("loans")
+
+
+def test_the_table_registry_gives_every_link_of_the_kaggle_data_model():
+    """The links of the Home Credit data model (Kaggle's diagram), written out here independently."""
+    links = {"bureau": {("SK_ID_CURR", "application", "SK_ID_CURR")},
+             "bureau_balance": {("SK_ID_BUREAU", "bureau", "SK_ID_BUREAU")},
+             "previous_application": {("SK_ID_CURR", "application", "SK_ID_CURR")},
+             **{name: {("SK_ID_CURR", "application", "SK_ID_CURR"),
+                       ("SK_ID_PREV", "previous_application", "SK_ID_PREV")}
+                for name in ("POS_CASH_balance", "installments_payments", "credit_card_balance")}}
+    assert {name: set(schema.foreign_keys(name)) for name in schema.HISTORY_TABLES} == links
+    assert schema.foreign_keys("application_train") == () and schema.KEY == "SK_ID_CURR"
+    assert set(schema.APPLICATION_TABLES) == {"application_train", "application_test"}
+    assert schema.ALL_TABLES == schema.APPLICATION_TABLES + schema.HISTORY_TABLES and len(schema.ALL_TABLES) == 8
+    for name in schema.HISTORY_TABLES:  # every parent is listed before its children
+        parent = schema.ENTRIES[name].parent
+        assert parent == "application" or schema.ALL_TABLES.index(parent) < schema.ALL_TABLES.index(name)
+    assert [t.required for t in schema.tables().values()] == [True, True] + [False] * 6
+    assert schema.FAMILIES == ("bureau", "previous", "pos", "installments", "credit_card")
+    import polars as pl
+
+    assert schema.polars_schema(schema.table("bureau_balance")) == {"SK_ID_BUREAU": pl.Int64,
+                                                                     "MONTHS_BALANCE": pl.Int64, "STATUS": pl.Utf8}

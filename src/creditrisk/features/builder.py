@@ -7,24 +7,29 @@ public "LightGBM with simple features" kernel, plus recency windows. Every featu
 applicant's own rows: nothing is fitted on the data, so no statistic of other applicants, of the test set or of
 TARGET can leak into a feature (the drop of constant/duplicate columns is decided on training data only, in
 ``selection.py``).
+
+A history family is one function decorated with ``@family(name)`` (the name ``schema.REGISTRY`` gives its
+tables) that returns its ``FeatureSet``; the builder, the catalogue and the service's request rows find it there.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import polars as pl
 
 from creditrisk import schema
-from creditrisk.features.catalogue import Feature, FeatureSet, to_exact
+from creditrisk.features.catalogue import Feature
 from creditrisk.features.labels import label_en, label_fr
-from creditrisk.ingest import polars_schema
+from creditrisk.features.planner import FeatureSet, to_exact
+from creditrisk.schema import KEY
 
-KEY = "SK_ID_CURR"
 SENTINEL = schema.SENTINEL_DAYS
 TableLike = pl.LazyFrame | pl.DataFrame
+Tables = Mapping[str, TableLike | None]
 
 _NUM_AGGS = ("min", "max", "mean")
 _BUREAU_NUM = {"DAYS_CREDIT": ("min", "max", "mean", "std"), "CREDIT_DAY_OVERDUE": ("max", "mean"),
@@ -46,45 +51,60 @@ _MIN_LEVEL_SHARE = 0.005  # levels rarer than this in the reference data get no 
 _CC_AGGS = ("min", "max", "mean", "sum", "std")
 
 
+# ------------------------------------------------------------------------------------------------ families
+@dataclass(frozen=True)
+class Family:
+    """A history family: the table at its root (rows keyed by applicant), its features, and the rows it groups."""
+
+    name: str
+    table: str
+    feature_set: Callable[[], FeatureSet]
+    rows: Callable[[Tables, bool], pl.LazyFrame]  # (tables, whole tables?) -> rows to group per applicant
+
+    def evaluate(self, tables: Tables, wanted: frozenset[str] | None, split: bool) -> pl.LazyFrame:
+        return self.feature_set().evaluate(self.rows(tables, split), KEY, wanted, split)
+
+
+_REGISTERED: dict[str, Family] = {}
+
+
+def family(name: str, rows: Callable[[Tables, bool], pl.LazyFrame] | None = None):
+    """Register the decorated ``() -> FeatureSet`` function as the feature family ``name`` of schema.REGISTRY;
+    ``rows`` gives the rows it groups (default: its root table as it is)."""
+    (table,) = [e.name for e in schema.REGISTRY if e.family == name and e.parent == "application"]
+
+    def register(feature_set: Callable[[], FeatureSet]) -> Callable[[], FeatureSet]:
+        cached = cache(feature_set)
+        _REGISTERED[name] = Family(name, table, cached, rows or (lambda tables, split: _table(tables, table)))
+        return cached
+
+    return register
+
+
+def families() -> list[Family]:
+    """The history families in output order (schema.REGISTRY's)."""
+    return [_REGISTERED[name] for name in schema.FAMILIES]
+
+
 # ------------------------------------------------------------------------------------------------ entry point
-def build_features(tables: Mapping[str, TableLike | None], columns: list[str] | None = None) -> pl.DataFrame:
+def build_features(tables: Tables, columns: list[str] | None = None) -> pl.DataFrame:
     """Features of every application in ``tables['application']`` (train, test or request rows), one row each.
 
     ``tables`` maps table names to typed frames: ``application`` (required; TARGET, if present, is ignored) and
     any of the six history tables (missing or None = no history of that kind). ``columns`` selects and orders
-    the output columns (the catalogue's selected features); SK_ID_CURR always comes first.
+    the output columns (the catalogue's selected features); SK_ID_CURR always comes first. Only what the
+    selected columns depend on is computed.
     """
     names, wanted, zero, categorical = _output_plan(None if columns is None else tuple(columns))
     app = _lazy(tables["application"]).drop("TARGET", strict=False)
     scanned = isinstance(tables["application"], pl.LazyFrame)
     parts: list[pl.LazyFrame | pl.DataFrame] = [_application_features(app, wanted)]
-    for name, build in _HISTORY_BUILDERS:
-        if not scanned and _no_rows(tables.get(name)):
-            # A request without rows of this kind (most clients have no credit card, many no bureau credit):
-            # the part's columns with no rows, as the computation would give, at no cost (0.7 ms for the
-            # credit card part of one client otherwise).
-            parts.append(_empty_part(name, wanted))
+    for fam in families():
+        if not scanned and _no_rows(tables.get(fam.table)):
+            parts.append(_empty_part(fam.name, wanted))
         else:
-            parts.append(build(tables, wanted, split=scanned))
-    if scanned:
-        # Tables scanned from disk: one part at a time with the streaming engine (only one group-by state in
-        # memory at full size). Sums are exact (FeatureSet.sum_of), so every engine gives the same bits.
-        # The instalments first, while no other part is held: their group-bys set the peak memory (full size:
-        # 2.4 GB this way, 3.4 GB last).
-        largest = 1 + [name for name, _ in _HISTORY_BUILDERS].index("installments_payments")
-        order = [largest, *(i for i in range(len(parts)) if i != largest)]
-        collected = {i: parts[i].collect(engine="streaming") for i in order}
-        parts = [collected[i] for i in range(len(parts))]
-    else:
-        # Request rows (a few hundred): the parts together, in memory, without the query optimiser. polars'
-        # default engine is the streaming one, whose set-up cost dominates on a handful of rows (24 -> 16 ms
-        # for one client), and the optimiser would cost more than it saves.
-        lazy = [i for i, part in enumerate(parts) if isinstance(part, pl.LazyFrame)]
-        done = pl.collect_all([parts[i] for i in lazy], optimizations=pl.QueryOptFlags.none(), engine="in-memory")
-        for i, part in zip(lazy, done, strict=True):
-            parts[i] = part
-    # Assembly over the collected parts: one plan, no optimiser (six joins over 640 columns are slow to
-    # optimise and gain nothing), in-memory engine.
+            parts.append(fam.evaluate(tables, wanted, split=scanned))
+    parts = _collect_scanned(parts) if scanned else _collect_request(parts)
     out = parts[0].lazy()
     for history in parts[1:]:
         out = out.join(history.lazy(), on=KEY, how="left", maintain_order="left")  # keeps the input's row order
@@ -93,15 +113,35 @@ def build_features(tables: Mapping[str, TableLike | None], columns: list[str] | 
     return out.collect(optimizations=pl.QueryOptFlags.none(), engine="in-memory")
 
 
+def _collect_scanned(parts: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+    """Parts of tables scanned from disk, one at a time with the streaming engine, the instalments first: the
+    peak memory at full size is set by their group-bys alone (docs/benchmarks.md)."""
+    first = 1 + [fam.name for fam in families()].index("installments")
+    order = [first, *(i for i in range(len(parts)) if i != first)]
+    collected = {i: parts[i].collect(engine="streaming") for i in order}
+    return [collected[i] for i in range(len(parts))]
+
+
+def _collect_request(parts: list[pl.LazyFrame | pl.DataFrame]) -> list[pl.DataFrame]:
+    """Parts of a request's rows, together, in memory, without the query optimiser: on a handful of rows the
+    streaming engine's and the optimiser's set-up cost more than the work (docs/benchmarks.md)."""
+    lazy = [i for i, part in enumerate(parts) if isinstance(part, pl.LazyFrame)]
+    done = pl.collect_all([parts[i] for i in lazy], optimizations=pl.QueryOptFlags.none(), engine="in-memory")
+    parts = list(parts)
+    for i, part in zip(lazy, done, strict=True):
+        parts[i] = part
+    return parts
+
+
 def _no_rows(frame: TableLike | None) -> bool:
     return frame is None or (isinstance(frame, pl.DataFrame) and frame.is_empty())
 
 
 @lru_cache(maxsize=64)
-def _empty_part(table: str, wanted: frozenset[str] | None) -> pl.DataFrame:
-    """What a history part gives for applicants without rows in ``table``: its columns, no rows."""
-    build = dict(_HISTORY_BUILDERS)[table]
-    return pl.DataFrame(schema=build({}, wanted, split=False).collect_schema())
+def _empty_part(name: str, wanted: frozenset[str] | None) -> pl.DataFrame:
+    """What a family gives for a request without rows of its table (most clients have no credit card): its
+    columns, no rows, computed once (docs/benchmarks.md)."""
+    return pl.DataFrame(schema=_REGISTERED[name].evaluate({}, wanted, split=False).collect_schema())
 
 
 @lru_cache(maxsize=16)
@@ -130,8 +170,8 @@ def catalogue() -> list[Feature]:
 @cache
 def _catalogue() -> tuple[Feature, ...]:
     features = list(_application_set().features)
-    for _, builder in _HISTORY_BUILDERS:
-        features += _SETS[builder.__name__]().features
+    for fam in families():
+        features += fam.feature_set().features
     return tuple(features)
 
 
@@ -139,23 +179,21 @@ def _lazy(frame: TableLike) -> pl.LazyFrame:
     return frame.lazy() if isinstance(frame, pl.DataFrame) else frame
 
 
-def _empty(table: str) -> pl.DataFrame:
-    return pl.DataFrame(schema=polars_schema(schema.table(table)))
-
-
-def _table(tables: Mapping[str, TableLike | None], name: str) -> pl.LazyFrame:
+def _table(tables: Tables, name: str) -> pl.LazyFrame:
     """The history table, or an empty one with the contract schema when absent (same columns, all null).
 
     Row order never matters: sums are exact and "last" values are taken after an explicit sort with tie-breaks.
     """
     frame = tables.get(name)
-    return _empty(name).lazy() if frame is None else _lazy(frame)
+    if frame is None:
+        return pl.DataFrame(schema=schema.polars_schema(schema.table(name))).lazy()
+    return _lazy(frame)
 
 
 # ------------------------------------------------------------------------------------------------ application
 @cache
 def _application_set() -> FeatureSet:
-    fs = FeatureSet("application")
+    fs = FeatureSet("application", {"application": ("the application", "la demande")})
     train = schema.table("application_train")
     for col in train.columns:
         if col.name in (KEY, "TARGET"):
@@ -256,9 +294,31 @@ def _levels(table: str, column: str) -> tuple[str, ...]:
     return tuple(level for level, share in shares.items() if share >= _MIN_LEVEL_SHARE)
 
 
-@cache
+def _bureau_rows(tables: Tables, split: bool) -> pl.LazyFrame:
+    """Bureau credits, each with its monthly history summarised (bureau_balance, per credit)."""
+    per_loan = _bureau_balance_per_loan(_table(tables, "bureau_balance"))
+    return _table(tables, "bureau").join(per_loan, on="SK_ID_BUREAU", how="left")
+
+
+_BUREAU_SUBSETS = {
+    "bureau": ("the client's credits reported by other lenders", "les crédits du client déclarés par d'autres "
+               "prêteurs"),
+    "bureau_active": ("the client's active credits at other lenders", "les crédits en cours du client chez "
+                      "d'autres prêteurs"),
+    "bureau_closed": ("the client's closed credits at other lenders", "les crédits clos du client chez d'autres "
+                      "prêteurs"),
+    "bureau_12m": ("credits at other lenders opened in the last 12 months", "les crédits chez d'autres prêteurs "
+                   "ouverts depuis 12 mois"),
+    "bureau_balance": ("the monthly history of the client's credits at other lenders", "l'historique mensuel des "
+                       "crédits du client chez d'autres prêteurs"),
+    "bureau_balance_12m": ("the last 12 months of the client's credits at other lenders", "les 12 derniers mois "
+                           "des crédits du client chez d'autres prêteurs"),
+}
+
+
+@family("bureau", rows=_bureau_rows)
 def _bureau_set() -> FeatureSet:
-    fs = FeatureSet("bureau")
+    fs = FeatureSet("bureau", _BUREAU_SUBSETS)
     active, closed = pl.col("CREDIT_ACTIVE") == "Active", pl.col("CREDIT_ACTIVE") == "Closed"
     fs.count("BURO_COUNT", "bureau")
     fs.count("BURO_ACTIVE_COUNT", "bureau_active", active)
@@ -308,12 +368,12 @@ def _bureau_balance_per_loan(bb: pl.LazyFrame) -> pl.LazyFrame:
 @cache
 def _bureau_balance_expressions() -> tuple[list[list[pl.Expr]], list[pl.Expr], list[pl.Expr]]:
     """(row-wise steps, per-loan aggregations, final columns), built once: the service builds per request."""
-    # "1".."5" -> delay level 1-5, anything else ("0", "C", "X", unknown) -> 0. Parsing one-character statuses
-    # is 5x faster than a dictionary replace over the 27 M monthly rows of the full data.
+    # "1".."5" -> delay level 1-5, anything else ("0", "C", "X", unknown) -> 0 (parsed, not replaced by a
+    # dictionary: docs/benchmarks.md)
     digit = pl.when(pl.col("STATUS").str.len_bytes() == 1).then(pl.col("STATUS").str.to_integer(strict=False))
     level = pl.when(digit.is_between(1, 5)).then(digit).otherwise(0).cast(pl.Int8)
     recent = pl.col("MONTHS_BALANCE") >= -12
-    # integer flags and counts, divided once per loan: exact, and 20 % faster than float means on 27 M rows
+    # integer flags and counts, divided once per loan: exact on every path
     steps = [[level.alias("__level"), (pl.col("STATUS") == "X").cast(pl.UInt32).alias("__x"),
               (pl.col("STATUS") == "C").cast(pl.UInt32).alias("__c")],
              [(pl.col("__level") > 0).cast(pl.UInt32).alias("__late")],
@@ -332,18 +392,19 @@ def _bureau_balance_expressions() -> tuple[list[list[pl.Expr]], list[pl.Expr], l
     return steps, aggs, finish
 
 
-def _bureau(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None,
-            split: bool = True) -> pl.LazyFrame:
-    bureau = _table(tables, "bureau")
-    per_loan = _bureau_balance_per_loan(_table(tables, "bureau_balance"))
-    bureau = bureau.join(per_loan, on="SK_ID_BUREAU", how="left")
-    return _bureau_set().evaluate(bureau, KEY, wanted, split)
-
-
 # ------------------------------------------------------------------------------------------------ previous
-@cache
+_PREVIOUS_SUBSETS = {
+    "previous": ("the client's previous applications with us", "les demandes précédentes du client chez nous"),
+    "previous_approved": ("the client's approved previous applications", "les demandes précédentes acceptées"),
+    "previous_refused": ("the client's refused previous applications", "les demandes précédentes refusées"),
+    "previous_12m": ("the client's applications of the last 12 months", "les demandes des 12 derniers mois"),
+    "previous_24m": ("the client's applications of the last 24 months", "les demandes des 24 derniers mois"),
+}
+
+
+@family("previous")
 def _previous_set() -> FeatureSet:
-    fs = FeatureSet("previous_application")
+    fs = FeatureSet("previous_application", _PREVIOUS_SUBSETS)
     status = pl.col("NAME_CONTRACT_STATUS")
     approved, refused = status == "Approved", status == "Refused"
     fs.count("PREV_COUNT", "previous")
@@ -377,15 +438,18 @@ def _previous_set() -> FeatureSet:
     return fs
 
 
-def _previous(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None,
-              split: bool = True) -> pl.LazyFrame:
-    return _previous_set().evaluate(_table(tables, "previous_application"), KEY, wanted, split)
-
-
 # ------------------------------------------------------------------------------------------------ POS_CASH
-@cache
+_POS_SUBSETS = {
+    "pos": ("the monthly history of the client's instalment loans", "l'historique mensuel des prêts "
+            "échelonnés du client"),
+    "pos_12m": ("the last 12 months of the client's instalment loans", "les 12 derniers mois des prêts "
+                "échelonnés du client"),
+}
+
+
+@family("pos")
 def _pos_set() -> FeatureSet:
-    fs = FeatureSet("POS_CASH_balance")
+    fs = FeatureSet("POS_CASH_balance", _POS_SUBSETS)
     recent = pl.col("MONTHS_BALANCE") >= -12
     fs.count("POS_COUNT", "pos")
     fs.numeric("POS", "MONTHS_BALANCE", ("min", "max", "mean"), "pos")
@@ -404,11 +468,6 @@ def _pos_set() -> FeatureSet:
     return fs
 
 
-def _pos(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None,
-         split: bool = True) -> pl.LazyFrame:
-    return _pos_set().evaluate(_table(tables, "POS_CASH_balance"), KEY, wanted, split)
-
-
 # ------------------------------------------------------------------------------------------------ installments
 _INSTALMENT_LABELS = {
     "DPD": ("days paid after the due date", "jours de paiement après l'échéance"),
@@ -421,9 +480,22 @@ _INSTALMENT_LABELS = {
 }
 
 
-@cache
+def _installment_rows(tables: Tables, split: bool) -> pl.LazyFrame:
+    """One row per instalment (payment rows of one instalment summed); whole tables group on the packed key."""
+    inst = _table(tables, "installments_payments")
+    return _instalments_paid(inst, _packed_instalment_key(inst) if split else None)
+
+
+_INSTALLMENTS_SUBSETS = {
+    "installments": ("the client's past instalments", "les échéances passées du client"),
+    "installments_12m": ("the client's instalments of the last 12 months", "les échéances des 12 derniers mois"),
+    "installments_24m": ("the client's instalments of the last 24 months", "les échéances des 24 derniers mois"),
+}
+
+
+@family("installments", rows=_installment_rows)
 def _installments_set() -> FeatureSet:
-    fs = FeatureSet("installments_payments")
+    fs = FeatureSet("installments_payments", _INSTALLMENTS_SUBSETS)
     fs.count("INSTAL_COUNT", "installments")
     windows = (("INSTAL", "installments", None), ("INSTAL_12M", "installments_12m", pl.col("DAYS_INSTALMENT") >= -365),
                ("INSTAL_24M", "installments_24m", pl.col("DAYS_INSTALMENT") >= -730))
@@ -445,8 +517,7 @@ def _instalments_paid(inst: pl.LazyFrame, packed: pl.Expr | None = None) -> pl.L
     """One row per instalment: several payment rows of one instalment are summed; lateness uses the last one.
 
     ``packed``: one integer column equal for two rows exactly when their four instalment keys are equal
-    (``_packed_instalment_key``), grouped on instead of the four columns: the same groups, and a single-column
-    group-by is much faster than polars' multi-column one (0.6 s less over the 11 M full-size rows).
+    (``_packed_instalment_key``), grouped on instead of the four columns: the same groups.
     """
     paid, keys, aggs, steps = _instalment_expressions()
     if packed is None:
@@ -461,9 +532,9 @@ def _instalments_paid(inst: pl.LazyFrame, packed: pl.Expr | None = None) -> pl.L
 
 
 def _packed_instalment_key(inst: pl.LazyFrame) -> pl.Expr | None:
-    """The four instalment keys packed into one Int64 (each key's offset from its minimum in its own bits), or
-    None when the data does not allow it exactly: missing, fractional or non-finite keys, or ranges wider than
-    62 bits together. One pass over the four key columns (0.08 s at full size) decides."""
+    """The four instalment keys packed into one Int64 (each key's offset from its minimum in its own bits), so
+    that whole tables group on one column, faster than polars' four-column group-by (docs/benchmarks.md); None
+    when the data do not allow it exactly: missing, fractional or non-finite keys, ranges wider than 62 bits."""
     keys = _instalment_expressions()[1]
     stats = inst.select(
         *[pl.col(k).min().alias(f"{k} min") for k in keys], *[pl.col(k).max().alias(f"{k} max") for k in keys],
@@ -503,19 +574,18 @@ def _instalment_expressions() -> tuple[pl.Expr, list[str], list[pl.Expr], list[l
     return to_exact(pl.col("AMT_PAYMENT")).alias("__paid"), keys, aggs, steps
 
 
-def _installments(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None,
-                  split: bool = True) -> pl.LazyFrame:
-    inst = _table(tables, "installments_payments")
-    # Tables being scanned: the packed key if the data allow it. A request's handful of rows: the four columns
-    # (an extra query would cost more than it saves).
-    per = _instalments_paid(inst, _packed_instalment_key(inst) if split else None)
-    return _installments_set().evaluate(per, KEY, wanted, split)
-
-
 # ------------------------------------------------------------------------------------------------ credit card
-@cache
+_CREDIT_CARD_SUBSETS = {
+    "credit_card": ("the monthly history of the client's credit cards", "l'historique mensuel des cartes de "
+                    "crédit du client"),
+    "credit_card_12m": ("the last 12 months of the client's credit cards", "les 12 derniers mois des cartes "
+                        "de crédit du client"),
+}
+
+
+@family("credit_card")
 def _credit_card_set() -> FeatureSet:
-    fs = FeatureSet("credit_card_balance")
+    fs = FeatureSet("credit_card_balance", _CREDIT_CARD_SUBSETS)
     fs.count("CC_COUNT", "credit_card")
     skip = {KEY, "SK_ID_PREV", "NAME_CONTRACT_STATUS"}
     for col in schema.table("credit_card_balance").columns:
@@ -534,17 +604,6 @@ def _credit_card_set() -> FeatureSet:
     return fs
 
 
-def _credit_card(tables: Mapping[str, TableLike | None], wanted: frozenset[str] | None = None,
-                 split: bool = True) -> pl.LazyFrame:
-    return _credit_card_set().evaluate(_table(tables, "credit_card_balance"), KEY, wanted, split)
-
-
-_HISTORY_BUILDERS = (("bureau", _bureau), ("previous_application", _previous), ("POS_CASH_balance", _pos),
-                     ("installments_payments", _installments), ("credit_card_balance", _credit_card))
-_SETS = {"_bureau": _bureau_set, "_previous": _previous_set, "_pos": _pos_set, "_installments": _installments_set,
-         "_credit_card": _credit_card_set}
-
-
 def client_rows(tables: Mapping[str, pl.DataFrame], client: int | list[int]) -> dict[str, pl.DataFrame]:
     """Applicants' own rows of every table (what a scoring request carries), from in-memory tables.
 
@@ -555,11 +614,8 @@ def client_rows(tables: Mapping[str, pl.DataFrame], client: int | list[int]) -> 
     apps = [tables[n] for n in ("application", *schema.APPLICATION_TABLES) if n in tables]
     application = pl.concat([a.drop("TARGET", strict=False) for a in apps], how="vertical")
     rows = {"application": application.filter(pl.col(KEY).is_in(ids))}
-    for name in ("bureau", "previous_application", "POS_CASH_balance", "installments_payments",
-                 "credit_card_balance"):
-        if name in tables:
-            rows[name] = tables[name].filter(pl.col(KEY).is_in(ids))
-    if "bureau_balance" in tables and "bureau" in rows:
-        rows["bureau_balance"] = tables["bureau_balance"].filter(
-            pl.col("SK_ID_BUREAU").is_in(rows["bureau"]["SK_ID_BUREAU"].implode()))
+    for name in schema.HISTORY_TABLES:  # parents before children
+        entry = schema.ENTRIES[name]
+        if name in tables and entry.parent in rows:
+            rows[name] = tables[name].filter(pl.col(entry.link).is_in(rows[entry.parent][entry.link].implode()))
     return rows

@@ -16,16 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class CostParams:
-    fn_cost: float = 10.0
-    fp_cost: float = 1.0
-
-    @property
-    def bayes_threshold(self) -> float:
-        """Cost-optimal cut-off for a calibrated PD."""
-        return self.fp_cost / (self.fn_cost + self.fp_cost)
+from creditrisk.config import CostParams
 
 
 @dataclass(frozen=True)

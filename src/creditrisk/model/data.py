@@ -9,7 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-KEY, TARGET = "SK_ID_CURR", "TARGET"
+from creditrisk.errors import MissingInput
+from creditrisk.schema import KEY
+
+TARGET = "TARGET"
 
 
 @dataclass
@@ -48,3 +51,14 @@ def holdout_split(y: np.ndarray, size: float, seed: int) -> tuple[np.ndarray, np
 
     train_idx, holdout_idx = train_test_split(np.arange(len(y)), test_size=size, stratify=y, random_state=seed)
     return np.sort(train_idx), np.sort(holdout_idx)
+
+
+def split_data(features_path: Path, catalogue_path: Path, holdout_size: float,
+               seed: int) -> tuple[ModelData, ModelData]:
+    """(training part, holdout) of the labelled feature rows: the same split in every stage."""
+    for path in (features_path, catalogue_path):
+        if not Path(path).exists():
+            raise MissingInput(f"{path} not found: run the features stage first")
+    data = load_training_data(features_path, catalogue_path)
+    train_idx, holdout_idx = holdout_split(data.y, holdout_size, seed)
+    return data.subset(train_idx), data.subset(holdout_idx)

@@ -8,37 +8,29 @@ fitted on out-of-fold predictions, so no row is scored by a model that saw it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from creditrisk.model.cost import CostParams, cost_curve, normalized_cost
+from creditrisk.config import CatBoostParams, CostParams
+from creditrisk.model.cost import cost_curve, normalized_cost
 
 log = logging.getLogger(__name__)
 
 STRATEGIES = ("none", "Balanced", "SqrtBalanced", "undersample")
 
 
-@dataclass(frozen=True)
-class CatBoostParams:
-    iterations: int = 600
-    learning_rate: float = 0.08
-    depth: int = 6
-    l2_leaf_reg: float = 3.0
-    early_stopping_rounds: int = 50
-    task_type: str = "CPU"
-    thread_count: int = 2
+def catboost_model(params: CatBoostParams, seed: int, strategy: str, iterations: int | None = None):
+    """An unfitted CatBoost classifier with these settings and the class weights of ``strategy``."""
+    from catboost import CatBoostClassifier
 
-    def estimator(self, seed: int, strategy: str, iterations: int | None = None):
-        from catboost import CatBoostClassifier
-
-        weights = {"auto_class_weights": strategy} if strategy in ("Balanced", "SqrtBalanced") else {}
-        return CatBoostClassifier(
-            iterations=iterations or self.iterations, learning_rate=self.learning_rate, depth=self.depth,
-            l2_leaf_reg=self.l2_leaf_reg, random_seed=seed, task_type=self.task_type,
-            thread_count=self.thread_count, eval_metric="Logloss", custom_metric=["AUC"], verbose=False,
-            allow_writing_files=False, **weights)  # early stopping on Logloss: smoother than AUC on a small slice
+    weights = {"auto_class_weights": strategy} if strategy in ("Balanced", "SqrtBalanced") else {}
+    return CatBoostClassifier(
+        iterations=iterations or params.iterations, learning_rate=params.learning_rate, depth=params.depth,
+        l2_leaf_reg=params.l2_leaf_reg, random_seed=seed, task_type=params.task_type,
+        thread_count=params.thread_count, eval_metric="Logloss", custom_metric=["AUC"], verbose=False,
+        allow_writing_files=False, **weights)  # early stopping on Logloss: smoother than AUC on a small slice
 
 
 @dataclass
@@ -51,12 +43,11 @@ class CVResult:
     cost: float = float("nan")
     normalized_cost: float = float("nan")
     auc: float = float("nan")
-    extra: dict = field(default_factory=dict)
 
     def summary(self) -> dict:
         return {"strategy": self.strategy, "cv_auc": self.auc, "cv_fold_auc": self.fold_auc,
                 "cv_cost_per_client": self.cost / len(self.oof), "cv_normalized_cost": self.normalized_cost,
-                "cv_threshold": self.threshold, "best_iterations": self.best_iterations} | self.extra
+                "cv_threshold": self.threshold, "best_iterations": self.best_iterations}
 
 
 def undersample(y: np.ndarray, negatives_per_positive: float, rng: np.random.Generator) -> np.ndarray:
@@ -100,7 +91,7 @@ def cross_validate(x: pd.DataFrame, y: np.ndarray, cat_features: list[str], para
         fit_idx, stop_idx = early_stopping_split(train_idx, y, seed + k)
         if strategy == "undersample":  # resampling inside the training fold only
             fit_idx = fit_idx[undersample(y[fit_idx], undersample_ratio, np.random.default_rng([seed, k]))]
-        model = params.estimator(seed, strategy)
+        model = catboost_model(params, seed, strategy)
         model.fit(Pool(x.iloc[fit_idx], y[fit_idx], cat_features=cat_features),
                   eval_set=Pool(x.iloc[stop_idx], y[stop_idx], cat_features=cat_features),
                   early_stopping_rounds=params.early_stopping_rounds, callbacks=(callbacks or {}).get(k))
@@ -125,6 +116,19 @@ def score_oof(result: CVResult, y: np.ndarray, costs: CostParams) -> CVResult:
     result.normalized_cost = normalized_cost(search.cost, y, costs)
     result.auc = float(roc_auc_score(y, result.oof))
     return result
+
+
+def fit_final(x: pd.DataFrame, y: np.ndarray, categorical: list[str], params: CatBoostParams, strategy: str,
+              iterations: int, seed: int, undersample_ratio: float):
+    """The champion: all training rows (resampled if the strategy says so), the CV's typical iteration count."""
+    from catboost import Pool
+
+    idx = np.arange(len(y))
+    if strategy == "undersample":
+        idx = undersample(y, undersample_ratio, np.random.default_rng([seed, 999]))
+    model = catboost_model(params, seed, strategy, iterations=iterations)
+    model.fit(Pool(x.iloc[idx], y[idx], cat_features=categorical))
+    return model
 
 
 @dataclass

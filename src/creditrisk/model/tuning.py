@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from creditrisk.model.cost import CostParams
-from creditrisk.model.training import CatBoostParams, cross_validate
+from creditrisk.config import CatBoostParams, CostParams
+from creditrisk.model.training import cross_validate
 
 log = logging.getLogger(__name__)
 

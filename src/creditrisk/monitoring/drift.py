@@ -8,8 +8,10 @@ Evidently compares the distribution of present values only, so each column with 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,7 +19,7 @@ import pandas as pd
 from creditrisk import schema
 
 MISSING_SUFFIX = "__missing"
-_EXCLUDED = {"SK_ID_CURR", "TARGET"}
+_EXCLUDED = {schema.KEY, "TARGET"}
 
 
 @dataclass(frozen=True)
@@ -127,3 +129,15 @@ def adversarial_validation(reference: pd.DataFrame, current: pd.DataFrame, seed:
     order = np.argsort(-importance)
     return {"auc": float(roc_auc_score(y, scores)), "folds": folds,
             "top_features": [{"feature": columns[i], "importance": float(importance[i])} for i in order[:15]]}
+
+
+def sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
+    """A seeded random sample of ``rows`` rows (0, or a frame no larger: the whole frame)."""
+    return frame if not rows or len(frame) <= rows else frame.sample(n=rows, random_state=seed)
+
+
+def top_model_features(details_path: Path, count: int) -> list[str]:
+    """The model's ``count`` most important features (reports/evaluation_details.json), or none before evaluation."""
+    if not Path(details_path).exists():
+        return []
+    return [r["feature"] for r in json.loads(Path(details_path).read_text())["shap_importance"][:count]]

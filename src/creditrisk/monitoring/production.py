@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from creditrisk.config import Params, Paths
+from creditrisk.errors import MissingInput
 from creditrisk.io import atomic_path, write_json
-from creditrisk.monitoring.drift import prepare, run_report, summarize
-from creditrisk.monitoring.stage import top_model_features
+from creditrisk.monitoring.drift import prepare, run_report, summarize, top_model_features
 from creditrisk.monitoring.traffic import META, read_window
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class MonitorResult:
 def _reference(paths: Paths, columns: list[str]) -> pd.DataFrame:
     path = paths.features / "train.parquet"
     if not path.exists():
-        raise FileNotFoundError(f"{path}: the training features are the reference (run `dvc repro features` or "
+        raise MissingInput(f"{path}: the training features are the reference (run `dvc repro features` or "
                                 "`dvc pull`)")
     return pd.read_parquet(path, columns=columns)
 
@@ -49,7 +49,8 @@ def monitor(params: Params, paths: Paths, traffic_dir: Path, days: int, max_shar
                    f"day(s); at least {params.monitor.min_requests} are needed (monitor.min_requests)"}
         return MonitorResult(TOO_FEW, summary)
     logged = [c for c in current.columns if c not in META]
-    columns = [c for c in top_model_features(paths, params.drift.top_features) if c in logged] or logged
+    top = top_model_features(paths.reports / "evaluation_details.json", params.drift.top_features)
+    columns = [c for c in top if c in logged] or logged
     reference = _reference(paths, columns)
     categorical = {c for c in columns if reference[c].dtype == object}
     snapshot = run_report(prepare(reference, current[columns], categorical_hint=categorical))

@@ -8,7 +8,6 @@ number against the file it claims to come from. Nothing is typed by hand; re-run
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from typing import Any
 import yaml
 
 from creditrisk.config import Paths
-from creditrisk.io import write_text
 
 SOURCES = {"metrics": "metrics.json", "selection": "model_selection.json", "tuning": "tuning.json",
            "evaluation": "evaluation_details.json", "fidelity": "synthetic_metrics.json",
@@ -88,16 +86,3 @@ def _environment():
 
 def render(template: str, figures: Figures) -> str:
     return _environment().get_template(f"{template}.j2").render(f=figures, n=figures.num, get=figures.get)
-
-
-def run_docs(paths: Paths, params_path: Path = Path("params.yaml")) -> dict:
-    """Render the documents into docs/ and copy the evaluation figure beside them."""
-    figures = Figures.load(paths, params_path)
-    docs = paths.root / "docs"
-    for template in TEMPLATES:
-        write_text(docs / template, render(template, figures))
-    plot = paths.reports / "plots" / "evaluation.png"
-    if plot.exists():
-        (docs / "img").mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(plot, docs / "img" / "evaluation.png")
-    return {"documents": [str(docs / t) for t in TEMPLATES], "figures": len(figures.used)}

@@ -19,11 +19,12 @@ import bentoml
 from bentoml.exceptions import InvalidArgument, NotFound
 from pydantic import Field
 
+from creditrisk.errors import CreditRiskError
+from creditrisk.model.route import BENTO_TAG
 from creditrisk.service.requests import RawRecords, validate_changes
 
 log = logging.getLogger(__name__)
 
-MODEL_TAG = "creditrisk-pd:latest"
 API_KEY_ENV = "CREDITRISK_API_KEY"
 TRAFFIC_ENV = "CREDITRISK_TRAFFIC_DIR"
 API_KEY_HEADER = b"x-api-key"
@@ -88,19 +89,14 @@ HTTP_LOGGER = "bentoml._internal.server.http_app"
 
 
 @contextlib.contextmanager
-def _http_errors(field: str = ""):
-    """The scorer's errors as HTTP answers: unknown client -> 404, unknown feature or bad value -> 400."""
-    from creditrisk.service.scorer import UnknownClient
-
-    prefix = f"{field}: " if field else ""
+def _domain_errors():
+    """The scorer's domain errors as HTTP answers (an unknown client 404, an invalid request 400). Any other
+    exception is a bug: BentoML logs its traceback and answers 500 "an unexpected error", never the client's
+    mistake."""
     try:
         yield
-    except UnknownClient as error:  # a KeyError: caught first
-        raise NotFound(error.args[0]) from None
-    except KeyError as error:
-        raise InvalidArgument(f"{prefix}{error.args[0]}") from None
-    except ValueError as error:
-        raise InvalidArgument(f"{prefix}{error}") from None
+    except CreditRiskError as error:
+        raise (NotFound if error.http_status == 404 else InvalidArgument)(str(error)) from None
 
 
 def _tables(records: Any) -> dict:
@@ -108,13 +104,12 @@ def _tables(records: Any) -> dict:
     import polars as pl
 
     from creditrisk import schema
-    from creditrisk.ingest import polars_schema
 
     tables = {}
     for name, rows in records.model_dump().items():
         if rows:
             contract = schema.table("application_test" if name == "application" else name)
-            tables[name] = pl.DataFrame(rows, schema=polars_schema(contract), orient="row")
+            tables[name] = pl.DataFrame(rows, schema=schema.polars_schema(contract), orient="row")
     return tables
 
 
@@ -123,20 +118,23 @@ def _tables(records: Any) -> dict:
 class CreditRisk:
     """Probability of default, decision and reasons for Prêt à dépenser's applicants."""
 
-    model_ref = bentoml.models.BentoModel(MODEL_TAG)  # what `bentoml build` packs into the bento
+    model_ref = bentoml.models.BentoModel(BENTO_TAG)  # what `bentoml build` packs into the bento
 
     def __init__(self) -> None:
         from creditrisk.monitoring.traffic import TrafficLog
-        from creditrisk.service.scorer import Scorer
+        from creditrisk.service.portfolio import Portfolio
+        from creditrisk.service.scorer import Scorer, ServingData
 
-        self.scorer = Scorer(Path(_stored_model().path))
-        self.max_batch = int(self.scorer.bundle["serving"]["max_batch"])
+        data = ServingData.load(Path(_stored_model().path))
+        self.scorer = Scorer(data)
+        self.portfolio = Portfolio(data, self.scorer)
+        self.max_batch = data.predictor.bundle.served.max_batch
         self.traffic = TrafficLog(Path(os.environ.get(TRAFFIC_ENV, "data/traffic")))
         logging.getLogger(HTTP_LOGGER).addFilter(ClientErrorFilter())
         if not os.environ.get(API_KEY_ENV):
             log.warning("%s is not set: every protected endpoint answers 503", API_KEY_ENV)
         log.info("model version %s loaded: %d features, %d production clients", self.scorer.version,
-                 len(self.scorer.features), len(self.scorer.production))
+                 len(self.scorer.features), len(data.production))
 
     # ------------------------------------------------------------------------------------------ scoring
     def _scores(self, client_ids: list[int] | None, records: Any):
@@ -148,7 +146,7 @@ class CreditRisk:
         if count > self.max_batch:
             raise InvalidArgument(f"{count} clients in one request; the limit is {self.max_batch} "
                                   "(split the batch)")
-        with _http_errors():
+        with _domain_errors():
             if client_ids is not None:
                 return self.scorer.score_ids(client_ids)
             return self.scorer.score_records(_tables(records))
@@ -175,7 +173,7 @@ class CreditRisk:
     def simulate(self, client_id: ClientId,
                  changes: Annotated[dict[str, Any], Field(min_length=1, max_length=20)]) -> dict:
         """What-if: a production client's score with some application fields changed (nothing is stored)."""
-        with _http_errors():
+        with _domain_errors():
             validate_changes(changes)
             current, simulated = self.scorer.simulate(client_id, changes)
         return {"simulation": True, "changes": changes, "current": self.scorer.as_results(current)[0],
@@ -185,8 +183,8 @@ class CreditRisk:
     @bentoml.api(route="/client")
     def client(self, client_id: ClientId, language: Language = "fr") -> dict:
         """Descriptive information and history summary of a production client, with its PD and decision."""
-        with _http_errors():
-            return self.scorer.client_info(client_id, language)
+        with _domain_errors():
+            return self.portfolio.client_info(client_id, language)
 
     @bentoml.api(route="/clients")
     def clients(self, decision: Literal["accept", "review", "refuse"] | None = None,
@@ -197,7 +195,7 @@ class CreditRisk:
                 pd_max: Annotated[float, Field(ge=0, le=1)] | None = None,
                 limit: Annotated[int, Field(ge=1, le=500)] = 50, offset: Annotated[int, Field(ge=0)] = 0) -> dict:
         """Browse production clients with filters (decision, contract type, income, age, PD range)."""
-        return self.scorer.browse(decision, contract_type, (income_min, income_max), (age_min, age_max),
+        return self.portfolio.browse(decision, contract_type, (income_min, income_max), (age_min, age_max),
                                   (pd_min, pd_max), limit, offset)
 
     @bentoml.api(route="/distribution")
@@ -205,20 +203,20 @@ class CreditRisk:
                      bins: Annotated[int, Field(ge=2, le=100)] = 20,
                      neighbours: Annotated[int, Field(ge=5, le=1000)] = 50) -> dict:
         """A feature over all clients, accepted / review / refused, and the client's most similar clients."""
-        with _http_errors("feature"):
-            return self.scorer.distribution(feature, client_id, bins, neighbours)
+        with _domain_errors():
+            return self.portfolio.distribution(feature, client_id, bins, neighbours)
 
     @bentoml.api(route="/scatter")
     def scatter(self, x: str, y: str, client_ids: Annotated[list[ClientId], Field(max_length=20)] = (),
                 sample: Annotated[int, Field(ge=10, le=5000)] = 1000) -> dict:
         """Two numeric features for a sample of clients (with their decision), the given clients highlighted."""
-        with _http_errors("x/y"):
-            return self.scorer.scatter(x, y, list(client_ids), sample)
+        with _domain_errors():
+            return self.portfolio.scatter(x, y, list(client_ids), sample)
 
     @bentoml.api(route="/model")
     def model(self) -> dict:
         """Model version, training date, holdout metrics, business cost, threshold, importance, drift summary."""
-        return self.scorer.model_info()
+        return self.portfolio.model_info()
 
 
 def _stored_model():
@@ -226,10 +224,10 @@ def _stored_model():
     from bentoml.exceptions import NotFound as StoreNotFound
 
     try:
-        return bentoml.models.get(MODEL_TAG)
+        return bentoml.models.get(BENTO_TAG)
     except StoreNotFound:
         home = os.environ.get("BENTOML_HOME", "~/bentoml")
-        raise RuntimeError(f"no {MODEL_TAG} in the BentoML model store ({home}): run `dvc repro publish` or "
+        raise RuntimeError(f"no {BENTO_TAG} in the BentoML model store ({home}): run `dvc repro publish` or "
                            "`creditrisk publish --import-only`") from None
 
 

@@ -13,10 +13,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
 from creditrisk import schema
+from creditrisk.errors import InvalidRequest
+from creditrisk.schema import HISTORY_TABLES, KEY
 
-KEY = "SK_ID_CURR"
-HISTORY_TABLES = ("bureau", "bureau_balance", "previous_application", "POS_CASH_balance", "installments_payments",
-                  "credit_card_balance")
 _PYTHON_TYPES = {"int64": int, "float64": float, "object": str}
 
 
@@ -69,15 +68,15 @@ def _check_links(records: BaseModel) -> BaseModel:
         raise ValueError("application: SK_ID_CURR must be unique within a request")
     known = set(clients)
     for name in HISTORY_TABLES:
-        if name == "bureau_balance":
-            continue
+        entry = schema.ENTRIES[name]
+        if entry.parent == "application":
+            parents, what = known, "is not an applicant of this request"
+        else:
+            parents = {getattr(row, entry.link) for row in getattr(records, entry.parent)}
+            what = f"has no {entry.parent} row in this request"
         for i, row in enumerate(getattr(records, name)):
-            if row.SK_ID_CURR not in known:
-                raise ValueError(f"{name}[{i}].SK_ID_CURR = {row.SK_ID_CURR} is not an applicant of this request")
-    bureau_ids = {row.SK_ID_BUREAU for row in records.bureau}
-    for i, row in enumerate(records.bureau_balance):
-        if row.SK_ID_BUREAU not in bureau_ids:
-            raise ValueError(f"bureau_balance[{i}].SK_ID_BUREAU = {row.SK_ID_BUREAU} has no bureau row in this request")
+            if getattr(row, entry.link) not in parents:
+                raise ValueError(f"{name}[{i}].{entry.link} = {getattr(row, entry.link)} {what}")
     return records
 
 
@@ -94,7 +93,7 @@ RawRecords = _records_model()
 def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
     """What-if changes to an application row: known fields, valid values, never emptying a required field.
 
-    Raises ValueError naming each refused field and the reason.
+    Raises InvalidRequest naming each refused field and the reason.
     """
     from pydantic import ValidationError
 
@@ -109,5 +108,5 @@ def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
         except ValidationError as error:
             problems = [f"changes.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
     if problems:
-        raise ValueError("; ".join(problems))
+        raise InvalidRequest("; ".join(problems))
     return changes

@@ -58,7 +58,7 @@ def compare_column(table: str, column: str, values, ref: dict) -> ColumnFidelity
             syn_shares = {k.removesuffix(".0"): v for k, v in syn_shares.items()}
         keys = set(ref_shares) | set(syn_shares) if ref.get("complete", True) else set(ref_shares)
         diffs = {k: abs(syn_shares.get(k, 0.0) - ref_shares.get(k, 0.0)) for k in keys}
-        worst = max(diffs, key=diffs.get) if diffs else None
+        worst = max(sorted(diffs), key=diffs.get) if diffs else None  # sorted: ties broken the same in every run
         out.max_share_diff, out.worst_category = (diffs[worst], worst) if worst else (0.0, None)
         if out.max_share_diff > SHARE_TOLERANCE:
             reasons.append(f"share of {worst!r} off by {out.max_share_diff:.3f}")

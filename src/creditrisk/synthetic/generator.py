@@ -15,6 +15,7 @@ import numpy as np
 
 from creditrisk import schema
 from creditrisk.io import atomic_path
+from creditrisk.schema import KEY
 from creditrisk.synthetic.application import generate_applicants
 from creditrisk.synthetic.history import IdCounters, generate_history
 from creditrisk.synthetic.risk import true_pd
@@ -109,14 +110,14 @@ def generate(n_train: int, n_test: int, seed: int, out_dir: Path, oracle_dir: Pa
             part = slice(chunk * chunk_size, (chunk + 1) * chunk_size)
             chunk_ids, chunk_test = ids[part], is_test[part]
             app, history, pd_true, target = generate_chunk(seed, chunk, chunk_ids, chunk_test, counters)
-            app["SK_ID_CURR"], app["TARGET"] = chunk_ids, target
+            app[KEY], app["TARGET"] = chunk_ids, target
             frames = {"application_train": _frame("application_train", _rows(app, ~chunk_test)),
                       "application_test": _frame("application_test", _rows(app, chunk_test))}
             frames.update({name: _frame(name, cols) for name, cols in history.items()})
             _append(frames, tmp_out, first=chunk == 0)
             for name, frame in frames.items():
                 summary.rows[name] += frame.height
-            oracle_parts.append(pl.DataFrame({"SK_ID_CURR": chunk_ids, "TRUE_PD": pd_true,
+            oracle_parts.append(pl.DataFrame({KEY: chunk_ids, "TRUE_PD": pd_true,
                                               "SPLIT": np.where(chunk_test, "test", "train")}))
             targets.append(target[~chunk_test])
             pds.append(pd_true[~chunk_test])

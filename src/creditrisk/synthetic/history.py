@@ -16,6 +16,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from creditrisk import schema
+from creditrisk.schema import KEY
 from creditrisk.synthetic import marginals as mg
 
 DAYS_PER_MONTH = 30.4375
@@ -124,7 +125,7 @@ def _bureau(rng, ids, bad, counters: IdCounters) -> dict[str, np.ndarray]:
     annuity = np.where(rng.random(m) < 0.56, 0.0, np.round(_num(rng, t, "AMT_ANNUITY", m,
                                                                0.56 + 0.44 * rng.random(m)), 1))
     return {
-        "_app": app, "SK_ID_CURR": ids[app], "SK_ID_BUREAU": sk_bureau, "CREDIT_ACTIVE": status,
+        "_app": app, KEY: ids[app], "SK_ID_BUREAU": sk_bureau, "CREDIT_ACTIVE": status,
         "CREDIT_CURRENCY": _cat(rng, t, "CREDIT_CURRENCY", m),
         "DAYS_CREDIT": days_credit.astype(np.int64), "CREDIT_DAY_OVERDUE": day_overdue,
         "DAYS_CREDIT_ENDDATE": mg.blank(enddate, enddate_missing),
@@ -221,7 +222,7 @@ def _previous(rng, ids, bad, app_cols, counters: IdCounters) -> dict[str, np.nda
     rate_down = np.where(rng.random(m) < 0.47, 0.0, np.clip(rng.lognormal(np.log(0.1), 0.45, size=m), 0, 0.9))
     down = np.round(application * rate_down, 1)
     interest = rng.random(m) < 0.0036
-    cols = {"_app": app, "SK_ID_PREV": sk_prev, "SK_ID_CURR": ids[app], "NAME_CONTRACT_TYPE": ctype,
+    cols = {"_app": app, "SK_ID_PREV": sk_prev, KEY: ids[app], "NAME_CONTRACT_TYPE": ctype,
             "AMT_ANNUITY": mg.blank(np.round(annuity, 3), term_missing), "AMT_APPLICATION": application,
             "AMT_CREDIT": mg.blank(credit, rng.random(m) < 1 / 1_670_214),
             "AMT_DOWN_PAYMENT": mg.blank(down, ~has_down), "AMT_GOODS_PRICE": goods,
@@ -335,7 +336,7 @@ def _pos_cash(rng, prev, bad) -> dict[str, np.ndarray]:
     dpd = np.where(late, np.round(rng.lognormal(np.log(12), 1.4, size=k)), 0).astype(np.int64)
     dpd_def = np.where(late & (rng.random(k) < 0.4), np.minimum(dpd, rng.integers(1, 30, size=k)), 0)
     instalment = mg.blank(term[idx].astype(float), rng.random(k) < 0.003)
-    return {"_app": app, "SK_ID_PREV": prev["SK_ID_PREV"][loan], "SK_ID_CURR": prev["SK_ID_CURR"][loan],
+    return {"_app": app, "SK_ID_PREV": prev["SK_ID_PREV"][loan], KEY: prev[KEY][loan],
             "MONTHS_BALANCE": month.astype(np.int64), "CNT_INSTALMENT": instalment,
             "CNT_INSTALMENT_FUTURE": mg.blank(future, np.isnan(instalment)), "NAME_CONTRACT_STATUS": status,
             "SK_DPD": dpd, "SK_DPD_DEF": dpd_def.astype(np.int64)}
@@ -369,7 +370,7 @@ def _installments(rng, prev, bad) -> dict[str, np.ndarray]:
     share = np.where(parts[inst] == 1, 1.0, np.where(part == 0, first_share, 1.0 - first_share))
     earlier = (parts[inst] - 1 - part) * rng.geometric(1 / 6.0, size=inst.size)
     return {"_app": app[inst], "_inst": inst, "SK_ID_PREV": prev["SK_ID_PREV"][loan][inst],
-            "SK_ID_CURR": prev["SK_ID_CURR"][loan][inst], "NUM_INSTALMENT_VERSION": version[inst],
+            KEY: prev[KEY][loan][inst], "NUM_INSTALMENT_VERSION": version[inst],
             "NUM_INSTALMENT_NUMBER": (pos + 1).astype(np.int64)[inst], "DAYS_INSTALMENT": days_inst[inst],
             "DAYS_ENTRY_PAYMENT": np.maximum(entry[inst] - earlier, days_inst[inst] - 400),
             "AMT_INSTALMENT": amount[inst], "AMT_PAYMENT": np.round(paid[inst] * share, 3)}
@@ -414,7 +415,7 @@ def _credit_card(rng, prev, bad) -> dict[str, np.ndarray]:
     status[(pos == 0) & (rng.random(k) < 0.06)] = "Signed"
     cnt_draw = np.where(drawing, rng.integers(1, 6, size=k), 0).astype(float)
     return {
-        "_app": app, "SK_ID_PREV": prev["SK_ID_PREV"][card], "SK_ID_CURR": prev["SK_ID_CURR"][card],
+        "_app": app, "SK_ID_PREV": prev["SK_ID_PREV"][card], KEY: prev[KEY][card],
         "MONTHS_BALANCE": month.astype(np.int64), "AMT_BALANCE": balance,
         "AMT_CREDIT_LIMIT_ACTUAL": limit_row.astype(np.int64),
         "AMT_DRAWINGS_ATM_CURRENT": mg.blank(np.where(atm_share, draw_amount, 0.0), detail_missing),

@@ -8,7 +8,6 @@ import pytest
 
 from creditrisk import schema
 from creditrisk.features import build_features, catalogue
-from creditrisk.ingest import polars_schema
 
 A, B = 1, 2  # applicant A has a history in every table, B only a credit card
 
@@ -19,14 +18,14 @@ def f32(value: float) -> float:
 
 
 def _frame(table: str, rows: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=polars_schema(schema.table(table)), strict=False)
+    return pl.DataFrame(rows, schema=schema.polars_schema(schema.table(table)), strict=False)
 
 
 @pytest.fixture(scope="module")
 def tiny(real_sample) -> dict[str, pl.DataFrame]:
     """Two real application rows, edited, and a handful of history rows whose aggregates are worked out below."""
     app = pl.read_csv(real_sample / "application_train.csv", n_rows=2,
-                      schema=polars_schema(schema.table("application_train")))
+                      schema=schema.polars_schema(schema.table("application_train")))
     app = app.with_columns(
         SK_ID_CURR=pl.Series([A, B]), DAYS_EMPLOYED=pl.Series([365243, -1000]),
         AMT_INCOME_TOTAL=pl.Series([100_000.0, 50_000.0]), AMT_CREDIT=pl.Series([200_000.0, 100_000.0]),
@@ -221,3 +220,16 @@ def test_catalogue_names_are_unique_and_described():
                       "credit_card_balance"}
     categorical = {f.name for f in entries if f.categorical}
     assert {"NAME_CONTRACT_TYPE", "PREV_LAST_NAME_CONTRACT_STATUS"} <= categorical
+
+
+def test_every_family_of_the_table_registry_has_its_features_and_nothing_else():
+    from creditrisk.features.builder import families
+
+    built = families()
+    assert tuple(f.name for f in built) == schema.FAMILIES
+    assert [f.table for f in built] == ["bureau", "previous_application", "POS_CASH_balance",
+                                        "installments_payments", "credit_card_balance"]
+    names = [f.name for f in catalogue()]
+    assert len(names) == len(set(names))
+    by_table = {f.table for f in catalogue()} - {"application"}
+    assert by_table == {f.feature_set().table for f in built}

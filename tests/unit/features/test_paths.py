@@ -8,7 +8,7 @@ from creditrisk.features import build_features, catalogue
 from creditrisk.features.builder import client_rows
 from creditrisk.features.selection import find_useless_columns
 from creditrisk.ingest import ingest
-from creditrisk.stages import load_tables
+from creditrisk.stages.common import load_tables
 
 
 @pytest.fixture(scope="module")

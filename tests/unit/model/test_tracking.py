@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from creditrisk.model import tracking
+from tests.bundles import make_bundle
 
 
 def test_promotion_rule():
@@ -28,11 +29,7 @@ def _tiny_model():
     x = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200)})
     y = (x["a"] > 0.5).astype(int)
     model = CatBoostClassifier(iterations=10, verbose=False, allow_writing_files=False).fit(x, y)
-    bundle = {"features": ["a", "b"], "categorical": [], "threshold": 0.09, "costs": {"fn_cost": 10, "fp_cost": 1},
-              "imbalance_strategy": "none", "catboost": {"iterations": 10}, "train_rows": 200,
-              "cv": {"auc": 0.8, "cost_per_client": 0.4}, "calibration": {"method": "isotonic", "x": [0, 1],
-                                                                            "y": [0, 1]}}
-    return model, bundle, x
+    return model, make_bundle(["a", "b"]), x
 
 
 def test_better_model_is_promoted_worse_one_is_not(registry):
@@ -43,5 +40,6 @@ def test_better_model_is_promoted_worse_one_is_not(registry):
     assert not worse["promoted"] and tracking.champion_cost() == (first["version"], 0.45)
     better = tracking.log_champion_run(model, bundle, {"business_cost_per_client": 0.40}, x, [])
     assert better["promoted"] and tracking.champion_cost() == (better["version"], 0.40)
-    assert tracking.load_champion_bundle()["threshold"] == 0.09
+    _, stored, facts = tracking.load_champion()
+    assert stored == make_bundle(["a", "b"]) and facts["model_version"] == better["version"]
     assert (registry / "mlflow.db").exists() and (registry / "mlartifacts").is_dir()

@@ -4,10 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from creditrisk.model.cost import CostParams
+from creditrisk.config import CatBoostParams, CostParams
 from creditrisk.model.training import (
     Calibrator,
-    CatBoostParams,
     brier,
     cross_validate,
     reliability_curve,

@@ -5,8 +5,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from creditrisk.config import CatBoostParams
 from creditrisk.model.cost import CostParams
-from creditrisk.model.training import CatBoostParams, stratified_folds
+from creditrisk.model.training import stratified_folds
 from creditrisk.model.tuning import tune
 
 

@@ -32,8 +32,8 @@ def test_importing_the_same_serving_directory_twice_keeps_one_model(serving_dir)
 
 
 @pytest.fixture(scope="module")
-def production(scorer) -> list[int]:
-    return list(scorer.production.index[:5])
+def production(serving_data) -> list[int]:
+    return list(serving_data.production.index[:5])
 
 
 def _error(response) -> str:
@@ -138,14 +138,14 @@ def test_what_if_simulation(client, production):
     assert refused.status_code == 400 and "changes.AMT_CREDIT" in _error(refused)
 
 
-def test_dashboard_endpoints(client, production, scorer):
+def test_dashboard_endpoints(client, production, serving_data):
     info = client.post("/client", json={"client_id": production[0]}, headers=AUTH).json()
     assert info["client_id"] == production[0] and info["descriptive"]
     listing = client.post("/clients", json={"decision": "refuse", "limit": 3}, headers=AUTH).json()
-    assert listing["total"] == int((scorer.population["decision"] == "refuse").sum())
+    assert listing["total"] == int((serving_data.population["decision"] == "refuse").sum())
     dist = client.post("/distribution", json={"feature": "AMT_CREDIT", "client_id": production[0]},
                        headers=AUTH).json()
-    assert sum(dist["counts"]["all"]) + dist["missing"]["all"] == len(scorer.production)
+    assert sum(dist["counts"]["all"]) + dist["missing"]["all"] == len(serving_data.production)
     unknown = client.post("/distribution", json={"feature": "NOPE"}, headers=AUTH)
     assert unknown.status_code == 400 and "NOPE" in _error(unknown)
     scatter = client.post("/scatter", json={"x": "AMT_CREDIT", "y": "EXT_SOURCE_MEAN", "client_ids": production[:2],
@@ -153,3 +153,18 @@ def test_dashboard_endpoints(client, production, scorer):
     assert len(scatter["points"]) == 100 and [c["client_id"] for c in scatter["clients"]] == production[:2]
     model = client.post("/model", json={}, headers=AUTH).json()
     assert model["threshold"] == THRESHOLD and model["costs"] == {"fn_cost": 10, "fp_cost": 1}
+
+
+def test_a_bug_in_the_scorer_is_an_internal_error_not_the_clients_mistake(client, production, monkeypatch):
+    """A KeyError or ValueError raised by a bug used to be answered 400; only domain errors are the request's."""
+    from creditrisk.service.scorer import Scorer
+
+    unknown = client.post("/score", json={"client_ids": [10**9]}, headers=AUTH)
+    assert unknown.status_code == 404 and "unknown client id" in _error(unknown)
+    for bug in (KeyError("AMT_CREDIT"), ValueError("could not convert")):
+        def broken(self, client_ids, bug=bug):
+            raise bug
+
+        monkeypatch.setattr(Scorer, "score_ids", broken)
+        response = client.post("/score", json={"client_ids": production[:1]}, headers=AUTH)
+        assert response.status_code == 500 and "unexpected error" in _error(response)

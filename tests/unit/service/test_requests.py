@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from creditrisk import schema
+from creditrisk.errors import InvalidRequest
 from creditrisk.service.requests import RawRecords, row_model, validate_changes
 
 
@@ -81,10 +82,10 @@ def test_errors_never_echo_the_submitted_values():
 
 def test_what_if_changes_are_checked_field_by_field():
     assert validate_changes({"AMT_CREDIT": 100_000.0}) == {"AMT_CREDIT": 100_000.0}
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(InvalidRequest) as info:
         validate_changes({"AMT_CREDIT": 0.0, "SK_ID_CURR": 5, "SHOE_SIZE": 42, "CODE_GENDER": None})
     message = str(info.value)
     assert "changes.SK_ID_CURR: not a field" in message and "changes.SHOE_SIZE: not a field" in message
     assert "changes.CODE_GENDER: must not be empty" in message
-    with pytest.raises(ValueError, match="changes.AMT_CREDIT: Value error, 0.0 is below"):
+    with pytest.raises(InvalidRequest, match="changes.AMT_CREDIT: Value error, 0.0 is below"):
         validate_changes({"AMT_CREDIT": 0.0})

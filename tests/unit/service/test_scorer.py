@@ -1,24 +1,13 @@
-"""The scoring core: parity with the pipeline's batch prediction, explanations, what-if, dashboard data."""
+"""The scoring core: parity with the pipeline's batch prediction, explanations, what-if."""
 
 import numpy as np
 import polars as pl
 import pytest
 
 from creditrisk import schema
+from creditrisk.errors import UnknownClient
 from creditrisk.features.builder import client_rows
-from creditrisk.model.pipeline import predict_pd
-from creditrisk.model.training import Calibrator
-from creditrisk.service.scorer import UnknownClient
 from tests.service_fixtures import REVIEW_BAND, THRESHOLD
-
-
-@pytest.fixture(scope="module")
-def batch(champion, features):
-    """The pipeline's batch prediction of every production client (model.pipeline.predict_pd)."""
-    model, bundle = champion
-    x = features["test"].to_pandas().set_index("SK_ID_CURR")
-    _, pd_ = predict_pd(model, bundle, Calibrator.from_dict(bundle["calibration"]), x)
-    return dict(zip(x.index.tolist(), pd_, strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -61,17 +50,17 @@ def test_features_outside_the_read_set_cannot_change_a_prediction(scorer, champi
     """Blank every feature the model does not read: the raw scores and SHAP values stay exactly the same."""
     from catboost import Pool
 
-    from creditrisk.model.pipeline import features_read
+    from creditrisk.model.predictor import features_read
 
     model, bundle = champion
     read = features_read(model)
-    important = {f for f, v in zip(bundle["features"], model.get_feature_importance(), strict=True) if v > 0}
-    assert important <= read < set(bundle["features"])
-    x = features["test"].head(300).to_pandas()[bundle["features"]]
+    important = {f for f, v in zip(bundle.features, model.get_feature_importance(), strict=True) if v > 0}
+    assert important <= read < set(bundle.features)
+    x = features["test"].head(300).to_pandas()[bundle.features]
     blanked = x.copy()
-    for column in set(bundle["features"]) - read:
-        blanked[column] = schema.MISSING_CATEGORY if column in bundle["categorical"] else np.nan
-    pools = [Pool(frame, cat_features=bundle["categorical"]) for frame in (x, blanked)]
+    for column in set(bundle.features) - read:
+        blanked[column] = schema.MISSING_CATEGORY if column in bundle.categorical else np.nan
+    pools = [Pool(frame, cat_features=bundle.categorical) for frame in (x, blanked)]
     assert np.array_equal(model.predict(pools[0], prediction_type="RawFormulaVal"),
                           model.predict(pools[1], prediction_type="RawFormulaVal"))
     shap = [model.get_feature_importance(pool, type="ShapValues") for pool in pools]
@@ -147,39 +136,3 @@ def test_what_if_equals_rebuilding_the_changed_raw_rows(scorer, tables):
     assert simulated.pd[0] == rebuilt.pd[0]
     index = scorer.features.index("CREDIT_INCOME_RATIO")
     assert simulated.rows[0][index] == pytest.approx(1_234_567.0 / 55_000.0, rel=1e-6)
-
-
-def test_browse_filters_count_what_they_should(scorer, batch):
-    pds = np.array(list(batch.values()))
-    refused = int(np.sum(pds > THRESHOLD + REVIEW_BAND))
-    assert scorer.browse(decision="refuse", limit=5)["total"] == refused
-    page = scorer.browse(pd_range=(0.2, None), limit=3, offset=1)
-    assert page["total"] == int(np.sum(pds >= 0.2)) and len(page["clients"]) == min(3, page["total"] - 1)
-    assert all(c["probability_of_default"] >= 0.2 for c in page["clients"])
-    cash = scorer.browse(contract_type="Cash loans", age=(30, 40), limit=500)
-    assert all(c["contract_type"] == "Cash loans" and 30 <= c["age_years"] <= 40 for c in cash["clients"])
-
-
-def test_distribution_covers_every_client_and_the_peers(scorer, batch):
-    client = list(batch)[0]
-    dist = scorer.distribution("EXT_SOURCE_MEAN", client, bins=10, neighbours=30)
-    assert len(dist["edges"]) == 11 and not dist["categorical"]
-    assert sum(dist["counts"]["all"]) + dist["missing"]["all"] == len(batch)
-    assert sum(sum(dist["counts"][d]) + dist["missing"][d] for d in ("accept", "review", "refuse")) == len(batch)
-    assert sum(dist["counts"]["similar"]) + dist["missing"]["similar"] == 30
-    values = scorer.production["EXT_SOURCE_MEAN"].dropna().to_numpy()
-    assert dist["client_percentile"] == pytest.approx(100 * np.mean(values < dist["client_value"]))
-    categorical = scorer.distribution("NAME_CONTRACT_TYPE", None)
-    assert sum(categorical["counts"]["all"].values()) == len(batch)
-
-
-def test_client_info_and_model_info(scorer, batch):
-    client = list(batch)[1]
-    info = scorer.client_info(client, language="fr")
-    assert info["probability_of_default"] == batch[client]
-    fields = {d["field"]: d for d in info["descriptive"]}
-    assert fields["AMT_CREDIT"]["label"] and "SK_ID_CURR" not in fields
-    model = scorer.model_info()
-    assert model["threshold"] == THRESHOLD and model["model_version"] == "7" and model["drift"]["share_drifted"]
-    top = model["global_importance"][0]
-    assert top["label_fr"] == scorer.catalogue[top["feature"]]["description_fr"]

@@ -1,0 +1,110 @@
+"""The model bundle: everything a consumer needs beside the CatBoost trees, as one typed, versioned object.
+
+Training writes it (``bundle.json`` beside ``model.cbm``), MLflow stores it as the registered model's metadata,
+publishing adds the serving facts, and evaluation, the service and batch scoring read it through ``Bundle`` only:
+the feature order, the categorical columns, the calibration, the threshold and the costs can never disagree
+with training.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+from creditrisk.config import CostParams
+from creditrisk.errors import IncompatibleModel, MissingInput
+from creditrisk.model.training import Calibrator
+
+BUNDLE_VERSION = 1
+BUNDLE_FILE = "bundle.json"
+MODEL_FILE = "model.cbm"
+
+
+@dataclass(frozen=True)
+class CVSummary:
+    """The champion's cross-validated figures on the training part (out-of-fold, calibrated PD)."""
+
+    folds: int
+    auc: float
+    cost_per_client: float
+    normalized_cost: float
+    brier_raw: float
+    brier_calibrated: float
+
+
+@dataclass(frozen=True)
+class ServingInfo:
+    """What publishing adds: which registry version is served, and the service's decision band and batch limit."""
+
+    registered_model: str
+    model_version: int
+    run_id: str
+    review_band: float  # PDs within this distance of the threshold go to a person ("review")
+    max_batch: int
+
+
+@dataclass(frozen=True)
+class Bundle:
+    features: list[str]  # the model's input columns, in order
+    categorical: list[str]
+    threshold: float  # refuse above this calibrated PD
+    costs: CostParams
+    calibration: dict  # ``Calibrator.to_dict()``
+    imbalance_strategy: str
+    catboost: dict  # the fitted model's CatBoost settings
+    cv: CVSummary
+    seed: int
+    train_rows: int
+    holdout_rows: int
+    data_source: str
+    trained_at: str
+    model_file: str = MODEL_FILE
+    threshold_on: str = "calibrated PD"
+    serving: ServingInfo | None = None
+    bundle_version: int = BUNDLE_VERSION
+
+    @property
+    def calibrator(self) -> Calibrator:
+        return Calibrator.from_dict(self.calibration)
+
+    @property
+    def served(self) -> ServingInfo:
+        """The serving facts; a bundle that was never published has none."""
+        if self.serving is None:
+            raise MissingInput("this model bundle was not published (no serving facts): run the publish stage")
+        return self.serving
+
+    def with_serving(self, serving: ServingInfo) -> Bundle:
+        return replace(self, serving=serving)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        if self.serving is None:
+            del out["serving"]
+        return out
+
+    @classmethod
+    def from_dict(cls, stored: dict) -> Bundle:
+        """A bundle as stored by ``to_dict`` (bundles written before versioning count as version 1)."""
+        stored = dict(stored)
+        version = stored.setdefault("bundle_version", 1)
+        if version != BUNDLE_VERSION:
+            raise IncompatibleModel(f"model bundle version {version}; this code reads version {BUNDLE_VERSION}: "
+                                    "re-run the train stage")
+        unknown = set(stored) - {f.name for f in fields(cls)}
+        if unknown:
+            raise IncompatibleModel(f"model bundle: unknown field(s) {sorted(unknown)}: re-run the train stage")
+        serving = stored.get("serving")
+        return cls(**stored | {"costs": CostParams(**stored["costs"]), "cv": CVSummary(**stored["cv"]),
+                               "serving": None if serving is None else ServingInfo(**serving)})
+
+    def write(self, directory: Path) -> None:
+        (Path(directory) / BUNDLE_FILE).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+
+    @classmethod
+    def read(cls, directory: Path) -> Bundle:
+        path = Path(directory) / BUNDLE_FILE
+        if not path.exists():
+            raise MissingInput(f"{path} not found: run the train stage (or publish, for a serving directory)")
+        return cls.from_dict(json.loads(path.read_text()))

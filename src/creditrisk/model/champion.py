@@ -1,0 +1,93 @@
+"""The champion: imbalance strategies compared on the CV business cost, the best one fitted on every training
+row, calibrated and thresholded on its out-of-fold scores."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+
+from creditrisk.config import CatBoostParams, Params
+from creditrisk.model.baselines import all_baselines
+from creditrisk.model.bundle import Bundle, CVSummary
+from creditrisk.model.data import ModelData
+from creditrisk.model.predictor import Predictor
+from creditrisk.model.training import (
+    Calibrator,
+    CVResult,
+    brier,
+    cross_validate,
+    fit_final,
+    score_oof,
+    stratified_folds,
+)
+from creditrisk.schema import KEY
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainedChampion:
+    predictor: Predictor
+    oof: dict[str, np.ndarray]  # per training row: SK_ID_CURR, TARGET, raw score, calibrated PD
+    comparison: dict  # reports/model_selection.json
+
+
+def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost: CatBoostParams) -> TrainedChampion:
+    """Compare the imbalance strategies and the baselines on the same folds, then fit, calibrate and threshold."""
+    costs, seed = params.cost, params.base.seed
+    folds = stratified_folds(train.y, params.train.cv_folds, seed)
+    results = [cross_validate(train.x, train.y, train.categorical, catboost, strategy, folds, seed, costs,
+                              params.train.undersample_ratio) for strategy in params.train.imbalance_strategies]
+    best = min(results, key=lambda r: r.cost)
+    calibrator = Calibrator.fit(best.oof, train.y)
+    calibrated = score_oof(CVResult(best.strategy, calibrator.transform(best.oof), best.fold_auc,
+                                    best.best_iterations), train.y, costs)
+    iterations = int(np.median(best.best_iterations)) + 1
+    model = fit_final(train.x, train.y, train.categorical, catboost, best.strategy, iterations, seed,
+                      params.train.undersample_ratio)
+    bundle = Bundle(
+        features=train.features, categorical=train.categorical, threshold=calibrated.threshold, costs=costs,
+        calibration=calibrator.to_dict(), imbalance_strategy=best.strategy,
+        catboost=asdict(catboost) | {"iterations": iterations}, cv=_cv_summary(calibrated, best, train.y, params),
+        seed=seed, train_rows=len(train.y), holdout_rows=holdout_rows, data_source=params.data.source,
+        trained_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    comparison = {"chosen": best.strategy, "criterion": "CV business cost at the best out-of-fold threshold",
+                  "strategies": [r.summary() for r in results],
+                  "baselines": all_baselines(train, folds, costs, seed)}
+    oof = {KEY: train.ids, "TARGET": train.y, "score": best.oof, "pd": calibrated.oof}
+    log.info("champion: %s, CV AUC %.4f, CV normalised cost %.4f, threshold %.4f (calibrated PD)", best.strategy,
+             calibrated.auc, calibrated.normalized_cost, calibrated.threshold)
+    return TrainedChampion(Predictor(model, bundle), oof, comparison)
+
+
+def _cv_summary(calibrated: CVResult, raw: CVResult, y: np.ndarray, params: Params) -> CVSummary:
+    return CVSummary(folds=params.train.cv_folds, auc=calibrated.auc, cost_per_client=calibrated.cost / len(y),
+                     normalized_cost=calibrated.normalized_cost, brier_raw=brier(y, raw.oof),
+                     brier_calibrated=brier(y, calibrated.oof))
+
+
+def tuning_setup_key(train: ModelData, feature_file_digest: str, params: Params) -> str:
+    """What makes tuning trials comparable: the data (feature file bytes), training rows, folds, costs and fixed
+    CatBoost settings. Another setup starts another study in the same journal."""
+    import hashlib
+    import json
+
+    ids = hashlib.sha256(np.ascontiguousarray(train.ids).tobytes()).hexdigest()
+    setup = {"ids": ids, "data": feature_file_digest, "features": train.features, "folds": params.train.cv_folds,
+             "seed": params.base.seed, "costs": asdict(params.cost), "iterations": params.train.iterations,
+             "early_stopping": params.train.early_stopping_rounds}
+    return hashlib.sha256(json.dumps(setup, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def study_report(study) -> dict:
+    """reports/tuning.json: every trial of the study and the best one."""
+    trials = [{"number": t.number, "state": t.state.name, "cost_per_client": t.value, "params": t.params,
+               "cv_auc": t.user_attrs.get("cv_auc"), "best_iterations": t.user_attrs.get("best_iterations")}
+              for t in study.trials]
+    return {"study": study.study_name, "best_params": study.best_params, "best_cost_per_client": study.best_value,
+            "best_trial": study.best_trial.number, "trials": trials,
+            "objective": "CV business cost per client at the best out-of-fold threshold (no class weights)"}
+

@@ -1,0 +1,140 @@
+"""The holdout evaluation, in named steps: each takes arrays and returns figures; the evaluate stage writes them.
+
+The holdout is scored once. Its figures: AUC, PR-AUC, business cost and the confusion matrix at the threshold,
+Brier; 95 % bootstrap intervals; on synthetic data the gap to the oracle (the true PD); the baselines' CV costs
+beside the champion's; the cost of every threshold; the FN:FP sensitivity of the threshold; SHAP importance;
+outcomes by group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from creditrisk.config import CostParams
+from creditrisk.model.bundle import Bundle
+from creditrisk.model.cost import confusion, cost_per_client
+from creditrisk.model.data import ModelData
+from creditrisk.model.predictor import Predictor
+from creditrisk.model.training import brier
+
+_INTERVALS = ("auc_ci95", "business_cost_per_client_ci95", "threshold_ci95")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    metrics: dict  # reports/metrics.json: one flat object (DVC metrics)
+    cost_curve: list[dict]
+    reliability: list[dict]
+    sensitivity: list[dict]
+    importance: list[dict]
+    fairness: dict
+
+
+def evaluate_holdout(predictor: Predictor, holdout: ModelData, oof: tuple[np.ndarray, np.ndarray],
+                     baselines: list[dict], true_pd: np.ndarray | None, bootstrap: int, shap_rows: int,
+                     seed: int) -> Evaluation:
+    """Every figure of the evaluate stage; ``oof`` = (target, calibrated PD) of the training rows."""
+    from creditrisk.model.cost import cost_curve, ratio_sensitivity
+    from creditrisk.model.fairness import fairness_report
+    from creditrisk.model.training import reliability_curve
+
+    bundle, y = predictor.bundle, holdout.y
+    _, pd_ = predictor.predict_proba(holdout.x)
+    metrics = holdout_metrics(y, pd_, bundle.threshold, bundle.costs)
+    metrics |= bootstrap_intervals(y, pd_, bundle.threshold, bundle.costs, bootstrap, seed, oof)
+    metrics |= oracle_gap(y, true_pd, bundle.costs, metrics)
+    metrics |= baseline_costs(baselines, bundle)
+    metrics = flatten_intervals(metrics)
+    metrics["holdout_best_threshold_in_hindsight"] = cost_curve(y, pd_, bundle.costs).threshold
+    return Evaluation(metrics=metrics, cost_curve=cost_by_threshold(y, pd_, bundle.costs),
+                      reliability=reliability_curve(y, pd_),
+                      sensitivity=ratio_sensitivity(oof[0], oof[1], list(range(1, 21))),
+                      importance=shap_importance(predictor, holdout.x, shap_rows, seed),
+                      fairness=fairness_report(holdout.x, y, pd_ >= bundle.threshold))
+
+
+def holdout_metrics(y: np.ndarray, pd_: np.ndarray, threshold: float, costs: CostParams) -> dict:
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    from creditrisk.model.cost import normalized_cost
+
+    matrix = confusion(y, pd_ >= threshold)
+    cost = cost_per_client(matrix, costs)
+    return {"auc": float(roc_auc_score(y, pd_)), "pr_auc": float(average_precision_score(y, pd_)),
+            "business_cost_per_client": cost, "normalized_cost": normalized_cost(cost * len(y), y, costs),
+            "threshold": threshold, "brier": brier(y, pd_), "approval_rate": 1 - float(np.mean(pd_ >= threshold)),
+            "tn": matrix.tn, "fp": matrix.fp, "fn": matrix.fn, "tp": matrix.tp, "holdout_rows": len(y),
+            "default_rate": float(np.mean(y)), "fn_cost": costs.fn_cost, "fp_cost": costs.fp_cost}
+
+
+def bootstrap_intervals(y: np.ndarray, pd_: np.ndarray, threshold: float, costs: CostParams, n: int, seed: int,
+                        oof: tuple[np.ndarray, np.ndarray]) -> dict:
+    """95 % intervals: AUC and cost per client on resampled holdout rows; threshold on resampled OOF rows."""
+    from sklearn.metrics import roc_auc_score
+
+    from creditrisk.model.cost import find_best_threshold
+
+    rng = np.random.default_rng(seed)
+    aucs, cost, thresholds = [], [], []
+    for _ in range(n):
+        idx = rng.integers(0, len(y), len(y))
+        if 0 < y[idx].sum() < len(idx):
+            aucs.append(roc_auc_score(y[idx], pd_[idx]))
+        cost.append(cost_per_client(confusion(y[idx], pd_[idx] >= threshold), costs))
+        j = rng.integers(0, len(oof[0]), len(oof[0]))
+        thresholds.append(find_best_threshold(oof[0][j], oof[1][j], costs)[0])
+    return {"auc_ci95": _interval(aucs), "business_cost_per_client_ci95": _interval(cost),
+            "threshold_ci95": _interval(thresholds), "bootstrap_resamples": n}
+
+
+def _interval(values: list[float]) -> list[float]:
+    return [float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))]
+
+
+def oracle_gap(y: np.ndarray, true_pd: np.ndarray | None, costs: CostParams, metrics: dict) -> dict:
+    """Best achievable figures from the true PD of synthetic applicants, and the model's share of them (none
+    without a true PD)."""
+    from sklearn.metrics import roc_auc_score
+
+    if true_pd is None:
+        return {}
+    decision = true_pd >= costs.bayes_threshold  # Bayes-optimal decision for the business cost
+    oracle = {"oracle_auc": float(roc_auc_score(y, true_pd)),
+              "oracle_cost_per_client": cost_per_client(confusion(y, decision), costs),
+              "oracle_brier": brier(y, true_pd)}
+    return oracle | {"auc_to_oracle": metrics["auc"] / oracle["oracle_auc"],
+                     "cost_to_oracle": metrics["business_cost_per_client"] / oracle["oracle_cost_per_client"]}
+
+
+def baseline_costs(baselines: list[dict], bundle: Bundle) -> dict:
+    """The baselines' and the champion's CV cost per client, under the baselines' metric keys."""
+    costs = {f"baseline_{row['key']}_cv_cost_per_client": row["cv_cost_per_client"] for row in baselines}
+    return costs | {"champion_cv_cost_per_client": bundle.cv.cost_per_client}
+
+
+def flatten_intervals(metrics: dict) -> dict:
+    """DVC metrics are one flat object: each [low, high] interval becomes *_ci95_low / *_ci95_high."""
+    flat = dict(metrics)
+    for name in _INTERVALS:
+        low, high = flat.pop(name)
+        stem = name.removesuffix("_ci95")
+        flat[f"{stem}_ci95_low"], flat[f"{stem}_ci95_high"] = low, high
+    return flat
+
+
+def cost_by_threshold(y: np.ndarray, pd_: np.ndarray, costs: CostParams, points: int = 101) -> list[dict]:
+    return [{"threshold": float(t), "cost_per_client": cost_per_client(confusion(y, pd_ >= t), costs)}
+            for t in np.linspace(0, 1, points)]
+
+
+def shap_importance(predictor: Predictor, x, rows: int, seed: int) -> list[dict]:
+    """Global importance: mean |SHAP| (CatBoost's native values) over a sample of holdout rows."""
+    from catboost import Pool
+
+    bundle = predictor.bundle
+    sample = x.sample(n=min(rows, len(x)), random_state=seed)
+    pool = Pool(sample[bundle.features], cat_features=bundle.categorical)
+    mean_abs = np.abs(predictor.model.get_feature_importance(pool, type="ShapValues")[:, :-1]).mean(axis=0)
+    return [{"feature": bundle.features[i], "mean_abs_shap": float(mean_abs[i])} for i in np.argsort(-mean_abs)]

@@ -1,0 +1,102 @@
+"""A stored champion ready to score: the CatBoost model with its bundle (features, calibration, threshold).
+
+Evaluation, publishing and the service all score through ``Predictor``, so there is one way to go from feature
+rows to a calibrated PD.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from creditrisk.model.bundle import Bundle
+
+
+class Predictor:
+    def __init__(self, model: Any, bundle: Bundle) -> None:
+        self.model = model
+        self.bundle = bundle
+        self.calibrator = bundle.calibrator
+
+    @classmethod
+    def from_dir(cls, directory: Path) -> Predictor:
+        """The model and bundle of a model directory (``models/champion`` or a serving directory)."""
+        from catboost import CatBoostClassifier
+
+        bundle = Bundle.read(directory)
+        model = CatBoostClassifier()
+        model.load_model(str(Path(directory) / bundle.model_file))
+        return cls(model, bundle)
+
+    def save(self, directory: Path) -> None:
+        self.model.save_model(str(Path(directory) / self.bundle.model_file))
+        self.bundle.write(directory)
+
+    def predict_proba(self, x) -> tuple[np.ndarray, np.ndarray]:
+        """(raw score, calibrated PD) of feature rows (a DataFrame holding at least the model's columns)."""
+        from catboost import Pool
+
+        pool = Pool(x[self.bundle.features], cat_features=self.bundle.categorical)
+        raw = self.model.predict_proba(pool)[:, 1]
+        return raw, self.calibrator.transform(raw)
+
+    def rows_pool(self, rows: list[list]):
+        """A CatBoost pool of feature rows given as lists in the bundle's feature order."""
+        from catboost import Pool
+
+        positions = {f: i for i, f in enumerate(self.bundle.features)}
+        return Pool(rows, cat_features=[positions[c] for c in self.bundle.categorical],
+                    feature_names=self.bundle.features)
+
+    def predict_rows(self, rows: list[list]) -> tuple[np.ndarray, np.ndarray]:
+        """(raw score, calibrated PD) of rows given as lists: the fastest input CatBoost takes (the service's)."""
+        raw = self.model.predict_proba(self.rows_pool(rows))[:, 1]
+        return raw, self.calibrator.transform(raw)
+
+    def shap_values(self, rows: list[list]) -> np.ndarray:
+        """CatBoost's native SHAP values (logit scale), one column per feature plus the expected value last."""
+        return self.model.get_feature_importance(self.rows_pool(rows), type="ShapValues")
+
+    def features_read(self) -> set[str]:
+        """The features this model's trees read (see ``features_read``)."""
+        return features_read(self.model)
+
+
+def features_read(model: Any) -> set[str]:
+    """Names of the features a CatBoost model's trees read; no other feature can change a prediction or a SHAP value.
+
+    Read from the model's JSON export: the float features of the float splits, the categorical features of the
+    one-hot splits, and every categorical feature of the model's CTRs (all of them, even a CTR that no kept
+    split uses: a superset is safe). A model this does not understand counts as reading every feature.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.json"
+        model.save_model(str(path), format="json")
+        spec = json.loads(path.read_text())
+    info = spec.get("features_info", {})
+    floats = {f["feature_index"]: f["feature_id"] for f in info.get("float_features", [])}
+    cats = {f["feature_index"]: f["feature_id"] for f in info.get("categorical_features", [])}
+    everything = set(model.feature_names_)
+    if "oblivious_trees" not in spec:  # non-symmetric trees export another layout
+        return everything
+    read = set()
+    for tree in spec["oblivious_trees"]:
+        for split in tree["splits"]:
+            kind = split["split_type"]
+            if kind == "FloatFeature":
+                read.add(floats[split["float_feature_index"]])
+            elif kind == "OneHotFeature":
+                read.add(cats[split["cat_feature_index"]])
+            elif kind != "OnlineCtr":
+                return everything
+    for ctr in info.get("ctrs", []):
+        for element in ctr["elements"]:
+            if "cat_feature_index" in element:
+                read.add(cats[element["cat_feature_index"]])
+            if "float_feature_index" in element:
+                read.add(floats[element["float_feature_index"]])
+    return read

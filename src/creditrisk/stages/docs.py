@@ -1,0 +1,25 @@
+"""Stage docs: the methodology note and the slides, every number read from reports/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from creditrisk.config import Params, Paths
+from creditrisk.io import write_text
+
+
+def run_docs(params: Params, paths: Paths, params_path: Path = Path("params.yaml")) -> dict:
+    """The methodology note and the slides (docs/), every number read from reports/, and the evaluation figure."""
+    import shutil
+
+    from creditrisk.reporting.documents import TEMPLATES, Figures, render
+
+    figures = Figures.load(paths, params_path)
+    docs = paths.root / "docs"
+    for template in TEMPLATES:
+        write_text(docs / template, render(template, figures))
+    plot = paths.reports / "plots" / "evaluation.png"
+    if plot.exists():
+        (docs / "img").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(plot, docs / "img" / "evaluation.png")
+    return {"documents": [str(docs / t) for t in TEMPLATES], "figures": len(figures.used)}

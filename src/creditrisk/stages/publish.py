@@ -1,0 +1,45 @@
+"""Stage publish: the MLflow champion + production clients -> models/serving -> the BentoML model store."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from creditrisk.config import Params, Paths
+from creditrisk.stages.common import CATALOGUE, TEST_FEATURES, read_optional
+
+log = logging.getLogger(__name__)
+
+
+def run_publish(params: Params, paths: Paths) -> dict:
+    """The registered champion and this pipeline's production clients -> models/serving -> BentoML model store."""
+    import numpy as np
+    import pandas as pd
+
+    from creditrisk.model import tracking
+    from creditrisk.model.bundle import ServingInfo
+    from creditrisk.model.predictor import Predictor
+    from creditrisk.service import publish
+
+    tracking.configure(paths.root)
+    model, bundle, registry = tracking.load_champion()
+    bundle = bundle.with_serving(ServingInfo(**registry, review_band=params.serve.review_band,
+                                             max_batch=params.serve.max_batch))
+    production = publish.production_features(pd.read_parquet(paths.features / TEST_FEATURES), bundle.features,
+                                              paths.features / TEST_FEATURES)
+    catalogue = json.loads((paths.reports / CATALOGUE).read_text())["features"]
+    population = publish.write_serving_dir(
+        paths.serving, Predictor(model, bundle), production, paths.interim / "application_test.parquet",
+        publish.serving_catalogue(catalogue, bundle.features), _report_figures(paths))
+    shares = {d: round(float(np.mean(population["decision"] == d)), 3) for d in ("accept", "review", "refuse")}
+    log.info("serving directory %s: model version %s, %d production clients, decisions %s", paths.serving,
+             registry["model_version"], len(production), shares)
+    return {"bento_model": publish.import_to_bentoml(paths.serving), "model_version": registry["model_version"]}
+
+
+def _report_figures(paths: Paths) -> dict:
+    """What the service's model page shows: holdout metrics, the top of the global importance, the drift summary."""
+    details = json.loads((paths.reports / "evaluation_details.json").read_text())
+    return {"holdout": json.loads((paths.reports / "metrics.json").read_text()),
+            "global_importance": details["shap_importance"][:30],
+            "drift": read_optional(paths.reports / "drift" / "summary.json")}

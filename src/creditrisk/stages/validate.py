@@ -1,0 +1,29 @@
+"""Stage validate: great-expectations validation of the typed tables (reports/validation/)."""
+
+from __future__ import annotations
+
+import logging
+
+from creditrisk.config import Params, Paths
+from creditrisk.errors import ValidationFailed
+from creditrisk.io import write_json, write_text
+
+log = logging.getLogger(__name__)
+
+
+def run_validate(params: Params, paths: Paths) -> dict:
+    """Validate the typed tables; the reports are always written, then a fatal failure raises ValidationFailed."""
+    from creditrisk.validation import validate_dir
+
+    report = validate_dir(paths.interim, max_orphan_share=params.validate.max_orphan_share)
+    out = paths.validation_reports
+    write_json(out / "results.json", report.to_dict())
+    write_json(out / "summary.json", {k: v for k, v in report.to_dict().items() if k != "results"})
+    write_text(out / "summary.md", report.to_markdown())
+    for warning in report.warnings:
+        log.warning("%s", warning.message())
+    for failure in report.failures:
+        log.error("%s", failure.message())
+    if not report.success:
+        raise ValidationFailed(f"{len(report.failures)} fatal check(s) failed; see {out / 'summary.md'}")
+    return {"success": True, "report": str(out / "summary.md")}

@@ -1,0 +1,43 @@
+"""The evaluation's steps on hand-computed cases."""
+
+import numpy as np
+import pytest
+
+from creditrisk.config import CostParams
+from creditrisk.model.evaluation import baseline_costs, flatten_intervals, holdout_metrics, oracle_gap
+from tests.bundles import make_bundle
+
+Y = np.array([0, 0, 0, 1, 1])
+PD = np.array([0.05, 0.2, 0.6, 0.4, 0.9])
+
+
+def test_holdout_metrics_at_the_threshold():
+    """Refuse at PD >= 0.3: TN 2 (0.05, 0.2), FP 1 (0.6), FN 0, TP 2 (0.4, 0.9): cost 1 over 5 clients."""
+    m = holdout_metrics(Y, PD, 0.3, CostParams(10, 1))
+    assert (m["tn"], m["fp"], m["fn"], m["tp"]) == (2, 1, 0, 2)
+    assert m["business_cost_per_client"] == pytest.approx(1 / 5)
+    assert m["normalized_cost"] == pytest.approx(1 / 20)  # refusing no one costs 2 defaults x 10
+    assert m["approval_rate"] == pytest.approx(2 / 5) and m["default_rate"] == pytest.approx(2 / 5)
+    assert m["auc"] == pytest.approx(5 / 6)  # 5 of the 6 (defaulter, good client) pairs ordered right
+    assert m["brier"] == pytest.approx((0.05**2 + 0.2**2 + 0.6**2 + 0.6**2 + 0.1**2) / 5)
+
+
+def test_oracle_gap_only_with_a_true_pd():
+    assert oracle_gap(Y, None, CostParams(10, 1), {}) == {}
+    # Bayes cut-off 1/11: refuses 0.2 (a good client: 1) and 0.5; accepts the defaulter at 0.05 (10)
+    truth = np.array([0.01, 0.02, 0.2, 0.5, 0.05])
+    gap = oracle_gap(Y, truth, CostParams(10, 1), {"auc": 0.8, "business_cost_per_client": 0.2})
+    assert gap["oracle_cost_per_client"] == pytest.approx(11 / 5) and gap["oracle_auc"] == pytest.approx(5 / 6)
+    assert gap["auc_to_oracle"] == pytest.approx(0.8 / (5 / 6)) and gap["cost_to_oracle"] == pytest.approx(0.2 / 2.2)
+
+
+def test_baseline_costs_use_the_baselines_keys_and_intervals_are_flattened():
+    baselines = [{"key": "logistic_regression", "strategy": "logistic regression", "cv_cost_per_client": 0.46},
+                 {"key": "lightgbm", "strategy": "LightGBM (kernel settings)", "cv_cost_per_client": 0.44}]
+    costs = baseline_costs(baselines, make_bundle(["a"]))
+    assert costs == {"baseline_logistic_regression_cv_cost_per_client": 0.46,
+                     "baseline_lightgbm_cv_cost_per_client": 0.44, "champion_cv_cost_per_client": 0.4}
+    flat = flatten_intervals({"auc": 0.8, "auc_ci95": [0.7, 0.9], "business_cost_per_client_ci95": [0.1, 0.2],
+                              "threshold_ci95": [0.08, 0.12]})
+    assert flat == {"auc": 0.8, "auc_ci95_low": 0.7, "auc_ci95_high": 0.9, "business_cost_per_client_ci95_low": 0.1,
+                    "business_cost_per_client_ci95_high": 0.2, "threshold_ci95_low": 0.08, "threshold_ci95_high": 0.12}
