@@ -37,11 +37,11 @@ def features(interim) -> dict[str, pl.DataFrame]:
 
 @pytest.fixture(scope="session")
 def champion(features):
-    """(model, bundle): 40 trees on 6,000 training rows with every catalogue feature, isotonic calibration."""
+    """(model, bundle): 40 trees on 6,000 training rows with every catalogue feature, Platt calibration."""
     from catboost import CatBoostClassifier, Pool
 
     from creditrisk.model.bundle import ServingInfo
-    from creditrisk.model.training import Calibrator
+    from creditrisk.model.calibration import Calibrator
     from tests.bundles import make_bundle
 
     names = [f.name for f in catalogue()]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from creditrisk.config import CostParams
 from creditrisk.errors import IncompatibleModel, MissingInput
-from creditrisk.model.training import Calibrator
+from creditrisk.model.calibration import Calibrator
 
 BUNDLE_VERSION = 1
 BUNDLE_FILE = "bundle.json"

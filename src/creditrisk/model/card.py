@@ -33,7 +33,9 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
              f"{_num(bundle.catboost['learning_rate'])}; {len(bundle.features)} features "
              f"({len(bundle.categorical)} categorical); trained {bundle.trained_at} on "
              f"{bundle.train_rows} applicants ({bundle.data_source} data).",
-             "- Output: a calibrated probability of default (isotonic calibration fitted on out-of-fold scores).",
+             f"- Output: a probability of default, the raw score through a {bundle.calibration['method']} "
+             "calibration: strictly increasing (the PD moves with every input and keeps the clients' order), "
+             "chosen on cross-fitted out-of-fold log loss.",
              f"- Decision: refuse when PD ≥ **{_num(m['threshold'])}** (the cut-off minimising the out-of-fold "
              f"business cost with FN cost {m['fn_cost']} and FP cost {m['fp_cost']}; theory for a calibrated PD: "
              f"{_num(m['fp_cost'] / (m['fn_cost'] + m['fp_cost']))}).", ""]

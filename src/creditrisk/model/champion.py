@@ -12,10 +12,10 @@ import numpy as np
 from creditrisk.config import CatBoostParams, Params
 from creditrisk.model.baselines import all_baselines
 from creditrisk.model.bundle import Bundle, CVSummary
+from creditrisk.model.calibration import choose_calibration
 from creditrisk.model.data import ModelData
 from creditrisk.model.predictor import Predictor
 from creditrisk.model.training import (
-    Calibrator,
     CVResult,
     brier,
     cross_validate,
@@ -42,29 +42,33 @@ def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost
     results = [cross_validate(train.x, train.y, train.categorical, catboost, strategy, folds, seed, costs,
                               params.train.undersample_ratio) for strategy in params.train.imbalance_strategies]
     best = min(results, key=lambda r: r.cost)
-    calibrator = Calibrator.fit(best.oof, train.y)
-    calibrated = score_oof(CVResult(best.strategy, calibrator.transform(best.oof), best.fold_auc,
-                                    best.best_iterations), train.y, costs)
+    calibration = choose_calibration(best.oof, train.y, folds)  # cross-fitted: threshold and costs out of fold
+    calibrated = score_oof(CVResult(best.strategy, calibration.cross_fitted, best.fold_auc, best.best_iterations),
+                           train.y, costs)
     iterations = int(np.median(best.best_iterations)) + 1
     model = fit_final(train.x, train.y, train.categorical, catboost, best.strategy, iterations, seed,
                       params.train.undersample_ratio)
     bundle = Bundle(
         features=train.features, categorical=train.categorical, threshold=calibrated.threshold, costs=costs,
-        calibration=calibrator.to_dict(), imbalance_strategy=best.strategy,
+        calibration=calibration.calibrator.to_dict(), imbalance_strategy=best.strategy,
         catboost=asdict(catboost) | {"iterations": iterations}, cv=_cv_summary(calibrated, best, train.y, params),
         seed=seed, train_rows=len(train.y), holdout_rows=holdout_rows, data_source=params.data.source,
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"))
     comparison = {"chosen": best.strategy, "criterion": "CV business cost at the best out-of-fold threshold",
                   "strategies": [r.summary() for r in results],
+                  "calibration": {"chosen": calibration.calibrator.method,
+                                  "criterion": "cross-fitted out-of-fold log loss",
+                                  "methods": calibration.comparison},
                   "baselines": all_baselines(train, folds, costs, seed)}
     oof = {KEY: train.ids, "TARGET": train.y, "score": best.oof, "pd": calibrated.oof}
-    log.info("champion: %s, CV AUC %.4f, CV normalised cost %.4f, threshold %.4f (calibrated PD)", best.strategy,
-             calibrated.auc, calibrated.normalized_cost, calibrated.threshold)
+    log.info("champion: %s, CV AUC %.4f, %s calibration, CV normalised cost %.4f, threshold %.4f (calibrated PD)",
+             best.strategy, best.auc, calibration.calibrator.method, calibrated.normalized_cost, calibrated.threshold)
     return TrainedChampion(Predictor(model, bundle), oof, comparison)
 
 
 def _cv_summary(calibrated: CVResult, raw: CVResult, y: np.ndarray, params: Params) -> CVSummary:
-    return CVSummary(folds=params.train.cv_folds, auc=calibrated.auc, cost_per_client=calibrated.cost / len(y),
+    """One CV AUC everywhere: the raw out-of-fold scores' (a strictly increasing calibration keeps it)."""
+    return CVSummary(folds=params.train.cv_folds, auc=raw.auc, cost_per_client=calibrated.cost / len(y),
                      normalized_cost=calibrated.normalized_cost, brier_raw=brier(y, raw.oof),
                      brier_calibrated=brier(y, calibrated.oof))
 

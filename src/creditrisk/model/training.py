@@ -1,4 +1,4 @@
-"""Cross-validated CatBoost on the business cost: imbalance strategies, out-of-fold threshold, calibration.
+"""Cross-validated CatBoost on the business cost: imbalance strategies, out-of-fold scores and threshold.
 
 Everything here runs on the training part only (the holdout is split off before and used once, in evaluation).
 Resampling happens inside each training fold, never before the split; the threshold and the calibration are
@@ -129,34 +129,6 @@ def fit_final(x: pd.DataFrame, y: np.ndarray, categorical: list[str], params: Ca
     model = catboost_model(params, seed, strategy, iterations=iterations)
     model.fit(Pool(x.iloc[idx], y[idx], cat_features=categorical))
     return model
-
-
-@dataclass
-class Calibrator:
-    """Isotonic map from raw scores to calibrated PDs, fitted on out-of-fold scores (stored as its knots)."""
-
-    x: list[float]
-    y: list[float]
-
-    @classmethod
-    def fit(cls, score: np.ndarray, target: np.ndarray) -> Calibrator:
-        from sklearn.isotonic import IsotonicRegression
-
-        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(score, target)
-        return cls(x=iso.X_thresholds_.tolist(), y=iso.y_thresholds_.tolist())
-
-    def transform(self, score: np.ndarray) -> np.ndarray:
-        return np.interp(np.asarray(score, dtype=float), self.x, self.y)
-
-    def to_dict(self) -> dict:
-        return {"method": "isotonic", "x": self.x, "y": self.y}
-
-    @classmethod
-    def from_dict(cls, stored: dict) -> Calibrator:
-        """The calibrator stored in a model bundle (``to_dict``)."""
-        if stored.get("method", "isotonic") != "isotonic":
-            raise ValueError(f"unknown calibration method {stored['method']!r}; expected 'isotonic'")
-        return cls(x=list(stored["x"]), y=list(stored["y"]))
 
 
 def brier(target: np.ndarray, pd_: np.ndarray) -> float:

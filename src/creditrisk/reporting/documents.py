@@ -20,6 +20,7 @@ SOURCES = {"metrics": "metrics.json", "selection": "model_selection.json", "tuni
            "evaluation": "evaluation_details.json", "fidelity": "synthetic_metrics.json",
            "drift": "drift/summary.json", "registry": "registry.json", "validation": "validation/summary.json"}
 TEMPLATES = ("methodology.md", "presentation.md")
+CALIBRATION_FR = {"platt": "de Platt", "beta": "bêta"}
 
 
 def lookup(data: Any, key: str) -> Any:
@@ -68,6 +69,15 @@ class Figures:
         ratio = self.get("params", "cost.fn_cost") / self.get("params", "cost.fp_cost")
         rows = self.get("evaluation", "cost_ratio_sensitivity")
         return next(i for i, row in enumerate(rows) if row["fn_fp_ratio"] == ratio)
+
+    def calibration_name(self) -> str:
+        """The chosen calibration method, in French."""
+        return CALIBRATION_FR[self.get("selection", "calibration.chosen")]
+
+    def calibration_index(self) -> int:
+        """Row of the chosen method in the calibration comparison of model_selection.json."""
+        chosen = self.get("selection", "calibration.chosen")
+        return next(i for i, row in enumerate(self.get("selection", "calibration.methods")) if row["method"] == chosen)
 
     def get(self, source: str, key: str) -> Any:
         return lookup(self.sources[source], key)

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from creditrisk.config import CatBoostParams, CostParams
+from creditrisk.model.calibration import Calibrator
 from creditrisk.model.training import (
-    Calibrator,
     brier,
     cross_validate,
     reliability_curve,
@@ -28,7 +28,7 @@ def test_calibration_improves_brier_of_inflated_scores():
     y = (rng.random(pd_true.size) < pd_true).astype(int)
     inflated = np.sqrt(pd_true)  # same ranking, probabilities far too high (as class weights produce)
     fit, test = slice(0, 20_000), slice(20_000, None)
-    calibrator = Calibrator.fit(inflated[fit], y[fit])
+    calibrator = Calibrator.fit(inflated[fit], y[fit], "beta")
     calibrated = calibrator.transform(inflated[test])
     # Beta(1, 11) PDs: a calibrated Brier is E[p(1-p)] ~ 0.0705; sqrt-inflated scores give 2E[p] - 2E[p^1.5] ~ 0.104
     assert brier(y[test], inflated[test]) == pytest.approx(0.104, abs=0.003)
