@@ -73,6 +73,9 @@ class ApiClient:
     def scatter(self, x: str, y: str, client_ids: list[int]) -> dict:
         return self._post("/scatter", {"x": x, "y": y, "client_ids": client_ids, "sample": 800})
 
+    def counterfactual(self, client_id: int, language: str) -> dict:
+        return self._post("/counterfactual", {"client_id": client_id, "language": language})
+
     def simulate(self, client_id: int, changes: dict) -> dict:
         return self._post("/simulate", {"client_id": client_id, "changes": changes})
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 import charts
 from api_client import ApiClient, ApiError
+from letter import render_letter
 from texts import ARROWS, ICONS, LANGUAGES, decision_help, t
 
 WHATIF_FIELDS = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "CNT_CHILDREN")
@@ -93,23 +94,56 @@ def strength(contribution: float, language: str) -> str:
 
 
 def why_block(explanation: dict, language: str) -> None:
+    """The principal reasons as sentences to say to the client; every factor for the adviser, sensitive ones marked."""
     st.subheader(t("why", language))
-    factors = pd.DataFrame(explanation["raises_risk"] + explanation["lowers_risk"])
-    if factors.empty:
+    against = explanation["decision"] != "accept"
+    st.markdown(t("why_against" if against else "why_for", language))
+    st.markdown("\n".join(f"- {ARROWS[against]} {r['sentence']}" for r in explanation["reasons"])
+                or t("no_reason", language))
+    concepts = pd.DataFrame(explanation["concepts"][:10])
+    if concepts.empty:
         return
-    factors = factors.reindex(factors["contribution"].abs().sort_values(ascending=False).index)
-    st.markdown(t("why_intro", language))
-    sentences = [t("factor_sentence", language, arrow=ARROWS[c > 0], label=label, value=fmt(v, language),
-                   strength=strength(c, language), verb=t("raises_verb" if c > 0 else "lowers_verb", language))
-                 for label, v, c in zip(factors["label"], factors["value"], factors["contribution"], strict=True)]
-    st.markdown("\n".join(f"- {s}" for s in sentences))
-    labels = {"raises": t("raises", language), "lowers": t("lowers", language), "axis": t("effect", language)}
-    st.altair_chart(charts.contributions(factors, labels), width="stretch")
-    up, down = int((factors["contribution"] > 0).sum()), int((factors["contribution"] <= 0).sum())
-    note(t("why_alt", language, up=up, down=down, top=factors["label"].iloc[0]))
-    alt_table(pd.DataFrame({t("factor", language): factors["label"],
-                            t("value", language): [fmt(v, language) for v in factors["value"]],
-                            t("effect", language): [f"{c:+.3f}" for c in factors["contribution"]]}), language)
+    with st.expander(t("adviser_view", language)):
+        note(t("adviser_note", language))
+        lines = [f"- {ARROWS[c > 0]} **{label}** — {t('raises' if c > 0 else 'lowers', language)}, "
+                 f"{strength(c, language)}{t('sensitive_mark', language) if sensitive else ''}"
+                 for label, c, sensitive in zip(concepts["label"], concepts["contribution"], concepts["sensitive"],
+                                                strict=True)]
+        st.markdown("\n".join(lines))
+        labels = {"raises": t("raises", language), "lowers": t("lowers", language), "axis": t("effect", language)}
+        st.altair_chart(charts.contributions(concepts.assign(value=""), labels, language), width="stretch")
+        up, down = int((concepts["contribution"] > 0).sum()), int((concepts["contribution"] <= 0).sum())
+        note(t("why_alt", language, up=up, down=down, top=concepts["label"].iloc[0]))
+        alt_table(pd.DataFrame({t("factor", language): concepts["label"],
+                                t("effect", language): [f"{t('raises' if c > 0 else 'lowers', language)} "
+                                                        f"({strength(c, language)})" for c in concepts["contribution"]],
+                                t("sensitive", language): [t("yes" if s else "no", language)
+                                                           for s in concepts["sensitive"]]}), language)
+
+
+def change_block(api: ApiClient, client_id: int, result: dict, language: str) -> dict | None:
+    """What would change the decision: the smallest change of the loan terms, each checked by the model."""
+    if result["decision"] == "accept":
+        return None
+    st.subheader(t("change", language))
+    answer = api.counterfactual(client_id, language)
+    if not answer["proposals"]:
+        st.markdown(answer["message"])
+        return answer
+    st.markdown(t("change_intro", language))
+    st.markdown("\n".join(f"- {p['sentence']} "
+                          f"{t('change_result', language, pd=pct(p['probability_of_default'], language))}"
+                          for p in answer["proposals"]))
+    note(t("change_note", language))
+    return answer
+
+
+def letter_block(client_id: int, explanation: dict, change: dict | None, language: str) -> None:
+    """The decision letter for the client, to download and print (HTML)."""
+    st.subheader(t("letter", language))
+    note(t("letter_note", language))
+    st.download_button(t("letter_download", language), render_letter(client_id, explanation, change, language),
+                       file_name=f"decision-{client_id}-{language}.html", mime="text/html", key="letter")
 
 
 def profile_block(info: dict, language: str) -> None:
@@ -194,7 +228,10 @@ def client_page(api: ApiClient, language: str) -> None:
     result = api.score([client_id])[0]
     st.header(f"{t('client_id', language).split(' (')[0]} {client_id}")
     decision_block(result, language)
-    why_block(api.explain(client_id, language), language)
+    explanation = api.explain(client_id, language)
+    why_block(explanation, language)
+    change = change_block(api, client_id, result, language)
+    letter_block(client_id, explanation, change, language)
     info = api.client(client_id, language)
     profile_block(info, language)
     position_block(api, client_id, language)

@@ -38,10 +38,11 @@ def gauge(pd_: float, threshold: float, band: float, labels: dict[str, str], cli
     return _configure(alt.layer(band_chart, zone_text, rule, text).properties(height=110, width="container"))
 
 
-def contributions(factors: pd.DataFrame, labels: dict[str, str]) -> alt.Chart:
+def contributions(factors: pd.DataFrame, labels: dict[str, str], language: str = "en") -> alt.Chart:
     """Horizontal bars of SHAP contributions; direction shown by colour, by side of the axis and by the text."""
+    signed = [f"{c:+.2f}" for c in factors["contribution"]]
     data = factors.assign(direction=[labels["raises"] if c > 0 else labels["lowers"] for c in factors["contribution"]],
-                          text=[f"{c:+.2f}" for c in factors["contribution"]],
+                          text=[s.replace(".", ",") if language == "fr" else s for s in signed],
                           short=[s if len(s) <= 60 else s[:57] + "…" for s in factors["label"]])
     order = data.sort_values("contribution", key=abs, ascending=False)["short"].tolist()
     base = alt.Chart(data).encode(y=alt.Y("short:N", sort=order, title=None, axis=alt.Axis(labelLimit=420)))

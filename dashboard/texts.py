@@ -53,6 +53,36 @@ TEXT: dict[str, dict[str, str]] = {
     "factor_sentence": {"fr": "{arrow} **{label}** (valeur du client : {value}) : {verb} {strength} le risque.",
                         "en": "{arrow} **{label}** (client's value: {value}): {verb} the risk {strength}."},
     "missing": {"fr": "non renseigné", "en": "not provided"},
+    "why_against": {"fr": "Ce qui pèse contre la demande (à expliquer au client) :",
+                    "en": "What weighs against the application (to explain to the client):"},
+    "why_for": {"fr": "Ce qui joue en faveur de la demande (à expliquer au client) :",
+                "en": "What works in favour of the application (to explain to the client):"},
+    "no_reason": {"fr": "Aucun élément du dossier ne se détache.", "en": "No part of the file stands out."},
+    "adviser_view": {"fr": "Tous les facteurs du score (vue conseiller)",
+                     "en": "Every factor of the score (adviser view)"},
+    "adviser_note": {"fr": "Pour le conseiller : les facteurs marqués « critère sensible » (genre, âge, situation "
+                           "familiale, entourage) ne doivent jamais être donnés au client comme motif de la décision.",
+                     "en": "For the adviser: factors marked “sensitive” (gender, age, family situation, people "
+                           "close to the client) must never be given to the client as a reason for the decision."},
+    "sensitive_mark": {"fr": " — ⚠ critère sensible, à ne pas donner comme motif",
+                       "en": " — ⚠ sensitive, not to be given as a reason"},
+    "sensitive": {"fr": "Critère sensible", "en": "Sensitive"},
+    "yes": {"fr": "oui", "en": "yes"},
+    "no": {"fr": "non", "en": "no"},
+    "change": {"fr": "Ce qui changerait la décision", "en": "What would change the decision"},
+    "letter": {"fr": "Lettre au client", "en": "Letter to the client"},
+    "letter_note": {"fr": "La décision, ses principaux motifs, ce qui pourrait la changer et le droit du client à un "
+                          "réexamen par une personne, prêts à imprimer.",
+                    "en": "The decision, its main reasons, what could change it and the client's right to a review by "
+                          "a person, ready to print."},
+    "letter_download": {"fr": "Télécharger la lettre (à imprimer)", "en": "Download the letter (to print)"},
+    "change_intro": {"fr": "Chacune de ces modifications des conditions du prêt suffirait, à elle seule, à faire "
+                           "accorder la demande (vérifié par le modèle) :",
+                     "en": "Each of these changes of the loan terms would, on its own, get the application accepted "
+                           "(checked by the model):"},
+    "change_result": {"fr": "Probabilité de défaut : {pd}.", "en": "Probability of default: {pd}."},
+    "change_note": {"fr": "Propositions à discuter avec le client ; rien n'est enregistré.",
+                    "en": "Proposals to discuss with the client; nothing is saved."},
     "why_alt": {"fr": "Graphique : {up} éléments augmentent le risque, {down} le diminuent ; le plus important est "
                       "« {top} ».",
                 "en": "Chart: {up} factors raise the risk, {down} lower it; the most important is “{top}”."},

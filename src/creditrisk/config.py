@@ -154,6 +154,10 @@ class EvaluateParams:
 class ServeParams:
     review_band: float = 0.02  # PDs within this distance of the threshold are sent to a human ("review")
     max_batch: int = 500  # clients per scoring request; larger batches are refused with this limit in the message
+    # "what would change the decision": the plausible range of each lever of the loan terms
+    min_amount_share: float = 0.3  # the smallest amount proposed, as a share of the amount requested
+    max_down_payment_share: float = 0.5  # the largest down payment proposed, as a share of the goods price
+    max_term_quantile: float = 0.95  # the longest term proposed: this quantile of the production loans' terms
 
 
 @dataclass(frozen=True)

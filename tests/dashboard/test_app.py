@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -57,8 +58,13 @@ def test_selecting_a_client_shows_decision_reasons_and_profile(api, scorer, serv
     percent = f"{100 * expected['probability_of_default']:.1f} %".replace(".", ",")
     assert f"**{word}** : probabilité de défaut estimée à **{percent}**" in text
     assert word in [m.value for m in at.metric][1]
+    heading = "Ce qui pèse contre la demande" if expected["decision"] != "accept" else "Ce qui joue en faveur"
+    assert heading in text
+    (explained,) = scorer.explain(scorer.score_ids([client]), language="fr")
     reasons = next(m.value for m in at.markdown if m.value.startswith("- "))
-    assert reasons.count("\n- ") >= 3 and (") : augmente " in reasons or ") : diminue " in reasons)
+    assert reasons.count("- ") == len(explained["reasons"]) >= 1  # at most four sentences, said to the client
+    assert all(r["sentence"] in reasons for r in explained["reasons"])
+    assert not re.search(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b", reasons)  # no raw column name
     assert "Jauge : le client est à" in text  # the gauge's text alternative
     assert "plus élevée que celle de" in text  # position among the clients, in words
 

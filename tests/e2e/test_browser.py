@@ -152,3 +152,32 @@ def test_the_deploy_smoke_step_passes_against_bentoml_serve(servers):
     wrong = subprocess.run([sys.executable, "scripts/smoke_deploy.py", "--api", servers["api"], "--wait", "30"],
                            cwd=ROOT, env=env | {"CREDITRISK_API_KEY": "wrong"}, capture_output=True, text=True)
     assert wrong.returncode == 1 and "/clients answered 401" in wrong.stderr
+
+
+@pytest.mark.parametrize("decision", ["refuse", "review", "accept"])
+def test_the_decision_letter_reads_as_a_letter_to_the_client(decision, asgi_client, serving_data, browser):
+    """The letter of a refused, a review and an accepted client, from the API's answers, opened in Chromium:
+    decision, reasons, what would change it, the right to a review by a person; screenshot kept; axe passes."""
+    import re
+    from datetime import date
+
+    sys.path.insert(0, str(ROOT / "dashboard"))
+    from api_client import ApiClient
+    from letter import render_letter
+
+    api = ApiClient("http://testserver", API_KEY, http=asgi_client)
+    population = serving_data.population
+    client = int(population.index[population["decision"] == decision][0])
+    explanation = api.explain(client, "fr")
+    change = api.counterfactual(client, "fr") if decision != "accept" else None
+    page = browser.new_page()
+    page.set_content(render_letter(client, explanation, change, "fr", date(2026, 12, 2)))
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    text = page.inner_text("body")
+    assert f"Dossier n° {client} — 02/12/2026" in text and "réexaminée par une personne" in text
+    assert {"accept": "acceptée", "review": "en cours d'examen", "refuse": "ne pouvons pas"}[decision] in text
+    assert all(r["sentence"] in text for r in explanation["reasons"]) and explanation["reasons"]
+    assert (decision == "accept") == ("Ce qui pourrait changer la décision" not in text)
+    assert not re.search(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b", text)  # no raw column name reaches the client
+    assert _audit(page, f"letter-{decision}-fr") == []
+    page.close()

@@ -42,6 +42,9 @@ class ServingInfo:
     run_id: str
     review_band: float  # PDs within this distance of the threshold go to a person ("review")
     max_batch: int
+    min_amount_share: float = 0.3  # plausible ranges of "what would change the decision" (params serve)
+    max_down_payment_share: float = 0.5
+    max_term_quantile: float = 0.95
 
 
 @dataclass(frozen=True)

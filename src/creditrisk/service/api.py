@@ -122,12 +122,14 @@ class CreditRisk:
 
     def __init__(self) -> None:
         from creditrisk.monitoring.traffic import TrafficLog
+        from creditrisk.service.counterfactual import ranges_for
         from creditrisk.service.portfolio import Portfolio
         from creditrisk.service.scorer import Scorer, ServingData
 
         data = ServingData.load(Path(_stored_model().path))
         self.scorer = Scorer(data)
         self.portfolio = Portfolio(data, self.scorer)
+        self.ranges = ranges_for(self.scorer)
         self.max_batch = data.predictor.bundle.served.max_batch
         self.traffic = TrafficLog(Path(os.environ.get(TRAFFIC_ENV, "data/traffic")))
         logging.getLogger(HTTP_LOGGER).addFilter(ClientErrorFilter())
@@ -178,6 +180,16 @@ class CreditRisk:
             current, simulated = self.scorer.simulate(client_id, changes)
         return {"simulation": True, "changes": changes, "current": self.scorer.as_results(current)[0],
                 "simulated": self.scorer.as_results(simulated)[0]}
+
+    @bentoml.api(route="/counterfactual")
+    def counterfactual(self, client_id: ClientId, language: Language = "fr") -> dict:
+        """What would change the decision: for a refused or review client, the smallest change of the loan terms
+        (amount, term, down payment) that gives "accept", each scored like /score; or why none is enough."""
+        from creditrisk.reasons import load_catalogue
+        from creditrisk.service.counterfactual import what_would_change
+
+        with _domain_errors():
+            return what_would_change(self.scorer, client_id, self.ranges, load_catalogue(), language)
 
     # ------------------------------------------------------------------------------------------ dashboard data
     @bentoml.api(route="/client")

@@ -24,6 +24,7 @@ from creditrisk.errors import UnknownClient
 from creditrisk.model import route
 from creditrisk.model.cost import decide
 from creditrisk.model.predictor import Predictor
+from creditrisk.reasons import ReasonWriter, load_catalogue
 from creditrisk.schema import KEY
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,11 @@ class Scorer:
         self.applications = data.applications
         self._stored = _StoredRows(data.production[self.features])
         self._application = [f for f in self.features if self.catalogue[f]["table"] == "application"]
+        medians = data.production[self.features].select_dtypes("number").median()
+        self.reasons = ReasonWriter(load_catalogue(), self.features, medians.dropna().to_dict())
+        # raw records get built what the model reads and what the reasons quote: the same answer as by id
+        quoted = {c.value for c in self.reasons.catalogue.concepts}
+        self.built = [f for f in self.features if f in set(self.read) | quoted]
 
     # ------------------------------------------------------------------------------------------ scoring
     def rows(self, client_ids: list[int]) -> list[list]:
@@ -122,28 +128,42 @@ class Scorer:
         return built[KEY].to_list(), rows
 
     def score_records(self, tables: dict[str, pl.DataFrame]) -> Scores:
-        """Score applicants from their raw rows (application + optional history), through the training builder."""
-        return self._score(*self._built_rows(tables, self.read))
+        """Score applicants from their raw rows (application + optional history), through the training builder;
+        the features the model reads and those its reasons quote are built, the others left missing."""
+        return self._score(*self._built_rows(tables, self.built))
 
     def read_values(self, scores: Scores) -> list[list]:
         """Per scored client, the values of the features the model reads (``self.read``): what traffic logs keep."""
         return [[row[i] for i in self.layout.read_index] for row in scores.rows]
 
     def simulate(self, client_id: int, changes: dict[str, Any]) -> tuple[Scores, Scores]:
-        """(current, simulated) scores of a production client whose application fields are changed.
+        """(current, simulated) scores of a production client whose application fields are changed."""
+        return self.score_ids([client_id]), self.simulate_many(client_id, [changes])
 
-        Application features depend only on the application row, history features only on history rows, so the
+    def simulate_many(self, client_id: int, variants: list[dict[str, Any]]) -> Scores:
+        """Scores of a production client under each variant of its application fields (one build for all).
+
+        Application features depend only on the application row, history features only on history rows, so each
         simulated row is the stored row with its application features rebuilt from the changed raw row.
         """
-        current = self.score_ids([client_id])
+        (stored,) = self.rows([client_id])
         row = self.applications.filter(pl.col(KEY) == client_id)
-        changed = row.with_columns([pl.lit(v, dtype=row.schema[k]).alias(k) for k, v in changes.items()])
-        _, (rebuilt,) = self._built_rows({"application": changed}, self._application)
-        simulated = list(current.rows[0])
-        for name in self._application:
-            p = self.layout.position[name]
-            simulated[p] = rebuilt[p]
-        return current, self._score([client_id], [simulated])
+        changed = pl.concat([row.with_columns([pl.lit(v, dtype=row.schema[k]).alias(k) for k, v in changes.items()])
+                             for changes in variants])
+        _, rebuilt = self._built_rows({"application": changed}, self._application)
+        positions = [self.layout.position[name] for name in self._application]
+        simulated = []
+        for new in rebuilt:
+            candidate = list(stored)
+            for p in positions:
+                candidate[p] = new[p]
+            simulated.append(candidate)
+        return self._score([client_id] * len(variants), simulated)
+
+    def application(self, client_id: int) -> dict[str, Any]:
+        """The raw application row of a production client."""
+        self.rows([client_id])  # UnknownClient for any other id
+        return self.applications.filter(pl.col(KEY) == client_id).row(0, named=True)
 
     def as_results(self, scores: Scores) -> list[dict]:
         return [{"client_id": int(c), "probability_of_default": float(p), "decision": str(d),
@@ -152,10 +172,11 @@ class Scorer:
 
     # ------------------------------------------------------------------------------------------ explanation
     def explain(self, scores: Scores, top: int = 10, language: str = "fr") -> list[dict]:
-        """Native CatBoost SHAP values (logit scale): top factors raising and lowering the risk of each client.
-
-        ``base_value + sum(all contributions) == logit`` exactly; ``others`` carries the contributions not listed.
-        """
+        """Why each client gets their decision: the principal reasons in plain sentences (``reasons``: at most
+        four, in the direction of the decision, never a sensitive one), every concept for the relationship
+        manager (``concepts``, sensitive ones marked), and the model's own terms (native CatBoost SHAP values,
+        logit scale: ``base_value + sum(all contributions) == logit`` exactly; ``others`` carries the
+        contributions not listed)."""
         shap = self.predictor.shap_values(scores.rows)
         out = []
         for i, client in enumerate(scores.client_ids):
@@ -164,12 +185,15 @@ class Scorer:
             order = [j for j in np.argsort(-np.abs(values), kind="mergesort")[:top] if values[j] != 0]
             row = scores.rows[i]
             factors = [self._factor(self.features[j], row[j], float(values[j]), language) for j in order]
+            concepts = self.reasons.concepts(values, row, language)
+            principal = self.reasons.principal(concepts, str(scores.decision[i]))
             out.append({"client_id": int(client), "base_value": base, "logit": float(base + values.sum()),
                         "raw_score": float(scores.raw[i]), "probability_of_default": float(scores.pd[i]),
                         "decision": str(scores.decision[i]), "threshold": self.threshold,
                         "raises_risk": [f for f in factors if f["contribution"] > 0],
                         "lowers_risk": [f for f in factors if f["contribution"] < 0],
-                        "others": float(values.sum() - sum(f["contribution"] for f in factors))})
+                        "others": float(values.sum() - sum(f["contribution"] for f in factors)),
+                        "reasons": [r.to_dict() for r in principal], "concepts": [r.to_dict() for r in concepts]})
         return out
 
     def _factor(self, feature: str, value: Any, contribution: float, language: str) -> dict:

@@ -23,8 +23,7 @@ def run_publish(params: Params, paths: Paths) -> dict:
 
     tracking.configure(paths.root)
     model, bundle, registry = tracking.load_champion()
-    bundle = bundle.with_serving(ServingInfo(**registry, review_band=params.serve.review_band,
-                                             max_batch=params.serve.max_batch))
+    bundle = bundle.with_serving(ServingInfo(**registry, **vars(params.serve)))
     production = publish.production_features(pd.read_parquet(paths.features / TEST_FEATURES), bundle.features,
                                               paths.features / TEST_FEATURES)
     catalogue = json.loads((paths.reports / CATALOGUE).read_text())["features"]

@@ -168,3 +168,13 @@ def test_a_bug_in_the_scorer_is_an_internal_error_not_the_clients_mistake(client
         monkeypatch.setattr(Scorer, "score_ids", broken)
         response = client.post("/score", json={"client_ids": production[:1]}, headers=AUTH)
         assert response.status_code == 500 and "unexpected error" in _error(response)
+
+
+def test_counterfactual_endpoint(client, serving_data):
+    population = serving_data.population
+    refused = int(population.index[population["decision"] == "refuse"][0])
+    answer = client.post("/counterfactual", json={"client_id": refused, "language": "en"}, headers=AUTH).json()
+    assert answer["decision"] == "refuse" and answer["client_id"] == refused
+    assert answer["proposals"] or answer["message"].startswith("No change of the loan terms alone")
+    unknown = client.post("/counterfactual", json={"client_id": 10**9}, headers=AUTH)
+    assert unknown.status_code == 404

@@ -39,10 +39,11 @@ def test_score_from_raw_records_equals_score_by_id(scorer, tables, batch):
         rows = client_rows({k: v for k, v in tables.items() if k != "application_train"}, client)
         from_records = scorer.score_records(rows)
         assert from_records.pd[0] == batch[client], client
-        # the features the model reads are built; the others are left missing
+        # the features the model reads (and those its reasons quote) are built; the others are left missing
         assert _same(scorer.read_values(from_records)[0], scorer.read_values(scorer.score_ids([client]))[0])
-        row, read = from_records.rows[0], set(scorer.read)
-        unread = [row[i] for i, f in enumerate(scorer.features) if f not in read]
+        row, built = from_records.rows[0], set(scorer.built)
+        assert set(scorer.read) <= built
+        unread = [row[i] for i, f in enumerate(scorer.features) if f not in built]
         assert unread and all(v == schema.MISSING_CATEGORY or v != v for v in unread)
 
 
@@ -136,3 +137,39 @@ def test_what_if_equals_rebuilding_the_changed_raw_rows(scorer, tables):
     assert simulated.pd[0] == rebuilt.pd[0]
     index = scorer.features.index("CREDIT_INCOME_RATIO")
     assert simulated.rows[0][index] == pytest.approx(1_234_567.0 / 55_000.0, rel=1e-6)
+
+
+def test_principal_reasons_are_faithful_for_refused_clients(scorer, serving_data):
+    """For >= 95 % of refused clients, setting the features of the first reason to the clients' typical value
+    (median, or the most frequent category) lowers the PD: the reason really weighs against the client."""
+    production, population = serving_data.production, serving_data.population
+    refused = [int(c) for c in population.index[population["decision"] == "refuse"]]
+    typical = {f: (production[f].mode().iloc[0] if f in scorer.categorical else production[f].median())
+               for f in scorer.features}
+    scores = scorer.score_ids(refused)
+    explained = scorer.explain(scores, language="fr")
+    moved_rows = []
+    for row, answer in zip(scores.rows, explained, strict=True):
+        reasons = answer["reasons"]
+        assert 1 <= len(reasons) <= 4 and all(r["direction"] == "raises_risk" and not r["sensitive"] for r in reasons)
+        changed = list(row)
+        for feature in reasons[0]["features"]:
+            changed[scorer.features.index(feature)] = typical[feature]
+        moved_rows.append(changed)
+    _, after = scorer.predictor.predict_rows(moved_rows)
+    lowered = float(np.mean(after < scores.pd))
+    assert len(refused) >= 50 and lowered >= 0.95, (len(refused), lowered)
+
+
+def test_reasons_are_sentences_about_the_client_in_the_requested_language(scorer, serving_data):
+    population = serving_data.population
+    for decision in ("accept", "review", "refuse"):
+        client = int(population.index[population["decision"] == decision][0])
+        for language, word in (("fr", "vos"), ("en", "your")):
+            (answer,) = scorer.explain(scorer.score_ids([client]), language=language)
+            direction = "lowers_risk" if decision == "accept" else "raises_risk"
+            assert answer["reasons"] and all(r["direction"] == direction for r in answer["reasons"])
+            text = " ".join(r["sentence"] for r in answer["reasons"]).lower()
+            assert word in text or "vous" in text
+            concepts = answer["concepts"]
+            assert sum(c["contribution"] for c in concepts) == pytest.approx(answer["logit"] - answer["base_value"])

@@ -1,0 +1,83 @@
+"""The decision letter for the client: an HTML page to print (French or English), from the API's answers only.
+
+It states the decision, the principal reasons (never a sensitive one: the API leaves them out), what would change
+the decision, and the client's right to ask for the decision to be reviewed by a person.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+TEXT = {
+    "title": {"fr": "Réponse à votre demande de crédit", "en": "Answer to your credit application"},
+    "file": {"fr": "Dossier n° {client_id} — {day}", "en": "File no. {client_id} — {day}"},
+    "hello": {"fr": "Madame, Monsieur,", "en": "Dear client,"},
+    "accept": {"fr": "Nous avons le plaisir de vous informer que votre demande de crédit est "
+                     "<strong>acceptée</strong>.",
+               "en": "We are pleased to inform you that your credit application is <strong>accepted</strong>."},
+    "review": {"fr": "Votre demande de crédit est <strong>en cours d'examen</strong> par un conseiller, qui vous "
+                     "recontactera pour en parler avec vous avant toute décision.",
+               "en": "Your credit application is <strong>being reviewed</strong> by an adviser, who will contact you "
+                     "to discuss it with you before any decision."},
+    "refuse": {"fr": "Nous sommes au regret de vous informer que nous ne pouvons pas donner une suite favorable à "
+                     "votre demande de crédit dans ses conditions actuelles.",
+               "en": "We regret to inform you that we cannot accept your credit application on its current terms."},
+    "reasons_against": {"fr": "Les principaux éléments de votre dossier qui ont pesé sur cette décision :",
+                        "en": "The main parts of your file that weighed on this decision:"},
+    "reasons_review": {"fr": "Les éléments de votre dossier que votre conseiller examinera avec vous :",
+                       "en": "The parts of your file your adviser will go through with you:"},
+    "reasons_for": {"fr": "Les principaux éléments de votre dossier qui ont joué en votre faveur :",
+                    "en": "The main parts of your file that worked in your favour:"},
+    "change": {"fr": "Ce qui pourrait changer la décision :", "en": "What could change the decision:"},
+    "change_each": {"fr": "Chacune de ces modifications du prêt, à elle seule, permettrait d'accorder le crédit :",
+                    "en": "Each of these changes to the loan would, on its own, allow the credit to be granted:"},
+    "human": {"fr": "Cette décision a été préparée à l'aide d'un outil d'évaluation du risque de crédit. Vous avez le "
+                    "droit de demander qu'elle soit réexaminée par une personne, de présenter vos observations et "
+                    "d'obtenir des explications complémentaires : il suffit de contacter votre conseiller.",
+              "en": "This decision was prepared with the help of a credit-risk assessment tool. You have the right to "
+                    "ask for it to be reviewed by a person, to give your point of view and to obtain further "
+                    "explanations: simply contact your adviser."},
+    "regards": {"fr": "Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées.",
+                "en": "Yours sincerely,"},
+    "signature": {"fr": "Prêt à dépenser — votre conseiller", "en": "Prêt à dépenser — your adviser"},
+}
+
+STYLE = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1a1a1a; max-width: 44em; margin: 2em auto;
+       line-height: 1.5; font-size: 12pt; }
+h1 { font-size: 16pt; margin-bottom: 0.2em; }
+.file { color: #404040; margin-top: 0; }
+li { margin-bottom: 0.4em; }
+.human { border-left: 4px solid #0072B2; padding-left: 0.8em; }
+@media print { body { margin: 1.5cm; } }
+"""
+
+
+def render_letter(client_id: int, explanation: dict, change: dict | None, language: str,
+                  day: date | None = None) -> str:
+    """The letter as a complete HTML page (``lang`` set to its language)."""
+    def say(key: str, **values: object) -> str:
+        text = TEXT[key][language].format(**values)
+        return text.replace(" :", "\u00a0:").replace(" ;", "\u202f;") if language == "fr" else text
+
+    decision = explanation["decision"]
+    day_text = (day or date.today()).strftime("%d/%m/%Y" if language == "fr" else "%d %B %Y")
+    parts = [f"<h1>{say('title')}</h1>", f"<p class='file'>{say('file', client_id=client_id, day=day_text)}</p>",
+             f"<p>{say('hello')}</p>", f"<p>{say(decision)}</p>"]
+    if explanation["reasons"]:
+        heading = {"refuse": "reasons_against", "review": "reasons_review", "accept": "reasons_for"}[decision]
+        parts.append(f"<p>{say(heading)}</p>")
+        parts.append("<ul>" + "".join(f"<li>{html.escape(r['sentence'])}</li>" for r in explanation["reasons"])
+                     + "</ul>")
+    if decision != "accept" and change is not None:
+        parts.append(f"<p>{say('change')}</p>")
+        if change["proposals"]:
+            parts.append(f"<p>{say('change_each')}</p><ul>"
+                         + "".join(f"<li>{html.escape(p['sentence'])}</li>" for p in change["proposals"]) + "</ul>")
+        else:
+            parts.append(f"<p>{html.escape(change['message'])}</p>")
+    parts += [f"<p class='human'>{say('human')}</p>", f"<p>{say('regards')}</p>", f"<p>{say('signature')}</p>"]
+    body = "\n".join(parts)
+    return (f"<!DOCTYPE html>\n<html lang='{language}'>\n<head><meta charset='utf-8'><title>{say('title')}</title>"
+            f"<style>{STYLE}</style></head>\n<body>\n{body}\n</body>\n</html>\n")

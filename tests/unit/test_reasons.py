@@ -1,0 +1,117 @@
+"""The reason catalogue: every feature covered in both languages, sentences a person can read, human units."""
+
+import re
+
+import pytest
+
+from creditrisk import schema
+from creditrisk.features import catalogue
+from creditrisk.reasons import LANGUAGES, SENTENCE_KINDS, Reason, ReasonWriter, load_catalogue
+
+RAW_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")  # EXT_SOURCE_MEAN, NAME_SELLER_INDUSTRY...
+UNITS = {"share", "amount", "count", "score", "years", "years_plain", "days_ago", "hour", "number", "category"}
+ENGLISH_CATEGORIES = re.compile(r"\b(Cash loans|Revolving loans|Working|Married|House / apartment)\b")
+FRENCH_WORDS = re.compile(r"\b(de|des|vos|votre|nous|clients de)\b")
+
+
+def test_every_feature_of_the_builder_belongs_to_a_concept_with_both_languages():
+    reasons = load_catalogue()
+    names = {f.name for f in catalogue()}
+    concepts = {reasons.concept_of(name).id for name in names}
+    assert concepts == {c.id for c in reasons.concepts}  # and no concept is dead
+    for concept in reasons.concepts:
+        assert set(concept.label) == set(LANGUAGES) and all(concept.label.values())
+        assert concept.value in names and concept.unit in UNITS, concept.id
+        assert set(concept.sentences) <= set(SENTENCE_KINDS)
+        for kind, text in concept.sentences.items():
+            assert set(text) == set(LANGUAGES), (concept.id, kind)
+
+
+def _sentences():
+    """Every concept told in every case, both languages, with values chosen to reach each case."""
+    reasons = load_catalogue()
+    for concept in reasons.concepts:
+        if concept.unit == "category":  # every level the data can hold, each translated
+            values = list(schema.table("application_test").column(concept.value).categories)
+            assert set(values) <= set(reasons.categories[concept.value]), concept.id
+        else:
+            values = [0.0, 1.0, 0.35, 3.0, None]
+        for value in values:
+            for median in (None, 0.0, 0.2):
+                for language in LANGUAGES:
+                    yield concept, language, reasons.sentence(concept, value, median, language)
+
+
+def test_sentences_read_as_sentences_in_both_languages():
+    seen = 0
+    for concept, language, text in _sentences():
+        seen += 1
+        where = f"{concept.id} ({language}): {text!r}"
+        assert text[0].isupper() or text[0].isdigit(), where
+        assert text.endswith("."), where
+        assert "{" not in text and "}" not in text, where
+        assert not RAW_NAME.search(text), where
+        assert "  " not in text and " ." not in text and " ," not in text and ".." not in text, where
+        if language == "fr":
+            assert not re.search(r"\bde les\b|\bde le\b|\bà le\b|\bà les\b", text), where
+            assert "du demandeur du demandeur" not in text and not ENGLISH_CATEGORIES.search(text), where
+            assert not re.search(r"[^\u00a0\u202f][:;]", text), where  # French: no-break space before : and ;
+        else:
+            assert not FRENCH_WORDS.search(text), where
+    assert seen > 500
+
+
+@pytest.mark.parametrize(("value", "unit", "column", "fr", "en"), [
+    (0.213, "share", "", "21\u00a0%", "21%"),
+    (103500.0, "amount", "", "103\u202f500\u00a0€", "103,500\u00a0€"),
+    (12.0, "count", "", "12", "12"),
+    (0.43, "score", "", "43 sur 100", "43 out of 100"),
+    (34.25, "years", "", "34 ans", "34 years"),
+    (2.08, "years", "", "2 ans et 1 mois", "2 years and 1 month"),
+    (0.5, "years", "", "6 mois", "6 months"),
+    (-426.0, "days_ago", "", "il y a 14 mois", "14 months ago"),
+    (14.0, "hour", "", "14\u00a0h", "14:00"),
+    ("Cash loans", "category", "NAME_CONTRACT_TYPE", "prêt personnel", "cash loan"),
+    (None, "amount", "", "non renseigné", "not given"),
+])
+def test_values_in_human_units(value, unit, column, fr, en):
+    reasons = load_catalogue()
+    assert reasons.format(value, unit, "fr", column) == fr and reasons.format(value, unit, "en", column) == en
+
+
+def test_a_sentence_chooses_its_case_from_the_value_and_the_median():
+    reasons = load_catalogue()
+    late = reasons.by_id["late_payments"]
+    assert reasons.sentence(late, 0.21, 0.04, "en") == ("21% of your past instalments with us were paid late; for half "
+                                                        "of our clients it is 4% or less.")
+    assert reasons.sentence(late, 0.0, 0.0, "fr") == "Vos échéances passées chez nous ont toutes été payées à temps."
+    assert reasons.sentence(late, None, 0.04, "en").startswith("We do not yet have a record")
+    refused = reasons.by_id["refused_applications"]
+    assert "most of our clients have never had one refused" in reasons.sentence(refused, 2, 0.0, "en")
+    region = reasons.by_id["region"]  # no written sentences: the rule
+    assert reasons.sentence(region, 3, 2, "fr") == ("Région de résidence\u00a0: 3,00 pour vous, 2,00 ou moins pour la "
+                                                    "moitié de nos clients.")
+
+
+def test_principal_reasons_follow_the_decision_and_never_give_a_sensitive_one():
+    writer = ReasonWriter(load_catalogue(), ["INSTAL_LATE_MEAN"], {})
+
+    def reason(concept, contribution, sensitive=False):
+        return Reason(concept, concept, f"{concept}.", contribution, [], sensitive, False)
+
+    ranked = [reason("late", 0.5), reason("age", 0.4, sensitive=True), reason("scores", -0.3), reason("job", 0.2),
+              reason("debt", 0.1), reason("region", 0.05), reason("terms", 0.01), reason("car", -0.01)]
+    against = writer.principal(ranked, "refuse")
+    assert [r.concept for r in against] == ["late", "job", "debt", "region"]
+    assert [r.concept for r in writer.principal(ranked, "review", top=2)] == ["late", "job"]
+    assert [r.concept for r in writer.principal(ranked, "accept")] == ["scores", "car"]
+
+
+def test_written_count_sentences_agree_with_one():
+    """"1 de vos demandes ... ont été refusées" is wrong: a count of 1 has its own sentence where plurals agree."""
+    reasons = load_catalogue()
+    for concept in reasons.concepts:
+        if concept.written and concept.unit == "count":
+            assert "one" in concept.sentences, concept.id
+            for language in LANGUAGES:
+                assert not reasons.sentence(concept, 1.0, 0.0, language).startswith("1 "), concept.id
