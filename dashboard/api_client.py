@@ -18,7 +18,7 @@ DEFAULT_URL = "http://127.0.0.1:3000"
 
 @dataclass
 class ApiError(Exception):
-    kind: str  # down | slow | auth | refused | error
+    kind: str  # down | slow | auth | unknown (no such client) | refused | error
     detail: str = ""
 
     def __str__(self) -> str:
@@ -49,6 +49,8 @@ class ApiClient:
             raise ApiError("down", str(error)) from None
         if response.status_code in (401, 403, 503):
             raise ApiError("auth" if response.status_code != 503 else "down", _message(response))
+        if response.status_code == 404:
+            raise ApiError("unknown", _message(response))
         if 400 <= response.status_code < 500:
             raise ApiError("refused", _message(response))
         if response.status_code >= 500:
@@ -64,7 +66,7 @@ class ApiClient:
     def client(self, client_id: int, language: str) -> dict:
         return self._post("/client", {"client_id": client_id, "language": language})
 
-    def clients(self, **filters: Any) -> dict:
+    def clients(self, **filters: Any) -> dict:  # language among the filters
         return self._post("/clients", {k: v for k, v in filters.items() if v is not None})
 
     def distribution(self, feature: str, client_id: int | None) -> dict:

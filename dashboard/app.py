@@ -45,12 +45,33 @@ def decimal(value: float | None, language: str, digits: int = 3) -> str:
 
 
 def pct(value: float, language: str) -> str:
-    text = f"{100 * value:.1f} %"
-    return text.replace(".", ",") if language == "fr" else text.replace(" %", "%")
+    text = f"{100 * value:.1f}\u00a0%"
+    return text.replace(".", ",") if language == "fr" else text.replace("\u00a0%", "%")
+
+
+def points(value: float, language: str) -> str:
+    """A difference of two percentages, in percentage points."""
+    text = f"{100 * value:.1f}".replace(".", ",") if language == "fr" else f"{100 * value:.1f}"
+    return t("points", language, n=text)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _model_info(_api: ApiClient, url: str) -> dict:
+    return _api.model()
+
+
+def model_info(api: ApiClient) -> dict:
+    """The model page's facts and the readable names of the fields (cached: one call per five minutes)."""
+    return _model_info(api, api.base_url)
+
+
+def field_label(api: ApiClient, field: str, language: str) -> str:
+    return model_info(api)["fields"].get(field, {}).get(f"label_{language}", field)
 
 
 def show_error(error: ApiError, language: str, api: ApiClient) -> None:
     messages = {"down": t("api_down", language, url=api.base_url), "slow": t("api_slow", language),
+                "unknown": t("api_unknown", language),
                 "auth": t("api_auth", language), "refused": t("api_refused", language, detail=error.detail),
                 "error": t("api_error", language)}
     st.error(messages.get(error.kind, messages["error"]), icon="🚫")
@@ -77,13 +98,14 @@ def decision_block(result: dict, language: str) -> None:
     col2.metric(t("decision", language), f"{ICONS[decision]} {t(decision, language)}")
     col3.metric(t("threshold", language), pct(threshold, language))
     st.markdown(t("decision_sentence", language, icon=ICONS[decision], decision=t(decision, language),
-                  pd=pct(result["probability_of_default"], language), threshold=pct(threshold, language),
-                  low=pct(low, language), high=pct(high, language)))
+                  pd=pct(result["probability_of_default"], language), low=pct(low, language),
+                  high=pct(high, language)))
+    note(t("threshold_note", language, threshold=pct(threshold, language), band=points(band, language)))
     note(decision_help(decision, language))
     labels = {k: t(k, language) for k in ("accept", "review", "refuse")}
     st.altair_chart(charts.gauge(result["probability_of_default"], threshold, band, labels,
-                                 f"{t('pd', language)} : {pct(result['probability_of_default'], language)}"),
-                    width="stretch")
+                                 t("gauge_marker", language, pd=pct(result["probability_of_default"], language)),
+                                 language), width="stretch")
     note(t("gauge_alt", language, pd=pct(result["probability_of_default"], language), low=pct(low, language),
                  high=pct(high, language)))
 
@@ -152,29 +174,44 @@ def profile_block(info: dict, language: str) -> None:
     for column, key in ((left, "descriptive"), (right, "history")):
         column.markdown(f"**{t('profile' if key == 'descriptive' else 'history', language)}**")
         column.table(pd.DataFrame({t("field", language): [d["label"] for d in info[key]],
-                                   t("value", language): [fmt(d["value"], language) for d in info[key]]})
+                                   t("value", language): [d["display"] for d in info[key]]})
                      .set_index(t("field", language)))
 
 
 def position_block(api: ApiClient, client_id: int, language: str) -> None:
     st.subheader(t("position", language))
-    feature = st.selectbox(t("feature", language), COMPARE_FEATURES, key="position_feature")
+    fields = [f for f in COMPARE_FEATURES if f in model_info(api)["fields"]]
+    feature = st.selectbox(t("feature", language), fields, key="position_feature",
+                           format_func=lambda f: field_label(api, f, language))
     dist = api.distribution(feature, client_id)
     label = dist[f"label_{language}"]
-    if dist["categorical"]:
-        counts = dist["counts"]["all"]
-        share = 100 * counts.get(str(dist["client_value"]), 0) / max(1, sum(counts.values()))
-        st.markdown(t("position_categorical", language, value=fmt(dist["client_value"], language),
-                      share=f"{share:.0f}"))
-        alt_table(pd.DataFrame({"category": list(counts), "count": list(counts.values())}), language)
-        return
+    similar = ", ".join(field_label(api, f, language).lower() if language == "fr" else field_label(api, f, language)
+                        for f in dist["similar_on"])
+    n_similar = sum(dist["counts"]["similar"]) + dist["missing"]["similar"]
+    note(t("similar_definition", language, n=n_similar, fields=similar))
     frame = _distribution_frame(dist, language)
-    st.altair_chart(charts.distribution(frame, dist["client_value"], t("client_id", language).split(" (")[0], label),
-                    width="stretch")
-    medians = {k: fmt(dist["median"].get(k), language) for k in ("all", "accept", "refuse", "similar")}
-    st.markdown(t("position_sentence", language, value=fmt(dist["client_value"], language),
+    st.altair_chart(charts.distribution(frame, dist["client_value"], t("this_client", language), label, language,
+                                        t("share_of_group", language)), width="stretch")
+    medians = {k: shown(dist["median"].get(k), dist["unit"], language) for k in ("all", "accept", "refuse",
+                                                                                   "similar")}
+    st.markdown(t("position_sentence", language, value=shown(dist["client_value"], dist["unit"], language),
                   pct=f"{dist.get('client_percentile') or 0:.0f}", **medians))
-    alt_table(frame.pivot_table(index="middle", columns="group", values="share").reset_index(), language)
+    table = frame.pivot_table(index="middle", columns="group", values="share").reset_index()
+    table["middle"] = [shown(v, dist["unit"], language) for v in table["middle"]]
+    for column in table.columns[1:]:
+        table[column] = [pct(v, language) for v in table[column]]
+    alt_table(table.rename(columns={"middle": label}), language)
+
+
+def shown(value: float | None, unit: str, language: str) -> str:
+    """A number of a chart or a sentence in the unit of its field."""
+    if value is None:
+        return t("missing", language)
+    if unit in ("share", "score"):
+        return pct(value, language) if unit == "share" else fmt(round(100 * value), language) + "/100"
+    if unit == "years":
+        return t("years", language, n=decimal(value, language, 1))
+    return fmt(value, language)
 
 
 def _distribution_frame(dist: dict, language: str) -> pd.DataFrame:
@@ -198,9 +235,12 @@ def whatif_block(api: ApiClient, client_id: int, info: dict, result: dict, langu
         values = {}
         for field in WHATIF_FIELDS:
             label = next((d["label"] for d in info["descriptive"] if d["field"] == field), field)
-            default = float(current.get(field) or 0)
-            step = 1.0 if field == "CNT_CHILDREN" else 1000.0
-            values[field] = st.number_input(label, min_value=0.0, value=default, step=step, key=f"whatif_{field}")
+            if field == "CNT_CHILDREN":
+                values[field] = st.number_input(label, min_value=0, value=int(current.get(field) or 0), step=1,
+                                                format="%d", key=f"whatif_{field}")
+            else:
+                values[field] = st.number_input(label, min_value=0.0, value=float(current.get(field) or 0),
+                                                step=1000.0, format="%.0f", key=f"whatif_{field}")
         submitted = st.form_submit_button(t("simulate", language))
     if submitted:
         changes = {k: (int(v) if k == "CNT_CHILDREN" else v) for k, v in values.items()
@@ -226,7 +266,7 @@ def client_page(api: ApiClient, language: str) -> None:
         st.info(t("pick_client", language))
         return
     result = api.score([client_id])[0]
-    st.header(f"{t('client_id', language).split(' (')[0]} {client_id}")
+    st.header(t("client_title", language, client_id=client_id))
     decision_block(result, language)
     explanation = api.explain(client_id, language)
     why_block(explanation, language)
@@ -248,25 +288,31 @@ def portfolio_page(api: ApiClient, language: str) -> None:
                                   format_func=lambda d: d if d == anyone else f"{ICONS[d]} {t(d, language)}",
                                   key="filter_decision")
         contract = col2.selectbox(t("contract", language), [anyone, "Cash loans", "Revolving loans"],
+                                  format_func=lambda c: c if c == anyone else t(f"contract_{c}", language),
                                   key="filter_contract")
         income = col1.selectbox(t("income_band", language), [anyone, *INCOME_BANDS], key="filter_income")
         age = col2.selectbox(t("age_band", language), [anyone, *AGE_BANDS], key="filter_age")
-        pd_range = st.slider(t("pd_range", language), 0.0, 1.0, (0.0, 1.0), step=0.01, key="filter_pd")
+        pd_range = st.slider(t("pd_range", language), 0, 100, (0, 100), step=1, format="%d %%", key="filter_pd")
         st.form_submit_button(t("apply", language))
     income_range = INCOME_BANDS.get(income, (None, None))
     age_range = AGE_BANDS.get(age, (None, None))
     found = api.clients(decision=None if decision == anyone else decision,
                         contract_type=None if contract == anyone else contract,
                         income_min=income_range[0], income_max=income_range[1], age_min=age_range[0],
-                        age_max=age_range[1], pd_min=pd_range[0] or None, pd_max=pd_range[1] if pd_range[1] < 1
-                        else None, limit=200)
+                        age_max=age_range[1], pd_min=pd_range[0] / 100 or None,
+                        pd_max=pd_range[1] / 100 if pd_range[1] < 100 else None, limit=200, language=language)
     st.markdown(t("found", language, total=found["total"], shown=len(found["clients"])))
     table = pd.DataFrame(found["clients"])
     if table.empty:
         return
-    table["decision"] = [f"{ICONS[d]} {t(d, language)}" for d in table["decision"]]
-    table["probability_of_default"] = [pct(p, language) for p in table["probability_of_default"]]
-    st.dataframe(table, hide_index=True, width="stretch")
+    shown_table = pd.DataFrame({
+        t("client", language): [str(c) for c in table["client_id"]],
+        t("pd", language): [pct(p, language) for p in table["probability_of_default"]],
+        t("decision", language): [f"{ICONS[d]} {t(d, language)}" for d in table["decision"]],
+        **{field_label(api, field, language): [d[key] for d in table["display"]]
+           for key, field in (("contract_type", "NAME_CONTRACT_TYPE"), ("income", "AMT_INCOME_TOTAL"),
+                              ("credit", "AMT_CREDIT"), ("age_years", "AGE_YEARS"))}})
+    st.dataframe(shown_table, hide_index=True, width="stretch")
     with st.form("open"):
         st.selectbox(t("open_client", language), [c["client_id"] for c in found["clients"]], key="open_client")
         st.form_submit_button(t("open", language), on_click=_open_chosen_client)
@@ -292,46 +338,70 @@ def compare_page(api: ApiClient, language: str) -> None:
             t("decision", language): [f"{ICONS[results[i]['decision']]} {t(results[i]['decision'], language)}"
                                       for i in ids]}
     for entry in infos[ids[0]]["descriptive"] + infos[ids[0]]["history"]:
-        rows[entry["label"]] = [fmt(next(d["value"] for d in infos[i]["descriptive"] + infos[i]["history"]
-                                         if d["field"] == entry["field"]), language) for i in ids]
-    st.dataframe(pd.DataFrame(rows, index=[str(i) for i in ids]).T, width="stretch")
+        rows[entry["label"]] = [next(d["display"] for d in infos[i]["descriptive"] + infos[i]["history"]
+                                     if d["field"] == entry["field"]) for i in ids]
+    st.dataframe(pd.DataFrame(rows, index=[t("client_n", language, n=i) for i in ids]).T, width="stretch")
     st.subheader(t("scatter", language))
     col1, col2 = st.columns(2)
-    x = col1.selectbox(t("x_axis", language), COMPARE_FEATURES, index=0)
-    y = col2.selectbox(t("y_axis", language), COMPARE_FEATURES, index=1)
+    fields = [f for f in COMPARE_FEATURES if f in model_info(api)["fields"]]
+    x = col1.selectbox(t("x_axis", language), fields, index=0, format_func=lambda f: field_label(api, f, language))
+    y = col2.selectbox(t("y_axis", language), fields, index=1, format_func=lambda f: field_label(api, f, language))
     data = api.scatter(x, y, ids)
     labels = {k: t(k, language) for k in ("accept", "review", "refuse")}
-    st.altair_chart(charts.scatter(pd.DataFrame(data["points"]), pd.DataFrame(data["clients"]), x, y, labels),
-                    width="stretch")
+    x_label, y_label = field_label(api, x, language), field_label(api, y, language)
+    st.altair_chart(charts.scatter(pd.DataFrame(data["points"]), pd.DataFrame(data["clients"]), x_label, y_label,
+                                   labels, language), width="stretch")
     note(t("scatter_alt", language, n=len(data["points"])))
-    alt_table(pd.DataFrame(data["clients"]), language)
+    units = model_info(api)["fields"]
+    alt_table(pd.DataFrame({t("client", language): [str(c["client_id"]) for c in data["clients"]],
+                            x_label: [shown(c["x"], units[x]["unit"], language) for c in data["clients"]],
+                            y_label: [shown(c["y"], units[y]["unit"], language) for c in data["clients"]]}),
+              language)
 
 
 def model_page(api: ApiClient, language: str) -> None:
-    info = api.model()
+    info = model_info(api)
     st.header(t("model_title", language))
     holdout = info.get("holdout", {})
     col1, col2, col3, col4 = st.columns(4)
     col1.metric(t("model_version", language), info["model_version"])
-    col2.metric(t("trained_at", language), info["trained_at"][:10])
+    year, month, day = info["trained_at"][:10].split("-")
+    col2.metric(t("trained_at", language), f"{day}/{month}/{year}" if language == "fr" else f"{year}-{month}-{day}")
     col3.metric(t("auc", language), decimal(holdout.get("auc"), language))
     col4.metric(t("cost", language), decimal(holdout.get("business_cost_per_client"), language))
     costs = info["costs"]
     st.markdown(t("costs_sentence", language, fn=f"{costs['fn_cost'] / costs['fp_cost']:g}",
-                  threshold=pct(info["threshold"], language), band=pct(info["review_band"], language)))
+                  threshold=pct(info["threshold"], language), band=points(info["review_band"], language)))
     st.subheader(t("importance", language))
-    importance = pd.DataFrame(info.get("global_importance", [])[:15])
-    if not importance.empty:
-        importance["label"] = importance.get(f"label_{language}", importance["feature"])
-        st.altair_chart(charts.importance(importance, "mean |SHAP|"), width="stretch")
-        note(t("importance_alt", language, top=", ".join(importance["label"].head(3))))
-        alt_table(importance[["label", "mean_abs_shap"]], language)
+    concepts = pd.DataFrame(info.get("concept_importance", [])[:12])
+    if not concepts.empty:
+        concepts["label"] = [f"{label}{' ⚠' if sensitive else ''}" for label, sensitive
+                             in zip(concepts[f"label_{language}"], concepts["sensitive"], strict=True)]
+        total = concepts["weight"].sum()
+        concepts["mean_abs_shap"] = concepts["weight"] / total
+        st.altair_chart(charts.importance(concepts, t("importance_axis", language), language), width="stretch")
+        note(t("importance_alt", language, top=", ".join(concepts[f"label_{language}"].head(3))))
+        alt_table(pd.DataFrame({t("factor", language): concepts["label"],
+                                t("weight", language): [pct(w, language) for w in concepts["mean_abs_shap"]]}),
+                  language)
     drift = info.get("drift") or {}
     if drift:
         st.subheader(t("drift", language))
         st.markdown(t("drift_sentence", language, n=drift.get("n_drifted", len(drift.get("drifted_columns", []))),
-                      total=drift.get("n_columns", "?"), share=f"{100 * drift.get('share_drifted', 0):.1f}"))
-        st.dataframe(pd.DataFrame({"column": drift.get("drifted_columns", [])}), hide_index=True)
+                      total=drift.get("n_columns", "?"), share=decimal(drift.get("share_drifted", 0) * 100,
+                                                                         language, 1)))
+        topics = info.get("drift_concepts", [])
+        st.dataframe(pd.DataFrame({t("factor", language): [c[f"label_{language}"] for c in topics],
+                                   t("drifted_columns", language): [c["columns"] for c in topics]}),
+                     hide_index=True)
+
+
+def page_language(language: str) -> None:
+    """The page's ``lang`` (Streamlit writes "en"); Streamlit's English widget hint hidden (not translatable)."""
+    import streamlit.components.v1 as components
+
+    components.html(f"<script>window.parent.document.documentElement.lang = '{language}';</script>", height=0)
+    st.markdown("<style>[data-testid='InputInstructions'] {display: none;}</style>", unsafe_allow_html=True)
 
 
 # ------------------------------------------------------------------------------------------------ main
@@ -345,6 +415,7 @@ def main() -> None:
     page = st.sidebar.radio(t("page", language), list(PAGES), format_func=lambda p: t(f"page_{p}", language),
                             key="page")
     st.title(t("title", language))
+    page_language(language)
     api = st.session_state.get("api_client") or ApiClient.from_env()
     try:
         PAGES[page](api, language)

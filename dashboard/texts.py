@@ -13,22 +13,32 @@ TEXT: dict[str, dict[str, str]] = {
     "page_portfolio": {"fr": "Parcourir les clients", "en": "Browse clients"},
     "page_compare": {"fr": "Comparer des clients", "en": "Compare clients"},
     "page_model": {"fr": "Le modèle", "en": "The model"},
-    "client_id": {"fr": "Identifiant du client (SK_ID_CURR)", "en": "Client id (SK_ID_CURR)"},
+    "client_id": {"fr": "Numéro du client", "en": "Client number"},
+    "client_title": {"fr": "Client n° {client_id}", "en": "Client no. {client_id}"},
+    "client": {"fr": "Client", "en": "Client"},
+    "client_n": {"fr": "Client n° {n}", "en": "Client no. {n}"},
     "show": {"fr": "Afficher le dossier", "en": "Show the file"},
     "pick_client": {"fr": "Saisissez l'identifiant d'un client, ou choisissez-en un dans « Parcourir les clients ».",
                     "en": "Enter a client id, or pick one in “Browse clients”."},
     "score": {"fr": "Score et décision", "en": "Score and decision"},
     "pd": {"fr": "Probabilité de défaut", "en": "Probability of default"},
-    "threshold": {"fr": "Seuil de refus", "en": "Refusal threshold"},
+    "threshold": {"fr": "Seuil de décision", "en": "Decision threshold"},
+    "points": {"fr": "{n} points de pourcentage", "en": "{n} percentage points"},
+    "threshold_note": {
+        "fr": "Le seuil de décision ({threshold}) est la probabilité de défaut qui minimise le coût des erreurs ; "
+              "les dossiers à moins de {band} de ce seuil, de part et d'autre, sont examinés par un conseiller.",
+        "en": "The decision threshold ({threshold}) is the probability of default that minimises the cost of "
+              "mistakes; files within {band} of it, on either side, are reviewed by an adviser."},
+    "gauge_marker": {"fr": "Ce client : {pd}", "en": "This client: {pd}"},
     "decision": {"fr": "Décision", "en": "Decision"},
     "accept": {"fr": "Accordé", "en": "Accepted"},
     "review": {"fr": "À examiner", "en": "To review"},
     "refuse": {"fr": "Refusé", "en": "Refused"},
     "decision_sentence": {
-        "fr": "{icon} **{decision}** : probabilité de défaut estimée à **{pd}**, pour un seuil de refus de "
-              "{threshold} (zone d'examen de {low} à {high}).",
-        "en": "{icon} **{decision}**: estimated probability of default **{pd}**, against a refusal threshold of "
-              "{threshold} (review zone {low} to {high})."},
+        "fr": "{icon} **{decision}** : probabilité de défaut estimée à **{pd}**. En dessous de {low}, la demande "
+              "est accordée ; de {low} à {high}, un conseiller l'examine ; au-delà de {high}, elle est refusée.",
+        "en": "{icon} **{decision}**: estimated probability of default **{pd}**. Below {low} the application is "
+              "accepted; from {low} to {high} an adviser reviews it; above {high} it is refused."},
     "decision_help": {
         "accept": {"fr": "Le risque est sous le seuil : le crédit peut être accordé.",
                    "en": "The risk is below the threshold: the loan can be granted."},
@@ -99,11 +109,24 @@ TEXT: dict[str, dict[str, str]] = {
     "group_accept": {"fr": "Clients accordés", "en": "Accepted clients"},
     "group_refuse": {"fr": "Clients refusés", "en": "Refused clients"},
     "group_similar": {"fr": "Clients similaires", "en": "Similar clients"},
+    "similar_definition": {"fr": "« Clients similaires » : les {n} clients les plus proches de celui-ci sur : "
+                                 "{fields}.",
+                           "en": "“Similar clients”: the {n} clients closest to this one on: {fields}."},
+    "this_client": {"fr": "Ce client", "en": "This client"},
+    "share_of_group": {"fr": "Part du groupe", "en": "Share of the group"},
+    "years": {"fr": "{n} ans", "en": "{n} years"},
+    "contract_Cash loans": {"fr": "Prêt personnel", "en": "Cash loan"},
+    "contract_Revolving loans": {"fr": "Crédit renouvelable", "en": "Revolving credit"},
+    "importance_axis": {"fr": "Part de l'influence sur le score", "en": "Share of the influence on the score"},
+    "weight": {"fr": "Part de l'influence", "en": "Share of the influence"},
+    "drifted_columns": {"fr": "Colonnes qui ont changé", "en": "Columns that changed"},
+    "api_unknown": {"fr": "Aucun client en production ne porte ce numéro. Vérifiez le numéro saisi.",
+                    "en": "No production client has this number. Check the number entered."},
     "position_sentence": {
-        "fr": "Valeur du client : **{value}**, plus élevée que celle de {pct} % des clients. Médianes : tous "
-              "{all}, accordés {accept}, refusés {refuse}, clients similaires {similar}.",
-        "en": "Client's value: **{value}**, higher than {pct}% of clients. Medians: all {all}, accepted {accept}, "
-              "refused {refuse}, similar clients {similar}."},
+        "fr": "Ce client : **{value}**, plus que {pct} % des clients. Valeur du milieu (la moitié des clients en "
+              "dessous) : tous les clients {all}, accordés {accept}, refusés {refuse}, clients similaires {similar}.",
+        "en": "This client: **{value}**, more than {pct}% of clients. Middle value (half of the clients below): all "
+              "clients {all}, accepted {accept}, refused {refuse}, similar clients {similar}."},
     "position_categorical": {"fr": "Valeur du client : **{value}** ({share} % des clients ont cette valeur).",
                              "en": "Client's value: **{value}** ({share}% of clients share it)."},
     "whatif": {"fr": "Simulation : et si le dossier changeait ?", "en": "What-if: what if the file changed?"},
@@ -140,18 +163,19 @@ TEXT: dict[str, dict[str, str]] = {
     "cost": {"fr": "Coût métier par client (test)", "en": "Business cost per client (holdout)"},
     "costs_sentence": {
         "fr": "Un client accordé qui fait défaut coûte {fn} fois plus qu'un bon client refusé : le seuil de "
-              "{threshold} minimise ce coût. Les dossiers à ± {band} du seuil sont examinés par un conseiller.",
-        "en": "An accepted client who defaults costs {fn} times as much as a refused good client: the threshold "
-              "of {threshold} minimises that cost. Files within ± {band} of the threshold are reviewed by an "
-              "adviser."},
+              "décision de {threshold} minimise ce coût. Les dossiers à moins de {band} du seuil, de part et "
+              "d'autre, sont examinés par un conseiller.",
+        "en": "An accepted client who defaults costs {fn} times as much as a refused good client: the decision "
+              "threshold of {threshold} minimises that cost. Files within {band} of it, on either side, are "
+              "reviewed by an adviser."},
     "importance": {"fr": "Ce qui compte le plus pour le modèle (tous clients)",
                    "en": "What matters most to the model (all clients)"},
-    "importance_alt": {"fr": "Les trois éléments les plus influents sont : {top}.",
+    "importance_alt": {"fr": "Les trois thèmes les plus influents sont : {top}.",
                        "en": "The three most influential factors are: {top}."},
     "drift": {"fr": "Dérive des données (clients en production vs données d'apprentissage)",
               "en": "Data drift (production clients vs training data)"},
-    "drift_sentence": {"fr": "{n} colonne(s) sur {total} ont changé de distribution ({share} %).",
-                       "en": "{n} of {total} columns changed distribution ({share}%)."},
+    "drift_sentence": {"fr": "{n} colonne(s) sur {total} ont changé de distribution ({share} %), par thème :",
+                       "en": "{n} of {total} columns changed distribution ({share}%), by topic:"},
     "api_down": {"fr": "Le service de scoring est injoignable ({url}). Réessayez dans un instant ; si le problème "
                        "persiste, prévenez le support.",
                  "en": "The scoring service cannot be reached ({url}). Try again in a moment; if it persists, tell "
@@ -161,8 +185,10 @@ TEXT: dict[str, dict[str, str]] = {
     "api_auth": {"fr": "Le tableau de bord n'est pas autorisé à interroger le service (clé d'API). Prévenez le "
                        "support.",
                  "en": "The dashboard is not allowed to query the service (API key). Tell support."},
-    "api_refused": {"fr": "Demande refusée par le service : {detail}",
-                    "en": "Request refused by the service: {detail}"},
+    "api_refused": {"fr": "Le service a refusé la demande : une valeur saisie n'est pas acceptée. Vérifiez les "
+                          "montants et les nombres saisis. (Détail technique, en anglais : {detail})",
+                    "en": "The service refused the request: a value entered is not accepted. Check the amounts and "
+                          "numbers entered. (Technical detail: {detail})"},
     "api_error": {"fr": "Le service de scoring a rencontré une erreur. Réessayez ; si elle persiste, prévenez le "
                         "support.",
                   "en": "The scoring service hit an error. Try again; if it persists, tell support."},

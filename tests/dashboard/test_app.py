@@ -55,7 +55,7 @@ def test_selecting_a_client_shows_decision_reasons_and_profile(api, scorer, serv
     assert not at.exception
     text = _text(at)
     word = {"accept": "Accordé", "review": "À examiner", "refuse": "Refusé"}[expected["decision"]]
-    percent = f"{100 * expected['probability_of_default']:.1f} %".replace(".", ",")
+    percent = f"{100 * expected['probability_of_default']:.1f}\u00a0%".replace(".", ",")
     assert f"**{word}** : probabilité de défaut estimée à **{percent}**" in text
     assert word in [m.value for m in at.metric][1]
     heading = "Ce qui pèse contre la demande" if expected["decision"] != "accept" else "Ce qui joue en faveur"
@@ -66,7 +66,10 @@ def test_selecting_a_client_shows_decision_reasons_and_profile(api, scorer, serv
     assert all(r["sentence"] in reasons for r in explained["reasons"])
     assert not re.search(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b", reasons)  # no raw column name
     assert "Jauge : le client est à" in text  # the gauge's text alternative
-    assert "plus élevée que celle de" in text  # position among the clients, in words
+    assert "Ce client : **" in text and "plus que" in text  # position among the clients, in words
+    assert "« Clients similaires » : les 50 clients les plus proches de celui-ci sur" in text
+    profile = at.table[0].value  # the client's file in human units: no English category, amounts in euros
+    assert not set(profile.iloc[:, 0]) & {"Cash loans", "Revolving loans"} and any("€" in v for v in profile.iloc[:, 0])
 
 
 def test_english_interface(api, serving_data):
@@ -85,7 +88,9 @@ def test_filtering_the_portfolio(api, serving_data):
     assert not at.exception
     assert f"{refused} client(s) trouvé(s)" in _text(at)
     shown = at.dataframe[0].value
-    assert set(shown["decision"]) == {"⛔ Refusé"}
+    assert set(shown["Décision"]) == {"⛔ Refusé"}
+    assert set(shown["Type de crédit"]) <= {"prêt personnel", "crédit renouvelable"}
+    assert all(v.endswith("€") for v in shown["Montant demandé"])
 
 
 def test_comparing_two_clients(api, serving_data):
@@ -94,7 +99,7 @@ def test_comparing_two_clients(api, serving_data):
     at.text_input(key="compare_text").set_value(f"{ids[0]}, {ids[1]}").run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert list(table.columns) == [str(ids[0]), str(ids[1])]
+    assert list(table.columns) == [f"Client n° {ids[0]}", f"Client n° {ids[1]}"]
     assert "Nuage de 800 clients" in _text(at)
 
 
@@ -113,7 +118,8 @@ def test_model_page(api):
     at = _app(api, page="model")
     assert not at.exception
     text = _text(at)
-    assert "coûte 10 fois plus" in text and "Les trois éléments les plus influents" in text
+    assert "coûte 10 fois plus" in text and "Les trois thèmes les plus influents" in text
+    assert "2,0 points de pourcentage" in text
     assert "colonne(s) sur" in text  # drift summary
 
 
@@ -129,7 +135,7 @@ def test_refused_request_and_bad_key_are_explained(api, asgi_client):
     from api_client import ApiClient
 
     at = _app(api, client_id=987654321)
-    assert at.error and "Demande refusée par le service" in at.error[0].value
+    assert at.error and "Aucun client en production ne porte ce numéro" in at.error[0].value
     wrong = ApiClient("http://testserver", "not-the-key", http=asgi_client)
     at = _app(wrong, page="model")
     assert at.error and "clé d'API" in at.error[0].value
@@ -164,4 +170,4 @@ def test_opening_a_client_from_the_portfolio(api, serving_data):
     next(b for b in at.button if b.label == "Ouvrir").click().run()
     assert not at.exception
     assert at.session_state["client_id"] == first
-    assert f"Identifiant du client {first}" in _text(at)
+    assert f"Client n° {first}" in _text(at)

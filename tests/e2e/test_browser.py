@@ -99,7 +99,7 @@ def test_a_client_file_by_keyboard_shows_the_decision_and_passes_axe(servers, br
     word = {"accept": "Accordé", "review": "À examiner", "refuse": "Refusé"}[decision]
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     page.goto(servers["ui"])
-    page.get_by_label("Identifiant du client (SK_ID_CURR)").wait_for(timeout=60_000)
+    page.get_by_label("Numéro du client").wait_for(timeout=60_000)
     for _ in range(40):  # keyboard only: Tab until the client-id field has the focus
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement && document.activeElement.type === 'number'"):
@@ -134,9 +134,10 @@ def test_readable_at_200_percent_zoom(servers, browser, serving_data):
     page.get_by_text("Saisissez l'identifiant d'un client").wait_for(timeout=60_000)
     overflow = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     assert page.evaluate(overflow) <= 0
-    page.get_by_label("Identifiant du client (SK_ID_CURR)").fill(str(int(serving_data.production.index[1])))
+    page.get_by_label("Numéro du client").fill(str(int(serving_data.production.index[1])))
     page.get_by_role("button", name="Afficher le dossier").click()
     page.get_by_text("Pourquoi cette décision ?").wait_for(timeout=60_000)
+    page.get_by_text("Tous les facteurs du score (vue conseiller)").click()  # the bar chart of the factors
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "zoom-200.png"), full_page=True)
     assert page.evaluate(overflow) <= 0
@@ -181,3 +182,50 @@ def test_the_decision_letter_reads_as_a_letter_to_the_client(decision, asgi_clie
     assert not re.search(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b", text)  # no raw column name reaches the client
     assert _audit(page, f"letter-{decision}-fr") == []
     page.close()
+
+
+RAW_NAME = r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"  # EXT_SOURCE_MEAN, SK_ID_CURR, NAME_SELLER_INDUSTRY...
+
+
+def _visible_text_problems(page, where: str) -> list[str]:
+    """What a French page must not show: a raw column name, an English category value, an English page language."""
+    import re
+
+    from creditrisk.reasons import load_catalogue
+
+    text = page.evaluate("document.body.innerText")
+    english = {value for column in load_catalogue().categories.values() for value in column
+               if len(value) > 3}  # "Cash loans", "Working", "House / apartment"... (not "Y", "N", "M")
+    problems = [f"{where}: raw name {m!r}" for m in sorted(set(re.findall(RAW_NAME, text)))]
+    problems += [f"{where}: English category {v!r}" for v in sorted(english)
+                 if re.search(rf"(?<![\w/]){re.escape(v)}(?![\w/])", text)]
+    if page.evaluate("document.documentElement.lang") != "fr":
+        problems.append(f"{where}: <html lang> is not fr")
+    return problems
+
+
+def test_french_pages_show_no_raw_name_or_english_category(servers, browser, serving_data):
+    """Every page in French, with a refused, a review and an accepted client's file: each visible string is
+    scanned for raw column names and English category values, and the page declares lang="fr"."""
+    population = serving_data.population
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    page.goto(servers["ui"])
+    page.get_by_label("Numéro du client").wait_for(timeout=60_000)
+    problems = []
+    for decision in ("refuse", "review", "accept"):
+        client = int(population.index[population["decision"] == decision][0])
+        page.get_by_label("Numéro du client").fill(str(client))
+        page.get_by_role("button", name="Afficher le dossier").click()
+        page.get_by_text(f"Client n° {client}").wait_for(timeout=60_000)
+        page.get_by_text("Ce qui changerait la décision" if decision != "accept" else "Lettre au client").first \
+            .wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / f"client-{decision}-fr.png"), full_page=True)
+        problems += _visible_text_problems(page, f"client file ({decision})")
+    for name, marker in (("Parcourir les clients", "client(s) trouvé(s)"), ("Comparer des clients", "Clients à"),
+                         ("Le modèle", "Ce qui compte le plus pour le modèle")):
+        page.get_by_text(name, exact=True).click()
+        page.get_by_text(marker).first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        problems += _visible_text_problems(page, name)
+    assert problems == []

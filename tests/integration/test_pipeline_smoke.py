@@ -81,6 +81,7 @@ def test_dvc_repro_runs_every_stage_then_is_up_to_date(project):
     registry = json.loads((project / "reports" / "registry.json").read_text())
     assert registry["version"] == 1 and registry["promoted"]
     assert "## Fairness" in (project / "reports" / "model_card.md").read_text()
+    _the_pd_moves_with_the_raw_score(project, holdout)
     drift = json.loads((project / "reports" / "drift" / "summary.json").read_text())
     assert 0 <= drift["share_drifted"] <= 1 and isinstance(drift["drifted_columns"], list)
     assert "NAME_CONTRACT_TYPE" in drift["drifted_columns"]  # revolving loans 9.5 % -> 0.9 %
@@ -89,6 +90,21 @@ def test_dvc_repro_runs_every_stage_then_is_up_to_date(project):
     assert "Running stage" not in again.stdout
     status = _run(["dvc", "status"], project)
     assert "up to date" in status.stdout
+
+
+def _the_pd_moves_with_the_raw_score(project: Path, holdout) -> None:
+    """The trained calibration on the holdout's score range: no plateau, the same AUC as the raw score."""
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    from creditrisk.model.predictor import Predictor
+
+    predictor = Predictor.from_dir(project / "models" / "champion")
+    raw, pd_ = predictor.predict_proba(holdout.x)
+    assert predictor.bundle.calibration["method"] in ("platt", "beta")
+    grid = np.linspace(raw.min(), raw.max(), 2000)
+    assert np.all(np.diff(predictor.calibrator.transform(grid)) > 0)
+    assert roc_auc_score(holdout.y, pd_) == roc_auc_score(holdout.y, raw)
 
 
 def test_bad_real_file_stops_the_pipeline_with_a_clear_message(project):

@@ -9,7 +9,8 @@ from creditrisk.features import catalogue
 from creditrisk.reasons import LANGUAGES, SENTENCE_KINDS, Reason, ReasonWriter, load_catalogue
 
 RAW_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")  # EXT_SOURCE_MEAN, NAME_SELLER_INDUSTRY...
-UNITS = {"share", "amount", "count", "score", "years", "years_plain", "days_ago", "hour", "number", "category"}
+UNITS = {"share", "amount", "count", "score", "years", "years_plain", "days_ago", "days", "hour", "number",
+         "category", "times"}
 ENGLISH_CATEGORIES = re.compile(r"\b(Cash loans|Revolving loans|Working|Married|House / apartment)\b")
 FRENCH_WORDS = re.compile(r"\b(de|des|vos|votre|nous|clients de)\b")
 

@@ -29,6 +29,7 @@ class Evaluation:
     reliability: list[dict]
     sensitivity: list[dict]
     importance: list[dict]
+    concepts: list[dict]  # the reasons' concepts: share of the influence, written by hand or not, sensitive
     fairness: dict
 
 
@@ -48,10 +49,11 @@ def evaluate_holdout(predictor: Predictor, holdout: ModelData, oof: tuple[np.nda
     metrics |= baseline_costs(baselines, bundle)
     metrics = flatten_intervals(metrics)
     metrics["holdout_best_threshold_in_hindsight"] = cost_curve(y, pd_, bundle.costs).threshold
+    importance, shap = shap_importance(predictor, holdout.x, shap_rows, seed)
     return Evaluation(metrics=metrics, cost_curve=cost_by_threshold(y, pd_, bundle.costs),
                       reliability=reliability_curve(y, pd_),
                       sensitivity=ratio_sensitivity(oof[0], oof[1], list(range(1, 21))),
-                      importance=shap_importance(predictor, holdout.x, shap_rows, seed),
+                      importance=importance, concepts=concept_importance(bundle.features, shap),
                       fairness=fairness_report(holdout.x, y, pd_ >= bundle.threshold))
 
 
@@ -129,12 +131,29 @@ def cost_by_threshold(y: np.ndarray, pd_: np.ndarray, costs: CostParams, points:
             for t in np.linspace(0, 1, points)]
 
 
-def shap_importance(predictor: Predictor, x, rows: int, seed: int) -> list[dict]:
-    """Global importance: mean |SHAP| (CatBoost's native values) over a sample of holdout rows."""
+def shap_importance(predictor: Predictor, x, rows: int, seed: int) -> tuple[list[dict], np.ndarray]:
+    """Global importance: mean |SHAP| (CatBoost's native values) over a sample of holdout rows; and the values."""
     from catboost import Pool
 
     bundle = predictor.bundle
     sample = x.sample(n=min(rows, len(x)), random_state=seed)
     pool = Pool(sample[bundle.features], cat_features=bundle.categorical)
-    mean_abs = np.abs(predictor.model.get_feature_importance(pool, type="ShapValues")[:, :-1]).mean(axis=0)
-    return [{"feature": bundle.features[i], "mean_abs_shap": float(mean_abs[i])} for i in np.argsort(-mean_abs)]
+    shap = predictor.model.get_feature_importance(pool, type="ShapValues")[:, :-1]
+    mean_abs = np.abs(shap).mean(axis=0)
+    ranked = [{"feature": bundle.features[i], "mean_abs_shap": float(mean_abs[i])} for i in np.argsort(-mean_abs)]
+    return ranked, shap
+
+
+def concept_importance(features: list[str], shap: np.ndarray) -> list[dict]:
+    """Each concept of the reason catalogue: its share of the mean |summed SHAP| over the sample (how much the
+    reasons told to clients can cover), whether its sentences were written by hand, whether it is sensitive."""
+    from creditrisk.reasons import load_catalogue
+
+    catalogue, members = load_catalogue(), {}
+    for i, feature in enumerate(features):
+        members.setdefault(catalogue.concept_of(feature).id, []).append(i)
+    weight = {c: float(np.abs(shap[:, idx].sum(axis=1)).mean()) for c, idx in members.items()}
+    total = sum(weight.values()) or 1.0
+    return [{"concept": c, "label_en": catalogue.by_id[c].label["en"], "label_fr": catalogue.by_id[c].label["fr"],
+             "share": w / total, "written": catalogue.by_id[c].written, "sensitive": catalogue.by_id[c].sensitive}
+            for c, w in sorted(weight.items(), key=lambda item: -item[1])]

@@ -69,6 +69,13 @@ class ReasonCatalogue:
                          for k, v in spec["concepts"].items()]
         self.by_id = {c.id: c for c in self.concepts}
         self.categories: dict[str, dict[str, dict[str, str]]] = spec["categories"]
+        self.fields: dict[str, dict[str, str]] = spec["fields"]  # field -> {fr, en, unit}
+
+    def field(self, name: str, value: Any, language: str) -> dict:
+        """A field of a client as people read it: its label and its value in human units."""
+        spec = self.fields[name]
+        return {"field": name, "label": spec[language], "value": value,
+                "display": self.format(value, spec["unit"], language, name)}
 
     def concept_of(self, feature: str) -> Concept:
         """The first concept whose patterns match the feature's name."""
@@ -100,6 +107,10 @@ class ReasonCatalogue:
             return _years(value, language)
         if unit == "days_ago":
             return _months_ago(-value, language)
+        if unit == "times":
+            return _number(value, 1, language) + ("\u00a0fois" if language == "fr" else " times")
+        if unit == "days":
+            return _number(value, 0, language) + (" jours" if language == "fr" else " days")
         if unit == "hour":
             return f"{value:.0f}\u00a0h" if language == "fr" else f"{value:.0f}:00"
         return _number(value, 2, language)

@@ -205,10 +205,11 @@ class CreditRisk:
                 age_min: float | None = None, age_max: float | None = None,
                 pd_min: Annotated[float, Field(ge=0, le=1)] | None = None,
                 pd_max: Annotated[float, Field(ge=0, le=1)] | None = None,
-                limit: Annotated[int, Field(ge=1, le=500)] = 50, offset: Annotated[int, Field(ge=0)] = 0) -> dict:
+                limit: Annotated[int, Field(ge=1, le=500)] = 50, offset: Annotated[int, Field(ge=0)] = 0,
+                language: Language = "fr") -> dict:
         """Browse production clients with filters (decision, contract type, income, age, PD range)."""
         return self.portfolio.browse(decision, contract_type, (income_min, income_max), (age_min, age_max),
-                                  (pd_min, pd_max), limit, offset)
+                                     (pd_min, pd_max), limit, offset, language)
 
     @bentoml.api(route="/distribution")
     def distribution(self, feature: str, client_id: ClientId | None = None,

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from creditrisk.errors import InvalidRequest
+from creditrisk.reasons import load_catalogue
 from creditrisk.schema import KEY
 from creditrisk.service.scorer import Scorer, ServingData, plain
 
@@ -35,12 +36,13 @@ class Portfolio:
         self._neighbours = NeighbourIndex(self.production, self._similarity_features())
 
     def client_info(self, client_id: int, language: str = "fr") -> dict:
+        """The client's file as people read it: labels, values in human units (``display``), categories named."""
         x = dict(zip(self.features, self.scorer.rows([client_id])[0], strict=True))
         pop = self.population.loc[client_id]
+        reasons = load_catalogue()
 
         def describe(names: tuple[str, ...]) -> list[dict]:
-            return [{"field": n, "label": self.catalogue[n][f"description_{language}"], "value": plain(x[n])}
-                    for n in names if n in self.catalogue]
+            return [reasons.field(n, plain(x[n]), language) for n in names if n in self.catalogue]
 
         return {"client_id": client_id, "probability_of_default": float(pop["pd"]), "decision": str(pop["decision"]),
                 "descriptive": describe(DESCRIPTIVE), "history": describe(HISTORY_SUMMARY)}
@@ -48,7 +50,7 @@ class Portfolio:
     def browse(self, decision: str | None = None, contract_type: str | None = None,
                income: tuple[float | None, float | None] = (None, None), age: tuple[float | None, float | None]
                = (None, None), pd_range: tuple[float | None, float | None] = (None, None), limit: int = 50,
-               offset: int = 0) -> dict:
+               offset: int = 0, language: str = "fr") -> dict:
         pop = self.population
         mask = np.ones(len(pop), dtype=bool)
         if decision:
@@ -62,9 +64,13 @@ class Portfolio:
             if high is not None:
                 mask &= values <= high
         page = pop[mask].iloc[offset:offset + limit].reset_index()
+        reasons = load_catalogue()
+        shown = {"contract_type": "NAME_CONTRACT_TYPE", "income": "AMT_INCOME_TOTAL", "credit": "AMT_CREDIT",
+                 "age_years": "AGE_YEARS"}
         rows = [{"client_id": int(r[KEY]), "probability_of_default": float(r["pd"]), "decision": r["decision"],
-                 "contract_type": r["NAME_CONTRACT_TYPE"], "income": plain(r["AMT_INCOME_TOTAL"]),
-                 "credit": plain(r["AMT_CREDIT"]), "age_years": plain(r["AGE_YEARS"])}
+                 **{key: plain(r[field]) for key, field in shown.items()},
+                 "display": {key: reasons.field(field, plain(r[field]), language)["display"]
+                             for key, field in shown.items()}}
                 for r in page.to_dict("records")]
         return {"total": int(mask.sum()), "offset": offset, "clients": rows}
 
@@ -83,8 +89,11 @@ class Portfolio:
                 present = values.dropna().to_numpy(dtype=float)
                 percentile = float(100 * np.mean(present < client_value)) if present.size else None
         summary = _categorical_counts(groups) if categorical else _histograms(groups, values, bins)
-        return {"feature": feature, "label_fr": self.catalogue[feature]["description_fr"],
-                "label_en": self.catalogue[feature]["description_en"], "categorical": categorical,
+        field = load_catalogue().fields.get(feature, {})
+        return {"feature": feature, "label_fr": field.get("fr", self.catalogue[feature]["description_fr"]),
+                "label_en": field.get("en", self.catalogue[feature]["description_en"]),
+                "unit": field.get("unit", "number"), "similar_on": self._neighbours.features,
+                "categorical": categorical,
                 "client_value": client_value, "client_percentile": percentile, **summary}
 
     def scatter(self, x: str, y: str, client_ids: list[int], sample: int = 1000, seed: int = 0) -> dict:
@@ -108,7 +117,33 @@ class Portfolio:
         return {"model_version": self.scorer.version, "registered_model": b.served.registered_model,
                 "trained_at": b.trained_at, "threshold": b.threshold, "review_band": b.served.review_band,
                 "costs": asdict(b.costs), "features": len(b.features), "train_rows": b.train_rows,
-                "data_source": b.data_source, "cv": asdict(b.cv), **self.reports, "global_importance": importance}
+                "data_source": b.data_source, "cv": asdict(b.cv), **self.reports, "global_importance": importance,
+                "concept_importance": self._concept_importance(), "fields": self._fields(),
+                "drift_concepts": self._drift_concepts()}
+
+    def _drift_concepts(self) -> list[dict]:
+        """The drifted columns of the drift report, counted by the concept a person reads."""
+        reasons, counts = load_catalogue(), {}
+        for column in (self.reports.get("drift") or {}).get("drifted_columns", []):
+            concept = reasons.concept_of(column.removesuffix("__missing"))
+            counts[concept.id] = counts.get(concept.id, 0) + 1
+        return [{"concept": c, "label_fr": reasons.by_id[c].label["fr"], "label_en": reasons.by_id[c].label["en"],
+                 "columns": n} for c, n in sorted(counts.items(), key=lambda item: -item[1])]
+
+    def _concept_importance(self) -> list[dict]:
+        """The model's most important features grouped into the concepts a person reads (summed mean |SHAP|)."""
+        reasons, weights = load_catalogue(), {}
+        for row in self.reports.get("global_importance", []):
+            concept = reasons.concept_of(row["feature"])
+            weights[concept.id] = weights.get(concept.id, 0.0) + row["mean_abs_shap"]
+        return [{"concept": c, "label_fr": reasons.by_id[c].label["fr"], "label_en": reasons.by_id[c].label["en"],
+                 "sensitive": reasons.by_id[c].sensitive, "weight": w}
+                for c, w in sorted(weights.items(), key=lambda item: -item[1])]
+
+    def _fields(self) -> dict[str, dict]:
+        """Readable names and units of the fields the dashboard shows and compares (model features only)."""
+        return {name: {"label_fr": spec["fr"], "label_en": spec["en"], "unit": spec["unit"]}
+                for name, spec in load_catalogue().fields.items() if name in self.features}
 
     def _similarity_features(self) -> list[str]:
         ranked = [r["feature"] for r in self.reports.get("global_importance", [])]
@@ -125,6 +160,7 @@ class NeighbourIndex:
         x = np.where(np.isnan(x), median, x)
         scale = x.std(axis=0)
         self._x = ((x - x.mean(axis=0)) / np.where(scale > 0, scale, 1.0)).astype(np.float32)
+        self.features = features
         self._ids = production.index.to_numpy()
         self._position = {int(c): i for i, c in enumerate(self._ids)}
 

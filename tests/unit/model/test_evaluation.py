@@ -41,3 +41,14 @@ def test_baseline_costs_use_the_baselines_keys_and_intervals_are_flattened():
                               "threshold_ci95": [0.08, 0.12]})
     assert flat == {"auc": 0.8, "auc_ci95_low": 0.7, "auc_ci95_high": 0.9, "business_cost_per_client_ci95_low": 0.1,
                     "business_cost_per_client_ci95_high": 0.2, "threshold_ci95_low": 0.08, "threshold_ci95_high": 0.12}
+
+
+def test_concept_importance_sums_each_concepts_features_before_averaging():
+    from creditrisk.model.evaluation import concept_importance
+
+    shap = np.array([[0.2, 0.1, -0.1], [-0.2, 0.0, 0.3]])
+    rows = concept_importance(["INSTAL_LATE_MEAN", "INSTAL_DPD_MEAN", "CODE_GENDER"], shap)
+    # late payments: |0.2 + 0.1| and |-0.2 + 0.0| -> 0.25; gender: 0.1 and 0.3 -> 0.2; total 0.45
+    assert [(r["concept"], r["written"], r["sensitive"]) for r in rows] == [("late_payments", True, False),
+                                                                             ("gender", False, True)]
+    assert [r["share"] for r in rows] == pytest.approx([0.25 / 0.45, 0.2 / 0.45])
