@@ -25,10 +25,7 @@ run: setup  ## main job: every DVC stage on the synthetic data, then the API and
 	@mkdir -p data/raw
 	dvc repro
 	@echo
-	@echo "Done. Model card: reports/model_card.md; drift: reports/drift/data_drift.html; data:"
-	@echo "reports/synthetic_fidelity.md, reports/validation/summary.md. MLflow UI:"
-	@echo "  .venv/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db"
-	@dvc metrics show
+	@creditrisk summary
 	@scripts/serve.sh start
 
 serve: setup  ## start the scoring API and the dashboard in the background (URLs printed); `make stop` ends them

@@ -8,16 +8,17 @@ from collections.abc import Callable
 
 from creditrisk.config import Params, Paths, load_params
 from creditrisk.errors import EXIT_INTERNAL_ERROR, CreditRiskError
+from creditrisk.logs import configure_logging
 
 
 def run_stage(name: str, runner: Callable[[Params, Paths], dict]) -> None:
     """A failure the user can fix is one line naming what to fix (exit 1); anything else is a bug, logged with its
     traceback as an internal error (exit 70)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     log = logging.getLogger(f"pipelines.{name}")
     try:
         params = load_params()
-        logging.getLogger().setLevel(params.base.log_level)
+        configure_logging(params.base.log_level)
         runner(params, Paths())
     except CreditRiskError as error:
         log.error("%s stage failed: %s", name, error)

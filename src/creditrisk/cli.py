@@ -11,6 +11,7 @@ from pathlib import Path
 
 from creditrisk.config import BaseParams, DataParams, GenerateParams, Params, Paths, ValidateParams, load_params
 from creditrisk.errors import EXIT_INTERNAL_ERROR, CreditRiskError, MissingInput
+from creditrisk.logs import configure_logging
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,7 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     ing = sub.add_parser("ingest", help="raw CSV files -> typed parquet tables")
     ing.add_argument("--source", choices=("synthetic", "raw"), default="synthetic")
     val = sub.add_parser("validate", help="validate the typed tables (great-expectations)")
-    val.add_argument("--max-orphan-share", type=float, default=0.0)
+    val.add_argument("--orphans", choices=("warn", "fail"), default="warn",
+                     help="history rows whose parent is absent: a warning (left out of the features) or a failure")
+    val.add_argument("--max-orphan-share", type=float, default=0.0, help="with --orphans fail: the share tolerated")
     mon = sub.add_parser("monitor", help="production drift of the service's logged traffic (exit 1 = alert, "
                          "3 = too few scored clients)")
     mon.add_argument("--traffic", type=Path, default=None,
@@ -37,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     mon.add_argument("--days", type=int, default=None, help="window in days (default: params monitor.window_days)")
     mon.add_argument("--max-share", type=float, default=None,
                      help="alert above this share of drifted columns (default: params monitor.max_share_drifted)")
+    sub.add_parser("summary", help="the pipeline's headline figures with their 95 %% intervals, and where the "
+                   "reports are")
     pub = sub.add_parser("publish", help="MLflow champion -> models/serving -> BentoML model store")
     pub.add_argument("--import-only", action="store_true",
                      help="only import the existing models/serving into the BentoML store (if not there yet)")
@@ -45,12 +50,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging("DEBUG" if args.verbose else "INFO")
     paths = Paths(args.root)
     try:
         if args.command == "monitor":
             return _monitor(args, paths)
+        if args.command == "summary":
+            print(summary(paths))
+            return 0
         result = _run(args, paths)
     except CreditRiskError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -76,9 +83,41 @@ def _run(args: argparse.Namespace, paths: Paths) -> dict:
     if args.command == "ingest":
         return ingest.run_ingest(replace(Params(), data=DataParams(source=args.source)), paths)
     if args.command == "validate":
-        params = replace(Params(), validate=ValidateParams(max_orphan_share=args.max_orphan_share))
+        checks = ValidateParams(orphans=args.orphans, max_orphan_share=args.max_orphan_share)
+        params = replace(Params(), validate=checks)
         return validate.run_validate(params, paths)
     return _publish(args, paths)
+
+
+def summary(paths: Paths) -> str:
+    """A few lines a person reads at the end of `make run`: the data, the holdout's headline figures with their
+    intervals, the registry's verdict, and where the reports are."""
+    reports = paths.reports
+    for name in ("metrics.json", "data_summary.json", "registry.json"):
+        if not (reports / name).exists():
+            raise MissingInput(f"{reports / name} not found: run the pipeline first (`make run` or `dvc repro`)")
+    m = json.loads((reports / "metrics.json").read_text())
+    data = json.loads((reports / "data_summary.json").read_text())
+    registry = json.loads((reports / "registry.json").read_text())
+    kind = "built-in synthetic data" if data["synthetic"] else f"real files in {data['folder']}"
+    lines = [f"Data: {kind}; {data['train_applicants']:,} training applicants (default rate "
+             f"{data['default_rate']:.1%}), {data['production_applicants']:,} production clients.",
+             f"Holdout ({m['holdout_rows']:,} applicants, scored once), 95 % intervals in brackets:",
+             f"  AUC                     {_interval(m, 'auc')}",
+             f"  business cost / client  {_interval(m, 'business_cost_per_client')}  (refusing no one: "
+             f"{m['baseline_refuse_no_one_cv_cost_per_client']:.3f} in CV)",
+             f"  threshold on the PD     {_interval(m, 'threshold')}; approval rate {m['approval_rate']:.1%}"]
+    if "auc_to_oracle" in m:
+        lines.append(f"  share of the best possible AUC (true PD of the synthetic data): {m['auc_to_oracle']:.3f}")
+    verdict = "is now the champion" if registry["promoted"] else "was not promoted (the champion is cheaper)"
+    lines += [f"MLflow: {registry['registered_model']} version {registry['version']} {verdict}.",
+              "Reports: reports/model_card.md, docs/methodology.md, reports/validation/summary.md, "
+              "reports/drift/data_drift.html; MLflow UI: .venv/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db"]
+    return "\n".join(lines)
+
+
+def _interval(metrics: dict, key: str) -> str:
+    return f"{metrics[key]:.3f}  [{metrics[f'{key}_ci95_low']:.3f} - {metrics[f'{key}_ci95_high']:.3f}]"
 
 
 def _monitor(args: argparse.Namespace, paths: Paths) -> int:

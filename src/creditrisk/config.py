@@ -88,7 +88,8 @@ class GenerateParams:
 
 @dataclass(frozen=True)
 class ValidateParams:
-    max_orphan_share: float = 0.0
+    orphans: str = "warn"  # history rows whose parent is absent: "warn" (counted, named, left out) or "fail"
+    max_orphan_share: float = 0.0  # with orphans: fail, the share tolerated before the stage fails
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class DriftParams:
     max_rows: int = 0  # 0 = every row; otherwise a seeded random sample of each set
     adversarial_rows: int = 20_000
     top_features: int = 20  # the model's most important engineered features, checked beside the raw columns
+    min_rows: int = 500  # fewer production clients than this: the report is written, but no verdict is drawn
 
 
 @dataclass(frozen=True)

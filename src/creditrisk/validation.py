@@ -62,15 +62,21 @@ class ValidationReport:
     def success(self) -> bool:
         return not self.failures
 
+    @property
+    def orphan_rows(self) -> dict[str, int]:
+        """History rows whose key is not in the table it refers to, per table and key column."""
+        return {f"{c.table}.{c.column}": c.bad_rows for c in self.checks
+                if c.expectation.startswith("values_exist_in_") and c.bad_rows}
+
     def to_dict(self) -> dict:
         return {"success": self.success, "checks": len(self.checks), "failures": len(self.failures),
-                "warnings": len(self.warnings),
+                "warnings": len(self.warnings), "orphan_rows": self.orphan_rows,
                 "results": [asdict(c) | {"bad_share": c.bad_share} for c in self.checks]}
 
     def to_markdown(self) -> str:
         lines = ["# Data validation", "",
                  f"**{'PASSED' if self.success else 'FAILED'}**: {len(self.checks)} checks, "
-                 f"{len(self.failures)} failures, {len(self.warnings)} warnings (unknown categories).", ""]
+                 f"{len(self.failures)} failures, {len(self.warnings)} warnings.", ""]
         for title, rows in (("Failures", self.failures), ("Warnings", self.warnings)):
             if rows:
                 lines += [f"## {title}", ""] + [f"- {c.message()}" for c in rows] + [""]
@@ -175,8 +181,11 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def check_foreign_keys(interim_dir: Path, present: list[str], max_orphan_share: float) -> list[CheckResult]:
-    """Every child key must exist in its parent table (applications = train + test)."""
+def check_foreign_keys(interim_dir: Path, present: list[str], max_orphan_share: float,
+                       orphans_fatal: bool = True) -> list[CheckResult]:
+    """Every child key must exist in its parent table (applications = train + test). Orphan rows are a failure
+    above ``max_orphan_share`` when ``orphans_fatal``, else a warning: the features leave them out (a history row
+    counts only for an applicant of the application files, a monthly balance only for a bureau credit)."""
     import polars as pl
 
     def keys(name: str, column: str) -> pl.LazyFrame:
@@ -201,9 +210,11 @@ def check_foreign_keys(interim_dir: Path, present: list[str], max_orphan_share: 
             parent_file = "application_train/test.csv" if parent == "application" else f"{parent}.csv"
             checks.append(CheckResult(
                 table=child, file=table.file_name, column=column,
-                expectation=f"values_exist_in_{parent}.{parent_column}", success=share <= max_orphan_share,
-                fatal=True, bad_rows=int(bad), rows=int(rows), examples=examples,
-                detail=f"orphan keys not found in {parent_file} (tolerated share {max_orphan_share:.2%})"))
+                expectation=f"values_exist_in_{parent}.{parent_column}",
+                success=share <= max_orphan_share if orphans_fatal else bad == 0,
+                fatal=orphans_fatal, bad_rows=int(bad), rows=int(rows), examples=examples,
+                detail=(f"orphan keys not found in {parent_file} (tolerated share {max_orphan_share:.2%})"
+                        if orphans_fatal else f"rows whose key is not in {parent_file}: left out of the features")))
     return checks
 
 
@@ -214,7 +225,7 @@ def load_pandas(path: Path):
     return pl.read_parquet(path).to_pandas()
 
 
-def validate_dir(interim_dir: Path, max_orphan_share: float = 0.0) -> ValidationReport:
+def validate_dir(interim_dir: Path, max_orphan_share: float = 0.0, orphans_fatal: bool = True) -> ValidationReport:
     """Validate every ingested table of ``interim_dir`` (see ``ingest``)."""
     from creditrisk.ingest import read_manifest
 
@@ -225,5 +236,5 @@ def validate_dir(interim_dir: Path, max_orphan_share: float = 0.0) -> Validation
         checks += validate_frame(frame, schema.table(name))
         log.info("%s: %d rows validated", name, len(frame))
         del frame
-    checks += check_foreign_keys(interim_dir, present, max_orphan_share)
+    checks += check_foreign_keys(interim_dir, present, max_orphan_share, orphans_fatal)
     return ValidationReport(checks)

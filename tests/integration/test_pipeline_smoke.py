@@ -52,7 +52,8 @@ def test_dvc_repro_runs_every_stage_then_is_up_to_date(project):
     assert metrics["train_applicants"] == 2500
     assert metrics["pass_share"] >= 0.85  # small sample: looser than the 90 % goal measured at default size
     validation = json.loads((project / "reports" / "validation" / "summary.json").read_text())
-    assert validation == {"success": True, "checks": validation["checks"], "failures": 0, "warnings": 0}
+    assert validation == {"success": True, "checks": validation["checks"], "failures": 0, "warnings": 0,
+                          "orphan_rows": {}}
     manifest = json.loads((project / "data" / "interim" / "manifest.json").read_text())
     assert manifest["tables"]["application_train"] == 2500 and manifest["absent"] == []
     assert (project / "data" / "oracle" / "true_pd.csv").exists()

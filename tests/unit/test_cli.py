@@ -52,3 +52,24 @@ def test_entry_points_tell_a_fixable_failure_from_a_bug(monkeypatch, caplog):
             run_stage("tune", runner)
         assert stop.value.code == code and text in caplog.text
     assert "Traceback" in caplog.text or "ValueError: could not convert" in caplog.text
+
+
+def test_the_summary_reads_the_reports(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    metrics = {"holdout_rows": 600, "auc": 0.74, "auc_ci95_low": 0.70, "auc_ci95_high": 0.78,
+               "business_cost_per_client": 0.52, "business_cost_per_client_ci95_low": 0.45,
+               "business_cost_per_client_ci95_high": 0.60, "baseline_refuse_no_one_cv_cost_per_client": 0.8,
+               "threshold": 0.09, "threshold_ci95_low": 0.07, "threshold_ci95_high": 0.11, "approval_rate": 0.7}
+    (reports / "metrics.json").write_text(json.dumps(metrics))
+    (reports / "data_summary.json").write_text(json.dumps({"synthetic": False, "folder": "data/raw",
+                                                          "train_applicants": 3000, "production_applicants": 1000,
+                                                          "default_rate": 0.08}))
+    (reports / "registry.json").write_text(json.dumps({"registered_model": "creditrisk-pd", "version": 3,
+                                                       "promoted": False}))
+    assert main(["--root", str(tmp_path), "summary"]) == 0
+    out = capsys.readouterr().out
+    assert "Data: real files in data/raw; 3,000 training applicants (default rate 8.0%)" in out
+    assert "AUC                     0.740  [0.700 - 0.780]" in out and "oracle" not in out
+    assert "version 3 was not promoted" in out
+    assert main(["--root", str(tmp_path / "nowhere"), "summary"]) == 1

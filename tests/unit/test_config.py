@@ -9,7 +9,7 @@ def test_project_params_load_into_typed_sections():
     params = load_params(ROOT / "params.yaml")
     assert params.data.source == "synthetic"
     assert params.generate.n_train > params.generate.n_test > 0
-    assert params.validate.max_orphan_share == 0.0
+    assert params.validate.orphans == "warn" and params.validate.max_orphan_share == 0.0
 
 
 def test_unknown_key_is_an_error(tmp_path):

@@ -106,3 +106,7 @@ def test_orphan_child_keys_are_counted(tmp_path):
     assert "bureau_balance.csv: column SK_ID_BUREAU fails values_exist_in_bureau" in message
     tolerant = check_foreign_keys(tmp_path, ["bureau", "bureau_balance"], max_orphan_share=0.5)
     assert all(c.success for c in tolerant)
+    warned = {c.table: c for c in check_foreign_keys(tmp_path, ["bureau", "bureau_balance"], max_orphan_share=0.0,
+                                                     orphans_fatal=False)}
+    assert not any(c.fatal for c in warned.values()) and not warned["bureau"].success  # a warning, counted
+    assert warned["bureau"].bad_rows == 2 and "left out of the features" in warned["bureau"].message()

@@ -5,11 +5,15 @@ Each summary carries a ``key`` (the name of its figures in reports/metrics.json)
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from creditrisk.config import CostParams
 from creditrisk.model.data import ModelData
 from creditrisk.model.training import CVResult, score_oof
+
+log = logging.getLogger(__name__)
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
 
@@ -36,10 +40,11 @@ def logistic_baseline(train: ModelData, folds: Folds, costs: CostParams, seed: i
         ("cat", OneHotEncoder(handle_unknown="ignore", min_frequency=50), train.categorical)])
     x = train.x.replace([np.inf, -np.inf], np.nan)
     oof = np.zeros(len(train.y))
-    for train_idx, valid_idx in folds:
+    for k, (train_idx, valid_idx) in enumerate(folds):
         model = make_pipeline(prep, LogisticRegression(C=0.1, max_iter=300, random_state=seed))
         model.fit(x.iloc[train_idx], train.y[train_idx])
         oof[valid_idx] = model.predict_proba(x.iloc[valid_idx])[:, 1]
+        log.info("baseline logistic regression: fold %d/%d done", k + 1, len(folds))
     return _summary("logistic_regression", "logistic regression", oof, train.y, costs)
 
 
@@ -51,13 +56,14 @@ def lightgbm_baseline(train: ModelData, folds: Folds, costs: CostParams, seed: i
     for column in train.categorical:
         x[column] = x[column].astype("category")
     oof = np.zeros(len(train.y))
-    for train_idx, valid_idx in folds:
+    for k, (train_idx, valid_idx) in enumerate(folds):
         model = lgb.LGBMClassifier(n_estimators=400, learning_rate=0.02, num_leaves=34, colsample_bytree=0.9497,
                                    subsample=0.8715, max_depth=8, reg_alpha=0.0415, reg_lambda=0.0735,
                                    min_split_gain=0.0222, min_child_weight=39.3, random_state=seed, n_jobs=2,
                                    verbose=-1)
         model.fit(x.iloc[train_idx], train.y[train_idx])
         oof[valid_idx] = model.predict_proba(x.iloc[valid_idx])[:, 1]
+        log.info("baseline LightGBM: fold %d/%d done", k + 1, len(folds))
     return _summary("lightgbm", "LightGBM (kernel settings)", oof, train.y, costs)
 
 

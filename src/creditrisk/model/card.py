@@ -21,6 +21,15 @@ def _group_table(rows: list[dict]) -> list[str]:
     return lines
 
 
+def _data_limit(bundle: Bundle, metrics: dict) -> str:
+    if bundle.data_source == "synthetic":
+        return ("- Trained and evaluated on synthetic data that reproduces the published statistics of the Home "
+                "Credit files; figures on the real data will differ.")
+    return (f"- Trained on {bundle.train_rows} applicants of the real files and evaluated once on "
+            f"{metrics['holdout_rows']} of them: the 95 % intervals above say how much a figure can move on another "
+            "sample of that size.")
+
+
 def _reasons_section(concepts: list[dict]) -> list[str]:
     """How decisions are explained to clients, and what the sensitive attributes weigh."""
     if not concepts:
@@ -110,11 +119,9 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
         fairness["by_gender"]) + ["", "By age band:", ""] + _group_table(fairness["by_age_band"])
     lines += ["", "Differences in approval rate follow differences in observed default rate; they are reported so "
                   "that a reviewer can judge them, not corrected by the model.", "",
-              "## Limits", "",
-              "- Trained and evaluated on synthetic data that reproduces the published statistics of the Home Credit "
-              "files; figures on the real data will differ.",
-              "- The production population differs from the training one (revolving loans, e-mail, external "
-              "scores): monitor drift before trusting the PD on new segments.",
+              "## Limits", "", _data_limit(bundle, m),
+              "- The production population differs from the training one (reports/drift/): monitor drift before "
+              "trusting the PD on new segments.",
               "- The threshold assumes a 10:1 cost ratio; reports/evaluation_details.json shows how it moves "
               "for ratios 1 to 20."]
     return "\n".join(lines) + "\n"

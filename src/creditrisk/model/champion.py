@@ -87,11 +87,21 @@ def tuning_setup_key(train: ModelData, feature_file_digest: str, params: Params)
 
 
 def study_report(study) -> dict:
-    """reports/tuning.json: every trial of the study and the best one."""
-    trials = [{"number": t.number, "state": t.state.name, "cost_per_client": t.value, "params": t.params,
-               "cv_auc": t.user_attrs.get("cv_auc"), "best_iterations": t.user_attrs.get("best_iterations")}
-              for t in study.trials]
+    """reports/tuning.json: every trial of the study and the best one. A pruned trial has no cost (its value is
+    the pruner's intermediate Logloss, not a business cost): it is reported as pruned, with its last step."""
+    trials = [_trial_row(t) for t in study.trials]
     return {"study": study.study_name, "best_params": study.best_params, "best_cost_per_client": study.best_value,
             "best_trial": study.best_trial.number, "trials": trials,
             "objective": "CV business cost per client at the best out-of-fold threshold (no class weights)"}
 
+
+
+def _trial_row(trial) -> dict:
+    complete = trial.state.name == "COMPLETE"
+    row = {"number": trial.number, "state": trial.state.name, "cost_per_client": trial.value if complete else None,
+           "params": trial.params, "cv_auc": trial.user_attrs.get("cv_auc"),
+           "best_iterations": trial.user_attrs.get("best_iterations")}
+    if trial.state.name == "PRUNED" and trial.intermediate_values:
+        step = max(trial.intermediate_values)
+        row |= {"pruned_at_step": step, "last_logloss": trial.intermediate_values[step]}
+    return row

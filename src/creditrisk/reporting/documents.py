@@ -18,7 +18,8 @@ from creditrisk.config import Paths
 
 SOURCES = {"metrics": "metrics.json", "selection": "model_selection.json", "tuning": "tuning.json",
            "evaluation": "evaluation_details.json", "fidelity": "synthetic_metrics.json",
-           "drift": "drift/summary.json", "registry": "registry.json", "validation": "validation/summary.json"}
+           "drift": "drift/summary.json", "registry": "registry.json", "validation": "validation/summary.json",
+           "data": "data_summary.json"}
 TEMPLATES = ("methodology.md", "presentation.md")
 CALIBRATION_FR = {"platt": "de Platt", "beta": "bêta"}
 

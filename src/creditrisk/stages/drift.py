@@ -32,6 +32,7 @@ def run_drift(params: Params, paths: Paths) -> dict:
                 "sampling": (f"random {params.drift.max_rows} rows of each set (seed {seed})"
                              if params.drift.max_rows else "none: all rows"),
                 "adversarial_auc": adversarial["auc"], "adversarial": adversarial,
+                "enough_data": len(current) >= params.drift.min_rows, "min_rows": params.drift.min_rows,
                 "seconds": time.perf_counter() - start}
     write_json(out / "summary.json", summary)
     write_json(out / "metrics.json", {k: summary[k] for k in ("share_drifted", "n_drifted", "n_columns",

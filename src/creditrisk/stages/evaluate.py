@@ -29,12 +29,13 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
     oof = pl.read_parquet(paths.model / OOF_FILE)
     selection = json.loads((paths.reports / "model_selection.json").read_text())
     result = evaluate_holdout(predictor, holdout, (oof["TARGET"].to_numpy(), oof["pd"].to_numpy()),
-                              selection["baselines"], _true_pd(paths, holdout.ids), params.evaluate.bootstrap,
+                              selection["baselines"], _true_pd(params, paths, holdout.ids), params.evaluate.bootstrap,
                               params.evaluate.shap_rows, params.base.seed)
     write_json(paths.reports / "metrics.json", result.metrics)
     write_json(paths.reports / "evaluation_details.json", {
         "reliability": result.reliability, "cost_ratio_sensitivity": result.sensitivity,
-        "shap_importance": result.importance[:50], "reason_concepts": result.concepts, "fairness": result.fairness})
+        "shap_importance": result.importance[:50], "reason_concepts": result.concepts,
+        "reasons_written_share": sum(c["share"] for c in result.concepts if c["written"]), "fairness": result.fairness})
     write_evaluation_plots(paths.reports / "plots", result)
     tracking.configure(paths.root)
     registry = tracking.log_champion_run(predictor.model, predictor.bundle, result.metrics, holdout.x, [
@@ -49,14 +50,15 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
     return result.metrics
 
 
-def _true_pd(paths: Paths, ids):
-    """The true PD of the holdout's synthetic applicants, or None (real data has no true PD)."""
+def _true_pd(params: Params, paths: Paths, ids):
+    """The true PD of the holdout's synthetic applicants; None with the real files (even if an earlier synthetic
+    run left its oracle: the ids of the two sources overlap)."""
     import polars as pl
 
     from creditrisk.synthetic.generator import TRUE_PD_FILE
 
     path = paths.oracle / TRUE_PD_FILE
-    if not path.exists():
+    if params.data.source != "synthetic" or not path.exists():
         return None
     truth = pl.read_csv(path).select(KEY, "TRUE_PD")
     return pl.DataFrame({KEY: ids}).join(truth, on=KEY, how="left")["TRUE_PD"].to_numpy()

@@ -12,6 +12,18 @@ from creditrisk.stages.common import CATALOGUE, TEST_FEATURES, TRAIN_FEATURES, l
 log = logging.getLogger(__name__)
 
 
+def data_summary(params: Params, paths: Paths, labels, applicants: int) -> dict:
+    """Where the data comes from and what it holds: what every report and document says about the data."""
+    from creditrisk.ingest import read_manifest
+
+    manifest = read_manifest(paths.interim)
+    return {"source": params.data.source, "synthetic": params.data.source == "synthetic",
+            "folder": f"data/{params.data.source}",
+            "train_applicants": labels.height, "production_applicants": applicants - labels.height,
+            "default_rate": float(labels["TARGET"].mean()), "tables": manifest["tables"],
+            "absent_tables": manifest["absent"]}
+
+
 def run_features(params: Params, paths: Paths) -> dict:
     """Features of train and production applicants (one pass), constant/duplicate columns dropped on train only."""
     import polars as pl
@@ -39,6 +51,7 @@ def run_features(params: Params, paths: Paths) -> dict:
         "n_features": len(entries), "n_selected": len(kept), "absent_tables": read_manifest(paths.interim)["absent"],
         "features": [f.to_dict() | {"selected": f.name not in dropped, "drop_reason": dropped.get(f.name)}
                      for f in entries]})
+    write_json(paths.reports / "data_summary.json", data_summary(params, paths, labels, features.height))
     log.info("features: %d built, %d kept, %d train and %d production applicants", len(entries), len(kept),
              train_features.height, features.height - train_features.height)
     return {"n_features": len(entries), "n_selected": len(kept), "train_rows": train_features.height}

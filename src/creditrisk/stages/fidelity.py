@@ -12,8 +12,16 @@ log = logging.getLogger(__name__)
 
 
 def run_fidelity(params: Params, paths: Paths) -> dict:
-    """Fidelity report of the generated files (JSON + readable markdown) with default rate and Bayes AUC."""
+    """Fidelity report of the generated files (JSON + readable markdown) with default rate and Bayes AUC; with the
+    real files, a report saying there is nothing to compare and no synthetic metric."""
     import polars as pl
+
+    if params.data.source != "synthetic":
+        reason = f"data.source is {params.data.source}: the pipeline runs on the real files, nothing was generated"
+        write_json(paths.reports / "synthetic_fidelity.json", {"applicable": False, "reason": reason})
+        write_json(paths.reports / "synthetic_metrics.json", {})
+        write_text(paths.reports / "synthetic_fidelity.md", f"# Synthetic data fidelity\n\nNot applicable: {reason}.\n")
+        return {"applicable": False}
 
     from creditrisk.synthetic.fidelity import measure_fidelity, render_markdown
     from creditrisk.synthetic.generator import TRUE_PD_FILE, bayes_auc

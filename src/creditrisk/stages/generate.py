@@ -10,8 +10,15 @@ log = logging.getLogger(__name__)
 
 
 def run_generate(params: Params, paths: Paths) -> dict:
-    """Generate the synthetic files into data/synthetic and the true PD into data/oracle."""
+    """Generate the synthetic files into data/synthetic and the true PD into data/oracle; with the real files
+    (``data.source: raw``) nothing is generated (the folders DVC expects are only created if absent)."""
     from creditrisk.synthetic.generator import generate
+
+    if params.data.source != "synthetic":
+        for folder in (paths.synthetic, paths.oracle):
+            folder.mkdir(parents=True, exist_ok=True)
+        log.info("real-data mode (data.source: %s): no synthetic data generated", params.data.source)
+        return {"generated": False, "reason": f"data.source is {params.data.source}"}
 
     g = params.generate
     summary = generate(g.n_train, g.n_test, params.base.seed, paths.synthetic, paths.oracle, chunk_size=g.chunk_size)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from creditrisk.config import Params, Paths
-from creditrisk.errors import ValidationFailed
+from creditrisk.errors import ConfigError, ValidationFailed
 from creditrisk.io import write_json, write_text
 
 log = logging.getLogger(__name__)
@@ -15,7 +15,10 @@ def run_validate(params: Params, paths: Paths) -> dict:
     """Validate the typed tables; the reports are always written, then a fatal failure raises ValidationFailed."""
     from creditrisk.validation import validate_dir
 
-    report = validate_dir(paths.interim, max_orphan_share=params.validate.max_orphan_share)
+    if params.validate.orphans not in ("warn", "fail"):
+        raise ConfigError(f"params.yaml validate.orphans = {params.validate.orphans!r}; expected 'warn' or 'fail'")
+    report = validate_dir(paths.interim, max_orphan_share=params.validate.max_orphan_share,
+                          orphans_fatal=params.validate.orphans == "fail")
     out = paths.validation_reports
     write_json(out / "results.json", report.to_dict())
     write_json(out / "summary.json", {k: v for k, v in report.to_dict().items() if k != "results"})

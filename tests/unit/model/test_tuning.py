@@ -35,3 +35,24 @@ def test_same_seed_same_study_and_the_journal_resumes(tmp_path):
     assert resumed.best_value <= min(t.value for t in first if t.state.name == "COMPLETE")
     assert all(0 < t.user_attrs["cv_auc"] <= 1 for t in resumed.trials if t.state.name == "COMPLETE")
     assert any(t.state.name == "PRUNED" for t in resumed.trials)  # the pruning callback did stop a trial
+
+
+def test_a_pruned_trial_is_reported_as_pruned_not_with_a_cost():
+    """A pruned trial's value is the pruner's intermediate Logloss (0.29 here): not a business cost to list."""
+    import optuna
+    from optuna.distributions import IntDistribution
+    from optuna.trial import TrialState, create_trial
+
+    from creditrisk.model.champion import study_report
+
+    study = optuna.create_study(direction="minimize")
+    depth = {"depth": IntDistribution(4, 8)}
+    study.add_trial(create_trial(state=TrialState.COMPLETE, value=0.484, params={"depth": 6}, distributions=depth,
+                                 user_attrs={"cv_auc": 0.8, "best_iterations": [90, 80]}))
+    study.add_trial(create_trial(state=TrialState.PRUNED, params={"depth": 4}, distributions=depth,
+                                 intermediate_values={5: 0.35, 9: 0.29}))
+    report = study_report(study)
+    complete, pruned = report["trials"]
+    assert complete["cost_per_client"] == 0.484 and report["best_cost_per_client"] == 0.484
+    assert pruned["state"] == "PRUNED" and pruned["cost_per_client"] is None
+    assert (pruned["pruned_at_step"], pruned["last_logloss"]) == (9, 0.29)

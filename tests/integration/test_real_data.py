@@ -1,0 +1,70 @@
+"""End to end on the real Kaggle rows: `dvc repro` in real-data mode on the sample of the eight real files.
+
+Every output must be true for the data it ran on: no synthetic data generated or described, no oracle figure,
+the orphan history rows of a sample counted as warnings (not a failure), documents about the real files.
+"""
+
+import json
+import re
+import shutil
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+from tests.integration.test_pipeline_smoke import _run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def real_project(tmp_path_factory, real_sample):
+    work = tmp_path_factory.mktemp("real-project")
+    for item in ("src", "pipelines", "dvc.yaml", "params.yaml", ".gitignore"):
+        source = ROOT / item
+        if source.is_dir():
+            shutil.copytree(source, work / item, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, work / item)
+    shutil.copytree(real_sample, work / "data" / "raw")
+    params = yaml.safe_load((work / "params.yaml").read_text())
+    params["data"]["source"] = "raw"
+    params["train"].update(cv_folds=2, iterations=60, learning_rate=0.2, early_stopping_rounds=15)
+    params["evaluate"].update(bootstrap=20, shap_rows=200)
+    params["tune"].update(n_trials=2)
+    params["drift"].update(adversarial_rows=500, top_features=5)
+    (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    _run(["git", "init", "-q"], work)
+    _run(["dvc", "init", "-q"], work)
+    _run(["dvc", "repro"], work)
+    return work
+
+
+def _json(project, name: str) -> dict:
+    return json.loads((project / "reports" / name).read_text())
+
+
+def test_real_files_run_end_to_end_and_every_output_tells_the_truth(real_project):
+    assert not any((real_project / "data" / "synthetic").iterdir())  # nothing generated
+    assert not any((real_project / "data" / "oracle").iterdir())
+    assert _json(real_project, "synthetic_metrics.json") == {}
+    assert _json(real_project, "synthetic_fidelity.json")["applicable"] is False
+    data = _json(real_project, "data_summary.json")
+    assert (data["source"], data["synthetic"], data["train_applicants"], data["production_applicants"]) == (
+        "raw", False, 3000, 1000)
+    assert data["absent_tables"] == [] and data["tables"]["bureau"] == 20000
+    validation = _json(real_project, "validation/summary.json")
+    assert validation["success"] and validation["failures"] == 0
+    assert validation["orphan_rows"]  # the sample's history rows mostly belong to other applicants: warned
+    assert validation["warnings"] >= len(validation["orphan_rows"])
+    metrics = _json(real_project, "metrics.json")
+    assert not [k for k in metrics if "oracle" in k] and metrics["holdout_rows"] == 600
+    assert 0.5 < metrics["auc"] <= 1 and metrics["auc_ci95_low"] < metrics["auc"] < metrics["auc_ci95_high"]
+    card = (real_project / "reports" / "model_card.md").read_text()
+    assert "(raw data)" in card and "of the real files" in card
+    for document in ("model_card.md", "../docs/methodology.md", "../docs/presentation.md"):
+        text = (real_project / "reports" / document).read_text()
+        assert not re.search(r"synth[ée]ti|oracle|PD vraie|true PD", text, re.IGNORECASE), document
+    methodology = (real_project / "docs" / "methodology.md").read_text()
+    assert "**fichiers réels** déposés dans `data/raw`" in methodology
+    assert "Demandeurs d'apprentissage : 3\u202f000" in methodology
