@@ -45,8 +45,8 @@ def _json(project, name: str) -> dict:
 
 
 def test_real_files_run_end_to_end_and_every_output_tells_the_truth(real_project):
-    assert not any((real_project / "data" / "synthetic").iterdir())  # nothing generated
-    assert not any((real_project / "data" / "oracle").iterdir())
+    for folder in ("synthetic", "oracle"):  # nothing generated, and a note that says so
+        assert [f.name for f in (real_project / "data" / folder).iterdir()] == ["NOT_GENERATED.txt"]
     assert _json(real_project, "synthetic_metrics.json") == {}
     assert _json(real_project, "synthetic_fidelity.json")["applicable"] is False
     data = _json(real_project, "data_summary.json")

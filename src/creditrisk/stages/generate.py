@@ -15,8 +15,11 @@ def run_generate(params: Params, paths: Paths) -> dict:
     from creditrisk.synthetic.generator import generate
 
     if params.data.source != "synthetic":
-        for folder in (paths.synthetic, paths.oracle):
+        for folder in (paths.synthetic, paths.oracle):  # DVC expects the outputs; a note says why they hold nothing
             folder.mkdir(parents=True, exist_ok=True)
+            if not any(folder.iterdir()):
+                (folder / "NOT_GENERATED.txt").write_text(f"data.source is {params.data.source}: the pipeline "
+                                                          "runs on the real files and generates nothing here.\n")
         log.info("real-data mode (data.source: %s): no synthetic data generated", params.data.source)
         return {"generated": False, "reason": f"data.source is {params.data.source}"}
 
