@@ -65,7 +65,7 @@ def fit_logistic(x: pd.DataFrame, y: np.ndarray, categorical: list[str]):
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     cats = [c for c in categorical if c in x.columns]
-    numeric = [c for c in x.columns if c not in cats]
+    numeric = [c for c in x.columns if c not in cats and x[c].notna().any()]  # (the imputer drops empty columns)
     prep = ColumnTransformer([
         ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
         ("cat", OneHotEncoder(handle_unknown="ignore", min_frequency=20), cats)])
@@ -93,7 +93,11 @@ def evaluate(fit, x: pd.DataFrame, y: np.ndarray, categorical: list[str], train_
 
 
 def main() -> None:
+    import warnings
+
     from creditrisk.model.training import stratified_folds
+
+    warnings.filterwarnings("ignore", category=FutureWarning)  # scikit-learn 1.10 deprecation notices
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--sample", type=Path, default=SAMPLE)
