@@ -24,26 +24,32 @@ def _run(args, cwd, check=True):
     return result
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    """A copy of the project (code, dvc.yaml, params) in a new git repository, with small data sizes."""
-    work = tmp_path_factory.mktemp("project")
-    for item in ("src", "pipelines", "dvc.yaml", "params.yaml", ".gitignore"):  # no data, models or reports
+def new_project(work: Path, **sections: dict) -> Path:
+    """A copy of the project (code, dvc.yaml, params; no data, models or reports) in a new git + DVC repository,
+    with small model settings and ``sections`` merged into params.yaml."""
+    for item in ("src", "pipelines", "dvc.yaml", "params.yaml", ".gitignore"):
         source = ROOT / item
         if source.is_dir():
             shutil.copytree(source, work / item, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(source, work / item)
     params = yaml.safe_load((work / "params.yaml").read_text())
-    params["generate"].update(n_train=2500, n_test=500, chunk_size=2000)
-    params["train"].update(cv_folds=2, iterations=60, learning_rate=0.2, early_stopping_rounds=15)
-    params["evaluate"].update(bootstrap=20, shap_rows=200)
-    params["tune"].update(n_trials=2)
-    params["drift"].update(adversarial_rows=1000, top_features=5)
+    small = {"train": {"cv_folds": 2, "iterations": 60, "learning_rate": 0.2, "early_stopping_rounds": 15},
+             "evaluate": {"bootstrap": 20, "shap_rows": 200}, "tune": {"n_trials": 2}}
+    for name, values in (small | sections).items():
+        params[name].update(values)
     (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     _run(["git", "init", "-q"], work)
     _run(["dvc", "init", "-q"], work)
     return work
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """The project on 2,500 + 500 generated applicants."""
+    return new_project(tmp_path_factory.mktemp("project"),
+                       generate={"n_train": 2500, "n_test": 500, "chunk_size": 2000},
+                       drift={"adversarial_rows": 1000, "top_features": 5})
 
 
 def test_dvc_repro_runs_every_stage_then_is_up_to_date(project):

@@ -9,33 +9,18 @@ import re
 import shutil
 
 import pytest
-import yaml
 
-from tests.conftest import ROOT
-from tests.integration.test_pipeline_smoke import _run
+from tests.integration.test_pipeline_smoke import _run, new_project
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def real_project(tmp_path_factory, real_sample):
+    """The project on the real sample rows (data.source: raw), after `dvc repro`."""
     work = tmp_path_factory.mktemp("real-project")
-    for item in ("src", "pipelines", "dvc.yaml", "params.yaml", ".gitignore"):
-        source = ROOT / item
-        if source.is_dir():
-            shutil.copytree(source, work / item, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(source, work / item)
     shutil.copytree(real_sample, work / "data" / "raw")
-    params = yaml.safe_load((work / "params.yaml").read_text())
-    params["data"]["source"] = "raw"
-    params["train"].update(cv_folds=2, iterations=60, learning_rate=0.2, early_stopping_rounds=15)
-    params["evaluate"].update(bootstrap=20, shap_rows=200)
-    params["tune"].update(n_trials=2)
-    params["drift"].update(adversarial_rows=500, top_features=5)
-    (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    _run(["git", "init", "-q"], work)
-    _run(["dvc", "init", "-q"], work)
+    new_project(work, data={"source": "raw"}, drift={"adversarial_rows": 500, "top_features": 5})
     _run(["dvc", "repro"], work)
     return work
 
