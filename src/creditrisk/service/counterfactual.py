@@ -78,7 +78,8 @@ def _round(value: float, step: float) -> float:
 def what_would_change(scorer: Scorer, client_id: int, ranges: Ranges, catalogue: ReasonCatalogue,
                       language: str = "fr") -> dict:
     """The smallest change of each lever that gives "accept", smallest first; or why none is enough."""
-    (current,) = scorer.as_results(scorer.score_ids([client_id]))
+    scored = scorer.score_ids([client_id])
+    (current,) = scorer.as_results(scored)
     answer = {**current, "proposals": [], "message": None}
     if current["decision"] == "accept":
         answer["message"] = _say("already", language)
@@ -95,7 +96,7 @@ def what_would_change(scorer: Scorer, client_id: int, ranges: Ranges, catalogue:
                                     "probability_of_default": pd_, "decision": "accept",
                                     "sentence": _sentence(candidate, application, catalogue, language)})
     if not answer["proposals"]:
-        (explained,) = scorer.explain(scorer.score_ids([client_id]), language=language)
+        (explained,) = scorer.explain(scored, language=language)
         factors = [r["label"].lower() if language == "fr" else r["label"] for r in explained["reasons"]]
         answer["main_factors"] = factors
         answer["message"] = _say("none", language).format(factors=", ".join(factors))

@@ -75,11 +75,10 @@ class FeatureLayout:
         self.read = [f for f in features if f in read]
         self.read_index = [self.position[f] for f in self.read]
 
-    def fill(self, names: list[str], values: tuple) -> list:
-        """A blank row with ``names`` set to ``values`` (a missing number as NaN, CatBoost's missing)."""
+    def fill(self, positions: list[int], values: tuple) -> list:
+        """A blank row with the values at ``positions`` (a missing number as NaN, CatBoost's missing)."""
         row = list(self.blank)
-        for name, value in zip(names, values, strict=True):
-            p = self.position[name]
+        for p, value in zip(positions, values, strict=True):
             row[p] = float("nan") if value is None and p in self.numeric else value
         return row
 
@@ -123,8 +122,9 @@ class Scorer:
         from creditrisk.features.builder import build_features
 
         built = build_features(tables, columns=columns)
+        positions = [self.layout.position[c] for c in columns]
         # DataFrame.row: see docs/benchmarks.md (one client's row, the service path)
-        rows = [self.layout.fill(columns, built.row(r)[1:]) for r in range(built.height)]  # the key comes first
+        rows = [self.layout.fill(positions, built.row(r)[1:]) for r in range(built.height)]  # the key comes first
         return built[KEY].to_list(), rows
 
     def score_records(self, tables: dict[str, pl.DataFrame]) -> Scores:
