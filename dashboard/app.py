@@ -292,7 +292,8 @@ def portfolio_page(api: ApiClient, language: str) -> None:
                                   key="filter_contract")
         income = col1.selectbox(t("income_band", language), [anyone, *INCOME_BANDS], key="filter_income")
         age = col2.selectbox(t("age_band", language), [anyone, *AGE_BANDS], key="filter_age")
-        pd_range = st.slider(t("pd_range", language), 0, 100, (0, 100), step=1, format="%d %%", key="filter_pd")
+        pd_range = st.slider(t("pd_range", language), 0, 100, (0, 100), step=1,
+                             format="%d %%" if language == "fr" else "%d%%", key="filter_pd")
         st.form_submit_button(t("apply", language))
     income_range = INCOME_BANDS.get(income, (None, None))
     age_range = AGE_BANDS.get(age, (None, None))
@@ -391,7 +392,7 @@ def model_page(api: ApiClient, language: str) -> None:
                       total=drift.get("n_columns", "?"), share=decimal(drift.get("share_drifted", 0) * 100,
                                                                          language, 1)))
         topics = info.get("drift_concepts", [])
-        st.dataframe(pd.DataFrame({t("factor", language): [c[f"label_{language}"] for c in topics],
+        st.dataframe(pd.DataFrame({t("topic", language): [c[f"label_{language}"] for c in topics],
                                    t("drifted_columns", language): [c["columns"] for c in topics]}),
                      hide_index=True)
 

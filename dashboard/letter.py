@@ -62,7 +62,8 @@ def render_letter(client_id: int, explanation: dict, change: dict | None, langua
         return text.replace(" :", "\u00a0:").replace(" ;", "\u202f;") if language == "fr" else text
 
     decision = explanation["decision"]
-    day_text = (day or date.today()).strftime("%d/%m/%Y" if language == "fr" else "%d %B %Y")
+    day = day or date.today()
+    day_text = day.strftime("%d/%m/%Y") if language == "fr" else f"{day.day} {day:%B %Y}"
     parts = [f"<h1>{say('title')}</h1>", f"<p class='file'>{say('file', client_id=client_id, day=day_text)}</p>",
              f"<p>{say('hello')}</p>", f"<p>{say(decision)}</p>"]
     if explanation["reasons"]:

@@ -120,6 +120,7 @@ TEXT: dict[str, dict[str, str]] = {
     "importance_axis": {"fr": "Part de l'influence sur le score", "en": "Share of the influence on the score"},
     "weight": {"fr": "Part de l'influence", "en": "Share of the influence"},
     "drifted_columns": {"fr": "Colonnes qui ont changé", "en": "Columns that changed"},
+    "topic": {"fr": "Thème", "en": "Topic"},
     "api_unknown": {"fr": "Aucun client en production ne porte ce numéro. Vérifiez le numéro saisi.",
                     "en": "No production client has this number. Check the number entered."},
     "position_sentence": {

@@ -65,6 +65,13 @@ class Figures:
         """Position of the row whose ``group`` is ``group`` in the list at ``key`` of the evaluation report."""
         return next(i for i, row in enumerate(self.get("evaluation", key)) if row["group"] == group)
 
+    def extreme_group(self, table: str, field: str, highest: bool, min_clients: int = 30) -> int:
+        """Row of the fairness table ``table`` whose ``field`` is the highest (or lowest), among the groups of at
+        least ``min_clients`` clients: what the note says about the groups is read from the data."""
+        rows = [(row[field], i) for i, row in enumerate(self.get("evaluation", f"fairness.{table}"))
+                if row["clients"] >= min_clients]
+        return (max(rows) if highest else min(rows))[1]
+
     def ratio_index(self) -> int:
         """Row of the cost-ratio sensitivity table for the configured FN/FP ratio."""
         ratio = self.get("params", "cost.fn_cost") / self.get("params", "cost.fp_cost")

@@ -97,7 +97,7 @@ def what_would_change(scorer: Scorer, client_id: int, ranges: Ranges, catalogue:
                                     "sentence": _sentence(candidate, application, catalogue, language)})
     if not answer["proposals"]:
         (explained,) = scorer.explain(scored, language=language)
-        factors = [r["label"].lower() if language == "fr" else r["label"] for r in explained["reasons"]]
+        factors = [r["label"][0].lower() + r["label"][1:] for r in explained["reasons"]]  # inside a sentence
         answer["main_factors"] = factors
         answer["message"] = _say("none", language).format(factors=", ".join(factors))
     return answer
