@@ -42,7 +42,7 @@ def application(app: pd.DataFrame) -> pd.DataFrame:
     app["CREDIT_INCOME_RATIO"] = app["AMT_CREDIT"] / app["AMT_INCOME_TOTAL"]
     app["ANNUITY_INCOME_RATIO"] = app["AMT_ANNUITY"] / app["AMT_INCOME_TOTAL"]
     app["PAYMENT_RATE"] = app["AMT_ANNUITY"] / app["AMT_CREDIT"]
-    app["CREDIT_TERM_YEARS"] = app["AMT_CREDIT"] / app["AMT_ANNUITY"]
+    app["CREDIT_TERM_MONTHS"] = app["AMT_CREDIT"] / app["AMT_ANNUITY"]
     app["GOODS_CREDIT_RATIO"] = app["AMT_GOODS_PRICE"] / app["AMT_CREDIT"]
     app["CREDIT_GOODS_DIFF"] = app["AMT_CREDIT"] - app["AMT_GOODS_PRICE"]
     app["EMPLOYED_AGE_RATIO"] = app["DAYS_EMPLOYED"] / app["DAYS_BIRTH"]

@@ -34,7 +34,8 @@ wait_for() {  # url, name, log
 start() {
   stop >/dev/null
   if [[ -z ${CREDITRISK_API_KEY:-} ]]; then
-    [[ -s $RUN/api-key ]] || python -c "import secrets; print(secrets.token_urlsafe(24))" > "$RUN/api-key"
+    [[ -s $RUN/api-key ]] || (umask 077; python -c "import secrets; print(secrets.token_urlsafe(24))" > "$RUN/api-key")
+    chmod 600 "$RUN/api-key"  # the key is a secret: readable by its owner only
     CREDITRISK_API_KEY=$(cat "$RUN/api-key")
   fi
   export CREDITRISK_API_KEY BENTOML_DO_NOT_TRACK=true CREDITRISK_API_URL="http://$HOST:$API_PORT"

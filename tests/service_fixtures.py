@@ -72,6 +72,7 @@ def batch(champion, features):
 @pytest.fixture(scope="session")
 def serving_dir(champion, features, interim, tmp_path_factory):
     from creditrisk.model.predictor import Predictor
+    from creditrisk.monitoring.traffic import Bins
     from creditrisk.service.publish import write_serving_dir
 
     model, bundle = champion
@@ -83,8 +84,10 @@ def serving_dir(champion, features, interim, tmp_path_factory):
                "global_importance": [{"feature": bundle.features[i], "mean_abs_shap": float(importance[i])}
                                      for i in order]}
     target = tmp_path_factory.mktemp("serving") / "serving"
+    monitored = [bundle.features[i] for i in order[:5]]  # the traffic log counts the five most important
+    bins = Bins.from_training(features["train"].head(6000).to_pandas(), monitored)
     write_serving_dir(target, Predictor(model, bundle), features["test"].to_pandas(),
-                      interim / "application_test.parquet", entries, reports)
+                      interim / "application_test.parquet", entries, reports, bins)
     json.loads((target / "bundle.json").read_text())  # readable
     return target
 

@@ -33,8 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("--orphans", choices=("warn", "fail"), default="warn",
                      help="history rows whose parent is absent: a warning (left out of the features) or a failure")
     val.add_argument("--max-orphan-share", type=float, default=0.0, help="with --orphans fail: the share tolerated")
-    mon = sub.add_parser("monitor", help="production drift of the service's logged traffic (exit 1 = alert, "
-                         "3 = too few scored clients)")
+    mon = sub.add_parser("monitor", help="production drift of the service's logged traffic (exit 4 = drift alert, "
+                         "3 = too few scored clients for a verdict, 1 = something to fix, 70 = internal error)")
     mon.add_argument("--traffic", type=Path, default=None,
                      help="traffic log folder (default: $CREDITRISK_TRAFFIC_DIR or data/traffic)")
     mon.add_argument("--days", type=int, default=None, help="window in days (default: params monitor.window_days)")
@@ -130,7 +130,7 @@ def _monitor(args: argparse.Namespace, paths: Paths) -> int:
     days = args.days if args.days is not None else params.monitor.window_days
     share = args.max_share if args.max_share is not None else params.monitor.max_share_drifted
     result = monitor(params, paths, traffic, days, share)
-    print(json.dumps({k: v for k, v in result.summary.items() if k != "columns"}, indent=2, default=str))
+    print(json.dumps({k: v for k, v in result.summary.items() if k != "features"}, indent=2, default=str))
     return result.exit_code
 
 

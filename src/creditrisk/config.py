@@ -87,6 +87,11 @@ class GenerateParams:
 
 
 @dataclass(frozen=True)
+class FeaturesParams:
+    groups: tuple[str, ...] = ()  # candidate feature groups kept besides the base set (docs/benchmarks.md)
+
+
+@dataclass(frozen=True)
 class ValidateParams:
     orphans: str = "warn"  # history rows whose parent is absent: "warn" (counted, named, left out) or "fail"
     max_orphan_share: float = 0.0  # with orphans: fail, the share tolerated before the stage fails
@@ -150,12 +155,19 @@ class DriftParams:
 class EvaluateParams:
     bootstrap: int = 300
     shap_rows: int = 2000
+    min_defaults: int = 100  # fewer observed defaults in the holdout: its figures are marked "not enough data"
+    min_group_clients: int = 30  # fairness: a group smaller than this, or with fewer defaulters than
+    min_group_defaults: int = 10  # this, is marked "not enough data" (its rates are not a verdict)
 
 
 @dataclass(frozen=True)
 class ServeParams:
     review_band: float = 0.02  # PDs within this distance of the threshold are sent to a human ("review")
     max_batch: int = 500  # clients per scoring request; larger batches are refused with this limit in the message
+    max_body_bytes: int = 4_194_304  # request body; larger is refused (413) before it is parsed
+    max_header_bytes: int = 16_384  # all request headers together; more is refused (431), key or not
+    max_history_rows: int = 50_000  # history rows in one request (all tables)
+    max_history_rows_per_client: int = 10_000  # history rows of one applicant in one table
     # "what would change the decision": the plausible range of each lever of the loan terms
     min_amount_share: float = 0.3  # the smallest amount proposed, as a share of the amount requested
     max_down_payment_share: float = 0.5  # the largest down payment proposed, as a share of the goods price
@@ -167,6 +179,9 @@ class MonitorParams:
     window_days: int = 7  # production drift: traffic of the last N days is compared with the training features
     max_share_drifted: float = 0.3  # the monitoring command fails above this share of drifted columns
     min_requests: int = 100  # fewer logged clients than this: no verdict (too few to test), exit code 3
+    flush_clients: int = 20  # the service writes its counts by at least this many clients (never fewer than 5)
+    retention_days: int = 90  # traffic-log day folders older than this are deleted (the lender's choice)
+    min_psi: float = 0.1  # a feature drifts when its PSI reaches this and the chi-square test rejects (p < 0.05)
 
 
 @dataclass(frozen=True)
@@ -175,6 +190,7 @@ class Params:
     data: DataParams = field(default_factory=DataParams)
     generate: GenerateParams = field(default_factory=GenerateParams)
     validate: ValidateParams = field(default_factory=ValidateParams)
+    features: FeaturesParams = field(default_factory=FeaturesParams)
     cost: CostParams = field(default_factory=CostParams)
     train: TrainParams = field(default_factory=TrainParams)
     tune: TuneParams = field(default_factory=TuneParams)
@@ -198,8 +214,8 @@ def load_params(path: Path = Path("params.yaml")) -> Params:
     raw = yaml.safe_load(Path(path).read_text()) or {}
     sections = {name: _section(type_, raw.get(name), name) for name, type_ in (
         ("base", BaseParams), ("data", DataParams), ("generate", GenerateParams), ("validate", ValidateParams),
-        ("cost", CostParams), ("train", TrainParams), ("tune", TuneParams), ("evaluate", EvaluateParams),
-        ("drift", DriftParams), ("serve", ServeParams), ("monitor", MonitorParams))}
+        ("features", FeaturesParams), ("cost", CostParams), ("train", TrainParams), ("tune", TuneParams),
+        ("evaluate", EvaluateParams), ("drift", DriftParams), ("serve", ServeParams), ("monitor", MonitorParams))}
     params = Params(**sections)
     if params.data.source not in DATA_SOURCES:
         raise ConfigError(f"params.yaml data.source = {params.data.source!r}; expected one of {DATA_SOURCES}")

@@ -155,6 +155,24 @@ def test_the_deploy_smoke_step_passes_against_bentoml_serve(servers):
     assert wrong.returncode == 1 and "/clients answered 401" in wrong.stderr
 
 
+def test_bentoml_serve_guards_metrics_headers_and_bodies(servers):
+    """Against the real server (its own metrics middleware and workers): /metrics needs the key, unknown paths
+    share one metric label, oversized headers and bodies are refused before parsing."""
+    import httpx
+
+    api, auth = servers["api"], {"X-API-Key": API_KEY}
+    with httpx.Client(base_url=api, timeout=30) as http:
+        assert http.get("/metrics").status_code == 401
+        for k in range(3):
+            assert http.get(f"/nx-probe-{k}", headers=auth).status_code == 404
+        metrics = http.get("/metrics", headers=auth)
+        assert metrics.status_code == 200 and "nx-probe" not in metrics.text
+        assert 'endpoint="/unknown-route"' in metrics.text
+        assert http.get("/readyz", headers={"X-Padding": "p" * 20_000}).status_code == 431
+        big = http.post("/score", content=b" " * 4_194_305, headers=auth | {"Content-Type": "application/json"})
+        assert big.status_code == 413 and "serve.max_body_bytes" in big.json()["error"]
+
+
 @pytest.mark.parametrize("decision", ["refuse", "review", "accept"])
 def test_the_decision_letter_reads_as_a_letter_to_the_client(decision, asgi_client, serving_data, browser):
     """The letter of a refused, a review and an accepted client, from the API's answers, opened in Chromium:
@@ -229,3 +247,62 @@ def test_french_pages_show_no_raw_name_or_english_category(servers, browser, ser
         page.wait_for_timeout(1500)
         problems += _visible_text_problems(page, name)
     assert problems == []
+
+
+def test_kill_9_of_a_worker_under_load_loses_only_what_it_held(servers, serving_data):
+    """Last in this module (it kills a worker of the shared server). Two workers by default: while one is killed
+    with SIGKILL and restarted, the other keeps answering; only requests on the dead worker's connections fail."""
+    import contextlib
+    import signal
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+    import psutil
+
+    api_port = servers["api"].rsplit(":", 1)[1]
+    server = next(p for p in psutil.process_iter(["cmdline"])
+                  if "serve" in (p.info["cmdline"] or []) and api_port in (p.info["cmdline"] or []))
+
+    def workers() -> list[psutil.Process]:
+        alive = []
+        for child in server.children(recursive=True):
+            with contextlib.suppress(psutil.Error):  # a worker may die (or be a zombie) while it is looked at
+                if child.status() != psutil.STATUS_ZOMBIE and "_bentoml_impl.worker" in " ".join(child.cmdline()):
+                    alive.append(child)
+        return alive
+
+    assert len(workers()) == 2
+    ids = [int(i) for i in serving_data.production.index[:5]]
+    stop, outcomes = threading.Event(), []  # (time, succeeded)
+
+    def load() -> None:
+        with httpx.Client(base_url=servers["api"], timeout=10, headers={"X-API-Key": API_KEY}) as http:
+            while not stop.is_set():
+                try:
+                    ok = http.post("/score", json={"client_ids": ids}).status_code == 200
+                except httpx.TransportError:
+                    ok = False
+                outcomes.append((time.monotonic(), ok))
+
+    concurrency = 8
+    with ThreadPoolExecutor(concurrency) as pool:
+        for _ in range(concurrency):
+            pool.submit(load)
+        time.sleep(2)
+        victim = workers()[0]
+        killed_at = time.monotonic()
+        os.kill(victim.pid, signal.SIGKILL)
+        time.sleep(4)
+        stop.set()
+    failed = [t for t, ok in outcomes if not ok]
+    after = sorted(t for t, ok in outcomes if ok and t > killed_at)
+    gaps = [b - a for a, b in zip([killed_at, *after], after, strict=False)]
+    print(f"\nkill -9 of one worker at concurrency {concurrency}: {len(outcomes)} requests, {len(failed)} failed, "
+          f"longest time without a successful answer {max(gaps):.2f} s")
+    assert len(failed) <= concurrency  # at most one per client connection: the requests the dead worker held
+    assert after and max(gaps) < 2.0  # the other worker went on answering
+    deadline = time.monotonic() + 60
+    while len(workers()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert len(workers()) == 2 and victim.pid not in {w.pid for w in workers()}  # restarted

@@ -26,3 +26,18 @@ def test_unknown_source_is_an_error(tmp_path):
         load_params(path)
     with pytest.raises(ConfigError, match="expected one of synthetic, raw"):
         Paths().source_dir("kaggle")
+
+
+def test_feature_groups_from_params_choose_the_candidates_kept():
+    from creditrisk.features import candidate_groups, catalogue
+    from creditrisk.stages.features import _groups_left_out
+
+    groups = candidate_groups()
+    assert {"recent_instalments", "day_windows", "interest_rate", "ext_source_3"} <= set(groups)
+    left_out = _groups_left_out(("interest_rate",))
+    rate = {f.name for f in catalogue() if f.group == "interest_rate"}
+    assert rate and not rate & left_out.keys()
+    assert {f.name for f in catalogue() if f.group not in ("base", "interest_rate")} == left_out.keys()
+    assert "APP_RATE_ESTIMATE" in rate and "CREDIT_TERM_MONTHS" not in left_out
+    with pytest.raises(ConfigError, match=r"features\.groups.*'nope'"):
+        _groups_left_out(("nope",))

@@ -9,7 +9,7 @@ from creditrisk.features import catalogue
 from creditrisk.reasons import LANGUAGES, SENTENCE_KINDS, Reason, ReasonWriter, load_catalogue
 
 RAW_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")  # EXT_SOURCE_MEAN, NAME_SELLER_INDUSTRY...
-UNITS = {"share", "amount", "count", "score", "years", "years_plain", "days_ago", "days", "hour", "number",
+UNITS = {"share", "amount", "count", "score", "years", "months", "days_ago", "days", "hour", "number",
          "category", "times"}
 ENGLISH_CATEGORIES = re.compile(r"\b(Cash loans|Revolving loans|Working|Married|House / apartment)\b")
 FRENCH_WORDS = re.compile(r"\b(de|des|vos|votre|nous|clients de)\b")
@@ -70,6 +70,8 @@ def test_sentences_read_as_sentences_in_both_languages():
     (34.25, "years", "", "34 ans", "34 years"),
     (2.08, "years", "", "2 ans et 1 mois", "2 years and 1 month"),
     (0.5, "years", "", "6 mois", "6 months"),
+    (20.4, "months", "", "20 mois", "20 months"),
+    (1.0, "months", "", "1 mois", "1 month"),
     (-426.0, "days_ago", "", "il y a 14 mois", "14 months ago"),
     (14.0, "hour", "", "14\u00a0h", "14:00"),
     ("Cash loans", "category", "NAME_CONTRACT_TYPE", "prêt personnel", "cash loan"),

@@ -162,6 +162,11 @@ def _output_plan(columns: tuple[str, ...] | None) -> tuple[list[str], frozenset[
     return names, wanted, zero, categorical
 
 
+def candidate_groups() -> list[str]:
+    """The candidate feature groups (params ``features.groups`` chooses which are kept), in catalogue order."""
+    return list(dict.fromkeys(f.group for f in _catalogue() if f.group != "base"))
+
+
 def catalogue() -> list[Feature]:
     """Every feature the builder produces, in output order (independent of any data)."""
     return list(_catalogue())
@@ -233,8 +238,9 @@ def _add_application_ratios(fs: FeatureSet) -> None:
          "Annuité / revenu annuel (taux d'effort)"),
         ("PAYMENT_RATE", _ratio("AMT_ANNUITY", "AMT_CREDIT"), "Annuity / credit amount (repayment speed)",
          "Annuité / montant du crédit (vitesse de remboursement)"),
-        ("CREDIT_TERM_YEARS", _ratio("AMT_CREDIT", "AMT_ANNUITY"), "Credit amount / annuity (term in years)",
-         "Montant du crédit / annuité (durée en années)"),
+        ("CREDIT_TERM_MONTHS", _ratio("AMT_CREDIT", "AMT_ANNUITY"),
+         "Credit amount / annuity (months to repay, interest left aside)",
+         "Montant du crédit / annuité (mois de remboursement, intérêts mis à part)"),
         ("GOODS_CREDIT_RATIO", _ratio("AMT_GOODS_PRICE", "AMT_CREDIT"), "Goods price / credit amount",
          "Prix du bien / montant du crédit"),
         ("CREDIT_GOODS_DIFF", (pl.col("AMT_CREDIT") - pl.col("AMT_GOODS_PRICE")).cast(pl.Float64),
@@ -279,6 +285,57 @@ def _add_application_ratios(fs: FeatureSet) -> None:
     ]
     for name, expr, en, fr in rows:
         fs.add(name, expr.cast(pl.Float64), "last", "application", None, en=en, fr=fr)
+    with fs.group("ext_source_3"):
+        _add_external_score_interactions(fs)
+    with fs.group("interest_rate"):
+        _add_application_rate(fs)
+
+
+def _add_external_score_interactions(fs: FeatureSet) -> None:
+    """Candidate group "ext_source_3": the external scores crossed with each other and with the loan, the
+    strongest score (EXT_SOURCE_3) in ratios."""
+    e1, e2, e3 = (pl.col(f"EXT_SOURCE_{k}") for k in (1, 2, 3))
+    age = -pl.col("DAYS_BIRTH") / 365.25
+    rows = [
+        ("EXT_1_3_PROD", e1 * e3, "External score 1 × external score 3", "Score externe 1 × score externe 3"),
+        ("EXT_1_2_PROD", e1 * e2, "External score 1 × external score 2", "Score externe 1 × score externe 2"),
+        ("EXT_3_AGE_RATIO", _ratio(e3, age), "External score 3 / age", "Score externe 3 / âge"),
+        ("EXT_3_TERM_PROD", e3 * _ratio("AMT_CREDIT", "AMT_ANNUITY"), "External score 3 × credit amount / annuity",
+         "Score externe 3 × montant du crédit / annuité"),
+        ("EXT_3_CREDIT_INCOME_RATIO", _ratio(e3, _ratio("AMT_CREDIT", "AMT_INCOME_TOTAL")),
+         "External score 3 / (credit amount / income)", "Score externe 3 / (montant du crédit / revenu)"),
+        ("EXT_3_MINUS_2", e3 - e2, "External score 3 minus external score 2",
+         "Score externe 3 moins score externe 2"),
+        ("EXT_SOURCE_WEIGHTED_3", (e1 + 2 * e2 + 4 * e3) / 7, "Weighted external score (S1 + 2·S2 + 4·S3) / 7",
+         "Score externe pondéré (S1 + 2·S2 + 4·S3) / 7"),
+    ]
+    for name, expr, en, fr in rows:
+        fs.add(name, expr.cast(pl.Float64), "last", "application", None, en=en, fr=fr)
+
+
+_TERM_STEP = 6  # months: the terms of the lender's previous loans are mostly multiples of 6 (6, 12, 18, 24...)
+
+
+def simple_rate(credit: pl.Expr, annuity: pl.Expr, months: pl.Expr) -> pl.Expr:
+    """Yearly simple interest rate of a loan repaid by ``months`` equal monthly annuities: (total repaid / amount
+    - 1) / years. Null when a term, an amount or an annuity is missing or not positive."""
+    ok = (months > 0) & (credit > 0) & (annuity > 0)
+    return pl.when(ok).then((annuity * months / credit - 1.0) / (months / 12.0))
+
+
+def _add_application_rate(fs: FeatureSet) -> None:
+    """Candidate group "interest_rate" (current loan): the term of the application is not in the data, so it is
+    estimated as the amount / annuity rounded up to the next multiple of 6 months, and the rate follows from that
+    term. Circular by construction: the rate is what the rounding leaves, and it is wrong whenever the real term
+    is longer than the guessed one (docs/methodology.md)."""
+    months = _ratio("AMT_CREDIT", "AMT_ANNUITY")
+    term = ((months / _TERM_STEP).ceil() * _TERM_STEP).clip(lower_bound=_TERM_STEP)
+    fs.add("APP_TERM_ESTIMATE", term.cast(pl.Float64), "last", "application", None,
+           en="Estimated term in months (amount / annuity rounded up to a multiple of 6)",
+           fr="Durée estimée en mois (montant / annuité arrondi au multiple de 6 supérieur)")
+    fs.add("APP_RATE_ESTIMATE", simple_rate(pl.col("AMT_CREDIT"), pl.col("AMT_ANNUITY"), term).cast(pl.Float64),
+           "last", "application", None, en="Estimated yearly interest rate of the loan (from the estimated term)",
+           fr="Taux d'intérêt annuel estimé du crédit (d'après la durée estimée)")
 
 
 def _application_features(app: pl.LazyFrame, wanted: frozenset[str] | None) -> pl.LazyFrame:
@@ -435,6 +492,16 @@ def _previous_set() -> FeatureSet:
     for column in ("NAME_CONTRACT_STATUS", "NAME_CONTRACT_TYPE", "CODE_REJECT_REASON", "PRODUCT_COMBINATION"):
         last = pl.col(column).sort_by(["DAYS_DECISION", "SK_ID_PREV"]).last()
         fs.add_agg(f"PREV_LAST_{column}", last, "last", "previous", column, categorical=True)
+    with fs.group("interest_rate"):
+        rate = simple_rate(pl.col("AMT_CREDIT"), pl.col("AMT_ANNUITY"), pl.col("CNT_PAYMENT").cast(pl.Float64))
+        label = ("yearly interest rate (from amount, annuity and term)",
+                 "taux d'intérêt annuel (d'après montant, annuité et durée)")
+        fs.numeric("APPROVED", "RATE", ("min", "max", "mean"), "previous_approved", where=approved, source=rate,
+                   label=label)
+        last_rate = pl.when(approved).then(rate).sort_by(["DAYS_DECISION", "SK_ID_PREV"]).drop_nulls().last()
+        fs.add_agg("APPROVED_LAST_RATE", last_rate.cast(pl.Float64), "last", "previous_approved", "CNT_PAYMENT",
+                   en="Yearly interest rate of the most recent approved previous loan",
+                   fr="Taux d'intérêt annuel du prêt précédent accepté le plus récent")
     return fs
 
 
@@ -490,6 +557,9 @@ _INSTALLMENTS_SUBSETS = {
     "installments": ("the client's past instalments", "les échéances passées du client"),
     "installments_12m": ("the client's instalments of the last 12 months", "les échéances des 12 derniers mois"),
     "installments_24m": ("the client's instalments of the last 24 months", "les échéances des 24 derniers mois"),
+    "installments_60d": ("the client's instalments of the last 60 days", "les échéances des 60 derniers jours"),
+    "installments_90d": ("the client's instalments of the last 90 days", "les échéances des 90 derniers jours"),
+    "installments_180d": ("the client's instalments of the last 180 days", "les échéances des 180 derniers jours"),
 }
 
 
@@ -510,7 +580,31 @@ def _installments_set() -> FeatureSet:
     fs.numeric("INSTAL", "AMT_INSTALMENT", ("max", "mean", "sum"), "installments")
     fs.numeric("INSTAL", "AMT_PAYMENT", ("min", "max", "mean", "sum"), "installments")
     fs.numeric("INSTAL", "DAYS_ENTRY_PAYMENT", ("max", "mean"), "installments")
+    with fs.group("day_windows"):
+        for days in (60, 90, 180):
+            where = pl.col("DAYS_INSTALMENT") >= -days
+            for column, aggs in (("DPD", ("max", "mean")), ("LATE", ("mean",)), ("PAYMENT_RATIO", ("mean", "min"))):
+                fs.numeric(f"INSTAL_{days}D", column, aggs, f"installments_{days}d", where=where,
+                           label=_INSTALMENT_LABELS[column])
+    with fs.group("recent_instalments"):
+        _add_last_instalments(fs)
     return fs
+
+
+_LAST_ORDER = ["DAYS_INSTALMENT", "SK_ID_PREV", "NUM_INSTALMENT_NUMBER", "NUM_INSTALMENT_VERSION"]  # ties broken
+
+
+def _add_last_instalments(fs: FeatureSet) -> None:
+    """Candidate group "recent_instalments": the client's last 1, 3 and 5 instalments (by due date)."""
+    words = {1: ("the client's last instalment", "la dernière échéance du client"),
+             3: ("the client's last 3 instalments", "les 3 dernières échéances du client"),
+             5: ("the client's last 5 instalments", "les 5 dernières échéances du client")}
+    for n, (en, fr) in words.items():
+        for column in ("DPD", "LATE", "PAYMENT_RATIO"):
+            col_en, col_fr = _INSTALMENT_LABELS[column]
+            value = pl.col(column).sort_by(_LAST_ORDER).tail(n).mean()
+            fs.add_agg(f"INSTAL_LAST{n}_{column}_MEAN", value.cast(pl.Float64), "mean", "installments", column,
+                       en=f"Mean of {col_en} over {en}", fr=f"Moyenne de « {col_fr} » sur {fr}")
 
 
 def _instalments_paid(inst: pl.LazyFrame, packed: pl.Expr | None = None) -> pl.LazyFrame:

@@ -24,6 +24,7 @@ class Feature:
     description_fr: str
     categorical: bool = False
     fill_zero: bool = False  # counts: an applicant without records has 0, not "unknown"
+    group: str = "base"  # "base", or the candidate group it belongs to (built only when params enable it)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -8,6 +8,8 @@ fractional values are exact decimals, so every path gives the same bits.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -42,6 +44,16 @@ class FeatureSet:
     _scope: dict[str, str | None] = field(default_factory=dict, repr=False)  # prep/agg name -> subset (None: all)
     _empty: set[str] = field(default_factory=set, repr=False)  # subset aggregations that are 0 over no rows
     _plans: dict = field(default_factory=dict, repr=False)  # wanted features -> plan
+    _group: str = field(default="base", repr=False)  # the group of the features being added
+
+    @contextmanager
+    def group(self, name: str) -> Iterator[None]:
+        """Features added inside belong to the candidate group ``name`` (params ``features.groups``)."""
+        self._group = name
+        try:
+            yield
+        finally:
+            self._group = "base"
 
     def add(self, name: str, expr: pl.Expr, aggregation: str, subset: str, column: str | None,
             en: str | None = None, fr: str | None = None, categorical: bool = False, fill_zero: bool = False,
@@ -56,7 +68,8 @@ class FeatureSet:
         if not categorical:
             expr = as_stored_float(expr)
         self.exprs.append(expr.alias(name))
-        self.features.append(Feature(name, self.table, aggregation, subset, column, en, fr, categorical, fill_zero))
+        self.features.append(Feature(name, self.table, aggregation, subset, column, en, fr, categorical, fill_zero,
+                                     self._group))
 
     def add_agg(self, name: str, agg: pl.Expr, aggregation: str, subset: str, column: str | None, **kwargs) -> None:
         """A feature that is itself a group aggregation (e.g. a "last" value or a count of distinct loans)."""

@@ -42,6 +42,12 @@ class ServingInfo:
     run_id: str
     review_band: float  # PDs within this distance of the threshold go to a person ("review")
     max_batch: int
+    max_body_bytes: int = 4_194_304  # request limits (params serve): enforced before parsing
+    max_header_bytes: int = 16_384
+    max_history_rows: int = 50_000
+    max_history_rows_per_client: int = 10_000
+    traffic_flush_clients: int = 20  # the traffic log (params monitor): clients per written line, days kept
+    traffic_retention_days: int = 90
     min_amount_share: float = 0.3  # plausible ranges of "what would change the decision" (params serve)
     max_down_payment_share: float = 0.5
     max_term_quantile: float = 0.95

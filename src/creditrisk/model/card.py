@@ -14,11 +14,39 @@ def _num(value: float | None, digits: int = 4) -> str:
 
 
 def _group_table(rows: list[dict]) -> list[str]:
-    lines = ["| group | clients | observed default rate | approval rate | defaulters accepted (FNR) | good clients "
-             "refused (FPR) |", "|---|---:|---:|---:|---:|---:|"]
-    lines += [f"| {r['group']} | {r['clients']} | {_pct(r['default_rate'])} | {_pct(r['approval_rate'])} | "
-              f"{_pct(r['false_negative_rate'])} | {_pct(r['false_positive_rate'])} |" for r in rows]
+    lines = ["| group | clients | defaulters | observed default rate | approval rate | defaulters accepted (FNR) | "
+             "good clients refused (FPR) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        rates = [_rate(r, name) for name in ("default_rate", "approval_rate", "false_negative_rate",
+                                              "false_positive_rate")]
+        if not r.get("enough_data", True):
+            rates = [f"{rate} — not enough data" for rate in rates]
+        lines.append(f"| {r['group']} | {r['clients']} | {r.get('defaults', '')} | " + " | ".join(rates) + " |")
     return lines
+
+
+def _rate(row: dict, name: str) -> str:
+    """A group's rate with its 95 % interval: 41.2 % (35.0–47.7 %)."""
+    interval = row.get(f"{name}_ci95")
+    if row[name] is None or not interval:
+        return _pct(row[name])
+    return f"{_pct(row[name])} ({_pct(interval[0])}–{_pct(interval[1])})"
+
+
+def _interval(m: dict, name: str, pct: bool = False) -> str:
+    low, high = m.get(f"{name}_ci95_low"), m.get(f"{name}_ci95_high")
+    if low is None:
+        return ""
+    shown = _pct if pct else _num
+    return f"{shown(low)} – {shown(high)}"
+
+
+def _sample_note(m: dict) -> list[str]:
+    if m.get("enough_data", True):
+        return []
+    return [f"**Not enough data for a verdict**: the holdout holds {m['holdout_defaults']} defaults, fewer than the "
+            f"{m['min_defaults']} needed (params `evaluate.min_defaults`). The figures below are indicative; the "
+            "intervals show how far they can move on another sample of that size.", ""]
 
 
 def _data_limit(bundle: Bundle, metrics: dict) -> str:
@@ -82,17 +110,18 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
               f"- {bundle.train_rows} applicants for training (cross-validation, tuning, calibration, threshold) "
               f"and a stratified holdout of {m['holdout_rows']} applicants scored once; observed default rate "
               f"{_pct(m['default_rate'])}.", "",
-              "## Holdout metrics (95 % bootstrap intervals)", "",
+              f"## Holdout metrics ({m['holdout_rows']} applicants, {m.get('holdout_defaults', '?')} defaults; "
+              "95 % bootstrap intervals)", "", *_sample_note(m),
               "| metric | value | 95 % interval |", "|---|---:|---|",
-              f"| AUC | {_num(m['auc'])} | {_num(m['auc_ci95_low'])} – {_num(m['auc_ci95_high'])} |",
-              f"| PR-AUC | {_num(m['pr_auc'])} | |",
+              f"| AUC | {_num(m['auc'])} | {_interval(m, 'auc')} |",
+              f"| PR-AUC | {_num(m['pr_auc'])} | {_interval(m, 'pr_auc')} |",
               f"| business cost per client | {_num(m['business_cost_per_client'])} | "
-              f"{_num(m['business_cost_per_client_ci95_low'])} – {_num(m['business_cost_per_client_ci95_high'])} |",
-              f"| normalised cost (1 = refuse no one) | {_num(m['normalized_cost'])} | |",
-              f"| threshold (chosen on out-of-fold PDs) | {_num(m['threshold'])} | {_num(m['threshold_ci95_low'])} – "
-              f"{_num(m['threshold_ci95_high'])} |",
-              f"| Brier score | {_num(m['brier'])} | |",
-              f"| approval rate | {_pct(m['approval_rate'])} | |", "",
+              f"{_interval(m, 'business_cost_per_client')} |",
+              f"| normalised cost (1 = refuse no one) | {_num(m['normalized_cost'])} | "
+              f"{_interval(m, 'normalized_cost')} |",
+              f"| threshold (chosen on out-of-fold PDs) | {_num(m['threshold'])} | {_interval(m, 'threshold')} |",
+              f"| Brier score | {_num(m['brier'])} | {_interval(m, 'brier')} |",
+              f"| approval rate | {_pct(m['approval_rate'])} | {_interval(m, 'approval_rate', pct=True)} |", "",
               f"Confusion matrix at the threshold: {m['tp']} defaulters refused, {m['fn']} defaulters accepted, "
               f"{m['fp']} good clients refused, {m['tn']} good clients accepted.", ""]
     if "oracle_auc" in m:
@@ -115,7 +144,11 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
     lines += [f"| {r['feature']} | {labels.get(r['feature'], '')} | {_num(r['mean_abs_shap'])} |"
               for r in importance[:12]]
     lines += _reasons_section(concepts or [])
-    lines += ["", "## Fairness (holdout, at the threshold)", "", "By gender:", ""] + _group_table(
+    rule = fairness.get("rule", {})
+    lines += ["", "## Fairness (holdout, at the threshold; 95 % Wilson intervals)", "",
+              f"A group of fewer than {rule.get('min_clients', '?')} clients or {rule.get('min_defaults', '?')} "
+              "defaulters is marked \"not enough data\": its rates are shown, but they are not a verdict.", "",
+              "By gender:", ""] + _group_table(
         fairness["by_gender"]) + ["", "By age band:", ""] + _group_table(fairness["by_age_band"])
     lines += ["", "Differences in approval rate follow differences in observed default rate; they are reported so "
                   "that a reviewer can judge them, not corrected by the model.", "",

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from creditrisk.config import CostParams
+from creditrisk.config import CostParams, EvaluateParams
 from creditrisk.model.bundle import Bundle
-from creditrisk.model.cost import confusion, cost_per_client
+from creditrisk.model.cost import confusion, cost_per_client, find_best_threshold
 from creditrisk.model.data import ModelData
 from creditrisk.model.predictor import Predictor
 from creditrisk.model.training import brier
 
-_INTERVALS = ("auc_ci95", "business_cost_per_client_ci95", "threshold_ci95")
+_INTERVALS = ("auc_ci95", "pr_auc_ci95", "business_cost_per_client_ci95", "normalized_cost_ci95", "threshold_ci95",
+              "brier_ci95", "approval_rate_ci95")
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Evaluation:
 
 
 def evaluate_holdout(predictor: Predictor, holdout: ModelData, oof: tuple[np.ndarray, np.ndarray],
-                     baselines: list[dict], true_pd: np.ndarray | None, bootstrap: int, shap_rows: int,
+                     baselines: list[dict], true_pd: np.ndarray | None, settings: EvaluateParams,
                      seed: int) -> Evaluation:
     """Every figure of the evaluate stage; ``oof`` = (target, calibrated PD) of the training rows."""
     from creditrisk.model.cost import cost_curve, ratio_sensitivity
@@ -44,20 +45,23 @@ def evaluate_holdout(predictor: Predictor, holdout: ModelData, oof: tuple[np.nda
     bundle, y = predictor.bundle, holdout.y
     _, pd_ = predictor.predict_proba(holdout.x)
     metrics = holdout_metrics(y, pd_, bundle.threshold, bundle.costs)
-    metrics |= bootstrap_intervals(y, pd_, bundle.threshold, bundle.costs, bootstrap, seed, oof)
+    metrics |= sample_size(y, settings.min_defaults)
+    metrics |= bootstrap_intervals(y, pd_, bundle.threshold, bundle.costs, settings.bootstrap, seed, oof)
     metrics |= oracle_gap(y, true_pd, bundle.costs, metrics)
     metrics |= baseline_costs(baselines, bundle)
     metrics = flatten_intervals(metrics)
     metrics["holdout_best_threshold_in_hindsight"] = cost_curve(y, pd_, bundle.costs).threshold
-    importance, shap = shap_importance(predictor, holdout.x, shap_rows, seed)
+    importance, shap = shap_importance(predictor, holdout.x, settings.shap_rows, seed)
     return Evaluation(metrics=metrics, cost_curve=cost_by_threshold(y, pd_, bundle.costs),
                       reliability=reliability_curve(y, pd_),
                       sensitivity=ratio_sensitivity(oof[0], oof[1], list(range(1, 21))),
                       importance=importance, concepts=concept_importance(bundle.features, shap),
-                      fairness=fairness_report(holdout.x, y, pd_ >= bundle.threshold))
+                      fairness=fairness_report(holdout.x, y, pd_ >= bundle.threshold, settings.min_group_clients,
+                                               settings.min_group_defaults))
 
 
 def holdout_metrics(y: np.ndarray, pd_: np.ndarray, threshold: float, costs: CostParams) -> dict:
+    """The figures of one scoring of the holdout (or of one bootstrap resample of it)."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
     from creditrisk.model.cost import normalized_cost
@@ -71,24 +75,28 @@ def holdout_metrics(y: np.ndarray, pd_: np.ndarray, threshold: float, costs: Cos
             "default_rate": float(np.mean(y)), "fn_cost": costs.fn_cost, "fp_cost": costs.fp_cost}
 
 
+def sample_size(y: np.ndarray, min_defaults: int) -> dict:
+    """How many defaults the holdout holds, and whether that is enough for its figures to be a verdict."""
+    defaults = int(np.sum(y))
+    return {"holdout_defaults": defaults, "min_defaults": min_defaults, "enough_data": defaults >= min_defaults}
+
+
 def bootstrap_intervals(y: np.ndarray, pd_: np.ndarray, threshold: float, costs: CostParams, n: int, seed: int,
                         oof: tuple[np.ndarray, np.ndarray]) -> dict:
-    """95 % intervals: AUC and cost per client on resampled holdout rows; threshold on resampled OOF rows."""
-    from sklearn.metrics import roc_auc_score
-
-    from creditrisk.model.cost import find_best_threshold
-
+    """95 % percentile intervals: every holdout figure on resampled holdout rows (the same resamples for all);
+    the threshold on resampled out-of-fold rows (where it is chosen)."""
     rng = np.random.default_rng(seed)
-    aucs, cost, thresholds = [], [], []
+    samples: dict[str, list[float]] = {name: [] for name in _INTERVALS}
     for _ in range(n):
         idx = rng.integers(0, len(y), len(y))
         if 0 < y[idx].sum() < len(idx):
-            aucs.append(roc_auc_score(y[idx], pd_[idx]))
-        cost.append(cost_per_client(confusion(y[idx], pd_[idx] >= threshold), costs))
+            figures = holdout_metrics(y[idx], pd_[idx], threshold, costs)
+            for name in _INTERVALS:
+                if name != "threshold_ci95":
+                    samples[name].append(figures[name.removesuffix("_ci95")])
         j = rng.integers(0, len(oof[0]), len(oof[0]))
-        thresholds.append(find_best_threshold(oof[0][j], oof[1][j], costs)[0])
-    return {"auc_ci95": _interval(aucs), "business_cost_per_client_ci95": _interval(cost),
-            "threshold_ci95": _interval(thresholds), "bootstrap_resamples": n}
+        samples["threshold_ci95"].append(find_best_threshold(oof[0][j], oof[1][j], costs)[0])
+    return {name: _interval(values) for name, values in samples.items()} | {"bootstrap_resamples": n}
 
 
 def _interval(values: list[float]) -> list[float]:
@@ -119,7 +127,7 @@ def baseline_costs(baselines: list[dict], bundle: Bundle) -> dict:
 def flatten_intervals(metrics: dict) -> dict:
     """DVC metrics are one flat object: each [low, high] interval becomes *_ci95_low / *_ci95_high."""
     flat = dict(metrics)
-    for name in _INTERVALS:
+    for name in [key for key in metrics if key.endswith("_ci95")]:
         low, high = flat.pop(name)
         stem = name.removesuffix("_ci95")
         flat[f"{stem}_ci95_low"], flat[f"{stem}_ci95_high"] = low, high

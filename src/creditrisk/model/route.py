@@ -25,3 +25,4 @@ APPLICATIONS = "applications.parquet"  # their raw application rows (what-if sim
 POPULATION = "population.parquet"  # their PD and decision (comparisons, browsing)
 CATALOGUE = "catalogue.json"  # readable names of the model's features (EN/FR)
 REPORTS = "reports.json"  # holdout metrics, global importance, drift summary (model page)
+MONITORING_BINS = "monitoring_bins.json"  # how the traffic log counts the monitored features (training quantiles)

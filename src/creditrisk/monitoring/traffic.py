@@ -1,84 +1,184 @@
-"""What the service scored, kept for production drift: one JSON line per scored client.
+"""What the service scored, kept for production monitoring as counts: monitoring data, not personal data.
 
-A record holds the values of the features the model reads, the PD, the decision, the model version, the endpoint
-and a UTC timestamp; no client id, name or free text (the features are numbers and known categories). Files are
-partitioned by day and by process (``YYYY-MM-DD/<host>-<pid>.jsonl``) so concurrent workers never write to the
-same file; each request is appended with one ``write`` call and a reader skips a torn last line rather than failing.
+No line describes one client. Each worker adds the clients it scores to counts per bin of the monitored features
+(the model's most important ones), of the PD and of the decisions, and appends those counts to the day's file
+only once they cover at least ``flush_clients`` clients (never fewer than ``MIN_CLIENTS_PER_LINE``). A line:
+
+    {"day": "2026-12-02", "model_version": "7", "clients": 20,
+     "features": {"EXT_SOURCE_MEAN": {"edges": [...], "counts": [missing, bin 1, ...]},
+                  "NAME_CONTRACT_TYPE": {"levels": [...], "counts": [missing, level 1, ..., other]}},
+     "pd": {"edges": [...], "counts": [...]}, "decisions": {"accept": 15, "review": 2, "refuse": 3}}
+
+Bins: numeric features are cut at quantiles of the training features, categorical features keep their frequent
+training levels (the others count as "other"); the edges are published with the model (``Bins``) and written in
+every line, so the monitor compares like with like. Counts not yet written when a worker stops are lost (at most
+``flush_clients`` clients per worker): the decisions of record are kept elsewhere, under their own rules.
+
+Files: ``YYYY-MM-DD/<host>-<pid>.jsonl``, created 0600 (owner only); day folders older than ``retention_days`` are
+deleted at the next flush.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
 import os
+import shutil
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 log = logging.getLogger(__name__)
 
-META = ("timestamp", "endpoint", "model_version", "pd", "decision")
+MIN_CLIENTS_PER_LINE = 5  # a line never covers fewer clients (k-anonymity of every line)
+PD_EDGES = (0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5)  # PD bands: the score's distribution, not a client's PD
+DECISIONS = ("accept", "review", "refuse")
 
 
-def _value(value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+@dataclass(frozen=True)
+class Bins:
+    """How each monitored feature is counted: ``edges`` (numeric: bin i holds edges[i-1] <= x < edges[i]) or
+    ``levels`` (categorical, the rest "other"). Built at publish time from the training features."""
+
+    features: dict[str, dict[str, list]]  # name -> {"edges": [...]} or {"levels": [...]}
+
+    @classmethod
+    def from_training(cls, train: pd.DataFrame, columns: Sequence[str], quantiles: int = 5,
+                      min_level_share: float = 0.05) -> Bins:
+        out: dict[str, dict[str, list]] = {}
+        for name in columns:
+            values = train[name]
+            if values.dtype == object or isinstance(values.dtype, pd.CategoricalDtype):
+                shares = values.value_counts(normalize=True)
+                out[name] = {"levels": sorted(str(v) for v, s in shares.items() if s >= min_level_share)}
+            else:
+                cuts = np.nanquantile(values.to_numpy(dtype=float), np.linspace(0, 1, quantiles + 1)[1:-1])
+                out[name] = {"edges": sorted({float(c) for c in cuts if np.isfinite(c)})}
+        return cls(out)
+
+    @classmethod
+    def read(cls, path: Path) -> Bins:
+        return cls(json.loads(Path(path).read_text())["features"])
+
+    def write(self, path: Path) -> None:
+        Path(path).write_text(json.dumps({"features": self.features}, indent=1) + "\n")
+
+    def counts(self, name: str, values: Sequence[Any]) -> np.ndarray:
+        """Counts of ``values`` in the bins of ``name``: [missing, bin 1, ..., bin n] (categorical: + "other")."""
+        spec = self.features[name]
+        if "levels" in spec:
+            return count_levels(values, spec["levels"])
+        return count_numbers(values, spec["edges"])
+
+
+def count_numbers(values: Sequence[Any], edges: Sequence[float]) -> np.ndarray:
+    numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+    known = ~np.isnan(numbers)
+    bins = np.searchsorted(np.asarray(edges, dtype=float), numbers[known], side="right")
+    return np.concatenate([[int((~known).sum())], np.bincount(bins, minlength=len(edges) + 1)])
+
+
+def count_levels(values: Sequence[Any], levels: Sequence[str]) -> np.ndarray:
+    position = {level: i + 1 for i, level in enumerate(levels)}
+    counts = np.zeros(len(levels) + 2, dtype=np.int64)  # missing, levels..., other
+    for value in values:
+        missing = value is None or (isinstance(value, float) and np.isnan(value))
+        counts[0 if missing else position.get(str(value), len(levels) + 1)] += 1
+    return counts
+
+
+@dataclass
+class _Pending:
+    clients: int = 0
+    features: dict[str, np.ndarray] = field(default_factory=dict)
+    pd: np.ndarray = field(default_factory=lambda: np.zeros(len(PD_EDGES) + 2, dtype=np.int64))
+    decisions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DECISIONS, 0))
 
 
 class TrafficLog:
-    """Appends scored clients to ``directory`` (created on first write)."""
+    """Counts scored clients per day and model version; appends them to ``directory`` by at least
+    ``flush_clients`` clients at a time (module docstring)."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, bins: Bins, flush_clients: int = 20, retention_days: int = 90):
         self.directory = Path(directory)
+        self.bins = bins
+        self.flush_clients = max(flush_clients, MIN_CLIENTS_PER_LINE)
+        self.retention_days = retention_days
         self._name = f"{socket.gethostname()}-{os.getpid()}.jsonl"
+        self._pending: dict[tuple[str, str], _Pending] = {}  # (day, model version) -> counts not yet written
 
-    def record(self, endpoint: str, model_version: str, features: Sequence[str], rows: Sequence[Sequence[Any]],
-               pds: Sequence[float], decisions: Sequence[str], now: datetime | None = None) -> None:
-        now = now or datetime.now(UTC)
-        stamp = now.isoformat(timespec="milliseconds")
-        lines = [json.dumps({"timestamp": stamp, "endpoint": endpoint, "model_version": model_version,
-                             "pd": float(p), "decision": str(d),
-                             "features": {f: _value(v) for f, v in zip(features, row, strict=True)}})
-                 for row, p, d in zip(rows, pds, decisions, strict=True)]
-        day = self.directory / now.date().isoformat()
-        day.mkdir(parents=True, exist_ok=True)
-        with open(day / self._name, "a", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
+    def record(self, model_version: str, features: pd.DataFrame, pds: Sequence[float], decisions: Sequence[str],
+               now: datetime | None = None) -> None:
+        """Count a batch of scored clients (``features``: one row per client, the monitored columns at least);
+        write the counts of a (day, version) once they cover ``flush_clients`` clients."""
+        day = (now or datetime.now(UTC)).date().isoformat()
+        pending = self._pending.setdefault((day, model_version), _Pending())
+        for name in self.bins.features:
+            counts = self.bins.counts(name, features[name].tolist())
+            pending.features[name] = pending.features.get(name, 0) + counts
+        pending.pd += count_numbers(list(pds), PD_EDGES)
+        for decision in decisions:
+            pending.decisions[str(decision)] = pending.decisions.get(str(decision), 0) + 1
+        pending.clients += len(pds)
+        if pending.clients >= self.flush_clients:
+            self._write(day, model_version, self._pending.pop((day, model_version)))
 
-
-def _days(start: date, end: date) -> list[str]:
-    return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
-
-
-def read_window(directory: Path, days: int, now: datetime | None = None) -> pd.DataFrame:
-    """Every record of the last ``days`` days (features as columns, plus timestamp, PD, decision, version)."""
-    now = now or datetime.now(UTC)
-    since = now - timedelta(days=days)
-    records: list[dict] = []
-    for day in _days(since.date(), now.date()):
-        for path in sorted((Path(directory) / day).glob("*.jsonl")):
-            records += _read_file(path)
-    frame = pd.DataFrame([{**r["features"], **{k: r[k] for k in META}} for r in records])
-    if frame.empty:
-        return frame
-    stamps = pd.to_datetime(frame["timestamp"], utc=True)
-    return frame[(stamps >= since) & (stamps <= now)].reset_index(drop=True)
+    def _write(self, day: str, model_version: str, pending: _Pending) -> None:
+        line = {"day": day, "model_version": model_version, "clients": pending.clients,
+                "features": {name: {**self.bins.features[name], "counts": pending.features[name].tolist()}
+                             for name in self.bins.features},
+                "pd": {"edges": list(PD_EDGES), "counts": pending.pd.tolist()}, "decisions": pending.decisions}
+        folder = self.directory / day
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(folder / self._name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line) + "\n")  # one write: a reader never sees half a line from two writers
+        expire(self.directory, self.retention_days, date.fromisoformat(day))
 
 
-def _read_file(path: Path) -> list[dict]:
-    records = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                log.warning("%s line %d is not a complete record (a write in progress?); skipped", path, number)
-    return records
+def expire(directory: Path, retention_days: int, today: date) -> list[str]:
+    """Delete the day folders older than ``retention_days`` (before ``today - retention_days``); their names."""
+    limit = today - timedelta(days=retention_days)
+    gone = []
+    for folder in Path(directory).glob("????-??-??"):
+        try:
+            old = date.fromisoformat(folder.name) < limit
+        except ValueError:
+            continue
+        if old and folder.is_dir():
+            shutil.rmtree(folder)
+            gone.append(folder.name)
+    return sorted(gone)
+
+
+def read_lines(directory: Path, days: int, today: date | None = None) -> Iterator[dict]:
+    """The count lines of the last ``days`` days (today included), one at a time: memory does not grow with the
+    window. A line that is not a complete count record is skipped with a warning (counted in the summary)."""
+    today = today or datetime.now(UTC).date()
+    for offset in range(days, -1, -1):
+        folder = Path(directory) / (today - timedelta(days=offset)).isoformat()
+        for path in sorted(folder.glob("*.jsonl")):
+            with open(path, encoding="utf-8") as handle:
+                for number, text in enumerate(handle, start=1):
+                    line = _parse(text)
+                    if line is None:
+                        log.warning("%s line %d is not a count record; skipped", path, number)
+                        yield {"invalid": 1}
+                    else:
+                        yield line
+
+
+def _parse(text: str) -> dict | None:
+    try:
+        line = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    valid = (isinstance(line, dict) and isinstance(line.get("clients"), int) and line["clients"] > 0
+             and isinstance(line.get("features"), dict) and isinstance(line.get("decisions"), dict))
+    return line if valid else None

@@ -89,7 +89,7 @@ class ReasonCatalogue:
         return names[language] if names else value
 
     def format(self, value: Any, unit: str, language: str, column: str = "") -> str:
-        """A value in human units: %, amounts with the currency, whole counts, years, months ago, categories."""
+        """A value in human units: %, amounts with the currency, whole counts, years, months, months ago, categories."""
         if _missing(value):
             return "non renseigné" if language == "fr" else "not given"
         if unit == "category":
@@ -103,8 +103,11 @@ class ReasonCatalogue:
             return _number(value, 0, language)
         if unit == "score":
             return f"{_number(100 * value, 0, language)} {'sur' if language == 'fr' else 'out of'} 100"
-        if unit in ("years", "years_plain"):
+        if unit == "years":
             return _years(value, language)
+        if unit == "months":
+            months = round(value)
+            return f"{months} mois" if language == "fr" else f"{months} month{'s' if months != 1 else ''}"
         if unit == "days_ago":
             return _months_ago(-value, language)
         if unit == "times":

@@ -65,12 +65,29 @@ class Figures:
         """Position of the row whose ``group`` is ``group`` in the list at ``key`` of the evaluation report."""
         return next(i for i, row in enumerate(self.get("evaluation", key)) if row["group"] == group)
 
-    def extreme_group(self, table: str, field: str, highest: bool, min_clients: int = 30) -> int:
-        """Row of the fairness table ``table`` whose ``field`` is the highest (or lowest), among the groups of at
-        least ``min_clients`` clients: what the note says about the groups is read from the data."""
+    def extreme_group(self, table: str, field: str, highest: bool) -> int | None:
+        """Row of the fairness table ``table`` whose ``field`` is the highest (or lowest), among the groups with
+        enough data (None if none has): what the note says about the groups is read from the data."""
         rows = [(row[field], i) for i, row in enumerate(self.get("evaluation", f"fairness.{table}"))
-                if row["clients"] >= min_clients]
-        return (max(rows) if highest else min(rows))[1]
+                if row.get("enough_data", True)]
+        return (max(rows) if highest else min(rows))[1] if rows else None
+
+    def rate(self, key: str, field: str) -> str:
+        """A fairness rate with its 95 % interval, « données insuffisantes » for a group too small to judge."""
+        row = self.get("evaluation", key)
+        if row[field] is None:
+            return "—"
+        text = self.num("evaluation", f"{key}.{field}", "pct1")
+        if row.get(f"{field}_ci95"):
+            text += (f" ({self.num('evaluation', f'{key}.{field}_ci95.0', 'pct1')} – "
+                     f"{self.num('evaluation', f'{key}.{field}_ci95.1', 'pct1')})")
+        return text if row.get("enough_data", True) else f"{text}, données insuffisantes"
+
+    def interval(self, key: str, kind: str = "d3") -> str:
+        """The 95 % interval of a holdout figure of metrics.json, or nothing when it has none."""
+        if f"{key}_ci95_low" not in self.sources["metrics"]:
+            return ""
+        return f"{self.num('metrics', f'{key}_ci95_low', kind)} – {self.num('metrics', f'{key}_ci95_high', kind)}"
 
     def ratio_index(self) -> int:
         """Row of the cost-ratio sensitivity table for the configured FN/FP ratio."""

@@ -3,15 +3,18 @@
 ``bentoml serve`` (bentofile.yaml at the project root) starts it. The model comes from the local BentoML store
 (``creditrisk-pd``, imported by the publish stage); nothing is ever downloaded. Every endpoint except the health
 checks and the API documentation needs the ``X-API-Key`` header to equal ``$CREDITRISK_API_KEY``. Scored clients
-are appended to the traffic log (``$CREDITRISK_TRAFFIC_DIR``, default ``data/traffic``) for production drift.
+are counted in the traffic log (``$CREDITRISK_TRAFFIC_DIR``, default ``data/traffic``) for production drift: counts per
+bin of the monitored features, never a line about one client (``creditrisk.monitoring.traffic``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hmac
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,28 +24,59 @@ from pydantic import Field
 
 from creditrisk.errors import CreditRiskError
 from creditrisk.model.route import BENTO_TAG
-from creditrisk.service.requests import RawRecords, validate_changes
+from creditrisk.service.requests import JsonFloat, JsonInt, RawRecords, check_history_size, validate_changes
 
 log = logging.getLogger(__name__)
 
 API_KEY_ENV = "CREDITRISK_API_KEY"
 TRAFFIC_ENV = "CREDITRISK_TRAFFIC_DIR"
 API_KEY_HEADER = b"x-api-key"
-OPEN_PATHS = ("/healthz", "/livez", "/readyz", "/metrics", "/docs.json", "/")  # no key needed
+OPEN_PATHS = ("/healthz", "/livez", "/readyz", "/docs.json", "/")  # no key needed (/metrics needs it)
 Language = Literal["fr", "en"]
-ClientId = Annotated[int, Field(ge=0, description="SK_ID_CURR of a production client (application_test)")]
+ClientId = Annotated[JsonInt, Field(ge=0, description="SK_ID_CURR of a production client (application_test)")]
 
 
-class ApiKeyMiddleware:
-    """Refuses protected requests without the right ``X-API-Key`` (401), or when no key is configured (503), and
-    bodies that are not JSON (415: BentoML would answer 500 to e.g. a multipart body without a boundary)."""
+@dataclass(frozen=True)
+class Limits:
+    """Request limits enforced before anything is parsed (params ``serve``, published with the model)."""
 
-    def __init__(self, app: Any) -> None:
+    max_body_bytes: int = 4_194_304
+    max_header_bytes: int = 16_384
+
+    @classmethod
+    def served(cls) -> Limits:
+        """The limits published with the model in the local store (the defaults when it predates them)."""
+        from creditrisk.model.bundle import Bundle
+
+        served = Bundle.read(Path(_stored_model().path)).served
+        return cls(served.max_body_bytes, served.max_header_bytes)
+
+
+class RequestGuard:
+    """In front of every endpoint, before the body is parsed:
+
+    - headers larger than ``max_header_bytes`` together: 431, with or without a key;
+    - protected paths: no key configured 503, missing or wrong ``X-API-Key`` 401 (constant-time comparison);
+    - a body that is not JSON: 415 (BentoML would answer 500 to e.g. a multipart body without a boundary);
+    - a body over ``max_body_bytes``: 413, from its Content-Length or while it arrives, so that at most the
+      limit is ever held in memory; the body read is then handed to the endpoint unchanged.
+    """
+
+    def __init__(self, app: Any, limits: Limits | None = None) -> None:
         self.app = app
         self.key = os.environ.get(API_KEY_ENV, "").encode()
+        self.limits = limits or Limits.served()
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS or scope["path"].startswith("/static_content"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header_bytes = sum(len(name) + len(value) for name, value in scope["headers"])
+        if header_bytes > self.limits.max_header_bytes:
+            await _json(send, 431, f"request headers of {header_bytes} bytes; the limit is "
+                                   f"{self.limits.max_header_bytes} (params serve.max_header_bytes)")
+            return
+        if scope["path"] in OPEN_PATHS or scope["path"].startswith("/static_content"):
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -54,9 +88,47 @@ class ApiKeyMiddleware:
             await _json(send, 401, "missing or wrong API key (header X-API-Key)")
         elif content_type != b"application/json":
             await _json(send, 415, f"the body must be JSON (Content-Type: application/json), not "
-                                   f"{content_type.decode(errors='replace')!r}")
+                                   f"{content_type.decode(errors='replace')[:80]!r}")
         else:
-            await self.app(scope, receive, send)
+            body = await self._bounded_body(headers, receive, send)
+            if body is not None:
+                await self.app(scope, _replay(body, receive), send)
+
+    async def _bounded_body(self, headers: dict, receive: Any, send: Any) -> bytes | None:
+        """The whole body, or None after answering 413 (too large) or when the client left."""
+        limit = self.limits.max_body_bytes
+        too_large = f"the request body is larger than {limit} bytes (params serve.max_body_bytes): split the batch"
+        declared = headers.get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > limit:
+            await _json(send, 413, too_large)
+            return None
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await _json(send, 413, too_large)
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Any):
+    """A ``receive`` that gives the body already read, then waits on the client as the original would."""
+    sent = False
+
+    async def replay() -> dict:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 async def _json(send: Any, status: int, message: str) -> None:
@@ -82,6 +154,7 @@ class ClientErrorFilter(logging.Filter):
             kind = "invalid input" if isinstance(error, ValidationError) else f"HTTP {error.error_code.value}"
             record.msg = f"{record.getMessage()}: refused ({kind}; request values are not logged)"
             record.args, record.exc_info, record.exc_text = (), None, None
+            record.levelno, record.levelname = logging.INFO, "INFO"  # the client's mistake, not the service's
         return True
 
 
@@ -113,8 +186,13 @@ def _tables(records: Any) -> dict:
     return tables
 
 
-@bentoml.service(name="creditrisk", traffic={"timeout": 30},
-                 workers=int(os.environ.get("CREDITRISK_WORKERS", "1")))
+def default_workers() -> int:
+    """Worker processes: $CREDITRISK_WORKERS, else one per core and at least two (a crashed worker is restarted
+    while the other answers)."""
+    return int(os.environ.get("CREDITRISK_WORKERS") or max(2, os.cpu_count() or 1))
+
+
+@bentoml.service(name="creditrisk", traffic={"timeout": 30}, workers=default_workers())
 class CreditRisk:
     """Probability of default, decision and reasons for Prêt à dépenser's applicants."""
 
@@ -130,8 +208,11 @@ class CreditRisk:
         self.scorer = Scorer(data)
         self.portfolio = Portfolio(data, self.scorer)
         self.ranges = ranges_for(self.scorer)
-        self.max_batch = data.predictor.bundle.served.max_batch
-        self.traffic = TrafficLog(Path(os.environ.get(TRAFFIC_ENV, "data/traffic")))
+        self.served = data.predictor.bundle.served
+        monitor = data.predictor.bundle.served
+        self.traffic = TrafficLog(Path(os.environ.get(TRAFFIC_ENV, "data/traffic")), data.bins,
+                                  monitor.traffic_flush_clients, monitor.traffic_retention_days)
+        self.traffic_failed = False
         logging.getLogger(HTTP_LOGGER).addFilter(ClientErrorFilter())
         if not os.environ.get(API_KEY_ENV):
             log.warning("%s is not set: every protected endpoint answers 503", API_KEY_ENV)
@@ -145,26 +226,38 @@ class CreditRisk:
         count = len(client_ids) if client_ids is not None else len(records.application)
         if count == 0:
             raise InvalidArgument("no client to score: the list is empty")
-        if count > self.max_batch:
-            raise InvalidArgument(f"{count} clients in one request; the limit is {self.max_batch} "
-                                  "(split the batch)")
+        if count > self.served.max_batch:
+            raise InvalidArgument(f"{count} clients in one request; the limit is {self.served.max_batch} "
+                                  "(params serve.max_batch): split the batch")
         with _domain_errors():
             if client_ids is not None:
                 return self.scorer.score_ids(client_ids)
+            check_history_size(records, self.served.max_history_rows_per_client, self.served.max_history_rows)
             return self.scorer.score_records(_tables(records))
 
     @bentoml.api(route="/score")
     def score(self, client_ids: list[ClientId] | None = None, records: RawRecords | None = None) -> dict:
         """PD, decision (accept / review / refuse), threshold and model version of each client."""
         scores = self._scores(client_ids, records)
-        self.traffic.record("score", self.scorer.version, self.scorer.read, self.scorer.read_values(scores),
-                            scores.pd, scores.decision)
+        self._log_traffic(scores)
         log.info("scored %d client(s)", len(scores.client_ids))
         return {"results": self.scorer.as_results(scores)}
 
+    def _log_traffic(self, scores: Any) -> None:
+        """Monitoring data: a failure to write it never fails the scoring (counted; logged once per process)."""
+        try:
+            monitored = self.scorer.values(scores, list(self.traffic.bins.features))
+            self.traffic.record(self.scorer.version, monitored, scores.pd, scores.decision)
+        except OSError as error:
+            _traffic_failures().inc()
+            if not self.traffic_failed:
+                self.traffic_failed = True
+                log.error("the traffic log cannot be written (%s): scoring goes on; failures are counted in the "
+                          "metric creditrisk_traffic_log_failures_total", error.strerror or error)
+
     @bentoml.api(route="/explain")
     def explain(self, client_id: ClientId | None = None, records: RawRecords | None = None,
-                top: Annotated[int, Field(ge=1, le=50)] = 10, language: Language = "fr") -> dict:
+                top: Annotated[JsonInt, Field(ge=1, le=50)] = 10, language: Language = "fr") -> dict:
         """Top factors raising and lowering one client's risk (SHAP, logit scale); base + all = logit."""
         scores = self._scores(None if client_id is None else [client_id], records)
         if len(scores.client_ids) != 1:
@@ -201,11 +294,12 @@ class CreditRisk:
     @bentoml.api(route="/clients")
     def clients(self, decision: Literal["accept", "review", "refuse"] | None = None,
                 contract_type: Literal["Cash loans", "Revolving loans"] | None = None,
-                income_min: float | None = None, income_max: float | None = None,
-                age_min: float | None = None, age_max: float | None = None,
-                pd_min: Annotated[float, Field(ge=0, le=1)] | None = None,
-                pd_max: Annotated[float, Field(ge=0, le=1)] | None = None,
-                limit: Annotated[int, Field(ge=1, le=500)] = 50, offset: Annotated[int, Field(ge=0)] = 0,
+                income_min: JsonFloat | None = None, income_max: JsonFloat | None = None,
+                age_min: JsonFloat | None = None, age_max: JsonFloat | None = None,
+                pd_min: Annotated[JsonFloat, Field(ge=0, le=1)] | None = None,
+                pd_max: Annotated[JsonFloat, Field(ge=0, le=1)] | None = None,
+                limit: Annotated[JsonInt, Field(ge=1, le=500)] = 50,
+                offset: Annotated[JsonInt, Field(ge=0)] = 0,
                 language: Language = "fr") -> dict:
         """Browse production clients with filters (decision, contract type, income, age, PD range)."""
         return self.portfolio.browse(decision, contract_type, (income_min, income_max), (age_min, age_max),
@@ -213,15 +307,15 @@ class CreditRisk:
 
     @bentoml.api(route="/distribution")
     def distribution(self, feature: str, client_id: ClientId | None = None,
-                     bins: Annotated[int, Field(ge=2, le=100)] = 20,
-                     neighbours: Annotated[int, Field(ge=5, le=1000)] = 50) -> dict:
+                     bins: Annotated[JsonInt, Field(ge=2, le=100)] = 20,
+                     neighbours: Annotated[JsonInt, Field(ge=5, le=1000)] = 50) -> dict:
         """A feature over all clients, accepted / review / refused, and the client's most similar clients."""
         with _domain_errors():
             return self.portfolio.distribution(feature, client_id, bins, neighbours)
 
     @bentoml.api(route="/scatter")
     def scatter(self, x: str, y: str, client_ids: Annotated[list[ClientId], Field(max_length=20)] = (),
-                sample: Annotated[int, Field(ge=10, le=5000)] = 1000) -> dict:
+                sample: Annotated[JsonInt, Field(ge=10, le=5000)] = 1000) -> dict:
         """Two numeric features for a sample of clients (with their decision), the given clients highlighted."""
         with _domain_errors():
             return self.portfolio.scatter(x, y, list(client_ids), sample)
@@ -230,6 +324,13 @@ class CreditRisk:
     def model(self) -> dict:
         """Model version, training date, holdout metrics, business cost, threshold, importance, drift summary."""
         return self.portfolio.model_info()
+
+
+@functools.cache
+def _traffic_failures():
+    """Prometheus counter of scoring requests whose traffic-log write failed (on /metrics, behind the key)."""
+    return bentoml.metrics.Counter(name="creditrisk_traffic_log_failures",
+                                   documentation="Scoring requests whose traffic-log write failed")
 
 
 def _stored_model():
@@ -244,4 +345,46 @@ def _stored_model():
                            "`creditrisk publish --import-only`") from None
 
 
-CreditRisk.add_asgi_middleware(ApiKeyMiddleware)
+UNKNOWN_ROUTE = "/unknown-route"
+_BENTOML_ROUTES = ("/metrics", "/docs", "/schema.json")  # served by BentoML itself, besides OPEN_PATHS
+
+
+def declared(path: str) -> bool:
+    """A path of the service: an endpoint, a health check, the documentation or its static files."""
+    routes = {api.route for api in CreditRisk.apis.values()}
+    return path in routes or path in OPEN_PATHS or path in _BENTOML_ROUTES or path.startswith("/static_content/")
+
+
+def _count_unknown_paths_as_one_route() -> None:
+    """BentoML labels its request metrics with the raw path, so every distinct unknown path added metric series
+    (memory, and the size and build time of /metrics). Its metrics middleware is wrapped: a path that is not a
+    route of the service is relabelled UNKNOWN_ROUTE, which is answered 404 as any unknown path."""
+    from bentoml._internal.server.http.instruments import RunnerTrafficMetricsMiddleware as Metrics
+
+    original = Metrics.__call__
+    if getattr(original, "normalised_routes", False):
+        return
+
+    async def call(self: Any, scope: dict, receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and not declared(scope["path"]):
+            scope = {**scope, "path": UNKNOWN_ROUTE, "raw_path": UNKNOWN_ROUTE.encode()}
+        await original(self, scope, receive, send)
+
+    call.normalised_routes = True  # type: ignore[attr-defined]
+    Metrics.__call__ = call
+
+
+def _refuse_unknown_fields(service: Any) -> None:
+    """BentoML's request models ignore unknown top-level fields; a misspelt field must be refused (400), as at
+    every other level, and a refused value is never copied into the error message."""
+    from pydantic import ConfigDict
+
+    for api in service.apis.values():
+        spec = api.input_spec
+        config = ConfigDict(**spec.model_config, extra="forbid", hide_input_in_errors=True)
+        api.input_spec = type(spec.__name__, (spec,), {"model_config": config, "__module__": spec.__module__})
+
+
+_refuse_unknown_fields(CreditRisk)
+_count_unknown_paths_as_one_route()
+CreditRisk.add_asgi_middleware(RequestGuard)

@@ -23,6 +23,7 @@ from creditrisk.io import atomic_path
 from creditrisk.model import route
 from creditrisk.model.bundle import Bundle
 from creditrisk.model.predictor import Predictor
+from creditrisk.monitoring.traffic import Bins
 from creditrisk.schema import KEY
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def production_features(frame: pd.DataFrame, features: list[str], path: Path) ->
 
 
 def write_serving_dir(target: Path, predictor: Predictor, production: pd.DataFrame, applications: Path,
-                      catalogue: dict[str, dict], reports: dict) -> pd.DataFrame:
+                      catalogue: dict[str, dict], reports: dict, bins: Bins | None = None) -> pd.DataFrame:
     """Write the serving directory atomically (the production PDs are computed here); returns the population."""
     from creditrisk.model.cost import decide
 
@@ -68,6 +69,7 @@ def write_serving_dir(target: Path, predictor: Predictor, production: pd.DataFra
         population.to_parquet(tmp / route.POPULATION, index=False)
         (tmp / route.CATALOGUE).write_text(json.dumps(catalogue, ensure_ascii=False, indent=1))
         (tmp / route.REPORTS).write_text(json.dumps(reports, ensure_ascii=False, indent=1))
+        (bins or Bins({})).write(tmp / route.MONITORING_BINS)
     return population
 
 

@@ -10,13 +10,23 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
 
 from creditrisk import schema
 from creditrisk.errors import InvalidRequest
 from creditrisk.schema import HISTORY_TABLES, KEY
 
-_PYTHON_TYPES = {"int64": int, "float64": float, "object": str}
+
+def _number_only(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON number, not text or true/false")
+    return value
+
+
+# JSON numbers only: true, false and "500000" are refused (pydantic would read them as 1, 0 and 500000)
+JsonInt = Annotated[int, BeforeValidator(_number_only)]
+JsonFloat = Annotated[float, BeforeValidator(_number_only), Field(allow_inf_nan=False)]
+_PYTHON_TYPES = {"int64": JsonInt, "float64": JsonFloat, "object": str}
 
 
 def _range_check(column: schema.Column):
@@ -38,8 +48,6 @@ def _field(column: schema.Column, required: bool) -> tuple[Any, Any]:
         kind: Any = Literal[column.categories]
     else:
         kind = _PYTHON_TYPES[column.dtype]
-        if column.dtype == "float64":
-            kind = Annotated[float, Field(allow_inf_nan=False)]
         if column.low is not None or column.high is not None:
             kind = Annotated[kind, _range_check(column)]
     if required:
@@ -98,7 +106,7 @@ def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
     from pydantic import ValidationError
 
     table = schema.table("application_test")
-    problems = [f"changes.{k}: not a field that can be changed" for k in changes
+    problems = [f"changes.{k[:60]}: not a field that can be changed" for k in changes
                 if k == KEY or k not in table.column_names]
     problems += [f"changes.{k}: must not be empty (the field is always filled)" for k, v in changes.items()
                  if v is None and k in table.column_names and not table.column(k).nullable]
@@ -110,3 +118,26 @@ def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
     if problems:
         raise InvalidRequest("; ".join(problems))
     return changes
+
+
+def check_history_size(records: BaseModel, per_client: int, per_request: int) -> None:
+    """Refuse a request whose history rows exceed the limits (params ``serve.max_history_rows_per_client`` and
+    ``serve.max_history_rows``), naming the table, the applicant and the limit. Links are already checked."""
+    from collections import Counter
+
+    total = sum(len(getattr(records, name)) for name in HISTORY_TABLES)
+    if total > per_request:
+        raise InvalidRequest(f"records: {total} history rows in one request; the limit is {per_request} "
+                             "(params serve.max_history_rows): split the batch")
+    applicant_of: dict[str, dict[Any, int]] = {}  # a parent history table -> its key value -> applicant
+    for name in HISTORY_TABLES:  # parents before children
+        entry, rows = schema.ENTRIES[name], getattr(records, name)
+        links = [getattr(row, entry.link) for row in rows]
+        owners = links if entry.parent == "application" else [applicant_of[entry.parent][link] for link in links]
+        client, count = Counter(owners).most_common(1)[0] if owners else (None, 0)
+        if count > per_client:
+            raise InvalidRequest(f"records.{name}: {count} rows for applicant {client}; the limit is {per_client} "
+                                 "per applicant and table (params serve.max_history_rows_per_client)")
+        if any(schema.ENTRIES[child].parent == name for child in HISTORY_TABLES):
+            key = entry.primary_key[0]
+            applicant_of[name] = {getattr(row, key): owner for row, owner in zip(rows, owners, strict=True)}

@@ -24,6 +24,7 @@ from creditrisk.errors import UnknownClient
 from creditrisk.model import route
 from creditrisk.model.cost import decide
 from creditrisk.model.predictor import Predictor
+from creditrisk.monitoring.traffic import Bins
 from creditrisk.reasons import ReasonWriter, load_catalogue
 from creditrisk.schema import KEY
 
@@ -40,6 +41,7 @@ class ServingData:
     population: pd.DataFrame  # their PD, decision and browsing fields, indexed by SK_ID_CURR
     catalogue: dict[str, dict]  # feature -> readable names
     reports: dict  # model page figures
+    bins: Bins  # how the traffic log counts the monitored features
 
     @classmethod
     def load(cls, directory: Path) -> ServingData:
@@ -49,7 +51,8 @@ class ServingData:
                    applications=pl.read_parquet(directory / route.APPLICATIONS),
                    population=pd.read_parquet(directory / route.POPULATION).set_index(KEY),
                    catalogue=json.loads((directory / route.CATALOGUE).read_text()),
-                   reports=json.loads((directory / route.REPORTS).read_text()))
+                   reports=json.loads((directory / route.REPORTS).read_text()),
+                   bins=Bins.read(directory / route.MONITORING_BINS))
 
 
 @dataclass(frozen=True)
@@ -133,8 +136,13 @@ class Scorer:
         return self._score(*self._built_rows(tables, self.built))
 
     def read_values(self, scores: Scores) -> list[list]:
-        """Per scored client, the values of the features the model reads (``self.read``): what traffic logs keep."""
+        """Per scored client, the values of the features the model reads (``self.read``)."""
         return [[row[i] for i in self.layout.read_index] for row in scores.rows]
+
+    def values(self, scores: Scores, names: list[str]) -> pd.DataFrame:
+        """The scored clients' values of some model features (one row per client): what the traffic log counts."""
+        positions = [self.layout.position[name] for name in names]
+        return pd.DataFrame([[row[p] for p in positions] for row in scores.rows], columns=names)
 
     def simulate(self, client_id: int, changes: dict[str, Any]) -> tuple[Scores, Scores]:
         """(current, simulated) scores of a production client whose application fields are changed."""

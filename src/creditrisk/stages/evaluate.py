@@ -29,8 +29,8 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
     oof = pl.read_parquet(paths.model / OOF_FILE)
     selection = json.loads((paths.reports / "model_selection.json").read_text())
     result = evaluate_holdout(predictor, holdout, (oof["TARGET"].to_numpy(), oof["pd"].to_numpy()),
-                              selection["baselines"], _true_pd(params, paths, holdout.ids), params.evaluate.bootstrap,
-                              params.evaluate.shap_rows, params.base.seed)
+                              selection["baselines"], _true_pd(params, paths, holdout.ids), params.evaluate,
+                              params.base.seed)
     write_json(paths.reports / "metrics.json", result.metrics)
     write_json(paths.reports / "evaluation_details.json", {
         "reliability": result.reliability, "cost_ratio_sensitivity": result.sensitivity,

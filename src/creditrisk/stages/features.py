@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from creditrisk.config import Params, Paths
+from creditrisk.errors import ConfigError
 from creditrisk.io import atomic_path, write_json
 from creditrisk.schema import KEY
 from creditrisk.stages.common import CATALOGUE, TEST_FEATURES, TRAIN_FEATURES, load_tables
@@ -24,6 +25,18 @@ def data_summary(params: Params, paths: Paths, labels, applicants: int) -> dict:
             "absent_tables": manifest["absent"]}
 
 
+def _groups_left_out(groups: tuple[str, ...]) -> dict[str, str]:
+    """Features of the candidate groups params ``features.groups`` does not keep -> why they are dropped."""
+    from creditrisk.features import candidate_groups, catalogue
+
+    unknown = sorted(set(groups) - set(candidate_groups()))
+    if unknown:
+        raise ConfigError(f"params.yaml features.groups: unknown group(s) {unknown}; expected some of "
+                          f"{candidate_groups()}")
+    return {f.name: f"candidate group {f.group!r} not kept (params features.groups)" for f in catalogue()
+            if f.group != "base" and f.group not in groups}
+
+
 def run_features(params: Params, paths: Paths) -> dict:
     """Features of train and production applicants (one pass), constant/duplicate columns dropped on train only."""
     import polars as pl
@@ -37,11 +50,13 @@ def run_features(params: Params, paths: Paths) -> dict:
     train, test = tables.pop("application_train"), tables.pop("application_test")
     labels = train.select(KEY, "TARGET").collect()
     applications = pl.concat([train.drop("TARGET"), test], how="vertical")
-    features = build_features({"application": applications, **tables})
+    entries = catalogue()
+    dropped = _groups_left_out(params.features.groups)
+    built = [f.name for f in entries if f.name not in dropped]
+    features = build_features({"application": applications, **tables}, columns=built)
     is_train = features[KEY].is_in(labels[KEY].implode())
     train_features = labels.join(features.filter(is_train), on=KEY, how="left")
-    entries = catalogue()
-    dropped = find_useless_columns(train_features, [f.name for f in entries])
+    dropped |= find_useless_columns(train_features, built)
     kept = [f.name for f in entries if f.name not in dropped]
     with atomic_path(paths.features) as tmp:
         tmp.mkdir(parents=True)
@@ -52,6 +67,6 @@ def run_features(params: Params, paths: Paths) -> dict:
         "features": [f.to_dict() | {"selected": f.name not in dropped, "drop_reason": dropped.get(f.name)}
                      for f in entries]})
     write_json(paths.reports / "data_summary.json", data_summary(params, paths, labels, features.height))
-    log.info("features: %d built, %d kept, %d train and %d production applicants", len(entries), len(kept),
+    log.info("features: %d in the catalogue, %d kept, %d train and %d production applicants", len(entries), len(kept),
              train_features.height, features.height - train_features.height)
     return {"n_features": len(entries), "n_selected": len(kept), "train_rows": train_features.height}

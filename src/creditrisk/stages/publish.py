@@ -23,17 +23,32 @@ def run_publish(params: Params, paths: Paths) -> dict:
 
     tracking.configure(paths.root)
     model, bundle, registry = tracking.load_champion()
-    bundle = bundle.with_serving(ServingInfo(**registry, **vars(params.serve)))
+    bundle = bundle.with_serving(ServingInfo(**registry, **vars(params.serve),
+                                             traffic_flush_clients=params.monitor.flush_clients,
+                                             traffic_retention_days=params.monitor.retention_days))
     production = publish.production_features(pd.read_parquet(paths.features / TEST_FEATURES), bundle.features,
                                               paths.features / TEST_FEATURES)
     catalogue = json.loads((paths.reports / CATALOGUE).read_text())["features"]
     population = publish.write_serving_dir(
         paths.serving, Predictor(model, bundle), production, paths.interim / "application_test.parquet",
-        publish.serving_catalogue(catalogue, bundle.features), _report_figures(paths))
+        publish.serving_catalogue(catalogue, bundle.features), _report_figures(paths),
+        _monitoring_bins(params, paths, bundle.features))
     shares = {d: round(float(np.mean(population["decision"] == d)), 3) for d in ("accept", "review", "refuse")}
     log.info("serving directory %s: model version %s, %d production clients, decisions %s", paths.serving,
              registry["model_version"], len(production), shares)
     return {"bento_model": publish.import_to_bentoml(paths.serving), "model_version": registry["model_version"]}
+
+
+def _monitoring_bins(params: Params, paths: Paths, features: list[str]):
+    """How the traffic log counts the model's most important features: quantiles of the training features."""
+    import pandas as pd
+
+    from creditrisk.monitoring.drift import top_model_features
+    from creditrisk.monitoring.traffic import Bins
+
+    top = top_model_features(paths.reports / "evaluation_details.json", params.drift.top_features)
+    columns = [c for c in top if c in features]
+    return Bins.from_training(pd.read_parquet(paths.features / "train.parquet", columns=columns), columns)
 
 
 def _report_figures(paths: Paths) -> dict:

@@ -46,7 +46,8 @@ def tiny(real_sample) -> dict[str, pl.DataFrame]:
         {"SK_ID_BUREAU": 10, "MONTHS_BALANCE": -13, "STATUS": "2"}])
     previous = _frame("previous_application", [
         {"SK_ID_PREV": 100, "SK_ID_CURR": A, "NAME_CONTRACT_STATUS": "Approved", "DAYS_DECISION": -100,
-         "AMT_APPLICATION": 1000.0, "AMT_CREDIT": 1250.0, "DAYS_FIRST_DUE": 365243.0,
+         "AMT_APPLICATION": 1000.0, "AMT_CREDIT": 1250.0, "AMT_ANNUITY": 125.0, "CNT_PAYMENT": 12.0,
+         "DAYS_FIRST_DUE": 365243.0,
          "DAYS_LAST_DUE_1ST_VERSION": 200.0, "NAME_CONTRACT_TYPE": "Cash loans"},
         {"SK_ID_PREV": 101, "SK_ID_CURR": A, "NAME_CONTRACT_STATUS": "Refused", "DAYS_DECISION": -500,
          "AMT_APPLICATION": 2000.0, "AMT_CREDIT": 2000.0, "NAME_CONTRACT_TYPE": "Cash loans"},
@@ -130,6 +131,29 @@ def test_installment_aggregates_per_instalment(built):
     assert a["INSTAL_PAYMENT_RATIO_MEAN"] == pytest.approx(2.5 / 3)
     assert a["INSTAL_12M_DPD_MEAN"] == 2.5 and a["INSTAL_12M_LATE_MEAN"] == 0.5
     assert a["INSTAL_PAYMENT_ROWS_MAX"] == 2.0 and a["INSTAL_AMT_PAYMENT_SUM"] == 250.0
+
+
+def test_candidate_groups_by_hand(built):
+    """The candidate groups (params features.groups), worked out on the fixture."""
+    a, b = built[A], built[B]
+    # A's instalments by due date: #3 (-400: on time, paid in full), #1 (-60: 5 days late, paid in full),
+    # #2 (-30: early, half paid)
+    assert (a["INSTAL_LAST1_DPD_MEAN"], a["INSTAL_LAST1_LATE_MEAN"], a["INSTAL_LAST1_PAYMENT_RATIO_MEAN"]) == (
+        0.0, 0.0, 0.5)
+    assert a["INSTAL_LAST3_DPD_MEAN"] == f32(5 / 3) and a["INSTAL_LAST5_PAYMENT_RATIO_MEAN"] == f32(2.5 / 3)
+    for days in (60, 90, 180):  # #1 and #2
+        assert (a[f"INSTAL_{days}D_DPD_MAX"], a[f"INSTAL_{days}D_DPD_MEAN"], a[f"INSTAL_{days}D_LATE_MEAN"]) == (
+            5.0, 2.5, 0.5)
+        assert (a[f"INSTAL_{days}D_PAYMENT_RATIO_MEAN"], a[f"INSTAL_{days}D_PAYMENT_RATIO_MIN"]) == (0.75, 0.5)
+    assert b["INSTAL_LAST1_DPD_MEAN"] is None and b["INSTAL_60D_DPD_MEAN"] is None
+    # 200,000 at 10,000 a month: 20 months at no interest -> guessed term 24 -> (240,000 / 200,000 - 1) / 2 years
+    assert a["APP_TERM_ESTIMATE"] == 24.0 and a["APP_RATE_ESTIMATE"] == f32(0.1)
+    assert b["APP_RATE_ESTIMATE"] is None  # no annuity
+    # previous loan 100: 12 annuities of 125 for 1,250 -> (1,500 / 1,250 - 1) / 1 year
+    assert a["APPROVED_RATE_MEAN"] == f32(0.2) and a["APPROVED_LAST_RATE"] == f32(0.2)
+    assert a["EXT_1_2_PROD"] == f32(0.08) and a["EXT_3_MINUS_2"] is None  # A has no EXT_SOURCE_3
+    assert b["EXT_3_MINUS_2"] == f32(0.1) and b["EXT_3_CREDIT_INCOME_RATIO"] == f32(0.3)
+    assert b["EXT_3_AGE_RATIO"] == pytest.approx(0.6 / b["AGE_YEARS"], rel=1e-6)  # both rounded to float32
 
 
 def test_pos_and_card_aggregates(built):

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from creditrisk.config import CostParams
-from creditrisk.model.evaluation import baseline_costs, flatten_intervals, holdout_metrics, oracle_gap
+from creditrisk.model.evaluation import (
+    baseline_costs,
+    bootstrap_intervals,
+    flatten_intervals,
+    holdout_metrics,
+    oracle_gap,
+    sample_size,
+)
 from tests.bundles import make_bundle
 
 Y = np.array([0, 0, 0, 1, 1])
@@ -52,3 +59,21 @@ def test_concept_importance_sums_each_concepts_features_before_averaging():
     assert [(r["concept"], r["written"], r["sensitive"]) for r in rows] == [("late_payments", True, False),
                                                                              ("gender", False, True)]
     assert [r["share"] for r in rows] == pytest.approx([0.25 / 0.45, 0.2 / 0.45])
+
+
+def test_sample_size_marks_a_holdout_with_too_few_defaults():
+    assert sample_size(Y, 2) == {"holdout_defaults": 2, "min_defaults": 2, "enough_data": True}
+    assert sample_size(Y, 3)["enough_data"] is False
+
+
+def test_every_headline_figure_gets_a_bootstrap_interval_around_it():
+    rng = np.random.default_rng(0)
+    y = (rng.random(2000) < 0.2).astype(int)
+    pd_ = np.clip(0.2 + 0.3 * (y - 0.2) + rng.normal(0, 0.1, 2000), 0.001, 0.999)
+    intervals = bootstrap_intervals(y, pd_, 0.25, CostParams(10, 1), 200, 1, (y, pd_))
+    figures = holdout_metrics(y, pd_, 0.25, CostParams(10, 1))
+    for name in ("auc", "pr_auc", "business_cost_per_client", "normalized_cost", "brier", "approval_rate"):
+        low, high = intervals[f"{name}_ci95"]
+        assert low < figures[name] < high, name  # 2,000 rows: the figure sits inside its own 95 % interval
+        assert high - low < 0.1, name
+    assert intervals["bootstrap_resamples"] == 200

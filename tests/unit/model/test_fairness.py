@@ -9,11 +9,36 @@ def test_group_outcomes_by_hand():
     groups = np.array(["F", "F", "F", "M", "M"])
     y = np.array([1, 0, 0, 1, 0])
     refuse = np.array([True, True, False, False, False])
-    f, m = group_outcomes(groups, y, refuse)
-    assert (f.pop("group"), f.pop("clients")) == ("F", 3)
-    assert f == pytest.approx({"default_rate": 1 / 3, "approval_rate": 1 / 3, "false_negative_rate": 0.0,
-                               "false_positive_rate": 0.5})
+    f, m = group_outcomes(groups, y, refuse, min_clients=3, min_defaults=1)
+    assert (f["group"], f["clients"], f["defaults"], f["enough_data"]) == ("F", 3, 1, True)
+    rates = {k: f[k] for k in ("default_rate", "approval_rate", "false_negative_rate", "false_positive_rate")}
+    assert rates == pytest.approx({"default_rate": 1 / 3, "approval_rate": 1 / 3, "false_negative_rate": 0.0,
+                                   "false_positive_rate": 0.5})
     assert (m["approval_rate"], m["false_negative_rate"], m["false_positive_rate"]) == (1.0, 1.0, 0.0)
+    assert m["enough_data"] is False  # 2 clients, fewer than 3
+
+
+def wilson(k: int, n: int, z: float = 1.959963984540054) -> list[float]:
+    """The Wilson score interval, from its textbook formula."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    return [centre - half, centre + half]
+
+
+def test_rates_carry_wilson_intervals():
+    groups = np.array(["A"] * 3)
+    f, = group_outcomes(groups, np.array([1, 0, 0]), np.array([True, True, False]), min_clients=30)
+    assert f["approval_rate_ci95"] == pytest.approx(wilson(1, 3))  # 1 of 3 approved
+    assert f["approval_rate_ci95"] == pytest.approx([0.0615, 0.7923], abs=1e-4)  # worked out by hand
+    assert f["false_negative_rate_ci95"] == pytest.approx(wilson(0, 1))
+    assert f["enough_data"] is False  # 3 clients, fewer than 30
+
+
+def test_a_group_without_defaulters_has_no_false_negative_rate():
+    f, = group_outcomes(np.array(["A", "A"]), np.array([0, 0]), np.array([False, True]))
+    assert f["false_negative_rate"] is None and f["false_negative_rate_ci95"] is None
+    assert f["false_positive_rate_ci95"] == pytest.approx(wilson(1, 2))
 
 
 def test_age_bands_and_report():
@@ -22,3 +47,4 @@ def test_age_bands_and_report():
     report = fairness_report(x, np.array([0, 1]), np.array([False, True]))
     assert [r["group"] for r in report["by_age_band"]] == ["45-59", "< 30"]
     assert report["by_gender"][1]["false_negative_rate"] == 0.0
+    assert report["rule"] == {"min_clients": 30, "min_defaults": 10}

@@ -1,8 +1,10 @@
-"""Production drift: the traffic log and the monitoring command's verdicts and exit codes."""
+"""Production drift: the traffic log (counts, never a line about one client) and the monitor's verdicts and exit
+codes."""
 
 from __future__ import annotations
 
 import json
+import stat
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -11,10 +13,10 @@ import pytest
 
 from creditrisk.cli import main
 from creditrisk.config import Params, Paths
-from creditrisk.monitoring.production import ALERT, OK, TOO_FEW, monitor
-from creditrisk.monitoring.traffic import TrafficLog, read_window
+from creditrisk.monitoring.production import ALERT, OK, TOO_FEW, chi_square_p, monitor, psi
+from creditrisk.monitoring.traffic import MIN_CLIENTS_PER_LINE, Bins, TrafficLog, count_numbers, read_lines
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+NOW = datetime.now(UTC)
 FEATURES = ["AMT_CREDIT", "EXT_SOURCE_MEAN", "NAME_CONTRACT_TYPE"]
 
 
@@ -30,50 +32,94 @@ def project(tmp_path) -> Paths:
     paths = Paths(tmp_path)
     paths.features.mkdir(parents=True)
     _frame(3000, 0).to_parquet(paths.features / "train.parquet")
-    paths.reports.mkdir()
-    importance = [{"feature": f, "mean_abs_shap": 1.0} for f in FEATURES]
-    (paths.reports / "evaluation_details.json").write_text(json.dumps({"shap_importance": importance}))
     return paths
 
 
-def _log(directory, frame: pd.DataFrame, when: datetime) -> None:
-    TrafficLog(directory).record("score", "3", FEATURES, frame[FEATURES].values.tolist(), [0.1] * len(frame),
-                                 ["accept"] * len(frame), now=when)
+@pytest.fixture()
+def bins() -> Bins:
+    return Bins.from_training(_frame(3000, 0), FEATURES)
 
 
-def test_log_round_trip_window_and_torn_line(tmp_path):
-    frame = _frame(4, 1)
-    _log(tmp_path, frame, NOW - timedelta(days=10))  # outside a 7-day window
-    _log(tmp_path, frame, NOW - timedelta(hours=1))
-    (next(tmp_path.rglob(f"{(NOW - timedelta(hours=1)).date()}/*.jsonl"))).open("a").write('{"timestamp": "20')
-    window = read_window(tmp_path, days=7, now=NOW)
-    assert len(window) == 4
-    assert window["AMT_CREDIT"].tolist() == pytest.approx(frame["AMT_CREDIT"].tolist())
-    assert set(window.columns) == {*FEATURES, "timestamp", "endpoint", "model_version", "pd", "decision"}
+def _log(directory, bins: Bins, frame: pd.DataFrame, when: datetime = NOW, flush: int = 20) -> TrafficLog:
+    traffic = TrafficLog(directory, bins, flush_clients=flush)
+    for start in range(0, len(frame), 7):  # requests of 7 clients
+        part = frame.iloc[start:start + 7]
+        traffic.record("3", part, [0.04] * len(part), ["accept"] * len(part), now=when)
+    return traffic
 
 
-def test_unchanged_traffic_passes_and_shifted_traffic_alerts(project, tmp_path):
+def test_bins_from_training_quantiles_and_levels(bins):
+    edges = bins.features["EXT_SOURCE_MEAN"]["edges"]
+    assert len(edges) == 4 and edges == sorted(edges)  # quintiles: four cuts
+    assert bins.features["NAME_CONTRACT_TYPE"] == {"levels": ["Cash loans", "Revolving loans"]}
+    # [missing, < 0.2, [0.2, 0.5), >= 0.5]: 0.5 goes right of its edge
+    assert count_numbers([None, 0.1, 0.2, 0.5, 0.7, float("nan")], [0.2, 0.5]).tolist() == [2, 1, 1, 2]
+    assert bins.counts("NAME_CONTRACT_TYPE", ["Cash loans", None, "Barter"]).tolist() == [1, 1, 0, 1]
+
+
+def test_no_line_describes_fewer_than_five_clients_and_files_are_private(tmp_path, bins):
+    """k-anonymity of the log: a line is the smallest unit anyone can read, and every field of it (each feature's
+    counts, the PD bands, the decisions) is an aggregate over all its clients, at least five: any three fields of
+    a line describe the same five clients or more."""
+    traffic = _log(tmp_path, bins, _frame(60, 1), flush=1)  # asked to write every client: still 5 at least
+    lines = list(read_lines(tmp_path, days=1))
+    assert traffic.flush_clients == MIN_CLIENTS_PER_LINE
+    assert [line["clients"] for line in lines] == [7] * 8  # 56 written; 4 wait for the next requests
+    assert sum(line["features"]["AMT_CREDIT"]["counts"][0] for line in lines) == 0
+    assert all(sum(line["features"][f]["counts"]) == line["clients"] for line in lines for f in FEATURES)
+    assert all("SK_ID_CURR" not in json.dumps(line) and "timestamp" not in line for line in lines)
+    (path,) = tmp_path.rglob("*.jsonl")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_old_days_expire_and_broken_lines_are_skipped(tmp_path, bins, project):
+    old = NOW - timedelta(days=120)
+    _log(tmp_path, bins, _frame(40, 2), when=old)
+    assert (tmp_path / old.date().isoformat()).exists()
+    _log(tmp_path, bins, _frame(700, 2))  # writing today expires what is older than 90 days
+    assert not (tmp_path / old.date().isoformat()).exists()
+    (next(tmp_path.rglob("*.jsonl"))).open("a").write('{}\n{"clients": 3, "feat')
+    result = monitor(Params(), project, tmp_path, days=1, max_share=0.3, out_dir=tmp_path / "out")
+    # 100 requests of 7, written by 21 (the first multiple of 7 past 20): 33 lines, 693 clients; 7 still pending
+    assert result.summary["invalid_lines"] == 2 and result.summary["scored_clients"] == 693
+    assert result.exit_code == OK
+
+
+def test_psi_and_chi_square_by_hand():
+    ref, cur = np.array([50, 50]), np.array([25, 75])
+    # (0.25 - 0.5) ln(0.25 / 0.5) + (0.75 - 0.5) ln(0.75 / 0.5) = 0.25 ln 2 + 0.25 ln 1.5
+    assert psi(ref, cur) == pytest.approx(0.25 * np.log(2) + 0.25 * np.log(1.5))
+    assert psi(ref, ref * 3) == 0.0
+    # 2 x 2 table [[50, 50], [25, 75]] with Yates' correction: chi2 = 200 (|50*75 - 50*25| - 100)^2 /
+    # (100 * 100 * 75 * 125) = 200 * 2400^2 / 93,750,000 = 12.288; one degree of freedom: p = 0.000456
+    assert chi_square_p(ref, cur) == pytest.approx(0.000456, rel=0.01)
+
+
+def test_unchanged_traffic_passes_and_shifted_traffic_alerts(project, tmp_path, bins):
     params = Params()
     calm, shifted = tmp_path / "calm", tmp_path / "shifted"
-    _log(calm, _frame(600, 2), datetime.now(UTC))
-    _log(shifted, _frame(600, 3, credit_shift=0.8), datetime.now(UTC))
+    _log(calm, bins, _frame(600, 2))
+    _log(shifted, bins, _frame(600, 3, credit_shift=0.8))
     ok = monitor(params, project, calm, days=1, max_share=0.3, out_dir=tmp_path / "out-calm")
     assert ok.exit_code == OK and ok.summary["verdict"] == "ok" and ok.summary["drifted_columns"] == []
     alert = monitor(params, project, shifted, days=1, max_share=0.3, out_dir=tmp_path / "out-shifted")
     assert alert.exit_code == ALERT and alert.summary["drifted_columns"] == ["AMT_CREDIT"]
-    assert alert.summary["share_drifted"] > 0.3 and (tmp_path / "out-shifted" / "data_drift.html").exists()
+    assert "| AMT_CREDIT |" in (tmp_path / "out-shifted" / "summary.md").read_text()
     relaxed = monitor(params, project, shifted, days=1, max_share=0.9, out_dir=tmp_path / "out-relaxed")
     assert relaxed.exit_code == OK
 
 
-def test_too_few_scored_clients_give_no_verdict(project, tmp_path):
-    _log(tmp_path / "few", _frame(5, 4), datetime.now(UTC))
+def test_too_few_scored_clients_give_no_verdict(project, tmp_path, bins):
+    _log(tmp_path / "few", bins, _frame(35, 4))
     result = monitor(Params(), project, tmp_path / "few", days=1, max_share=0.3)
-    assert result.exit_code == TOO_FEW and "5 scored clients" in result.summary["message"]
+    assert result.exit_code == TOO_FEW and "21 scored clients" in result.summary["message"]  # one line of 21
 
 
-def test_command_line_exit_code(project, tmp_path, capsys):
-    _log(tmp_path / "log", _frame(600, 5, credit_shift=0.8), datetime.now(UTC))
+def test_command_line_exit_codes_are_distinct(project, tmp_path, capsys, bins):
+    _log(tmp_path / "log", bins, _frame(600, 5, credit_shift=0.8))
     (project.root / "params.yaml").write_text("monitor:\n  max_share_drifted: 0.3\n  min_requests: 50\n")
     code = main(["--root", str(project.root), "monitor", "--traffic", str(tmp_path / "log"), "--days", "2"])
-    assert code == ALERT and '"verdict": "alert"' in capsys.readouterr().out
+    assert code == ALERT == 4 and '"verdict": "alert"' in capsys.readouterr().out
+    (project.features / "train.parquet").unlink()
+    assert main(["--root", str(project.root), "monitor", "--traffic", str(tmp_path / "log")]) == 1  # to fix
+    assert len({OK, TOO_FEW, ALERT, 1}) == 4

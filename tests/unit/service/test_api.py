@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -49,30 +50,81 @@ def test_health_is_open_and_scoring_needs_the_key(client, production):
         assert response.status_code == 401 and "X-API-Key" in _error(response)
 
 
-def test_without_a_configured_key_every_protected_endpoint_is_closed(monkeypatch):
+def _guarded(limits=None):
+    """The request guard in front of a tiny app that answers the size of the body it received."""
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse
     from starlette.routing import Route
     from starlette.testclient import TestClient
 
-    from creditrisk.service.api import ApiKeyMiddleware
+    from creditrisk.service.api import Limits, RequestGuard
 
-    inner = Starlette(routes=[Route(p, lambda r: PlainTextResponse("ok"), methods=["GET", "POST"])
-                              for p in ("/score", "/readyz")])
+    async def size(request):
+        return PlainTextResponse(f"ok {len(await request.body())}")
+
+    inner = Starlette(routes=[Route(p, size, methods=["GET", "POST"]) for p in ("/score", "/readyz", "/metrics")])
+    return TestClient(RequestGuard(inner, limits or Limits()))
+
+
+def test_without_a_configured_key_every_protected_endpoint_is_closed(monkeypatch):
     monkeypatch.delenv("CREDITRISK_API_KEY", raising=False)
-    closed = TestClient(ApiKeyMiddleware(inner))
+    closed = _guarded()
     response = closed.post("/score", headers={"X-API-Key": ""})
     assert response.status_code == 503 and "CREDITRISK_API_KEY" in response.json()["error"]
-    assert closed.get("/readyz").text == "ok"
+    assert closed.get("/readyz").text == "ok 0"
+    assert closed.get("/metrics").status_code == 503  # the metrics are behind the key too
     monkeypatch.setenv("CREDITRISK_API_KEY", "k")
-    opened = TestClient(ApiKeyMiddleware(inner))
-    assert opened.post("/score", headers={"X-API-Key": "k"}).text == "ok"
+    opened = _guarded()
+    assert opened.post("/score", headers={"X-API-Key": "k"}).text == "ok 0"
+    assert opened.get("/metrics").status_code == 401 and opened.get("/metrics", headers={"X-API-Key": "k"}).is_success
     assert opened.post("/score", headers={"X-API-Key": "K"}).status_code == 401
     wrong_type = opened.post("/score", headers={"X-API-Key": "k", "Content-Type": "multipart/form-data"})
     assert wrong_type.status_code == 415 and "must be JSON" in wrong_type.json()["error"]
 
 
-def test_batch_by_id_equals_the_scorer_and_is_logged(client, scorer, production, service_env):
+def test_bodies_and_headers_over_the_limits_are_refused_before_parsing(monkeypatch):
+    from creditrisk.service.api import Limits
+
+    monkeypatch.setenv("CREDITRISK_API_KEY", "k")
+    guarded = _guarded(Limits(max_body_bytes=100, max_header_bytes=300))
+    auth = {"X-API-Key": "k", "Content-Type": "application/json"}
+    assert guarded.post("/score", content=b"x" * 100, headers=auth).text == "ok 100"  # at the limit: handed on whole
+    declared = guarded.post("/score", content=b"x" * 101, headers=auth)
+    assert declared.status_code == 413 and "100 bytes (params serve.max_body_bytes)" in declared.json()["error"]
+    streamed = guarded.post("/score", content=iter([b"x" * 60, b"x" * 60]), headers=auth)  # chunked: no length
+    assert streamed.status_code == 413
+    assert guarded.post("/score", content=iter([b"x" * 40, b"x" * 40]), headers=auth).text == "ok 80"
+    headers = guarded.get("/readyz", headers={"X-Padding": "p" * 300})  # no key needed to be refused
+    assert headers.status_code == 431 and "serve.max_header_bytes" in headers.json()["error"]
+    wrong_type = guarded.post("/score", headers={"X-API-Key": "k", "Content-Type": "multipart/form-data"})
+    assert wrong_type.status_code == 415 and "must be JSON" in wrong_type.json()["error"]
+
+
+def test_unknown_paths_are_one_route_for_the_metrics():
+    from creditrisk.service.api import declared
+
+    assert all(declared(p) for p in ("/score", "/counterfactual", "/readyz", "/metrics", "/docs.json", "/",
+                                     "/static_content/swagger-ui.css"))
+    assert not any(declared(p) for p in ("/nx-1", "/score/", "/scores", "/static_content"))
+
+
+def test_a_traffic_log_that_cannot_be_written_does_not_fail_scoring(client, production, monkeypatch, caplog):
+    from creditrisk.monitoring.traffic import TrafficLog
+
+    def broken(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(TrafficLog, "record", broken)
+    with caplog.at_level(logging.ERROR):
+        for _ in range(2):
+            response = client.post("/score", json={"client_ids": production[:2]}, headers=AUTH)
+            assert response.status_code == 200 and len(response.json()["results"]) == 2
+    assert caplog.text.count("the traffic log cannot be written (Permission denied)") == 1  # once per process
+
+
+def test_batch_by_id_equals_the_scorer_and_is_counted(client, scorer, production, service_env, serving_data):
+    from creditrisk.monitoring.traffic import count_numbers
+
     response = client.post("/score", json={"client_ids": production}, headers=AUTH)
     assert response.status_code == 200
     results = response.json()["results"]
@@ -80,10 +132,16 @@ def test_batch_by_id_equals_the_scorer_and_is_logged(client, scorer, production,
     assert [r["client_id"] for r in results] == production
     assert [r["probability_of_default"] for r in results] == expected.pd.tolist()
     assert {r["threshold"] for r in results} == {THRESHOLD} and {r["model_version"] for r in results} == {"7"}
+    for _ in range(4):  # 5 clients a request: the counts are written by 20 clients at least
+        client.post("/score", json={"client_ids": production}, headers=AUTH)
     lines = [json.loads(line) for path in service_env.rglob("*.jsonl") for line in path.read_text().splitlines()]
-    logged = [r for r in lines if r["endpoint"] == "score"]
-    assert [r["pd"] for r in logged[-len(production):]] == expected.pd.tolist()
-    assert list(logged[-1]["features"]) == scorer.read and "SK_ID_CURR" not in logged[-1]["features"]
+    assert lines and all(line["clients"] >= 5 for line in lines)
+    first = lines[0]  # the first 20 clients: the five above, four times
+    assert first["clients"] == 20 and set(first["features"]) == set(serving_data.bins.features)
+    pd_counts = np.array(first["pd"]["counts"])
+    expected_counts = count_numbers(list(expected.pd) * 4, first["pd"]["edges"])
+    assert pd_counts.tolist() == expected_counts.tolist()
+    assert sum(first["decisions"].values()) == 20 and "SK_ID_CURR" not in json.dumps(first)
 
 
 def test_raw_records_go_through_the_training_builder(client, scorer, interim, production):
@@ -105,6 +163,10 @@ def test_raw_records_go_through_the_training_builder(client, scorer, interim, pr
     ({"client_ids": list(range(MAX_BATCH + 1))}, 400, f"the limit is {MAX_BATCH}"),
     ({"records": {"application": [{"SK_ID_CURR": 1, "AMT_CREDIT": -3}]}}, 400, "AMT_CREDIT"),
     ({"records": {"application": []}}, 400, "application"),
+    ({"client_ids": [True]}, 400, "must be a JSON number"),  # not read as client 1
+    ({"client_ids": ["100001"]}, 400, "must be a JSON number"),
+    ({"client_ids": [1], "clientids": [2]}, 400, "clientids"),  # an unknown top-level field is refused
+    ({"records": {"application": [{"SK_ID_CURR": 1, "AMT_CREDIT": "500000"}]}}, 400, "must be a JSON number"),
 ])
 def test_invalid_requests_are_refused_with_the_field_and_reason(client, body, status, expected):
     response = client.post("/score", json=body, headers=AUTH)

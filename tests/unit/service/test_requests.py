@@ -5,7 +5,7 @@ from pydantic import ValidationError
 
 from creditrisk import schema
 from creditrisk.errors import InvalidRequest
-from creditrisk.service.requests import RawRecords, row_model, validate_changes
+from creditrisk.service.requests import RawRecords, check_history_size, row_model, validate_changes
 
 
 def _row(table: str, **values) -> dict:
@@ -54,7 +54,7 @@ def test_each_kind_of_bad_field_is_named_with_its_reason():
                                                    DAYS_EMPLOYED=100)]})
     assert "below the smallest valid value 1" in errors["application.0.AMT_CREDIT"]
     assert "'Cash loans' or 'Revolving loans'" in errors["application.0.NAME_CONTRACT_TYPE"]
-    assert "valid integer" in errors["application.0.CNT_CHILDREN"]
+    assert "must be a JSON number" in errors["application.0.CNT_CHILDREN"]  # "two" is text
     assert "above the largest valid value 1" in errors["application.0.EXT_SOURCE_1"]
     assert "Extra inputs" in errors["application.0.COLOUR"]
     assert "above the largest valid value 0" in errors["application.0.DAYS_EMPLOYED"]
@@ -89,3 +89,19 @@ def test_what_if_changes_are_checked_field_by_field():
     assert "changes.CODE_GENDER: must not be empty" in message
     with pytest.raises(InvalidRequest, match="changes.AMT_CREDIT: Value error, 0.0 is below"):
         validate_changes({"AMT_CREDIT": 0.0})
+
+
+def test_history_rows_are_limited_per_request_and_per_applicant():
+    """Applicant 1: 3 bureau credits, credit 10 with 4 monthly rows; applicant 2: 1 credit with 2 rows."""
+    bureau = [_row("bureau", SK_ID_CURR=client, SK_ID_BUREAU=credit) for client, credit in ((1, 10), (1, 11), (1, 12),
+                                                                                            (2, 20))]
+    balance = [_row("bureau_balance", SK_ID_BUREAU=credit, MONTHS_BALANCE=-m)
+               for credit, months in ((10, 4), (20, 2)) for m in range(months)]
+    records = RawRecords.model_validate({"application": [_application(), {**_application(), "SK_ID_CURR": 2}],
+                                         "bureau": bureau, "bureau_balance": balance})
+    check_history_size(records, per_client=4, per_request=10)  # 4 + 6 rows; at most 4 per applicant and table
+    too_many = r"10 history rows in one request; the limit is 9 .*serve\.max_history_rows\)"
+    with pytest.raises(InvalidRequest, match=too_many):
+        check_history_size(records, per_client=4, per_request=9)
+    with pytest.raises(InvalidRequest, match=r"records\.bureau_balance: 4 rows for applicant 1; the limit is 3"):
+        check_history_size(records, per_client=3, per_request=10)  # bureau_balance rows reach applicant 1 via bureau
