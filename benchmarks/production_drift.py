@@ -2,7 +2,8 @@
 
 Starts `bentoml serve` with a fresh traffic folder, scores all production clients (application_test) by id in
 batches through the API, then runs the monitoring command on that log (reference = training features) and
-prints its verdict, the drifted columns and the time each step took.
+prints its verdict, the drifted columns, the time each step took and the smallest number of clients a line of
+the log covers (its k-anonymity).
 
     python benchmarks/production_drift.py [--port 3138]
 """
@@ -53,7 +54,10 @@ def main() -> None:
     print("|---:|---:|---:|---:|---|---|")
     print(f"| {len(ids)} | {scored:.1f} | {monitored:.1f} | {result.returncode} | {summary['verdict']} | "
           f"{summary['n_drifted']} / {summary['n_columns']} ({100 * summary['share_drifted']:.1f} %) |")
-    print(f"\ndrifted columns, most drifted first: {summary['drifted_columns']}")
+    print(f"\ndrifted columns: {summary['drifted_columns']}")
+    lines = [json.loads(text) for path in traffic.rglob("*.jsonl") for text in path.read_text().splitlines()]
+    print(f"traffic log: {len(lines)} lines, {sum(line['clients'] for line in lines)} clients; the smallest line "
+          f"covers {min(line['clients'] for line in lines)} clients (every field of a line is a count over them)")
 
 
 if __name__ == "__main__":

@@ -86,15 +86,9 @@ class ApiClient:
 
 
 def _message(response: httpx.Response) -> str:
+    """The service's error message: every error answer is {"error": message} (docs/service.md)."""
     try:
         body = response.json()
     except ValueError:
         return response.text[:300]
-    if isinstance(body, list) and body:
-        body = body[0]
-    if isinstance(body, dict):
-        detail = body.get("detail")
-        if isinstance(detail, list) and detail:
-            return "; ".join(f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg', '')}" for d in detail[:5])
-        return str(body.get("error", body))
-    return str(body)
+    return str(body.get("error", body)) if isinstance(body, dict) else str(body)[:300]

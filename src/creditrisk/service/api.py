@@ -71,6 +71,7 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        send = _normalised_answers(scope, send)
         header_bytes = sum(len(name) + len(value) for name, value in scope["headers"])
         if header_bytes > self.limits.max_header_bytes:
             await _json(send, 431, f"request headers of {header_bytes} bytes; the limit is "
@@ -115,6 +116,98 @@ class RequestGuard:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
+
+
+MAX_MESSAGE = 500  # characters of an error message: a refused value is never echoed at length
+
+
+def _normalised_answers(scope: dict, send: Any):
+    """A ``send`` that gives every error answer (4xx, 5xx) one body shape, ``{"error": "<message>"}`` (BentoML
+    answers its own errors as a list, validation errors with a ``detail`` list, unknown routes in plain text),
+    and the OpenAPI document (``/docs.json``) the truth about them (``openapi_truth``). Other answers pass as
+    they are, streamed."""
+    held: dict | None = None
+    chunks: list[bytes] = []
+
+    async def normalised(message: dict) -> None:
+        nonlocal held
+        if message["type"] == "http.response.start":
+            if message["status"] >= 400 or scope["path"] == "/docs.json":
+                held = message
+                return
+        elif held is not None:
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(chunks)
+            body = openapi_truth(body) if held["status"] < 400 else error_body(body)
+            headers = [(k, v) for k, v in held["headers"] if k.lower() not in (b"content-length", b"content-type")]
+            headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({**held, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await send(message)
+
+    return normalised
+
+
+def error_body(body: bytes) -> bytes:
+    """``{"error": message}`` from any error body BentoML, pydantic or starlette wrote (message truncated)."""
+    import json
+
+    try:
+        found = json.loads(body)
+    except ValueError:
+        found = body.decode(errors="replace").strip() or "error"
+    if isinstance(found, list) and found and isinstance(found[0], dict):
+        found = found[0]
+    if isinstance(found, dict) and isinstance(found.get("detail"), list):  # pydantic: each field and its reason
+        found = "; ".join(f"{'.'.join(map(str, d.get('loc', ())))}: {d.get('msg', '')}" for d in found["detail"]
+                          if isinstance(d, dict))
+    elif isinstance(found, dict):
+        found = found.get("error", found.get("detail", json.dumps(found)))
+    message = str(found)
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + "… (truncated)"
+    return json.dumps({"error": message}).encode()
+
+
+_ERRORS = {
+    "400": "invalid request: each refused field and the reason", "401": "missing or wrong X-API-Key",
+    "404": "unknown client or route", "405": "method not allowed", "413": "body over serve.max_body_bytes",
+    "415": "the body is not JSON", "431": "headers over serve.max_header_bytes", "500": "internal error (a bug)",
+    "503": "the service has no API key configured", "504": "the answer took longer than the service's timeout"}
+_OPEN_ERRORS = ("431", "500")
+
+
+def openapi_truth(body: bytes) -> bytes:
+    """BentoML's OpenAPI document made true: one error schema for every 4xx/5xx the service answers, the API-key
+    security scheme on the protected operations, the package's version."""
+    import json
+    from importlib.metadata import version
+
+    spec = json.loads(body)
+    spec["info"] = {"title": "Prêt à dépenser — credit scoring API", "version": version("creditrisk"),
+                    "description": "Probability of default, decision and reasons of consumer-credit applicants. "
+                                   "Every operation but the health checks and this document needs the header "
+                                   "X-API-Key. Errors are {\"error\": message}."}
+    components = spec.setdefault("components", {})
+    components.setdefault("schemas", {})["Error"] = {
+        "type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"],
+        "additionalProperties": False}
+    components["securitySchemes"] = {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in spec.get("paths", {}).items():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = {code: answer for code, answer in operation["responses"].items() if code[0] not in "45"}
+            codes = _OPEN_ERRORS if path in OPEN_PATHS else _ERRORS
+            responses |= {code: {"description": _ERRORS[code], "content": error} for code in codes}
+            operation["responses"] = responses
+            if path not in OPEN_PATHS:
+                operation["security"] = [{"ApiKey": []}]
+    return json.dumps(spec).encode()
 
 
 def _replay(body: bytes, receive: Any):
