@@ -10,6 +10,9 @@ API_PORT=${API_PORT:-3000}
 UI_PORT=${UI_PORT:-8501}
 HOST=${HOST:-127.0.0.1}
 mkdir -p "$RUN"
+# This project's own BentoML home (model store and metrics folder): another `bentoml serve` on the machine
+# (tests, benchmarks, another checkout) never shares, nor clears, this server's metrics folder.
+export BENTOML_HOME=${BENTOML_HOME:-$PWD/$RUN/bentoml}
 
 stop() {
   for name in dashboard api; do

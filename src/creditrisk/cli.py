@@ -102,11 +102,15 @@ def summary(paths: Paths) -> str:
     kind = "built-in synthetic data" if data["synthetic"] else f"real files in {data['folder']}"
     lines = [f"Data: {kind}; {data['train_applicants']:,} training applicants (default rate "
              f"{data['default_rate']:.1%}), {data['production_applicants']:,} production clients.",
-             f"Holdout ({m['holdout_rows']:,} applicants, scored once), 95 % intervals in brackets:",
+             f"Holdout ({m['holdout_rows']:,} applicants, {m.get('holdout_defaults', '?')} defaults, scored once), "
+             "95 % intervals in brackets:",
              f"  AUC                     {_interval(m, 'auc')}",
              f"  business cost / client  {_interval(m, 'business_cost_per_client')}  (refusing no one: "
              f"{m['baseline_refuse_no_one_cv_cost_per_client']:.3f} in CV)",
              f"  threshold on the PD     {_interval(m, 'threshold')}; approval rate {m['approval_rate']:.1%}"]
+    if not m.get("enough_data", True):
+        lines.append(f"  not enough data for a verdict: fewer than {m['min_defaults']} defaults "
+                     "(evaluate.min_defaults); the figures are indicative")
     if "auc_to_oracle" in m:
         lines.append(f"  share of the best possible AUC (true PD of the synthetic data): {m['auc_to_oracle']:.3f}")
     verdict = "is now the champion" if registry["promoted"] else "was not promoted (the champion is cheaper)"

@@ -60,7 +60,8 @@ def test_the_summary_reads_the_reports(tmp_path, capsys):
     metrics = {"holdout_rows": 600, "auc": 0.74, "auc_ci95_low": 0.70, "auc_ci95_high": 0.78,
                "business_cost_per_client": 0.52, "business_cost_per_client_ci95_low": 0.45,
                "business_cost_per_client_ci95_high": 0.60, "baseline_refuse_no_one_cv_cost_per_client": 0.8,
-               "threshold": 0.09, "threshold_ci95_low": 0.07, "threshold_ci95_high": 0.11, "approval_rate": 0.7}
+               "threshold": 0.09, "threshold_ci95_low": 0.07, "threshold_ci95_high": 0.11, "approval_rate": 0.7,
+               "holdout_defaults": 47, "min_defaults": 100, "enough_data": False}
     (reports / "metrics.json").write_text(json.dumps(metrics))
     (reports / "data_summary.json").write_text(json.dumps({"synthetic": False, "folder": "data/raw",
                                                           "train_applicants": 3000, "production_applicants": 1000,
@@ -72,4 +73,6 @@ def test_the_summary_reads_the_reports(tmp_path, capsys):
     assert "Data: real files in data/raw; 3,000 training applicants (default rate 8.0%)" in out
     assert "AUC                     0.740  [0.700 - 0.780]" in out and "oracle" not in out
     assert "version 3 was not promoted" in out
+    assert "Holdout (600 applicants, 47 defaults, scored once)" in out
+    assert "not enough data for a verdict: fewer than 100 defaults" in out
     assert main(["--root", str(tmp_path / "nowhere"), "summary"]) == 1
