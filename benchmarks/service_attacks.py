@@ -10,6 +10,7 @@ at concurrency 32: failed requests and the longest time without a successful ans
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -29,21 +30,17 @@ JSON = AUTH | {"Content-Type": "application/json"}
 def workers(server: psutil.Process) -> list[psutil.Process]:
     alive = []
     for child in server.children(recursive=True):
-        try:
+        with contextlib.suppress(psutil.Error):  # a worker may die (or be a zombie) while it is looked at
             if child.status() != psutil.STATUS_ZOMBIE and "_bentoml_impl.worker" in " ".join(child.cmdline()):
                 alive.append(child)
-        except psutil.Error:
-            pass
     return alive
 
 
 def rss(server: psutil.Process) -> float:
     total = 0
     for worker in workers(server):
-        try:
+        with contextlib.suppress(psutil.Error):  # a worker may be gone
             total += worker.memory_info().rss
-        except psutil.Error:
-            pass
     return total / 2**20
 
 

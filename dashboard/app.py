@@ -93,14 +93,16 @@ def decision_block(result: dict, language: str) -> None:
     decision, threshold, band = result["decision"], result["threshold"], result["review_band"]
     low, high = max(0.0, threshold - band), threshold + band
     st.subheader(t("score", language))
-    col1, col2, col3 = st.columns(3)
+    col1, col2, col3, col4 = st.columns(4)
     col1.metric(t("pd", language), pct(result["probability_of_default"], language))
-    col2.metric(t("decision", language), f"{ICONS[decision]} {t(decision, language)}")
-    col3.metric(t("threshold", language), pct(threshold, language))
+    col2.metric(t("grade", language), t("grade_value", language, grade=result["grade"], grades=result["grades"]))
+    col3.metric(t("decision", language), f"{ICONS[decision]} {t(decision, language)}")
+    col4.metric(t("threshold", language), pct(threshold, language))
     st.markdown(t("decision_sentence", language, icon=ICONS[decision], decision=t(decision, language),
                   pd=pct(result["probability_of_default"], language), low=pct(low, language),
                   high=pct(high, language)))
     note(t("threshold_note", language, threshold=pct(threshold, language), band=points(band, language)))
+    note(t("grade_note", language, grades=result["grades"]))
     note(decision_help(decision, language))
     labels = {k: t(k, language) for k in ("accept", "review", "refuse")}
     st.altair_chart(charts.gauge(result["probability_of_default"], threshold, band, labels,

@@ -32,6 +32,9 @@ TEXT = {
     "change": {"fr": "Ce qui pourrait changer la décision :", "en": "What could change the decision:"},
     "change_each": {"fr": "Chacune de ces modifications du prêt, à elle seule, permettrait d'accorder le crédit :",
                     "en": "Each of these changes to the loan would, on its own, allow the credit to be granted:"},
+    "grade": {"fr": "Classe de risque attribuée à votre dossier : {grade} sur une échelle de 1 (risque le plus "
+                    "faible) à {grades}.",
+              "en": "Risk grade given to your file: {grade} on a scale from 1 (lowest risk) to {grades}."},
     "human": {"fr": "Cette décision a été préparée à l'aide d'un outil d'évaluation du risque de crédit. Vous avez le "
                     "droit de demander qu'elle soit réexaminée par une personne, de présenter vos observations et "
                     "d'obtenir des explications complémentaires : il suffit de contacter votre conseiller.",
@@ -66,6 +69,8 @@ def render_letter(client_id: int, explanation: dict, change: dict | None, langua
     day_text = day.strftime("%d/%m/%Y") if language == "fr" else f"{day.day} {day:%B %Y}"
     parts = [f"<h1>{say('title')}</h1>", f"<p class='file'>{say('file', client_id=client_id, day=day_text)}</p>",
              f"<p>{say('hello')}</p>", f"<p>{say(decision)}</p>"]
+    if "grade" in explanation:
+        parts.append(f"<p>{say('grade', grade=explanation['grade'], grades=explanation['grades'])}</p>")
     if explanation["reasons"]:
         heading = {"refuse": "reasons_against", "review": "reasons_review", "accept": "reasons_for"}[decision]
         parts.append(f"<p>{say(heading)}</p>")

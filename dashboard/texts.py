@@ -23,6 +23,12 @@ TEXT: dict[str, dict[str, str]] = {
     "score": {"fr": "Score et décision", "en": "Score and decision"},
     "pd": {"fr": "Probabilité de défaut", "en": "Probability of default"},
     "threshold": {"fr": "Seuil de décision", "en": "Decision threshold"},
+    "grade": {"fr": "Classe de risque", "en": "Risk grade"},
+    "grade_value": {"fr": "{grade} sur {grades}", "en": "{grade} of {grades}"},
+    "grade_note": {"fr": "La classe de risque situe la probabilité de défaut sur l'échelle de notation de la banque, "
+                         "de 1 (risque le plus faible) à {grades}.",
+                   "en": "The risk grade places the probability of default on the bank's rating scale, from 1 "
+                         "(lowest risk) to {grades}."},
     "points": {"fr": "{n} points de pourcentage", "en": "{n} percentage points"},
     "threshold_note": {
         "fr": "Le seuil de décision ({threshold}) est la probabilité de défaut qui minimise le coût des erreurs ; "

@@ -161,6 +161,12 @@ class EvaluateParams:
 
 
 @dataclass(frozen=True)
+class ScaleParams:
+    bounds: tuple[float, ...] = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32)  # master scale: 7 performing grades
+    max_share: float = 0.5  # no grade may hold more than this share of the out-of-fold clients
+
+
+@dataclass(frozen=True)
 class ServeParams:
     review_band: float = 0.02  # PDs within this distance of the threshold are sent to a human ("review")
     max_batch: int = 500  # clients per scoring request; larger batches are refused with this limit in the message
@@ -195,6 +201,7 @@ class Params:
     train: TrainParams = field(default_factory=TrainParams)
     tune: TuneParams = field(default_factory=TuneParams)
     evaluate: EvaluateParams = field(default_factory=EvaluateParams)
+    scale: ScaleParams = field(default_factory=ScaleParams)
     drift: DriftParams = field(default_factory=DriftParams)
     serve: ServeParams = field(default_factory=ServeParams)
     monitor: MonitorParams = field(default_factory=MonitorParams)
@@ -215,7 +222,8 @@ def load_params(path: Path = Path("params.yaml")) -> Params:
     sections = {name: _section(type_, raw.get(name), name) for name, type_ in (
         ("base", BaseParams), ("data", DataParams), ("generate", GenerateParams), ("validate", ValidateParams),
         ("features", FeaturesParams), ("cost", CostParams), ("train", TrainParams), ("tune", TuneParams),
-        ("evaluate", EvaluateParams), ("drift", DriftParams), ("serve", ServeParams), ("monitor", MonitorParams))}
+        ("evaluate", EvaluateParams), ("scale", ScaleParams), ("drift", DriftParams), ("serve", ServeParams),
+        ("monitor", MonitorParams))}
     params = Params(**sections)
     if params.data.source not in DATA_SOURCES:
         raise ConfigError(f"params.yaml data.source = {params.data.source!r}; expected one of {DATA_SOURCES}")

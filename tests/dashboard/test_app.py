@@ -57,7 +57,12 @@ def test_selecting_a_client_shows_decision_reasons_and_profile(api, scorer, serv
     word = {"accept": "Accordé", "review": "À examiner", "refuse": "Refusé"}[expected["decision"]]
     percent = f"{100 * expected['probability_of_default']:.1f}\u00a0%".replace(".", ",")
     assert f"**{word}** : probabilité de défaut estimée à **{percent}**" in text
-    assert word in [m.value for m in at.metric][1]
+    metrics = [m.value for m in at.metric]
+    assert word in metrics[2]
+    # the master scale's grade, from the PD with the published bounds (1 %, 2 %, 4 %, 8 %, 16 %, 32 %)
+    bounds = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32]
+    grade = 1 + sum(expected["probability_of_default"] >= b for b in bounds)
+    assert metrics[1] == f"{grade} sur 7" and expected["grade"] == grade
     heading = "Ce qui pèse contre la demande" if expected["decision"] != "accept" else "Ce qui joue en faveur"
     assert heading in text
     (explained,) = scorer.explain(scorer.score_ids([client]), language="fr")

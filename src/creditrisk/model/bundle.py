@@ -46,11 +46,15 @@ class ServingInfo:
     max_header_bytes: int = 16_384
     max_history_rows: int = 50_000
     max_history_rows_per_client: int = 10_000
+    grade_bounds: tuple[float, ...] = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32)  # the master scale (params scale)
     traffic_flush_clients: int = 20  # the traffic log (params monitor): clients per written line, days kept
     traffic_retention_days: int = 90
     min_amount_share: float = 0.3  # plausible ranges of "what would change the decision" (params serve)
     max_down_payment_share: float = 0.5
     max_term_quantile: float = 0.95
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "grade_bounds", tuple(self.grade_bounds))  # JSON gives a list
 
 
 @dataclass(frozen=True)

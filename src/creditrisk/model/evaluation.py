@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from creditrisk.config import CostParams, EvaluateParams
+from creditrisk.config import CostParams, EvaluateParams, ScaleParams
 from creditrisk.model.bundle import Bundle
 from creditrisk.model.cost import confusion, cost_per_client, find_best_threshold
 from creditrisk.model.data import ModelData
@@ -32,11 +32,12 @@ class Evaluation:
     importance: list[dict]
     concepts: list[dict]  # the reasons' concepts: share of the influence, written by hand or not, sensitive
     fairness: dict
+    scale: dict  # the master scale on out-of-fold and holdout PDs, and its checks
 
 
 def evaluate_holdout(predictor: Predictor, holdout: ModelData, oof: tuple[np.ndarray, np.ndarray],
                      baselines: list[dict], true_pd: np.ndarray | None, settings: EvaluateParams,
-                     seed: int) -> Evaluation:
+                     seed: int, scale: ScaleParams | None = None) -> Evaluation:
     """Every figure of the evaluate stage; ``oof`` = (target, calibrated PD) of the training rows."""
     from creditrisk.model.cost import cost_curve, ratio_sensitivity
     from creditrisk.model.fairness import fairness_report
@@ -57,7 +58,19 @@ def evaluate_holdout(predictor: Predictor, holdout: ModelData, oof: tuple[np.nda
                       sensitivity=ratio_sensitivity(oof[0], oof[1], list(range(1, 21))),
                       importance=importance, concepts=concept_importance(bundle.features, shap),
                       fairness=fairness_report(holdout.x, y, pd_ >= bundle.threshold, settings.min_group_clients,
-                                               settings.min_group_defaults))
+                                               settings.min_group_defaults),
+                      scale=master_scale_report(scale or ScaleParams(), oof, (y, pd_)))
+
+
+def master_scale_report(params: ScaleParams, oof: tuple[np.ndarray, np.ndarray],
+                        holdout: tuple[np.ndarray, np.ndarray]) -> dict:
+    """The master scale's grades on out-of-fold PDs (where it is checked) and on the holdout."""
+    from creditrisk.model.scale import MasterScale, scale_checks
+
+    scale = MasterScale(tuple(params.bounds))
+    oof_rows, holdout_rows = scale.table(*oof), scale.table(*holdout)
+    return {"bounds": list(scale.bounds), "oof": oof_rows, "holdout": holdout_rows,
+            "checks": scale_checks(oof_rows, params.max_share)}
 
 
 def holdout_metrics(y: np.ndarray, pd_: np.ndarray, threshold: float, costs: CostParams) -> dict:

@@ -24,6 +24,7 @@ from creditrisk.errors import UnknownClient
 from creditrisk.model import route
 from creditrisk.model.cost import decide
 from creditrisk.model.predictor import Predictor
+from creditrisk.model.scale import MasterScale
 from creditrisk.monitoring.traffic import Bins
 from creditrisk.reasons import ReasonWriter, load_catalogue
 from creditrisk.schema import KEY
@@ -95,6 +96,7 @@ class Scorer:
         self.features, self.categorical = bundle.features, bundle.categorical
         self.threshold, self.review_band = bundle.threshold, bundle.served.review_band
         self.version = str(bundle.served.model_version)
+        self.scale = MasterScale(tuple(bundle.served.grade_bounds))
         self.layout = FeatureLayout(self.features, self.categorical, data.predictor.features_read())
         self.read = self.layout.read
         self.catalogue = data.catalogue
@@ -174,9 +176,12 @@ class Scorer:
         return self.applications.filter(pl.col(KEY) == client_id).row(0, named=True)
 
     def as_results(self, scores: Scores) -> list[dict]:
-        return [{"client_id": int(c), "probability_of_default": float(p), "decision": str(d),
-                 "threshold": self.threshold, "review_band": self.review_band, "model_version": self.version}
-                for c, p, d in zip(scores.client_ids, scores.pd, scores.decision, strict=True)]
+        """Per client: PD, its grade on the master scale (1 = lowest risk, of ``grades``), decision, threshold."""
+        grades = self.scale.grade(scores.pd)
+        return [{"client_id": int(c), "probability_of_default": float(p), "grade": int(g),
+                 "grades": len(self.scale.grades), "decision": str(d), "threshold": self.threshold,
+                 "review_band": self.review_band, "model_version": self.version}
+                for c, p, g, d in zip(scores.client_ids, scores.pd, grades, scores.decision, strict=True)]
 
     # ------------------------------------------------------------------------------------------ explanation
     def explain(self, scores: Scores, top: int = 10, language: str = "fr") -> list[dict]:
@@ -197,6 +202,7 @@ class Scorer:
             principal = self.reasons.principal(concepts, str(scores.decision[i]))
             out.append({"client_id": int(client), "base_value": base, "logit": float(base + values.sum()),
                         "raw_score": float(scores.raw[i]), "probability_of_default": float(scores.pd[i]),
+                        "grade": int(self.scale.grade([scores.pd[i]])[0]), "grades": len(self.scale.grades),
                         "decision": str(scores.decision[i]), "threshold": self.threshold,
                         "raises_risk": [f for f in factors if f["contribution"] > 0],
                         "lowers_risk": [f for f in factors if f["contribution"] < 0],

@@ -30,12 +30,13 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
     selection = json.loads((paths.reports / "model_selection.json").read_text())
     result = evaluate_holdout(predictor, holdout, (oof["TARGET"].to_numpy(), oof["pd"].to_numpy()),
                               selection["baselines"], _true_pd(params, paths, holdout.ids), params.evaluate,
-                              params.base.seed)
+                              params.base.seed, params.scale)
     write_json(paths.reports / "metrics.json", result.metrics)
     write_json(paths.reports / "evaluation_details.json", {
         "reliability": result.reliability, "cost_ratio_sensitivity": result.sensitivity,
         "shap_importance": result.importance[:50], "reason_concepts": result.concepts,
-        "reasons_written_share": sum(c["share"] for c in result.concepts if c["written"]), "fairness": result.fairness})
+        "reasons_written_share": sum(c["share"] for c in result.concepts if c["written"]), "fairness": result.fairness,
+        "master_scale": result.scale})
     write_evaluation_plots(paths.reports / "plots", result)
     tracking.configure(paths.root)
     registry = tracking.log_champion_run(predictor.model, predictor.bundle, result.metrics, holdout.x, [
@@ -44,7 +45,7 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
     write_json(paths.reports / "registry.json", registry)
     write_text(paths.reports / "model_card.md", render_model_card(
         result.metrics, selection, read_optional(paths.reports / "tuning.json"), predictor.bundle,
-        result.fairness, result.importance, _english_labels(paths), registry, result.concepts))
+        result.fairness, result.importance, _english_labels(paths), registry, result.concepts, result.scale))
     log.info("holdout AUC %.4f, cost per client %.4f, normalised %.4f", result.metrics["auc"],
              result.metrics["business_cost_per_client"], result.metrics["normalized_cost"])
     return result.metrics

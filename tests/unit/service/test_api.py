@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 
-import numpy as np
 import polars as pl
 import pytest
 
@@ -157,6 +156,9 @@ def test_batch_by_id_equals_the_scorer_and_is_counted(client, scorer, production
     assert [r["client_id"] for r in results] == production
     assert [r["probability_of_default"] for r in results] == expected.pd.tolist()
     assert {r["threshold"] for r in results} == {THRESHOLD} and {r["model_version"] for r in results} == {"7"}
+    bounds = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32)  # the default master scale: a bound starts the grade above it
+    assert [r["grade"] for r in results] == [1 + sum(p >= b for b in bounds) for p in expected.pd]
+    assert {r["grades"] for r in results} == {7}
 
     def lines() -> list[dict]:
         return [json.loads(line) for path in sorted(service_env.rglob("*.jsonl")) for line in
