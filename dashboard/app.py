@@ -93,7 +93,7 @@ def decision_block(result: dict, language: str) -> None:
     decision, threshold, band = result["decision"], result["threshold"], result["review_band"]
     low, high = max(0.0, threshold - band), threshold + band
     st.subheader(t("score", language))
-    col1, col2, col3, col4 = st.columns(4)
+    col1, col2, col3, col4 = st.columns([1, 0.9, 1.5, 0.9])  # the decision's words need the most room
     col1.metric(t("pd", language), pct(result["probability_of_default"], language))
     col2.metric(t("grade", language), t("grade_value", language, grade=result["grade"], grades=result["grades"]))
     col3.metric(t("decision", language), f"{ICONS[decision]} {t(decision, language)}")
