@@ -164,6 +164,8 @@ class EvaluateParams:
 class ScaleParams:
     bounds: tuple[float, ...] = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32)  # master scale: 7 performing grades
     max_share: float = 0.5  # no grade may hold more than this share of the out-of-fold clients
+    amber: float = 0.05  # Jeffreys test per grade: amber below this p-value,
+    red: float = 0.01  # red below this one
 
 
 @dataclass(frozen=True)

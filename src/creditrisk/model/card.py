@@ -73,7 +73,17 @@ def _scale_section(scale: dict | None) -> list[str]:
     for row in scale["oof"]:
         lines.append(f"| {row['grade']} | {_pct(row['pd_low'])} – {_pct(row['pd_high'])} | {row['clients']} | "
                      f"{_pct(row['share'])} | {_pct(row['default_rate'], 2)} | {_pct(row['mean_pd'], 2)} |")
-    return lines + ["| D | in default | | | 100 % | |"]
+    lines.append("| D | in default | | | 100 % | |")
+    tests = scale.get("calibration_holdout")
+    if tests:
+        lines += ["", f"Calibration on the holdout, per grade: {tests['test']} test on the grade's mean PD; green when "
+                      f"p ≥ {tests['amber_below']}, amber below, red below {tests['red_below']}.", "",
+                  "| grade | clients | defaults | mean PD | observed default rate | p-value | light |",
+                  "|---|---:|---:|---:|---:|---:|---|"]
+        rows = [*tests["grades"], {"grade": "all", **tests["portfolio"]}]
+        lines += [f"| {r['grade']} | {r['clients']} | {r['defaults']} | {_pct(r['mean_pd'], 2)} | "
+                  f"{_pct(r['defaults'] / r['clients'], 2)} | {r['p_value']:.3f} | {r['light']} |" for r in rows]
+    return lines
 
 
 def _reasons_section(concepts: list[dict]) -> list[str]:

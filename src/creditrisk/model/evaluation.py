@@ -65,12 +65,13 @@ def evaluate_holdout(predictor: Predictor, holdout: ModelData, oof: tuple[np.nda
 def master_scale_report(params: ScaleParams, oof: tuple[np.ndarray, np.ndarray],
                         holdout: tuple[np.ndarray, np.ndarray]) -> dict:
     """The master scale's grades on out-of-fold PDs (where it is checked) and on the holdout."""
-    from creditrisk.model.scale import MasterScale, scale_checks
+    from creditrisk.model.scale import MasterScale, calibration_tests, scale_checks
 
     scale = MasterScale(tuple(params.bounds))
     oof_rows, holdout_rows = scale.table(*oof), scale.table(*holdout)
     return {"bounds": list(scale.bounds), "oof": oof_rows, "holdout": holdout_rows,
-            "checks": scale_checks(oof_rows, params.max_share)}
+            "checks": scale_checks(oof_rows, params.max_share),
+            "calibration_holdout": calibration_tests(holdout_rows, params.amber, params.red)}
 
 
 def holdout_metrics(y: np.ndarray, pd_: np.ndarray, threshold: float, costs: CostParams) -> dict:

@@ -62,6 +62,34 @@ class MasterScale:
         return rows
 
 
+def jeffreys_p(defaults: int, clients: int, pd_: float) -> float:
+    """One-sided Jeffreys test that the PD is not underestimated (ECB instructions for PD back-testing): the
+    probability, under the Jeffreys posterior Beta(defaults + 1/2, clients - defaults + 1/2) of the default rate,
+    that the rate is at most the PD. A small value says the observed defaults are too many for the PD."""
+    from scipy.stats import beta
+
+    return float(beta.cdf(pd_, defaults + 0.5, clients - defaults + 0.5))
+
+
+def traffic_light(p_value: float, amber: float, red: float) -> str:
+    """green when p >= amber, amber when red <= p < amber, red below."""
+    return "green" if p_value >= amber else "amber" if p_value >= red else "red"
+
+
+def calibration_tests(rows: list[dict], amber: float, red: float) -> dict:
+    """The Jeffreys test per grade (on its mean PD) and for the whole portfolio, each with its traffic light."""
+    grades = [{"grade": r["grade"], "clients": r["clients"], "defaults": r["defaults"], "mean_pd": r["mean_pd"],
+               "p_value": (p := jeffreys_p(r["defaults"], r["clients"], r["mean_pd"])),
+               "light": traffic_light(p, amber, red)} for r in rows if r["clients"]]
+    clients = sum(r["clients"] for r in grades)
+    defaults = sum(r["defaults"] for r in grades)
+    mean_pd = sum(r["mean_pd"] * r["clients"] for r in grades) / clients
+    portfolio = jeffreys_p(defaults, clients, mean_pd)
+    return {"test": "Jeffreys, one-sided (PD underestimated)", "amber_below": amber, "red_below": red,
+            "grades": grades, "portfolio": {"clients": clients, "defaults": defaults, "mean_pd": mean_pd,
+                                            "p_value": portfolio, "light": traffic_light(portfolio, amber, red)}}
+
+
 def herfindahl(rows: list[dict]) -> float:
     """Sum of the squared shares of the grades."""
     return float(sum(row["share"] ** 2 for row in rows))

@@ -38,3 +38,36 @@ def test_table_checks_and_herfindahl_by_hand():
     assert not scale_checks(rows, max_share=0.3)["ok"]  # a grade holds 40 % of the clients
     y_flat = np.array([1, 1, 0, 0, 1, 0, 0, 0, 1, 1])  # grade 2 at 50 %, grade 4 at 25 %: not ordered
     assert not scale_checks(SCALE.table(y_flat, pd_), max_share=0.5)["monotone"]
+
+
+def test_jeffreys_p_value_against_the_beta_integral_by_hand():
+    """p = P(rate <= PD) under Beta(d + 1/2, n - d + 1/2), integrated here with the trapezoid rule from the
+    density's formula (math.gamma), independently of scipy.stats."""
+    import math
+
+    from creditrisk.model.scale import jeffreys_p, traffic_light
+
+    def by_hand(d: int, n: int, pd_: float, steps: int = 200_000) -> float:
+        a, b = d + 0.5, n - d + 0.5
+        norm = math.gamma(a + b) / (math.gamma(a) * math.gamma(b))
+        xs = np.linspace(1e-12, pd_, steps)
+        return float(np.trapezoid(norm * xs ** (a - 1) * (1 - xs) ** (b - 1), xs))
+
+    assert jeffreys_p(5, 100, 0.03) == pytest.approx(by_hand(5, 100, 0.03), abs=2e-4)  # 5 defaults where 3 expected
+    assert jeffreys_p(5, 100, 0.03) < 0.2 < jeffreys_p(1, 100, 0.03)
+    assert [traffic_light(p, 0.05, 0.01) for p in (0.5, 0.05, 0.02, 0.01, 0.005)] == [
+        "green", "green", "amber", "amber", "red"]
+
+
+def test_calibration_tests_per_grade_and_for_the_portfolio():
+    from creditrisk.model.scale import calibration_tests, jeffreys_p
+
+    rows = [{"grade": 1, "clients": 200, "defaults": 1, "mean_pd": 0.005},
+            {"grade": 2, "clients": 100, "defaults": 12, "mean_pd": 0.03},  # four times the PD: red
+            {"grade": 3, "clients": 0, "defaults": 0, "mean_pd": None}]
+    tests = calibration_tests(rows, amber=0.05, red=0.01)
+    assert [(g["grade"], g["light"]) for g in tests["grades"]] == [(1, "green"), (2, "red")]
+    portfolio = tests["portfolio"]
+    assert (portfolio["clients"], portfolio["defaults"]) == (300, 13)
+    assert portfolio["mean_pd"] == pytest.approx((200 * 0.005 + 100 * 0.03) / 300)
+    assert portfolio["p_value"] == jeffreys_p(13, 300, portfolio["mean_pd"])
