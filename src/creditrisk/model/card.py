@@ -77,7 +77,8 @@ def _scale_section(scale: dict | None) -> list[str]:
     tests = scale.get("calibration_holdout")
     if tests:
         lines += ["", f"Calibration on the holdout, per grade: {tests['test']} test on the grade's mean PD; green when "
-                      f"p ≥ {tests['amber_below']}, amber below, red below {tests['red_below']}.", "",
+                      f"p ≥ {tests['amber_below']}, amber below, red below {tests['red_below']}; no light for fewer "
+                      f"than {tests.get('min_clients', 30)} clients (`evaluate.min_group_clients`).", "",
                   "| grade | clients | defaults | mean PD | observed default rate | p-value | light |",
                   "|---|---:|---:|---:|---:|---:|---|"]
         rows = [*tests["grades"], {"grade": "all", **tests["portfolio"]}]

@@ -59,11 +59,11 @@ def evaluate_holdout(predictor: Predictor, holdout: ModelData, oof: tuple[np.nda
                       importance=importance, concepts=concept_importance(bundle.features, shap),
                       fairness=fairness_report(holdout.x, y, pd_ >= bundle.threshold, settings.min_group_clients,
                                                settings.min_group_defaults),
-                      scale=master_scale_report(scale or ScaleParams(), oof, (y, pd_)))
+                      scale=master_scale_report(scale or ScaleParams(), oof, (y, pd_), settings.min_group_clients))
 
 
 def master_scale_report(params: ScaleParams, oof: tuple[np.ndarray, np.ndarray],
-                        holdout: tuple[np.ndarray, np.ndarray]) -> dict:
+                        holdout: tuple[np.ndarray, np.ndarray], min_clients: int = 30) -> dict:
     """The master scale's grades on out-of-fold PDs (where it is checked) and on the holdout."""
     from creditrisk.model.scale import MasterScale, calibration_tests, scale_checks
 
@@ -71,7 +71,7 @@ def master_scale_report(params: ScaleParams, oof: tuple[np.ndarray, np.ndarray],
     oof_rows, holdout_rows = scale.table(*oof), scale.table(*holdout)
     return {"bounds": list(scale.bounds), "oof": oof_rows, "holdout": holdout_rows,
             "checks": scale_checks(oof_rows, params.max_share),
-            "calibration_holdout": calibration_tests(holdout_rows, params.amber, params.red)}
+            "calibration_holdout": calibration_tests(holdout_rows, params.amber, params.red, min_clients)}
 
 
 def holdout_metrics(y: np.ndarray, pd_: np.ndarray, threshold: float, costs: CostParams) -> dict:

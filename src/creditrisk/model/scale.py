@@ -76,18 +76,23 @@ def traffic_light(p_value: float, amber: float, red: float) -> str:
     return "green" if p_value >= amber else "amber" if p_value >= red else "red"
 
 
-def calibration_tests(rows: list[dict], amber: float, red: float) -> dict:
-    """The Jeffreys test per grade (on its mean PD) and for the whole portfolio, each with its traffic light."""
+def calibration_tests(rows: list[dict], amber: float, red: float, min_clients: int = 30) -> dict:
+    """The Jeffreys test per grade (on its mean PD) and for the whole portfolio, each with its traffic light; a
+    grade of fewer than ``min_clients`` clients gets its p-value but no light ("not enough data")."""
     grades = [{"grade": r["grade"], "clients": r["clients"], "defaults": r["defaults"], "mean_pd": r["mean_pd"],
                "p_value": (p := jeffreys_p(r["defaults"], r["clients"], r["mean_pd"])),
-               "light": traffic_light(p, amber, red)} for r in rows if r["clients"]]
+               "light": traffic_light(p, amber, red) if r["clients"] >= min_clients else "not enough data"}
+              for r in rows if r["clients"]]
     clients = sum(r["clients"] for r in grades)
     defaults = sum(r["defaults"] for r in grades)
     mean_pd = sum(r["mean_pd"] * r["clients"] for r in grades) / clients
     portfolio = jeffreys_p(defaults, clients, mean_pd)
     return {"test": "Jeffreys, one-sided (PD underestimated)", "amber_below": amber, "red_below": red,
-            "grades": grades, "portfolio": {"clients": clients, "defaults": defaults, "mean_pd": mean_pd,
-                                            "p_value": portfolio, "light": traffic_light(portfolio, amber, red)}}
+            "min_clients": min_clients,
+            "grades": grades,
+            "portfolio": {"clients": clients, "defaults": defaults, "mean_pd": mean_pd, "p_value": portfolio,
+                          "light": traffic_light(portfolio, amber, red) if clients >= min_clients
+                          else "not enough data"}}
 
 
 def herfindahl(rows: list[dict]) -> float:

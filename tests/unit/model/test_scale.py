@@ -67,6 +67,8 @@ def test_calibration_tests_per_grade_and_for_the_portfolio():
             {"grade": 3, "clients": 0, "defaults": 0, "mean_pd": None}]
     tests = calibration_tests(rows, amber=0.05, red=0.01)
     assert [(g["grade"], g["light"]) for g in tests["grades"]] == [(1, "green"), (2, "red")]
+    small = calibration_tests(rows, amber=0.05, red=0.01, min_clients=150)  # grade 2 has 100 clients
+    assert [g["light"] for g in small["grades"]] == ["green", "not enough data"]
     portfolio = tests["portfolio"]
     assert (portfolio["clients"], portfolio["defaults"]) == (300, 13)
     assert portfolio["mean_pd"] == pytest.approx((200 * 0.005 + 100 * 0.03) / 300)
