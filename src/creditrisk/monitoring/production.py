@@ -23,7 +23,7 @@ import numpy as np
 from creditrisk.config import Params, Paths
 from creditrisk.errors import MissingInput
 from creditrisk.io import write_json, write_text
-from creditrisk.monitoring.traffic import Bins, expire, read_lines
+from creditrisk.monitoring.traffic import count, expire, read_lines
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def compare(counts: WindowCounts, reference: dict[str, list], min_psi: float) ->
     """Per monitored feature (and binning): PSI, chi-square p-value, drifted or not."""
     rows = []
     for (name, _), spec in sorted(counts.features.items()):
-        ref = Bins({name: {k: v for k, v in spec.items() if k != "counts"}}).counts(name, reference[name])
+        ref = count(spec, reference[name])
         cur = spec["counts"]
         index, p_value = psi(ref, cur), chi_square_p(ref, cur)
         rows.append({"feature": name, "clients": int(cur.sum()), "psi": round(index, 4), "p_value": p_value,

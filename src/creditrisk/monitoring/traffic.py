@@ -15,7 +15,7 @@ every line, so the monitor compares like with like. Counts not yet written when 
 ``flush_clients`` clients per worker): the decisions of record are kept elsewhere, under their own rules.
 
 Files: ``YYYY-MM-DD/<host>-<pid>.jsonl``, created 0600 (owner only); day folders older than ``retention_days`` are
-deleted at the next flush.
+deleted at the first write of each day.
 """
 
 from __future__ import annotations
@@ -70,11 +70,15 @@ class Bins:
         Path(path).write_text(json.dumps({"features": self.features}, indent=1) + "\n")
 
     def counts(self, name: str, values: Sequence[Any]) -> np.ndarray:
-        """Counts of ``values`` in the bins of ``name``: [missing, bin 1, ..., bin n] (categorical: + "other")."""
-        spec = self.features[name]
-        if "levels" in spec:
-            return count_levels(values, spec["levels"])
-        return count_numbers(values, spec["edges"])
+        return count(self.features[name], values)
+
+
+def count(binning: dict, values: Sequence[Any]) -> np.ndarray:
+    """Counts of ``values`` in a binning (``{"edges": ...}`` or ``{"levels": ...}``, as in a count line):
+    [missing, bin 1, ..., bin n] (categorical: + "other")."""
+    if "levels" in binning:
+        return count_levels(values, binning["levels"])
+    return count_numbers(values, binning["edges"])
 
 
 def count_numbers(values: Sequence[Any], edges: Sequence[float]) -> np.ndarray:
@@ -112,6 +116,7 @@ class TrafficLog:
         self.retention_days = retention_days
         self._name = f"{socket.gethostname()}-{os.getpid()}.jsonl"
         self._pending: dict[tuple[str, str], _Pending] = {}  # (day, model version) -> counts not yet written
+        self._expired_on: str | None = None  # the day old folders were last deleted
 
     def record(self, model_version: str, features: pd.DataFrame, pds: Sequence[float], decisions: Sequence[str],
                now: datetime | None = None) -> None:
@@ -120,7 +125,7 @@ class TrafficLog:
         day = (now or datetime.now(UTC)).date().isoformat()
         pending = self._pending.setdefault((day, model_version), _Pending())
         for name in self.bins.features:
-            counts = self.bins.counts(name, features[name].tolist())
+            counts = self.bins.counts(name, features[name])
             pending.features[name] = pending.features.get(name, 0) + counts
         pending.pd += count_numbers(list(pds), PD_EDGES)
         for decision in decisions:
@@ -139,7 +144,9 @@ class TrafficLog:
         descriptor = os.open(folder / self._name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(line) + "\n")  # one write: a reader never sees half a line from two writers
-        expire(self.directory, self.retention_days, date.fromisoformat(day))
+        if day != self._expired_on:  # once a day, not at every write
+            expire(self.directory, self.retention_days, date.fromisoformat(day))
+            self._expired_on = day
 
 
 def expire(directory: Path, retention_days: int, today: date) -> list[str]:

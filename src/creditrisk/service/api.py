@@ -302,9 +302,8 @@ class CreditRisk:
         self.portfolio = Portfolio(data, self.scorer)
         self.ranges = ranges_for(self.scorer)
         self.served = data.predictor.bundle.served
-        monitor = data.predictor.bundle.served
         self.traffic = TrafficLog(Path(os.environ.get(TRAFFIC_ENV, "data/traffic")), data.bins,
-                                  monitor.traffic_flush_clients, monitor.traffic_retention_days)
+                                  self.served.traffic_flush_clients, self.served.traffic_retention_days)
         self.traffic_failed = False
         logging.getLogger(HTTP_LOGGER).addFilter(ClientErrorFilter())
         if not os.environ.get(API_KEY_ENV):

@@ -77,7 +77,6 @@ class FeatureLayout:
         # The features the model's trees read (224 of 610 for the default champion). Raw records only get these
         # built; the others cannot change a PD or a SHAP value and are passed to CatBoost as missing.
         self.read = [f for f in features if f in read]
-        self.read_index = [self.position[f] for f in self.read]
 
     def fill(self, positions: list[int], values: tuple) -> list:
         """A blank row with the values at ``positions`` (a missing number as NaN, CatBoost's missing)."""
@@ -136,10 +135,6 @@ class Scorer:
         """Score applicants from their raw rows (application + optional history), through the training builder;
         the features the model reads and those its reasons quote are built, the others left missing."""
         return self._score(*self._built_rows(tables, self.built))
-
-    def read_values(self, scores: Scores) -> list[list]:
-        """Per scored client, the values of the features the model reads (``self.read``)."""
-        return [[row[i] for i in self.layout.read_index] for row in scores.rows]
 
     def values(self, scores: Scores, names: list[str]) -> pd.DataFrame:
         """The scored clients' values of some model features (one row per client): what the traffic log counts."""
