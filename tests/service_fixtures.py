@@ -70,7 +70,19 @@ def batch(champion, features):
 
 
 @pytest.fixture(scope="session")
-def serving_dir(champion, features, interim, tmp_path_factory):
+def challenger(champion, features):
+    """A scorecard on the same 6,000 training rows (8 candidate features), scored in shadow by the service."""
+    from creditrisk.model.scorecard import Challenger, fit_scorecard, inputs, variables
+
+    _, bundle = champion
+    train = features["train"].head(6000).to_pandas()
+    card = fit_scorecard(train[bundle.features], train["TARGET"].to_numpy(), bundle.categorical, 8, 0.02)
+    read = inputs(card)
+    return Challenger(card, variables(card), read, [v for v in read if v in bundle.categorical], 0.12, {})
+
+
+@pytest.fixture(scope="session")
+def serving_dir(champion, challenger, features, interim, tmp_path_factory):
     from creditrisk.model.predictor import Predictor
     from creditrisk.monitoring.traffic import Bins
     from creditrisk.service.publish import write_serving_dir
@@ -87,7 +99,7 @@ def serving_dir(champion, features, interim, tmp_path_factory):
     monitored = [bundle.features[i] for i in order[:5]]  # the traffic log counts the five most important
     bins = Bins.from_training(features["train"].head(6000).to_pandas(), monitored)
     write_serving_dir(target, Predictor(model, bundle), features["test"].to_pandas(),
-                      interim / "application_test.parquet", entries, reports, bins)
+                      interim / "application_test.parquet", entries, reports, bins, challenger)
     json.loads((target / "bundle.json").read_text())  # readable
     return target
 

@@ -113,9 +113,11 @@ def summary(paths: Paths) -> str:
                      "(evaluate.min_defaults); the figures are indicative")
     if "auc_to_oracle" in m:
         lines.append(f"  share of the best possible AUC (true PD of the synthetic data): {m['auc_to_oracle']:.3f}")
-    verdict = "is now the champion" if registry["promoted"] else "was not promoted (the champion is cheaper)"
+    reasons = "; ".join(registry.get("gate", {}).get("reasons", [])) or "the champion is at least as cheap"
+    verdict = "is now the champion" if registry["promoted"] else f"was not promoted ({reasons})"
     lines += [f"MLflow: {registry['registered_model']} version {registry['version']} {verdict}.",
-              "Reports: reports/model_card.md, docs/methodology.md, reports/validation/summary.md, "
+              "Reports: reports/model_card.md, reports/validation_model/report.md, docs/methodology.md, "
+              "reports/validation/summary.md, "
               "reports/drift/data_drift.html; MLflow UI: .venv/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db"]
     return "\n".join(lines)
 

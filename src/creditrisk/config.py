@@ -131,6 +131,9 @@ class TrainParams(CatBoostParams):
     cv_folds: int = 3
     imbalance_strategies: tuple[str, ...] = ("none", "Balanced", "SqrtBalanced", "undersample")
     undersample_ratio: float = 3.0
+    drop_if_free: tuple[str, ...] = ()  # sensitive features dropped when the model without them costs no more
+    scorecard_candidates: int = 30  # the challenger scorecard bins this many features (univariate AUC) per fold
+    scorecard_min_iv: float = 0.02  # and keeps those of at least this information value
 
     @property
     def catboost(self) -> CatBoostParams:
@@ -164,8 +167,22 @@ class EvaluateParams:
 class ScaleParams:
     bounds: tuple[float, ...] = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32)  # master scale: 7 performing grades
     max_share: float = 0.5  # no grade may hold more than this share of the out-of-fold clients
-    amber: float = 0.05  # Jeffreys test per grade: amber below this p-value,
+
+
+@dataclass(frozen=True)
+class ModelValidationParams:
+    """The validation report's traffic lights (reports/validation_model/) and the promotion gate."""
+
+    amber: float = 0.05  # p-value tests (null hypothesis: the model is right): amber below this p-value,
     red: float = 0.01  # red below this one
+    auc_amber: float = 0.70  # discrimination: AUC amber below this,
+    auc_red: float = 0.60  # red below this
+    ks_amber: float = 0.30  # Kolmogorov-Smirnov statistic: amber below this,
+    ks_red: float = 0.20  # red below this
+    psi_amber: float = 0.10  # stability (PSI of the score, CSI of the features): amber from this,
+    psi_red: float = 0.25  # red from this
+    csi_features: int = 10  # the model's most important features whose CSI is reported
+    hl_groups: int = 10  # PD groups of the Hosmer-Lemeshow test and the Brier decomposition
 
 
 @dataclass(frozen=True)
@@ -204,6 +221,7 @@ class Params:
     tune: TuneParams = field(default_factory=TuneParams)
     evaluate: EvaluateParams = field(default_factory=EvaluateParams)
     scale: ScaleParams = field(default_factory=ScaleParams)
+    model_validation: ModelValidationParams = field(default_factory=ModelValidationParams)
     drift: DriftParams = field(default_factory=DriftParams)
     serve: ServeParams = field(default_factory=ServeParams)
     monitor: MonitorParams = field(default_factory=MonitorParams)
@@ -224,7 +242,8 @@ def load_params(path: Path = Path("params.yaml")) -> Params:
     sections = {name: _section(type_, raw.get(name), name) for name, type_ in (
         ("base", BaseParams), ("data", DataParams), ("generate", GenerateParams), ("validate", ValidateParams),
         ("features", FeaturesParams), ("cost", CostParams), ("train", TrainParams), ("tune", TuneParams),
-        ("evaluate", EvaluateParams), ("scale", ScaleParams), ("drift", DriftParams), ("serve", ServeParams),
+        ("evaluate", EvaluateParams), ("scale", ScaleParams),
+        ("model_validation", ModelValidationParams), ("drift", DriftParams), ("serve", ServeParams),
         ("monitor", MonitorParams))}
     params = Params(**sections)
     if params.data.source not in DATA_SOURCES:

@@ -86,7 +86,11 @@ def test_dvc_repro_runs_every_stage_then_is_up_to_date(project):
     tuning = json.loads((project / "reports" / "tuning.json").read_text())
     assert len(tuning["trials"]) == 2
     registry = json.loads((project / "reports" / "registry.json").read_text())
-    assert registry["version"] == 1 and registry["promoted"]
+    assert registry["version"] == 1 and registry["promoted"] and registry["gate"]["red_tests"] == []
+    report = json.loads((project / "reports" / "validation_model" / "report.json").read_text())
+    assert report["samples"]["holdout"]["clients"] == metrics["holdout_rows"]
+    assert sum(report["lights"].values()) == len(report["tests"]) >= 18
+    assert "PSI of the score" in (project / "reports" / "validation_model" / "report.md").read_text()
     assert "## Fairness" in (project / "reports" / "model_card.md").read_text()
     _the_pd_moves_with_the_raw_score(project, holdout)
     drift = json.loads((project / "reports" / "drift" / "summary.json").read_text())

@@ -67,12 +67,13 @@ def test_the_summary_reads_the_reports(tmp_path, capsys):
                                                           "train_applicants": 3000, "production_applicants": 1000,
                                                           "default_rate": 0.08}))
     (reports / "registry.json").write_text(json.dumps({"registered_model": "creditrisk-pd", "version": 3,
-                                                       "promoted": False}))
+                                                       "promoted": False, "gate": {"reasons": [
+                                                           "red test: Hosmer-Lemeshow (holdout)"]}}))
     assert main(["--root", str(tmp_path), "summary"]) == 0
     out = capsys.readouterr().out
     assert "Data: real files in data/raw; 3,000 training applicants (default rate 8.0%)" in out
     assert "AUC                     0.740  [0.700 - 0.780]" in out and "oracle" not in out
-    assert "version 3 was not promoted" in out
+    assert "version 3 was not promoted (red test: Hosmer-Lemeshow (holdout))" in out
     assert "Holdout (600 applicants, 47 defaults, scored once)" in out
     assert "not enough data for a verdict: fewer than 100 defaults" in out
     assert main(["--root", str(tmp_path / "nowhere"), "summary"]) == 1

@@ -15,6 +15,7 @@ from creditrisk.model.bundle import Bundle, CVSummary
 from creditrisk.model.calibration import choose_calibration
 from creditrisk.model.data import ModelData
 from creditrisk.model.predictor import Predictor
+from creditrisk.model.scorecard import Challenger, train_challenger
 from creditrisk.model.training import (
     CVResult,
     brier,
@@ -31,8 +32,9 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TrainedChampion:
     predictor: Predictor
-    oof: dict[str, np.ndarray]  # per training row: SK_ID_CURR, TARGET, raw score, calibrated PD
+    oof: dict[str, np.ndarray]  # per training row: SK_ID_CURR, TARGET, raw score, calibrated PD, challenger's PD
     comparison: dict  # reports/model_selection.json
+    challenger: Challenger  # the scorecard, trained on the same folds
 
 
 def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost: CatBoostParams) -> TrainedChampion:
@@ -42,6 +44,7 @@ def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost
     results = [cross_validate(train.x, train.y, train.categorical, catboost, strategy, folds, seed, costs,
                               params.train.undersample_ratio) for strategy in params.train.imbalance_strategies]
     best = min(results, key=lambda r: r.cost)
+    train, best, sensitive = _drop_free_attributes(train, best, params, catboost, folds)
     calibration = choose_calibration(best.oof, train.y, folds)  # cross-fitted: threshold and costs out of fold
     calibrated = score_oof(CVResult(best.strategy, calibration.cross_fitted, best.fold_auc, best.best_iterations),
                            train.y, costs)
@@ -59,11 +62,38 @@ def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost
                   "calibration": {"chosen": calibration.calibrator.method,
                                   "criterion": "cross-fitted out-of-fold log loss",
                                   "methods": calibration.comparison},
-                  "baselines": all_baselines(train, folds, costs, seed)}
-    oof = {KEY: train.ids, "TARGET": train.y, "score": best.oof, "pd": calibrated.oof}
+                  "baselines": all_baselines(train, folds, costs, seed), "sensitive": sensitive}
+    challenger, challenger_oof = train_challenger(train, folds, costs, params.train.scorecard_candidates,
+                                                  params.train.scorecard_min_iv)
+    comparison["challenger"] = challenger.summary
+    oof = {KEY: train.ids, "TARGET": train.y, "score": best.oof, "pd": calibrated.oof, "challenger_pd": challenger_oof}
     log.info("champion: %s, CV AUC %.4f, %s calibration, CV normalised cost %.4f, threshold %.4f (calibrated PD)",
              best.strategy, best.auc, calibration.calibrator.method, calibrated.normalized_cost, calibrated.threshold)
-    return TrainedChampion(Predictor(model, bundle), oof, comparison)
+    return TrainedChampion(Predictor(model, bundle), oof, comparison, challenger)
+
+
+def _drop_free_attributes(train: ModelData, best: CVResult, params: Params, catboost: CatBoostParams,
+                          folds: list) -> tuple[ModelData, CVResult, list[dict]]:
+    """Each attribute of ``train.drop_if_free``: the chosen strategy cross-validated without it on the same folds;
+    dropped when that costs nothing measurable (creditrisk.model.sensitive). Returns the data and CV result the
+    champion is fitted from, and one report per attribute."""
+    from creditrisk.model.sensitive import compare_without
+
+    reports = []
+    for attribute in params.train.drop_if_free:
+        if attribute not in train.x.columns:
+            log.warning("train.drop_if_free: %s is not a feature of this data; nothing to compare", attribute)
+            continue
+        without = train.without(attribute)
+        result = cross_validate(without.x, without.y, without.categorical, catboost, best.strategy, folds,
+                                params.base.seed, params.cost, params.train.undersample_ratio)
+        comparison = compare_without(attribute, train.x[attribute].astype(str).to_numpy(), train.y, best, result,
+                                     params.cost, params.base.seed)
+        log.info("%s", comparison.report["verdict"])
+        reports.append(comparison.report)
+        if comparison.drop:
+            train, best = without, result
+    return train, best, reports
 
 
 def _cv_summary(calibrated: CVResult, raw: CVResult, y: np.ndarray, params: Params) -> CVSummary:

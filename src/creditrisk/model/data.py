@@ -29,6 +29,10 @@ class ModelData:
     def subset(self, idx: np.ndarray) -> ModelData:
         return ModelData(self.ids[idx], self.x.iloc[idx].reset_index(drop=True), self.y[idx], self.categorical)
 
+    def without(self, column: str) -> ModelData:
+        """The same rows without one feature."""
+        return ModelData(self.ids, self.x.drop(columns=[column]), self.y, [c for c in self.categorical if c != column])
+
 
 def categorical_features(catalogue_path: Path) -> list[str]:
     catalogue = json.loads(Path(catalogue_path).read_text())

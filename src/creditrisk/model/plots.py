@@ -38,3 +38,27 @@ def write_evaluation_plots(out: Path, evaluation: Evaluation) -> None:
     with atomic_path(out / "evaluation.png") as tmp:
         fig.savefig(tmp, dpi=110)
     plt.close(fig)
+
+
+def write_reliability_plot(target: Path, samples: list) -> None:
+    """Observed default rate against mean PD per PD decile (scikit-learn's calibration_curve), one line per
+    sample (validation.Sample)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.calibration import calibration_curve
+
+    fig, ax = plt.subplots(figsize=(6, 5))
+    top = 0.0
+    for sample, (colour, marker) in zip(samples, (("#0072B2", "o"), ("#D55E00", "s")), strict=False):
+        observed, predicted = calibration_curve(sample.y, sample.pd, n_bins=10, strategy="quantile")
+        ax.plot(predicted, observed, marker=marker, color=colour, label=f"{sample.name} ({len(sample.y):,} clients)")
+        top = max(top, float(predicted.max()), float(observed.max()))
+    ax.plot([0, top], [0, top], linestyle=":", color="grey", label="perfect calibration")
+    ax.set(xlabel="mean predicted PD (decile)", ylabel="observed default rate", title="Reliability by PD decile")
+    ax.legend()
+    fig.tight_layout()
+    with atomic_path(target) as tmp:
+        fig.savefig(tmp, dpi=110)
+    plt.close(fig)

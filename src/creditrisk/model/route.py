@@ -1,8 +1,10 @@
 """The served model's route, written down once: which file or registry entry each step reads and writes.
 
     train     -> models/champion/{model.cbm, bundle.json, oof.parquet}          (DVC output)
-    evaluate  -> MLflow registry: model ``creditrisk-pd``, new version; alias ``champion`` moves to it only if
-                 its holdout business cost is lower than the current champion's  (reports/registry.json)
+    evaluate  -> reports/metrics.json, reports/evaluation_details.json (the holdout scored once)
+    model_validation -> MLflow registry: model ``creditrisk-pd``, a new version; alias ``champion`` moves to it
+                 only if no validation test is red and its holdout business cost is lower than the current
+                 champion's (reports/registry.json, reports/validation_model/)
     publish   <- ``models:/creditrisk-pd@champion`` (never models/champion directly)
               -> models/serving/ (SERVING_FILES)                                   (DVC output)
               -> BentoML model store: ``creditrisk-pd``, a new version only when the directory's content changed

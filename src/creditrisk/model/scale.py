@@ -6,7 +6,7 @@ PD of the one before (1 %, 2 %, 4 %...), a common choice for consumer credit bec
 magnitude. Grade "D" is the default grade: clients observed in default, never given to an applicant.
 
 A usable scale orders risk and spreads clients: on out-of-fold data the observed default rate must increase
-strictly from grade to grade (over the grades that hold clients), and no grade may hold more than
+strictly from grade to grade (over the grades that hold enough clients to say), and no grade may hold more than
 ``scale.max_share`` of the clients; the Herfindahl index (sum of squared shares: 1/number of grades when even,
 1 when all in one grade) says how concentrated the scale is.
 """
@@ -100,12 +100,13 @@ def herfindahl(rows: list[dict]) -> float:
     return float(sum(row["share"] ** 2 for row in rows))
 
 
-def scale_checks(rows: list[dict], max_share: float) -> dict:
-    """Does the scale order risk (default rates strictly increasing over the grades that hold clients) and spread
-    clients (no grade above ``max_share``)?"""
-    rates = [row["default_rate"] for row in rows if row["clients"]]
+def scale_checks(rows: list[dict], max_share: float, min_clients: int = 1) -> dict:
+    """Does the scale order risk (default rates strictly increasing over the grades of at least ``min_clients``
+    clients: a rate of a handful of clients is noise, not an order) and spread clients (no grade above
+    ``max_share``)?"""
+    rates = [row["default_rate"] for row in rows if row["clients"] >= max(min_clients, 1)]
     monotone = all(a < b for a, b in zip(rates, rates[1:], strict=False))
     largest = max(rows, key=lambda row: row["share"])
-    return {"monotone": monotone, "largest_grade": largest["grade"], "largest_share": largest["share"],
-            "max_share": max_share, "spread": largest["share"] <= max_share, "herfindahl": herfindahl(rows),
-            "ok": monotone and largest["share"] <= max_share}
+    return {"monotone": monotone, "min_clients": min_clients, "largest_grade": largest["grade"],
+            "largest_share": largest["share"], "max_share": max_share, "spread": largest["share"] <= max_share,
+            "herfindahl": herfindahl(rows), "ok": monotone and largest["share"] <= max_share}

@@ -1,7 +1,8 @@
 """MLflow tracking and registry: sqlite backend in the project (mlflow.db), artefacts beside it (mlartifacts/).
 
-The registered model ``creditrisk-pd`` carries the alias ``champion``; a new version takes it only if its holdout
-business cost is lower than the current champion's. The bundle (threshold, feature list, categorical columns,
+Every candidate is registered as a version of ``creditrisk-pd``; the alias ``champion`` moves to it only through
+the validation gate (no red test, holdout business cost lower than the current champion's), whose verdict the
+version's tags record. The bundle (threshold, feature list, categorical columns,
 calibration, costs) is stored with the model, so the service can never disagree with training.
 """
 
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 EXPERIMENT = "credit-scoring"
 COST_TAG = "holdout_cost_per_client"
+AUC_TAG = "holdout_auc"
 
 
 def configure(root: Path) -> None:
@@ -48,27 +50,24 @@ def log_tuning(study_report: dict) -> str:
         return parent.info.run_id
 
 
-def should_promote(new_cost: float, champion_cost: float | None) -> bool:
-    """Lower holdout business cost wins; without a champion the first model is promoted; ties keep the champion."""
-    return champion_cost is None or new_cost < champion_cost
-
-
-def champion_cost() -> tuple[int | None, float | None]:
-    """(version, holdout cost) of the current champion, or (None, None)."""
+def champion_record() -> dict | None:
+    """The current champion's version, run, holdout cost and holdout AUC (from its tags), or None."""
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
-    client = MlflowClient()
     try:
-        version = client.get_model_version_by_alias(REGISTERED_MODEL, CHAMPION_ALIAS)
+        version = MlflowClient().get_model_version_by_alias(REGISTERED_MODEL, CHAMPION_ALIAS)
     except MlflowException:
-        return None, None
-    cost = version.tags.get(COST_TAG)
-    return int(version.version), (float(cost) if cost is not None else None)
+        return None
+    tags = version.tags
+    return {"version": int(version.version), "run_id": version.run_id,
+            "cost": float(tags[COST_TAG]) if COST_TAG in tags else None,
+            "auc": float(tags[AUC_TAG]) if AUC_TAG in tags else None}
 
 
-def log_champion_run(model, bundle: Bundle, metrics: dict, x_example, artifacts: list[Path]) -> dict:
-    """Final run: parameters, CV and holdout metrics, plots, the model; registered and promoted if better."""
+def register_candidate(model, bundle: Bundle, metrics: dict, x_example, artifacts: list[Path]) -> dict:
+    """The candidate's run (parameters, CV and holdout metrics, plots, the model) and its registered version,
+    tagged with its holdout cost and AUC. Registering does not promote: the validation gate does."""
     import catboost
     import mlflow
     import numpy as np
@@ -96,17 +95,29 @@ def log_champion_run(model, bundle: Bundle, metrics: dict, x_example, artifacts:
         mlflow.log_dict(bundle.to_dict(), "model_bundle/bundle.json")
     version = mlflow.register_model(info.model_uri, REGISTERED_MODEL)
     client = MlflowClient()
-    cost = float(metrics["business_cost_per_client"])
+    cost, auc = float(metrics["business_cost_per_client"]), float(metrics["auc"])
     client.set_model_version_tag(REGISTERED_MODEL, version.version, COST_TAG, str(cost))
-    current_version, current_cost = champion_cost()
-    promoted = should_promote(cost, current_cost)
-    if promoted:
-        client.set_registered_model_alias(REGISTERED_MODEL, CHAMPION_ALIAS, version.version)
-    log.info("registered %s version %s (holdout cost %.4f); champion %s", REGISTERED_MODEL, version.version, cost,
-             f"is now version {version.version}" if promoted else f"stays version {current_version} ({current_cost})")
+    client.set_model_version_tag(REGISTERED_MODEL, version.version, AUC_TAG, str(auc))
     return {"run_id": run.info.run_id, "registered_model": REGISTERED_MODEL, "version": int(version.version),
-            "holdout_cost_per_client": cost, "promoted": promoted,
-            "previous_champion": {"version": current_version, "holdout_cost_per_client": current_cost}}
+            "holdout_cost_per_client": cost, "holdout_auc": auc}
+
+
+def record_gate(version: int, gate: dict) -> None:
+    """The gate's verdict on the version's tags (which tests passed, which were red); the ``champion`` alias
+    moves to it when it is promoted."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient()
+    tags = {"validation_verdict": "promoted" if gate["promote"] else "blocked",
+            "validation_red_tests": "; ".join(gate["red_tests"]) or "none",
+            "validation_passed_tests": f"{len(gate['passed_tests'])}: " + "; ".join(gate["passed_tests"]),
+            "validation_blocked_by": "; ".join(gate["reasons"]) or "nothing"}
+    for key, value in tags.items():
+        client.set_model_version_tag(REGISTERED_MODEL, str(version), key, value)
+    if gate["promote"]:
+        client.set_registered_model_alias(REGISTERED_MODEL, CHAMPION_ALIAS, str(version))
+    log.info("%s version %s: %s", REGISTERED_MODEL, version, "champion" if gate["promote"] else
+             f"not promoted ({'; '.join(gate['reasons'])})")
 
 
 def load_champion() -> tuple[object, Bundle, dict]:
@@ -119,8 +130,28 @@ def load_champion() -> tuple[object, Bundle, dict]:
         version = MlflowClient().get_model_version_by_alias(REGISTERED_MODEL, CHAMPION_ALIAS)
     except MlflowException as error:
         raise MissingInput(f"no {CHAMPION_URI} in the MLflow registry at {mlflow.get_tracking_uri()} ({error}); "
-                           "run the train and evaluate stages first") from None
+                           "run the pipeline up to the model_validation stage; a candidate blocked by the validation "
+                           "gate does not become champion (reports/registry.json says why)") from None
     model = mlflow.catboost.load_model(CHAMPION_URI)
     bundle = Bundle.from_dict(mlflow.models.get_model_info(CHAMPION_URI).metadata["bundle"])
     return model, bundle, {"registered_model": REGISTERED_MODEL, "model_version": int(version.version),
                            "run_id": version.run_id}
+
+
+def download_run_files(run_id: str, names: list[str], target: Path) -> Path | None:
+    """Files logged at the root of a run's artefacts, downloaded into ``target``; None when one is missing (a
+    version registered before they were logged)."""
+    import os
+
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no progress bars in the stage's log
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        for name in names:
+            mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=name, dst_path=str(target))
+    except (MlflowException, OSError) as error:
+        log.warning("run %s lacks %s (%s)", run_id, names, error)
+        return None
+    return target

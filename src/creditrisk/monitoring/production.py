@@ -23,6 +23,7 @@ import numpy as np
 from creditrisk.config import Params, Paths
 from creditrisk.errors import MissingInput
 from creditrisk.io import write_json, write_text
+from creditrisk.model.stats import psi
 from creditrisk.monitoring.traffic import count, expire, read_lines
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class WindowCounts:
     invalid_lines: int = 0
     versions: Counter = field(default_factory=Counter)
     decisions: Counter = field(default_factory=Counter)
+    agreement: Counter = field(default_factory=Counter)  # champion's decision > challenger's (shadow)
     features: dict[tuple[str, str], dict] = field(default_factory=dict)  # (name, binning) -> spec + counts
 
     def add(self, line: dict) -> None:
@@ -54,19 +56,12 @@ class WindowCounts:
         self.clients += line["clients"]
         self.versions[str(line.get("model_version"))] += line["clients"]
         self.decisions.update(line["decisions"])
+        self.agreement.update(line.get("challenger", {}).get("agreement", {}))
         for name, spec in line["features"].items():
             binning = repr(spec.get("edges", spec.get("levels")))
             known = self.features.setdefault((name, binning), {k: v for k, v in spec.items() if k != "counts"}
                                              | {"counts": np.zeros(len(spec["counts"]), dtype=np.int64)})
             known["counts"] += np.asarray(spec["counts"], dtype=np.int64)
-
-
-def psi(reference: np.ndarray, current: np.ndarray, floor: float = 1e-4) -> float:
-    """Population stability index: sum over bins of (current share - reference share) * ln(current / reference);
-    empty bins take a small floor share so that the index stays finite."""
-    ref = np.maximum(reference / reference.sum(), floor)
-    cur = np.maximum(current / current.sum(), floor)
-    return float(np.sum((cur - ref) * np.log(cur / ref)))
 
 
 def chi_square_p(reference: np.ndarray, current: np.ndarray) -> float:
@@ -116,6 +111,7 @@ def monitor(params: Params, paths: Paths, traffic_dir: Path, days: int, max_shar
     base = {"traffic_dir": str(traffic_dir), "window_days": days, "scored_clients": counts.clients,
             "invalid_lines": counts.invalid_lines, "expired_days": expired, "max_share_drifted": max_share,
             "min_psi": params.monitor.min_psi, "decisions": dict(counts.decisions),
+            "challenger": _shadow_summary(counts.agreement),
             "model_versions": dict(counts.versions)}
     if counts.clients < params.monitor.min_requests or not counts.features:
         summary = {**base, "verdict": "too_few", "message": f"{counts.clients} scored clients in the last {days} "
@@ -134,6 +130,16 @@ def monitor(params: Params, paths: Paths, traffic_dir: Path, days: int, max_shar
     return MonitorResult(ALERT if share > max_share else OK, summary)
 
 
+def _shadow_summary(agreement: Counter) -> dict | None:
+    """How often the shadow scorecard's accept/refuse matched the champion's (reviews count as not refused)."""
+    total = sum(agreement.values())
+    if not total:
+        return None
+    same = sum(n for key, n in agreement.items()
+               if (key.split(" > ")[0] == "refuse") == (key.split(" > ")[1] == "refuse"))
+    return {"clients": total, "agreement": same / total, "pairs": dict(agreement)}
+
+
 def _markdown(summary: dict) -> str:
     lines = [f"# Production drift: {summary['verdict']}", "",
              f"{summary['scored_clients']} scored clients over the last {summary['window_days']} day(s); "
@@ -143,4 +149,8 @@ def _markdown(summary: dict) -> str:
              "| feature | PSI | chi-square p-value | drifted |", "|---|---:|---:|---|"]
     lines += [f"| {r['feature']} | {r['psi']:.4f} | {r['p_value']:.3g} | {'yes' if r['drifted'] else ''} |"
               for r in summary["features"]]
+    shadow = summary.get("challenger")
+    if shadow:
+        lines += ["", f"Challenger scorecard in shadow: same refuse / not-refuse decision as the champion for "
+                      f"{shadow['agreement']:.1%} of {shadow['clients']} clients."]
     return "\n".join(lines) + "\n"

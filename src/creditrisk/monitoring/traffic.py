@@ -7,7 +7,11 @@ only once they cover at least ``flush_clients`` clients (never fewer than ``MIN_
     {"day": "2026-12-02", "model_version": "7", "clients": 20,
      "features": {"EXT_SOURCE_MEAN": {"edges": [...], "counts": [missing, bin 1, ...]},
                   "NAME_CONTRACT_TYPE": {"levels": [...], "counts": [missing, level 1, ..., other]}},
-     "pd": {"edges": [...], "counts": [...]}, "decisions": {"accept": 15, "review": 2, "refuse": 3}}
+     "pd": {"edges": [...], "counts": [...]}, "decisions": {"accept": 15, "review": 2, "refuse": 3},
+     "challenger": {"pd": {...}, "agreement": {"accept > accept": 14, "refuse > accept": 1, ...}}}
+
+``challenger`` counts the shadow scorecard's PDs and how its accept/refuse decision compares with the champion's
+(champion's decision > challenger's); it is never decisive.
 
 Bins: numeric features are cut at quantiles of the training features, categorical features keep their frequent
 training levels (the others count as "other"); the edges are published with the model (``Bins``) and written in
@@ -103,6 +107,8 @@ class _Pending:
     features: dict[str, np.ndarray] = field(default_factory=dict)
     pd: np.ndarray = field(default_factory=lambda: np.zeros(len(PD_EDGES) + 2, dtype=np.int64))
     decisions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DECISIONS, 0))
+    challenger_pd: np.ndarray = field(default_factory=lambda: np.zeros(len(PD_EDGES) + 2, dtype=np.int64))
+    agreement: dict[str, int] = field(default_factory=dict)  # "champion decision > challenger decision" -> clients
 
 
 class TrafficLog:
@@ -119,9 +125,10 @@ class TrafficLog:
         self._expired_on: str | None = None  # the day old folders were last deleted
 
     def record(self, model_version: str, features: pd.DataFrame, pds: Sequence[float], decisions: Sequence[str],
-               now: datetime | None = None) -> None:
-        """Count a batch of scored clients (``features``: one row per client, the monitored columns at least);
-        write the counts of a (day, version) once they cover ``flush_clients`` clients."""
+               now: datetime | None = None, shadow: tuple[Sequence[float], Sequence[str]] | None = None) -> None:
+        """Count a batch of scored clients (``features``: one row per client, the monitored columns at least;
+        ``shadow``: the challenger's PDs and decisions for the same clients); write the counts of a (day,
+        version) once they cover ``flush_clients`` clients."""
         day = (now or datetime.now(UTC)).date().isoformat()
         pending = self._pending.setdefault((day, model_version), _Pending())
         for name in self.bins.features:
@@ -130,6 +137,11 @@ class TrafficLog:
         pending.pd += count_numbers(list(pds), PD_EDGES)
         for decision in decisions:
             pending.decisions[str(decision)] = pending.decisions.get(str(decision), 0) + 1
+        if shadow is not None:
+            pending.challenger_pd += count_numbers(list(shadow[0]), PD_EDGES)
+            for ours, theirs in zip(decisions, shadow[1], strict=True):
+                key = f"{ours} > {theirs}"
+                pending.agreement[key] = pending.agreement.get(key, 0) + 1
         pending.clients += len(pds)
         if pending.clients >= self.flush_clients:
             self._write(day, model_version, self._pending.pop((day, model_version)))
@@ -139,6 +151,9 @@ class TrafficLog:
                 "features": {name: {**self.bins.features[name], "counts": pending.features[name].tolist()}
                              for name in self.bins.features},
                 "pd": {"edges": list(PD_EDGES), "counts": pending.pd.tolist()}, "decisions": pending.decisions}
+        if pending.agreement:
+            line["challenger"] = {"pd": {"edges": list(PD_EDGES), "counts": pending.challenger_pd.tolist()},
+                                  "agreement": pending.agreement}
         folder = self.directory / day
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         descriptor = os.open(folder / self._name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

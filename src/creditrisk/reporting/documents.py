@@ -19,9 +19,22 @@ from creditrisk.config import Paths
 SOURCES = {"metrics": "metrics.json", "selection": "model_selection.json", "tuning": "tuning.json",
            "evaluation": "evaluation_details.json", "fidelity": "synthetic_metrics.json",
            "drift": "drift/summary.json", "registry": "registry.json", "validation": "validation/summary.json",
-           "data": "data_summary.json"}
+           "data": "data_summary.json", "model_validation": "validation_model/report.json"}
 TEMPLATES = ("methodology.md", "presentation.md")
 CALIBRATION_FR = {"platt": "de Platt", "beta": "bêta"}
+TESTS_FR = {"auc": "AUC (intervalle de DeLong)", "gini": "indice de Gini", "ks": "Kolmogorov-Smirnov",
+            "auc_decline": "baisse de l'AUC depuis le champion (unilatéral)",
+            "jeffreys_grade": "Jeffreys par classe (unilatéral) : la pire classe",
+            "jeffreys_portfolio": "Jeffreys, portefeuille (unilatéral)",
+            "binomial": "binomial exact, portefeuille (unilatéral)", "hosmer_lemeshow": "Hosmer-Lemeshow",
+            "spiegelhalter": "Spiegelhalter (score de Brier)", "psi_score": "PSI du score",
+            "csi_features": "CSI des variables principales : le plus élevé",
+            "monotone": "taux de défaut croissant d'une classe à la suivante",
+            "largest_grade": "part de la classe la plus remplie"}
+SAMPLES_FR = {"holdout": "test", "out-of-fold": "hors pli", "development vs production": "développement / production"}
+LIGHTS_FR = {"green": "vert", "amber": "orange", "red": "**rouge**", "not enough data": "données insuffisantes"}
+MODELS_FR = {"champion (CatBoost)": "champion (CatBoost)",
+             "challenger (logistic scorecard)": "challenger (grille de score logistique)"}
 
 
 def lookup(data: Any, key: str) -> Any:
@@ -103,6 +116,21 @@ class Figures:
         """Row of the chosen method in the calibration comparison of model_selection.json."""
         chosen = self.get("selection", "calibration.chosen")
         return next(i for i, row in enumerate(self.get("selection", "calibration.methods")) if row["method"] == chosen)
+
+    def test_fr(self, test: dict) -> dict[str, str]:
+        """A validation test's label, sample and light in French."""
+        return {"label": TESTS_FR[test["key"]], "sample": SAMPLES_FR[test["sample"]],
+                "light": LIGHTS_FR[test["light"]]}
+
+    def model_fr(self, name: str) -> str:
+        return MODELS_FR[name]
+
+    def maybe(self, source: str, key: str, kind: str = "d3") -> str:
+        """``num`` for a value that may be absent (None: a dash) or a count (an integer: no decimals)."""
+        value = self.get(source, key)
+        if value is None:
+            return "—"
+        return self.num(source, key, "int" if isinstance(value, int) else kind)
 
     def get(self, source: str, key: str) -> Any:
         return lookup(self.sources[source], key)

@@ -339,13 +339,22 @@ class CreditRisk:
         """Monitoring data: a failure to write it never fails the scoring (counted; logged once per process)."""
         try:
             monitored = self.scorer.values(scores, list(self.traffic.bins.features))
-            self.traffic.record(self.scorer.version, monitored, scores.pd, scores.decision)
+            self.traffic.record(self.scorer.version, monitored, scores.pd, scores.decision,
+                                shadow=self._shadow(scores))
         except OSError as error:
             _traffic_failures().inc()
             if not self.traffic_failed:
                 self.traffic_failed = True
                 log.error("the traffic log cannot be written (%s): scoring goes on; failures are counted in the "
                           "metric creditrisk_traffic_log_failures_total", error.strerror or error)
+
+    def _shadow(self, scores: Any):
+        """The challenger's PDs and decisions for the traffic log; a failure there never fails the scoring."""
+        try:
+            return self.scorer.shadow(scores)
+        except Exception:  # the shadow model is never decisive, not even by failing
+            log.exception("internal error in the challenger's shadow scoring; the champion's answer is unaffected")
+            return None
 
     @bentoml.api(route="/explain")
     def explain(self, client_id: ClientId | None = None, records: RawRecords | None = None,

@@ -23,6 +23,7 @@ from creditrisk.io import atomic_path
 from creditrisk.model import route
 from creditrisk.model.bundle import Bundle
 from creditrisk.model.predictor import Predictor
+from creditrisk.model.scorecard import Challenger
 from creditrisk.monitoring.traffic import Bins
 from creditrisk.schema import KEY
 
@@ -52,8 +53,10 @@ def production_features(frame: pd.DataFrame, features: list[str], path: Path) ->
 
 
 def write_serving_dir(target: Path, predictor: Predictor, production: pd.DataFrame, applications: Path,
-                      catalogue: dict[str, dict], reports: dict, bins: Bins | None = None) -> pd.DataFrame:
-    """Write the serving directory atomically (the production PDs are computed here); returns the population."""
+                      catalogue: dict[str, dict], reports: dict, bins: Bins | None = None,
+                      challenger: Challenger | None = None) -> pd.DataFrame:
+    """Write the serving directory atomically (the production PDs are computed here); returns the population.
+    The challenger scorecard, when given, is scored in shadow by the service."""
     from creditrisk.model.cost import decide
 
     bundle = predictor.bundle
@@ -70,6 +73,8 @@ def write_serving_dir(target: Path, predictor: Predictor, production: pd.DataFra
         (tmp / route.CATALOGUE).write_text(json.dumps(catalogue, ensure_ascii=False, indent=1))
         (tmp / route.REPORTS).write_text(json.dumps(reports, ensure_ascii=False, indent=1))
         (bins or Bins({})).write(tmp / route.MONITORING_BINS)
+        if challenger is not None:
+            challenger.save(tmp)
     return population
 
 

@@ -25,6 +25,7 @@ from creditrisk.model import route
 from creditrisk.model.cost import decide
 from creditrisk.model.predictor import Predictor
 from creditrisk.model.scale import MasterScale
+from creditrisk.model.scorecard import SCORECARD_META, Challenger
 from creditrisk.monitoring.traffic import Bins
 from creditrisk.reasons import ReasonWriter, load_catalogue
 from creditrisk.schema import KEY
@@ -43,6 +44,7 @@ class ServingData:
     catalogue: dict[str, dict]  # feature -> readable names
     reports: dict  # model page figures
     bins: Bins  # how the traffic log counts the monitored features
+    challenger: Challenger | None = None  # the scorecard scored in shadow (never decisive)
 
     @classmethod
     def load(cls, directory: Path) -> ServingData:
@@ -53,7 +55,8 @@ class ServingData:
                    population=pd.read_parquet(directory / route.POPULATION).set_index(KEY),
                    catalogue=json.loads((directory / route.CATALOGUE).read_text()),
                    reports=json.loads((directory / route.REPORTS).read_text()),
-                   bins=Bins.read(directory / route.MONITORING_BINS))
+                   bins=Bins.read(directory / route.MONITORING_BINS),
+                   challenger=Challenger.read(directory) if (directory / SCORECARD_META).exists() else None)
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,9 @@ class Scorer:
         self.reasons = ReasonWriter(load_catalogue(), self.features, medians.dropna().to_dict())
         # raw records get built what the model reads and what the reasons quote: the same answer as by id
         quoted = {c.value for c in self.reasons.catalogue.concepts}
-        self.built = [f for f in self.features if f in set(self.read) | quoted]
+        self.challenger = data.challenger
+        shadow = set(self.challenger.inputs) if self.challenger else set()
+        self.built = [f for f in self.features if f in set(self.read) | quoted | shadow]
 
     # ------------------------------------------------------------------------------------------ scoring
     def rows(self, client_ids: list[int]) -> list[list]:
@@ -140,6 +145,14 @@ class Scorer:
         """The scored clients' values of some model features (one row per client): what the traffic log counts."""
         positions = [self.layout.position[name] for name in names]
         return pd.DataFrame([[row[p] for p in positions] for row in scores.rows], columns=names)
+
+    def shadow(self, scores: Scores) -> tuple[np.ndarray, np.ndarray] | None:
+        """The challenger scorecard's PD and accept/refuse decision for the same clients (None without one): for
+        the traffic log only, never returned, never decisive."""
+        if self.challenger is None:
+            return None
+        pd_ = self.challenger.predict_pd(self.values(scores, self.challenger.inputs))
+        return pd_, np.where(pd_ >= self.challenger.threshold, "refuse", "accept")
 
     def simulate(self, client_id: int, changes: dict[str, Any]) -> tuple[Scores, Scores]:
         """(current, simulated) scores of a production client whose application fields are changed."""

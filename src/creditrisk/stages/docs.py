@@ -9,7 +9,8 @@ from creditrisk.io import write_text
 
 
 def run_docs(params: Params, paths: Paths, params_path: Path = Path("params.yaml")) -> dict:
-    """The methodology note and the slides (docs/), every number read from reports/, and the evaluation figure."""
+    """The methodology note and the slides (docs/), every number read from reports/, and the evaluation and
+    reliability figures."""
     import shutil
 
     from creditrisk.reporting.documents import TEMPLATES, Figures, render
@@ -18,8 +19,8 @@ def run_docs(params: Params, paths: Paths, params_path: Path = Path("params.yaml
     docs = paths.root / "docs"
     for template in TEMPLATES:
         write_text(docs / template, render(template, figures))
-    plot = paths.reports / "plots" / "evaluation.png"
-    if plot.exists():
-        (docs / "img").mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(plot, docs / "img" / "evaluation.png")
+    for plot in (paths.reports / "plots" / "evaluation.png", paths.reports / "validation_model" / "reliability.png"):
+        if plot.exists():
+            (docs / "img").mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(plot, docs / "img" / plot.name)
     return {"documents": [str(docs / t) for t in TEMPLATES], "figures": len(figures.used)}

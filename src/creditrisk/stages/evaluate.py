@@ -1,4 +1,4 @@
-"""Stage evaluate: the holdout scored once; metrics, plots, the MLflow registry, the model card."""
+"""Stage evaluate: the holdout scored once; metrics, details and plots (model_validation registers and judges)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,17 @@ import json
 import logging
 
 from creditrisk.config import Params, Paths
-from creditrisk.io import write_json, write_text
+from creditrisk.io import write_json
 from creditrisk.schema import KEY
-from creditrisk.stages.common import CATALOGUE, read_optional, split
+from creditrisk.stages.common import split
 
 log = logging.getLogger(__name__)
 
 
 def run_evaluate(params: Params, paths: Paths) -> dict:
-    """Score the holdout once; write reports/metrics.json, the details, the plots; register; the model card."""
+    """Score the holdout once; write reports/metrics.json, the details and the plots."""
     import polars as pl
 
-    from creditrisk.model import tracking
-    from creditrisk.model.card import render_model_card
     from creditrisk.model.evaluation import evaluate_holdout
     from creditrisk.model.plots import write_evaluation_plots
     from creditrisk.model.predictor import Predictor
@@ -30,7 +28,8 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
     selection = json.loads((paths.reports / "model_selection.json").read_text())
     result = evaluate_holdout(predictor, holdout, (oof["TARGET"].to_numpy(), oof["pd"].to_numpy()),
                               selection["baselines"], _true_pd(params, paths, holdout.ids), params.evaluate,
-                              params.base.seed, params.scale)
+                              params.base.seed, params.scale,
+                              params.model_validation)
     write_json(paths.reports / "metrics.json", result.metrics)
     write_json(paths.reports / "evaluation_details.json", {
         "reliability": result.reliability, "cost_ratio_sensitivity": result.sensitivity,
@@ -38,14 +37,6 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
         "reasons_written_share": sum(c["share"] for c in result.concepts if c["written"]), "fairness": result.fairness,
         "master_scale": result.scale})
     write_evaluation_plots(paths.reports / "plots", result)
-    tracking.configure(paths.root)
-    registry = tracking.log_champion_run(predictor.model, predictor.bundle, result.metrics, holdout.x, [
-        paths.reports / "metrics.json", paths.reports / "model_selection.json",
-        paths.reports / "plots" / "evaluation.png", paths.reports / "evaluation_details.json"])
-    write_json(paths.reports / "registry.json", registry)
-    write_text(paths.reports / "model_card.md", render_model_card(
-        result.metrics, selection, read_optional(paths.reports / "tuning.json"), predictor.bundle,
-        result.fairness, result.importance, _english_labels(paths), registry, result.concepts, result.scale))
     log.info("holdout AUC %.4f, cost per client %.4f, normalised %.4f", result.metrics["auc"],
              result.metrics["business_cost_per_client"], result.metrics["normalized_cost"])
     return result.metrics
@@ -63,8 +54,3 @@ def _true_pd(params: Params, paths: Paths, ids):
         return None
     truth = pl.read_csv(path).select(KEY, "TRUE_PD")
     return pl.DataFrame({KEY: ids}).join(truth, on=KEY, how="left")["TRUE_PD"].to_numpy()
-
-
-def _english_labels(paths: Paths) -> dict[str, str]:
-    catalogue = json.loads((paths.reports / CATALOGUE).read_text())
-    return {f["name"]: f["description_en"] for f in catalogue["features"]}

@@ -33,11 +33,24 @@ def run_publish(params: Params, paths: Paths) -> dict:
     population = publish.write_serving_dir(
         paths.serving, Predictor(model, bundle), production, paths.interim / "application_test.parquet",
         publish.serving_catalogue(catalogue, bundle.features), _report_figures(paths),
-        _monitoring_bins(params, paths, bundle.features))
+        _monitoring_bins(params, paths, bundle.features), _challenger(registry["run_id"]))
     shares = {d: round(float(np.mean(population["decision"] == d)), 3) for d in ("accept", "review", "refuse")}
     log.info("serving directory %s: model version %s, %d production clients, decisions %s", paths.serving,
              registry["model_version"], len(production), shares)
     return {"bento_model": publish.import_to_bentoml(paths.serving), "model_version": registry["model_version"]}
+
+
+def _challenger(run_id: str):
+    """The champion run's challenger scorecard (shadow scoring), or None for a run that has none."""
+    import tempfile
+    from pathlib import Path
+
+    from creditrisk.model import tracking
+    from creditrisk.model.scorecard import SCORECARD_FILE, SCORECARD_META, Challenger
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = tracking.download_run_files(run_id, [SCORECARD_FILE, SCORECARD_META], Path(tmp))
+        return Challenger.read(folder) if folder else None
 
 
 def _monitoring_bins(params: Params, paths: Paths, features: list[str]):

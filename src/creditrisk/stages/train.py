@@ -27,6 +27,7 @@ def run_train(params: Params, paths: Paths) -> dict:
     with atomic_path(paths.model) as tmp:
         tmp.mkdir(parents=True)
         champion.predictor.save(tmp)
+        champion.challenger.save(tmp)
         pl.DataFrame(champion.oof).write_parquet(tmp / OOF_FILE)
     comparison = champion.comparison | {"seconds": time.perf_counter() - start}
     write_json(paths.reports / "model_selection.json", comparison)

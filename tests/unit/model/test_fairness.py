@@ -48,3 +48,31 @@ def test_age_bands_and_report():
     assert [r["group"] for r in report["by_age_band"]] == ["45-59", "< 30"]
     assert report["by_gender"][1]["false_negative_rate"] == 0.0
     assert report["rule"] == {"min_clients": 30, "min_defaults": 10}
+
+
+def test_calibration_within_group_and_its_bootstrap_interval():
+    from creditrisk.model.fairness import calibration_by_group
+
+    groups = np.array(["F"] * 4 + ["M"] * 4)
+    y = np.array([1, 0, 0, 0, 1, 1, 0, 0])
+    pd_ = np.array([0.25] * 4 + [0.25] * 4)
+    result = calibration_by_group(groups, y, pd_, n_boot=50, seed=1)
+    assert result["F"]["calibration_gap"] == pytest.approx(0.0)  # 1 default in 4 for a PD of 25 %
+    assert result["M"]["calibration_gap"] == pytest.approx(0.25) and result["M"]["mean_pd"] == pytest.approx(0.25)
+    low, high = result["M"]["calibration_gap_ci95"]
+    assert low <= 0.25 <= high and low >= -0.25 and high <= 0.75
+
+
+def test_four_fifths_ratio_and_its_light():
+    from creditrisk.model.fairness import four_fifths
+
+    groups = np.array(["A"] * 1000 + ["B"] * 1000 + ["tiny"] * 3)
+    # approval: A 90 %, B 63 % -> 0.70, red; A 90 %, B 81 % -> 0.90, green (interval well above 0.8 at 1,000 each)
+    refuse_red = np.r_[np.arange(1000) < 100, np.arange(1000) < 370, [True] * 3]
+    red = four_fifths(groups, refuse_red, ["A", "B"], n_boot=100, seed=0)
+    assert red["ratio"] == pytest.approx(0.63 / 0.90) and red["light"] == "red"
+    assert (red["lowest"], red["highest"]) == ("B", "A")
+    green = four_fifths(groups, np.r_[np.arange(1000) < 100, np.arange(1000) < 190, [True] * 3], ["A", "B"], 100, 0)
+    assert green["ratio"] == pytest.approx(0.81 / 0.90) and green["light"] == "green"
+    assert green["ci95"][0] <= green["ratio"] <= green["ci95"][1]
+    assert four_fifths(groups, refuse_red, ["A"], 100, 0)["light"] == "not enough data"

@@ -1,4 +1,4 @@
-"""MLflow registry: a better model takes the champion alias, a worse one does not."""
+"""MLflow registry: the validation gate's verdict moves the champion alias and is recorded on the version."""
 
 import numpy as np
 import pandas as pd
@@ -6,13 +6,6 @@ import pytest
 
 from creditrisk.model import tracking
 from tests.bundles import make_bundle
-
-
-def test_promotion_rule():
-    assert tracking.should_promote(0.40, None)
-    assert tracking.should_promote(0.40, 0.45)
-    assert not tracking.should_promote(0.45, 0.40)
-    assert not tracking.should_promote(0.40, 0.40)  # a tie keeps the current champion
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +25,42 @@ def _tiny_model():
     return model, make_bundle(["a", "b"]), x
 
 
-def test_better_model_is_promoted_worse_one_is_not(registry):
+def _gate(version: int, cost: float, red: list[str] | None = None) -> dict:
+    """What the validation gate decides for a candidate (creditrisk.model.validation.promotion_gate)."""
+    from creditrisk.model.validation import Champion, promotion_gate, row
+
+    record = tracking.champion_record()
+    champion = Champion(record["version"], record["auc"], record["cost"], None) if record else None
+    tests = [row("test", "calibration", name, "holdout", None, 0.001, "p", "red") for name in red or []]
+    tests.append(row("auc", "discrimination", "AUC", "holdout", 0.8, None, "auc", "green"))
+    return promotion_gate(tests, cost, champion, version)
+
+
+def _register_and_judge(model, bundle, x, cost: float, red: list[str] | None = None) -> dict:
+    candidate = tracking.register_candidate(model, bundle, {"business_cost_per_client": cost, "auc": 0.8}, x, [])
+    gate = _gate(candidate["version"], cost, red)
+    tracking.record_gate(candidate["version"], gate)
+    return candidate | {"gate": gate}
+
+
+def test_the_gate_moves_the_champion_alias_and_tags_the_verdict(registry):
+    from mlflow import MlflowClient
+
     model, bundle, x = _tiny_model()
-    first = tracking.log_champion_run(model, bundle, {"business_cost_per_client": 0.45}, x, [])
-    assert first["promoted"] and first["previous_champion"]["version"] is None
-    worse = tracking.log_champion_run(model, bundle, {"business_cost_per_client": 0.50}, x, [])
-    assert not worse["promoted"] and tracking.champion_cost() == (first["version"], 0.45)
-    better = tracking.log_champion_run(model, bundle, {"business_cost_per_client": 0.40}, x, [])
-    assert better["promoted"] and tracking.champion_cost() == (better["version"], 0.40)
+    assert tracking.champion_record() is None
+    first = _register_and_judge(model, bundle, x, 0.45)
+    assert first["gate"]["promote"] and tracking.champion_record()["version"] == first["version"]
+    worse = _register_and_judge(model, bundle, x, 0.50)
+    assert not worse["gate"]["promote"]
+    blocked = _register_and_judge(model, bundle, x, 0.30, red=["Hosmer-Lemeshow"])  # cheaper, but a red test
+    assert not blocked["gate"]["promote"]
+    record = tracking.champion_record()
+    assert (record["version"], record["cost"], record["auc"]) == (first["version"], 0.45, 0.8)
+    tags = MlflowClient().get_model_version(tracking.REGISTERED_MODEL, str(blocked["version"])).tags
+    assert tags["validation_verdict"] == "blocked" and tags["validation_red_tests"] == "Hosmer-Lemeshow (holdout)"
+    assert tags["validation_passed_tests"] == "1: AUC (holdout)"
+    better = _register_and_judge(model, bundle, x, 0.40)
+    assert better["gate"]["promote"] and tracking.champion_record()["version"] == better["version"]
     _, stored, facts = tracking.load_champion()
     assert stored == make_bundle(["a", "b"]) and facts["model_version"] == better["version"]
     assert (registry / "mlflow.db").exists() and (registry / "mlartifacts").is_dir()

@@ -123,3 +123,18 @@ def test_command_line_exit_codes_are_distinct(project, tmp_path, capsys, bins):
     (project.features / "train.parquet").unlink()
     assert main(["--root", str(project.root), "monitor", "--traffic", str(tmp_path / "log")]) == 1  # to fix
     assert len({OK, TOO_FEW, ALERT, 1}) == 4
+
+
+def test_the_shadow_challengers_agreement_is_counted(project, tmp_path, bins):
+    traffic = TrafficLog(tmp_path / "shadow", bins, flush_clients=5)
+    frame = _frame(120, 4)
+    ours = ["accept"] * 100 + ["review"] * 10 + ["refuse"] * 10
+    theirs = ["accept"] * 95 + ["refuse"] * 5 + ["accept"] * 10 + ["refuse"] * 10  # 5 of 120 differ
+    traffic.record("3", frame, [0.04] * 120, ours, now=NOW, shadow=([0.03] * 120, theirs))
+    (line,) = list(read_lines(tmp_path / "shadow", 1, NOW.date()))
+    assert line["challenger"]["agreement"] == {"accept > accept": 95, "accept > refuse": 5, "review > accept": 10,
+                                               "refuse > refuse": 10}
+    assert sum(line["challenger"]["pd"]["counts"]) == 120
+    result = monitor(Params(), project, tmp_path / "shadow", days=1, max_share=0.3, out_dir=tmp_path / "out")
+    assert result.summary["challenger"]["agreement"] == pytest.approx(115 / 120)
+    assert "95.8% of 120 clients" in (tmp_path / "out" / "summary.md").read_text()

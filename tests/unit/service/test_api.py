@@ -174,6 +174,23 @@ def test_batch_by_id_equals_the_scorer_and_is_counted(client, scorer, production
         counts = [sum(f["counts"]) for f in line["features"].values()] + [sum(line["pd"]["counts"])]
         assert counts == [line["clients"]] * len(counts) and sum(line["decisions"].values()) == line["clients"]
         assert "SK_ID_CURR" not in json.dumps(line)
+        # the challenger in shadow: counted for every client, never in the answer
+        assert sum(line["challenger"]["agreement"].values()) == sum(line["challenger"]["pd"]["counts"]) == line[
+            "clients"]
+    assert not any("challenger" in json.dumps(r) for r in results)
+
+
+def test_a_failing_shadow_challenger_never_fails_scoring(client, production, monkeypatch, caplog):
+    from creditrisk.service.scorer import Scorer
+
+    def broken(self, scores):
+        raise ValueError("a bug in the shadow model")
+
+    monkeypatch.setattr(Scorer, "shadow", broken)
+    with caplog.at_level(logging.ERROR):
+        response = client.post("/score", json={"client_ids": production[:2]}, headers=AUTH)
+    assert response.status_code == 200 and len(response.json()["results"]) == 2
+    assert "internal error in the challenger's shadow scoring" in caplog.text
 
 
 def test_raw_records_go_through_the_training_builder(client, scorer, interim, production):
