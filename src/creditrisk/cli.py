@@ -33,13 +33,17 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("--orphans", choices=("warn", "fail"), default="warn",
                      help="history rows whose parent is absent: a warning (left out of the features) or a failure")
     val.add_argument("--max-orphan-share", type=float, default=0.0, help="with --orphans fail: the share tolerated")
-    mon = sub.add_parser("monitor", help="production drift of the service's logged traffic (exit 4 = drift alert, "
+    mon = sub.add_parser("monitor", help="production drift and validation tests of the service's logged traffic, and "
+                         "a back-test when outcomes are given (exit 4 = alert: drift or a red test, "
                          "3 = too few scored clients for a verdict, 1 = something to fix, 70 = internal error)")
     mon.add_argument("--traffic", type=Path, default=None,
                      help="traffic log folder (default: $CREDITRISK_TRAFFIC_DIR or data/traffic)")
     mon.add_argument("--days", type=int, default=None, help="window in days (default: params monitor.window_days)")
     mon.add_argument("--max-share", type=float, default=None,
                      help="alert above this share of drifted columns (default: params monitor.max_share_drifted)")
+    mon.add_argument("--labels", type=Path, default=None,
+                     help="outcomes to back-test the PDs of record against (CSV or Parquet: SK_ID_CURR, TARGET 0/1, "
+                          "OUTCOME_DATE)")
     sub.add_parser("summary", help="the pipeline's headline figures with their 95 %% intervals, and where the "
                    "reports are")
     pub = sub.add_parser("publish", help="MLflow champion -> models/serving -> BentoML model store")
@@ -135,7 +139,7 @@ def _monitor(args: argparse.Namespace, paths: Paths) -> int:
     traffic = args.traffic or Path(os.environ.get("CREDITRISK_TRAFFIC_DIR", paths.traffic))
     days = args.days if args.days is not None else params.monitor.window_days
     share = args.max_share if args.max_share is not None else params.monitor.max_share_drifted
-    result = monitor(params, paths, traffic, days, share)
+    result = monitor(params, paths, traffic, days, share, labels=args.labels)
     print(json.dumps({k: v for k, v in result.summary.items() if k != "features"}, indent=2, default=str))
     return result.exit_code
 

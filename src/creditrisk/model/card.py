@@ -10,6 +10,8 @@ def _pct(value: float | None, digits: int = 1) -> str:
 
 
 def _num(value: float | None, digits: int = 4) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"  # a count
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 

@@ -138,6 +138,31 @@ def load_champion() -> tuple[object, Bundle, dict]:
                            "run_id": version.run_id}
 
 
+def version_history() -> list[dict]:
+    """Every registered version, oldest first: when, holdout cost and AUC, the gate's verdict and red tests, and
+    whether it holds the champion alias now (the change log of the technical documentation)."""
+    from datetime import UTC, datetime
+
+    from mlflow import MlflowClient
+
+    client = MlflowClient()
+    champion = champion_record()
+    versions = client.search_model_versions(f"name = '{REGISTERED_MODEL}'")
+    rows = []
+    for v in sorted(versions, key=lambda v: int(v.version)):
+        tags = v.tags
+        rows.append({"version": int(v.version), "run_id": v.run_id,
+                     "registered": datetime.fromtimestamp(v.creation_timestamp / 1000, UTC).isoformat(
+                         timespec="seconds"),
+                     "holdout_cost_per_client": float(tags[COST_TAG]) if COST_TAG in tags else None,
+                     "holdout_auc": float(tags[AUC_TAG]) if AUC_TAG in tags else None,
+                     "verdict": tags.get("validation_verdict", "not judged"),
+                     "red_tests": tags.get("validation_red_tests", ""),
+                     "blocked_by": tags.get("validation_blocked_by", ""),
+                     "champion": champion is not None and champion["version"] == int(v.version)})
+    return rows
+
+
 def download_run_files(run_id: str, names: list[str], target: Path) -> Path | None:
     """Files logged at the root of a run's artefacts, downloaded into ``target``; None when one is missing (a
     version registered before they were logged)."""

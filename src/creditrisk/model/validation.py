@@ -97,8 +97,8 @@ def calibration(sample: Sample, scale: MasterScale, settings: ModelValidationPar
     """Jeffreys per grade and for the portfolio, the binomial test, Hosmer-Lemeshow, Spiegelhalter; and the
     Brier decomposition and the Jeffreys table as details."""
     jeffreys = calibration_tests(scale.table(sample.y, sample.pd), settings.amber, settings.red, min_clients)
-    judged = [g for g in jeffreys["grades"] if g["light"] != TOO_FEW]
-    worst = min(judged, key=lambda g: g["p_value"]) if judged else None
+    graded = [g for g in jeffreys["grades"] if g["light"] != TOO_FEW]
+    worst = min(graded, key=lambda g: g["p_value"]) if graded else None
     hl, df, hl_p = stats.hosmer_lemeshow(sample.y, sample.pd, settings.hl_groups)
     z, sp_p = stats.spiegelhalter(sample.y, sample.pd)
     binom_p = stats.binomial_p(sample.defaults, len(sample.y), float(np.mean(sample.pd)))
@@ -107,7 +107,7 @@ def calibration(sample: Sample, scale: MasterScale, settings: ModelValidationPar
     name, cal = sample.name, "calibration"
     rows = [row("jeffreys_grade", cal, "Jeffreys per grade (one-sided, PD underestimated): the worst grade", name,
                 None, worst["p_value"] if worst else None, p_rule, worst["light"] if worst else TOO_FEW,
-                f"grade {worst['grade']}; {len(judged)} grades of at least {min_clients} clients judged"
+                f"grade {worst['grade']}; {len(graded)} grades of at least {min_clients} clients judged"
                 if worst else f"no grade of at least {min_clients} clients"),
             row("jeffreys_portfolio", cal, "Jeffreys, portfolio (one-sided)", name, None, portfolio["p_value"],
                 p_rule, portfolio["light"]),
@@ -211,7 +211,7 @@ def challenger_comparison(models: dict[str, tuple[list[Sample], float, int]], co
     for name, (samples, threshold, n_variables) in models.items():
         tests = []
         for sample in samples:
-            tests += _judged(discrimination(sample, settings, None)
+            tests += judged(discrimination(sample, settings, None)
                              + calibration(sample, scale, settings, min_clients)[0], sample, min_defaults)
         holdout = samples[0]
         rows.append({"model": name, "variables": n_variables, "threshold": threshold,
@@ -242,7 +242,7 @@ def validation_report(holdout: Sample, oof: Sample, scale: MasterScale, scale_ch
     for sample in (holdout, oof):
         rows = discrimination(sample, settings, champion.development_auc if champion and sample is holdout else None)
         calibrated, details[sample.name] = calibration(sample, scale, settings, min_clients)
-        tests += _judged(rows + calibrated, sample, min_defaults)
+        tests += judged(rows + calibrated, sample, min_defaults)
     rows, details["stability"] = stability(development_pd, production_pd, development, production, settings)
     tests += rows + concentration(scale_checks)
     if champion is not None and champion.holdout_pd is not None:
@@ -252,7 +252,9 @@ def validation_report(holdout: Sample, oof: Sample, scale: MasterScale, scale_ch
             "settings": vars(settings) | {"min_clients": min_clients, "min_defaults": min_defaults}}
 
 
-def _judged(rows: list[dict], sample: Sample, min_defaults: int) -> list[dict]:
+def judged(rows: list[dict], sample: Sample, min_defaults: int) -> list[dict]:
+    """The rows of one sample, without their lights when it holds fewer than ``min_defaults`` defaults (each
+    keeps its light as ``indicative``)."""
     if sample.defaults >= min_defaults:
         return rows
     note = f"{sample.defaults} defaults, fewer than {min_defaults}: indicative"

@@ -13,6 +13,7 @@ usual "moderate shift" mark, 0.25 "major") and the chi-square test of the two co
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,11 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from creditrisk.config import Params, Paths
+from creditrisk.config import CostParams, ModelValidationParams, Params, Paths
 from creditrisk.errors import MissingInput
 from creditrisk.io import write_json, write_text
-from creditrisk.model.stats import psi
-from creditrisk.monitoring.traffic import count, expire, read_lines
+from creditrisk.model.stats import psi, psi_critical
+from creditrisk.model.validation import ceiling_light
+from creditrisk.monitoring.performance import expected_performance
+from creditrisk.monitoring.traffic import PD_EDGES, PD_FINE_EDGES, count, expire, read_lines
+from creditrisk.schema import KEY
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,8 @@ class WindowCounts:
     decisions: Counter = field(default_factory=Counter)
     agreement: Counter = field(default_factory=Counter)  # champion's decision > challenger's (shadow)
     features: dict[tuple[str, str], dict] = field(default_factory=dict)  # (name, binning) -> spec + counts
+    pd: np.ndarray = field(default_factory=lambda: np.zeros(len(PD_EDGES) + 2, dtype=np.int64))
+    pd_fine: np.ndarray = field(default_factory=lambda: np.zeros(len(PD_FINE_EDGES) + 2, dtype=np.int64))
 
     def add(self, line: dict) -> None:
         if "invalid" in line:
@@ -57,6 +63,9 @@ class WindowCounts:
         self.versions[str(line.get("model_version"))] += line["clients"]
         self.decisions.update(line["decisions"])
         self.agreement.update(line.get("challenger", {}).get("agreement", {}))
+        for name in ("pd", "pd_fine"):  # lines written before the fine grid existed lack it
+            if name in line and len(line[name]["counts"]) == len(getattr(self, name)):
+                getattr(self, name)[:] += np.asarray(line[name]["counts"], dtype=np.int64)
         for name, spec in line["features"].items():
             binning = repr(spec.get("edges", spec.get("levels")))
             known = self.features.setdefault((name, binning), {k: v for k, v in spec.items() if k != "counts"}
@@ -76,16 +85,25 @@ def chi_square_p(reference: np.ndarray, current: np.ndarray) -> float:
     return float(chi2_contingency(table).pvalue)
 
 
-def compare(counts: WindowCounts, reference: dict[str, list], min_psi: float) -> list[dict]:
-    """Per monitored feature (and binning): PSI, chi-square p-value, drifted or not."""
+def compare(counts: WindowCounts, reference: dict[str, list], min_psi: float,
+            psi_lights: tuple[float, float] = (0.1, 0.25)) -> list[dict]:
+    """Per monitored feature (and binning): PSI (CSI) with its light (amber, red from ``psi_lights``) and its
+    sampling critical value, chi-square p-value, drifted or not."""
     rows = []
     for (name, _), spec in sorted(counts.features.items()):
         ref = count(spec, reference[name])
         cur = spec["counts"]
         index, p_value = psi(ref, cur), chi_square_p(ref, cur)
         rows.append({"feature": name, "clients": int(cur.sum()), "psi": round(index, 4), "p_value": p_value,
+                     "critical_95": _critical(ref, cur), "light": ceiling_light(index, *psi_lights),
                      "drifted": bool(index >= min_psi and p_value < P_VALUE)})
     return rows
+
+
+def _critical(reference: np.ndarray, current: np.ndarray) -> float:
+    """The PSI sampling alone reaches at 95 % for these two counts (bins empty in both left out)."""
+    used = max(int(np.sum((reference + current) > 0)), 2)
+    return psi_critical(int(reference.sum()), int(current.sum()), used)
 
 
 def _reference(paths: Paths, columns: list[str]) -> dict[str, list]:
@@ -100,7 +118,11 @@ def _reference(paths: Paths, columns: list[str]) -> dict[str, list]:
 
 
 def monitor(params: Params, paths: Paths, traffic_dir: Path, days: int, max_share: float,
-            out_dir: Path | None = None) -> MonitorResult:
+            out_dir: Path | None = None, labels: Path | None = None) -> MonitorResult:
+    """The window's traffic against the training features and the development clients: drift of the features,
+    the validation tests that need no outcome (PSI of the score, acceptance share), the performance expected from
+    the PDs and, given a labels file, the back-test. Exit code: ALERT when the share of drifted features passes
+    ``max_share`` or a test is red."""
     from datetime import UTC, datetime
 
     today = datetime.now(UTC).date()
@@ -117,17 +139,74 @@ def monitor(params: Params, paths: Paths, traffic_dir: Path, days: int, max_shar
         summary = {**base, "verdict": "too_few", "message": f"{counts.clients} scored clients in the last {days} "
                    f"day(s); at least {params.monitor.min_requests} are needed (monitor.min_requests)"}
         return MonitorResult(TOO_FEW, summary)
+    lights = params.model_validation
     names = sorted({name for name, _ in counts.features})
-    rows = compare(counts, _reference(paths, names), params.monitor.min_psi)
+    rows = compare(counts, _reference(paths, names), params.monitor.min_psi, (lights.psi_amber, lights.psi_red))
     drifted = [r["feature"] for r in rows if r["drifted"]]
     share = len(drifted) / len(rows)
+    reference = _development(paths)
+    tests = score_tests(counts, reference, lights)
     summary = {**base, "reference": "training features", "features": rows, "drifted_columns": drifted,
-               "n_columns": len(rows), "n_drifted": len(drifted), "share_drifted": share,
-               "verdict": "alert" if share > max_share else "ok"}
+               "n_columns": len(rows), "n_drifted": len(drifted), "share_drifted": share, "tests": tests,
+               "expected_performance": expected_performance(counts.pd_fine, list(PD_FINE_EDGES),
+                                                            reference["threshold"], CostParams(**reference["costs"]),
+                                                            seed=params.base.seed)
+               if counts.pd_fine.sum() else None}
+    if labels is not None:
+        summary["backtest"] = _backtest(params, paths, labels, reference)
+    red = [t["test"] for t in tests + (summary.get("backtest") or {}).get("tests", []) if t["light"] == "red"]
+    alert = share > max_share or bool(red)
+    summary |= {"red_tests": red, "verdict": "alert" if alert else "ok"}
     out_dir = out_dir or paths.reports / "drift" / "production"
     write_json(out_dir / "summary.json", summary)
     write_text(out_dir / "summary.md", _markdown(summary))
-    return MonitorResult(ALERT if share > max_share else OK, summary)
+    return MonitorResult(ALERT if alert else OK, summary)
+
+
+def score_tests(counts: WindowCounts, reference: dict, lights: ModelValidationParams) -> list[dict]:
+    """PSI of the score (PD bands, window vs development clients) and the automatic-acceptance share (exact
+    two-sided binomial test against the development share), each with its light."""
+    from scipy.stats import binomtest
+
+    from creditrisk.model.validation import row, traffic_light
+
+    ref = np.asarray(reference["pd"]["counts"], dtype=np.int64)
+    index = psi(ref, counts.pd)
+    accepted = int(counts.decisions.get("accept", 0))
+    p_value = float(binomtest(accepted, counts.clients, reference["accept_share"]).pvalue)
+    return [row("psi_score", "stability", "PSI of the score", "development vs window", index, None,
+                f"amber ≥ {lights.psi_amber}, red ≥ {lights.psi_red}", ceiling_light(index, lights.psi_amber,
+                                                                                   lights.psi_red),
+                f"sampling alone: {_critical(ref, counts.pd):.4f} (95 %)"),
+            row("acceptance", "stability", "Automatic acceptance share (exact binomial, two-sided)",
+                "development vs window", accepted / counts.clients, p_value,
+                f"p: amber < {lights.amber}, red < {lights.red}", traffic_light(p_value, lights.amber, lights.red),
+                f"development {reference['accept_share']:.1%}")]
+
+
+def _development(paths: Paths) -> dict:
+    path = paths.reports / "monitoring_reference.json"
+    if not path.exists():
+        raise MissingInput(f"{path}: the development clients' reference is written by the publish stage "
+                           "(`dvc repro publish`)")
+    return json.loads(path.read_text())
+
+
+def _backtest(params: Params, paths: Paths, labels: Path, reference: dict) -> dict:
+    """The back-test on the clients of record (models/serving population) whose outcome the labels file gives."""
+    import pandas as pd
+
+    from creditrisk.model.route import POPULATION
+    from creditrisk.monitoring.performance import backtest, read_labels
+
+    path = paths.serving / POPULATION
+    if not path.exists():
+        raise MissingInput(f"{path}: the PDs of record are in the serving directory (`dvc repro publish` or "
+                           "`dvc pull`)")
+    population = pd.read_parquet(path).set_index(KEY)
+    return backtest(read_labels(labels), population, tuple(reference["grade_bounds"]), params.model_validation,
+                    params.evaluate.min_group_clients, params.evaluate.min_defaults, reference["development_auc"],
+                    labels)
 
 
 def _shadow_summary(agreement: Counter) -> dict | None:
@@ -141,16 +220,44 @@ def _shadow_summary(agreement: Counter) -> dict | None:
 
 
 def _markdown(summary: dict) -> str:
-    lines = [f"# Production drift: {summary['verdict']}", "",
+    lines = [f"# Production monitoring: {summary['verdict']}", "",
              f"{summary['scored_clients']} scored clients over the last {summary['window_days']} day(s); "
              f"{summary['n_drifted']} of {summary['n_columns']} monitored features drifted "
              f"({summary['share_drifted']:.0%}; alert above {summary['max_share_drifted']:.0%}). A feature drifts "
-             f"when its PSI is at least {summary['min_psi']} and the chi-square test rejects at 5 %.", "",
-             "| feature | PSI | chi-square p-value | drifted |", "|---|---:|---:|---|"]
-    lines += [f"| {r['feature']} | {r['psi']:.4f} | {r['p_value']:.3g} | {'yes' if r['drifted'] else ''} |"
-              for r in summary["features"]]
+             f"when its PSI is at least {summary['min_psi']} and the chi-square test rejects at 5 %. Red tests: "
+             + ("; ".join(summary["red_tests"]) or "none") + ".", "",
+             "## Tests without outcomes", "", *_test_table(summary["tests"]), "",
+             "## Features (CSI against the training features)", "",
+             "| feature | PSI | sampling alone (95 %) | light | chi-square p-value | drifted |",
+             "|---|---:|---:|---|---:|---|"]
+    lines += [f"| {r['feature']} | {r['psi']:.4f} | {r['critical_95']:.4f} | {r['light']} | {r['p_value']:.3g} | "
+              f"{'yes' if r['drifted'] else ''} |" for r in summary["features"]]
+    estimate = summary.get("expected_performance")
+    if estimate:
+        auc, cost = estimate["expected_auc_ci95"], estimate["expected_cost_per_client_ci95"]
+        lines += ["", "## Expected performance before outcomes (from the calibrated PDs)", "",
+                  f"AUC {estimate['expected_auc']:.3f} [{auc[0]:.3f}, {auc[1]:.3f}], business cost per client "
+                  f"{estimate['expected_cost_per_client']:.4f} [{cost[0]:.4f}, {cost[1]:.4f}] at threshold "
+                  f"{estimate['threshold']:.4f}, over {estimate['clients']} clients; expected default rate "
+                  f"{estimate['expected_default_rate']:.1%}. Valid only while the PDs stay calibrated: the back-test "
+                  "checks that once outcomes arrive."]
+    backtest = summary.get("backtest")
+    if backtest:
+        lines += ["", f"## Back-test on {backtest['matched']} clients with outcomes ({backtest['defaults']} defaults; "
+                      f"outcome dates {backtest['outcome_dates'][0]} to {backtest['outcome_dates'][1]}; "
+                      f"{backtest['unknown_clients']} unknown clients left out)", "", *_test_table(backtest["tests"])]
     shadow = summary.get("challenger")
     if shadow:
         lines += ["", f"Challenger scorecard in shadow: same refuse / not-refuse decision as the champion for "
                       f"{shadow['agreement']:.1%} of {shadow['clients']} clients."]
     return "\n".join(lines) + "\n"
+
+
+def _test_table(tests: list[dict]) -> list[str]:
+    lines = ["| test | statistic | p-value | threshold | light | note |", "|---|---:|---:|---|---|---|"]
+    return lines + [f"| {t['test']} | {_fmt(t['statistic'])} | {_fmt(t['p_value'])} | {t['threshold']} | "
+                    f"**{t['light']}** | {t['note']} |" for t in tests]
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}"

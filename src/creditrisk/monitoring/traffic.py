@@ -7,7 +7,8 @@ only once they cover at least ``flush_clients`` clients (never fewer than ``MIN_
     {"day": "2026-12-02", "model_version": "7", "clients": 20,
      "features": {"EXT_SOURCE_MEAN": {"edges": [...], "counts": [missing, bin 1, ...]},
                   "NAME_CONTRACT_TYPE": {"levels": [...], "counts": [missing, level 1, ..., other]}},
-     "pd": {"edges": [...], "counts": [...]}, "decisions": {"accept": 15, "review": 2, "refuse": 3},
+     "pd": {"edges": [...], "counts": [...]}, "pd_fine": {"edges": [...], "counts": [...]},
+     "decisions": {"accept": 15, "review": 2, "refuse": 3},
      "challenger": {"pd": {...}, "agreement": {"accept > accept": 14, "refuse > accept": 1, ...}}}
 
 ``challenger`` counts the shadow scorecard's PDs and how its accept/refuse decision compares with the champion's
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 
 MIN_CLIENTS_PER_LINE = 5  # a line never covers fewer clients (k-anonymity of every line)
 PD_EDGES = (0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5)  # PD bands: the score's distribution, not a client's PD
+# A fine PD grid (90 bins, even on the logit scale from PD 0.1 % to 88 %): what the performance estimate before
+# outcomes reads (creditrisk.monitoring.performance); still counts, never a client's PD.
+PD_FINE_EDGES = tuple(round(float(1 / (1 + np.exp(-z))), 8) for z in np.linspace(-7, 2, 91))
 DECISIONS = ("accept", "review", "refuse")
 
 
@@ -106,6 +110,7 @@ class _Pending:
     clients: int = 0
     features: dict[str, np.ndarray] = field(default_factory=dict)
     pd: np.ndarray = field(default_factory=lambda: np.zeros(len(PD_EDGES) + 2, dtype=np.int64))
+    pd_fine: np.ndarray = field(default_factory=lambda: np.zeros(len(PD_FINE_EDGES) + 2, dtype=np.int64))
     decisions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DECISIONS, 0))
     challenger_pd: np.ndarray = field(default_factory=lambda: np.zeros(len(PD_EDGES) + 2, dtype=np.int64))
     agreement: dict[str, int] = field(default_factory=dict)  # "champion decision > challenger decision" -> clients
@@ -135,6 +140,7 @@ class TrafficLog:
             counts = self.bins.counts(name, features[name])
             pending.features[name] = pending.features.get(name, 0) + counts
         pending.pd += count_numbers(list(pds), PD_EDGES)
+        pending.pd_fine += count_numbers(list(pds), PD_FINE_EDGES)
         for decision in decisions:
             pending.decisions[str(decision)] = pending.decisions.get(str(decision), 0) + 1
         if shadow is not None:
@@ -150,7 +156,9 @@ class TrafficLog:
         line = {"day": day, "model_version": model_version, "clients": pending.clients,
                 "features": {name: {**self.bins.features[name], "counts": pending.features[name].tolist()}
                              for name in self.bins.features},
-                "pd": {"edges": list(PD_EDGES), "counts": pending.pd.tolist()}, "decisions": pending.decisions}
+                "pd": {"edges": list(PD_EDGES), "counts": pending.pd.tolist()},
+                "pd_fine": {"edges": list(PD_FINE_EDGES), "counts": pending.pd_fine.tolist()},
+                "decisions": pending.decisions}
         if pending.agreement:
             line["challenger"] = {"pd": {"edges": list(PD_EDGES), "counts": pending.challenger_pd.tolist()},
                                   "agreement": pending.agreement}

@@ -7,18 +7,21 @@ from pathlib import Path
 from creditrisk.config import Params, Paths
 from creditrisk.io import write_text
 
+ANNEX = "technical_documentation.md"  # in reports/, next to the model card
 
 def run_docs(params: Params, paths: Paths, params_path: Path = Path("params.yaml")) -> dict:
-    """The methodology note and the slides (docs/), every number read from reports/, and the evaluation and
-    reliability figures."""
+    """The methodology note and the slides (docs/), every number read from reports/, the evaluation and
+    reliability figures, and the technical documentation (reports/, Annex IV of the EU AI Act)."""
     import shutil
 
+    from creditrisk.reporting.annex import render_annex
     from creditrisk.reporting.documents import TEMPLATES, Figures, render
 
     figures = Figures.load(paths, params_path)
     docs = paths.root / "docs"
     for template in TEMPLATES:
         write_text(docs / template, render(template, figures))
+    write_text(paths.reports / ANNEX, render_annex(figures.sources, figures.sources["params"]))
     for plot in (paths.reports / "plots" / "evaluation.png", paths.reports / "validation_model" / "reliability.png"):
         if plot.exists():
             (docs / "img").mkdir(parents=True, exist_ok=True)

@@ -52,7 +52,8 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
     tracking.record_gate(registry["version"], gate)
     registry |= {"promoted": gate["promote"], "gate": gate,
                  "previous_champion": {"version": champion.version if champion else None,
-                                       "holdout_cost_per_client": champion.cost if champion else None}}
+                                       "holdout_cost_per_client": champion.cost if champion else None},
+                 "history": tracking.version_history()}
     out = paths.reports / REPORT_DIR
     write_json(out / "report.json", report | {"gate": gate})
     write_json(out / "lights.json", report["lights"] | {"promoted": gate["promote"]})

@@ -6,7 +6,10 @@ import json
 import logging
 
 from creditrisk.config import Params, Paths
-from creditrisk.stages.common import CATALOGUE, TEST_FEATURES, read_optional
+from creditrisk.io import write_json
+from creditrisk.stages.common import CATALOGUE, TEST_FEATURES, read_optional, split
+
+MONITORING_REFERENCE = "monitoring_reference.json"  # in reports/: read by `creditrisk monitor`
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,7 @@ def run_publish(params: Params, paths: Paths) -> dict:
         paths.serving, Predictor(model, bundle), production, paths.interim / "application_test.parquet",
         publish.serving_catalogue(catalogue, bundle.features), _report_figures(paths),
         _monitoring_bins(params, paths, bundle.features), _challenger(registry["run_id"]))
+    write_json(paths.reports / MONITORING_REFERENCE, _monitoring_reference(params, paths, Predictor(model, bundle)))
     shares = {d: round(float(np.mean(population["decision"] == d)), 3) for d in ("accept", "review", "refuse")}
     log.info("serving directory %s: model version %s, %d production clients, decisions %s", paths.serving,
              registry["model_version"], len(production), shares)
@@ -51,6 +55,27 @@ def _challenger(run_id: str):
     with tempfile.TemporaryDirectory() as tmp:
         folder = tracking.download_run_files(run_id, [SCORECARD_FILE, SCORECARD_META], Path(tmp))
         return Challenger.read(folder) if folder else None
+
+
+def _monitoring_reference(params: Params, paths: Paths, predictor) -> dict:
+    """What the monitor compares the served traffic with (reports/monitoring_reference.json, in git so that the
+    scheduled job has it): the development clients' PD bands and automatic-acceptance share (the holdout, scored
+    by the served model: never trained on), the threshold, costs and grade bounds, the development AUC."""
+    import numpy as np
+
+    from creditrisk.model.cost import decide
+    from creditrisk.monitoring.traffic import PD_EDGES, count_numbers
+
+    bundle = predictor.bundle
+    _, holdout = split(params, paths)
+    _, pd_ = predictor.predict_proba(holdout.x)
+    decisions = decide(pd_, bundle.threshold, bundle.served.review_band)
+    metrics = json.loads((paths.reports / "metrics.json").read_text())
+    return {"model_version": bundle.served.model_version, "clients": len(pd_),
+            "pd": {"edges": list(PD_EDGES), "counts": count_numbers(list(pd_), PD_EDGES).tolist()},
+            "accept_share": float(np.mean(decisions == "accept")), "threshold": bundle.threshold,
+            "review_band": bundle.served.review_band, "costs": vars(bundle.costs),
+            "grade_bounds": list(bundle.served.grade_bounds), "development_auc": metrics["auc"]}
 
 
 def _monitoring_bins(params: Params, paths: Paths, features: list[str]):

@@ -63,4 +63,10 @@ def test_the_gate_moves_the_champion_alias_and_tags_the_verdict(registry):
     assert better["gate"]["promote"] and tracking.champion_record()["version"] == better["version"]
     _, stored, facts = tracking.load_champion()
     assert stored == make_bundle(["a", "b"]) and facts["model_version"] == better["version"]
+    history = {row["version"]: row for row in tracking.version_history()}
+    assert [history[v["version"]]["verdict"] for v in (first, worse, blocked, better)] == [
+        "promoted", "blocked", "blocked", "promoted"]
+    assert history[blocked["version"]]["red_tests"] == "Hosmer-Lemeshow (holdout)"
+    assert [row["champion"] for row in history.values()].count(True) == 1 and history[better["version"]]["champion"]
+    assert history[worse["version"]]["holdout_cost_per_client"] == 0.50
     assert (registry / "mlflow.db").exists() and (registry / "mlartifacts").is_dir()

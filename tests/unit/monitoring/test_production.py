@@ -32,7 +32,21 @@ def project(tmp_path) -> Paths:
     paths = Paths(tmp_path)
     paths.features.mkdir(parents=True)
     _frame(3000, 0).to_parquet(paths.features / "train.parquet")
+    _reference(paths, [0.04] * 1000, accept_share=1.0)  # the traffic below is 0.04 and "accept" for everyone
     return paths
+
+
+def _reference(paths: Paths, pds: list[float], accept_share: float, development_auc: float = 0.8) -> None:
+    """reports/monitoring_reference.json as the publish stage writes it."""
+    from creditrisk.monitoring.traffic import PD_EDGES
+
+    paths.reports.mkdir(parents=True, exist_ok=True)
+    (paths.reports / "monitoring_reference.json").write_text(json.dumps({
+        "model_version": 3, "clients": len(pds), "pd": {"edges": list(PD_EDGES),
+                                                        "counts": count_numbers(pds, PD_EDGES).tolist()},
+        "accept_share": accept_share, "threshold": 0.09, "review_band": 0.02,
+        "costs": {"fn_cost": 10, "fp_cost": 1}, "grade_bounds": [0.01, 0.02, 0.04, 0.08, 0.16, 0.32],
+        "development_auc": development_auc}))
 
 
 @pytest.fixture()
@@ -138,3 +152,42 @@ def test_the_shadow_challengers_agreement_is_counted(project, tmp_path, bins):
     result = monitor(Params(), project, tmp_path / "shadow", days=1, max_share=0.3, out_dir=tmp_path / "out")
     assert result.summary["challenger"]["agreement"] == pytest.approx(115 / 120)
     assert "95.8% of 120 clients" in (tmp_path / "out" / "summary.md").read_text()
+
+
+def test_the_score_psi_and_the_acceptance_share_turn_red_when_the_population_moves(project, tmp_path, bins):
+    _log(tmp_path / "calm", bins, _frame(600, 2))
+    calm = monitor(Params(), project, tmp_path / "calm", days=1, max_share=0.3, out_dir=tmp_path / "out-calm")
+    assert [t["light"] for t in calm.summary["tests"]] == ["green", "green"] and calm.exit_code == OK
+    assert calm.summary["expected_performance"]["clients"] == calm.summary["scored_clients"] == 588  # 84 lines of 7
+    # development clients: PDs spread over the bands, 80 % accepted; the window: everyone at 0.04 and accepted
+    _reference(project, list(np.linspace(0.001, 0.6, 1000)), accept_share=0.8)
+    moved = monitor(Params(), project, tmp_path / "calm", days=1, max_share=0.3, out_dir=tmp_path / "out-moved")
+    lights = {t["key"]: t["light"] for t in moved.summary["tests"]}
+    assert lights == {"psi_score": "red", "acceptance": "red"} and moved.exit_code == ALERT
+    assert moved.summary["red_tests"] == ["PSI of the score", "Automatic acceptance share (exact binomial, "
+                                          "two-sided)"]
+    assert "| PSI of the score |" in (tmp_path / "out-moved" / "summary.md").read_text()
+
+
+def test_monitor_with_labels_back_tests_the_pds_of_record(project, tmp_path, bins, capsys):
+    from creditrisk.model.route import POPULATION
+
+    rng = np.random.default_rng(9)
+    pds = np.clip(rng.lognormal(np.log(0.06), 0.9, 5000), 0.002, 0.9)
+    project.serving.mkdir(parents=True)
+    pd.DataFrame({"SK_ID_CURR": np.arange(5000), "pd": pds}).to_parquet(project.serving / POPULATION)
+    labels = tmp_path / "labels.csv"
+    pd.DataFrame({"SK_ID_CURR": np.arange(5000), "TARGET": (rng.random(5000) < pds).astype(int),
+                  "OUTCOME_DATE": "2026-11-30"}).to_csv(labels, index=False)
+    _log(project.traffic, bins, _frame(600, 2))
+    _reference(project, [0.04] * 1000, accept_share=1.0, development_auc=0.6)  # these PDs reach about 0.73
+    (project.root / "params.yaml").write_text("{}\n")  # every default
+    code = main(["--root", str(project.root), "monitor", "--traffic", str(project.traffic), "--labels", str(labels)])
+    summary = json.loads((project.reports / "drift" / "production" / "summary.json").read_text())
+    assert summary["red_tests"] == [] and code == OK and summary["backtest"]["matched"] == 5000
+    assert {t["key"] for t in summary["backtest"]["tests"]} >= {"auc", "auc_decline", "jeffreys_grade", "binomial"}
+    assert "## Back-test on 5000 clients with outcomes" in (project.reports / "drift" / "production" /
+                                                             "summary.md").read_text()
+    _reference(project, [0.04] * 1000, accept_share=1.0, development_auc=0.9)  # a model that was much better
+    assert main(["--root", str(project.root), "monitor", "--traffic", str(project.traffic), "--labels",
+                 str(labels)]) == ALERT
