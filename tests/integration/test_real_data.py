@@ -47,9 +47,18 @@ def test_real_files_run_end_to_end_and_every_output_tells_the_truth(real_project
     assert 0.5 < metrics["auc"] <= 1 and metrics["auc_ci95_low"] < metrics["auc"] < metrics["auc_ci95_high"]
     card = (real_project / "reports" / "model_card.md").read_text()
     assert "(raw data)" in card and "of the real files" in card
-    for document in ("model_card.md", "../docs/methodology.md", "../docs/presentation.md"):
+    for document in ("model_card.md", "../docs/methodology.md", "../docs/presentation.md",
+                     "technical_documentation.md", "validation_model/report.md"):
         text = (real_project / "reports" / document).read_text()
         assert not re.search(r"synth[ée]ti|oracle|PD vraie|true PD", text, re.IGNORECASE), document
     methodology = (real_project / "docs" / "methodology.md").read_text()
     assert "**fichiers réels** déposés dans `data/raw`" in methodology
     assert "Demandeurs d'apprentissage : 3\u202f000" in methodology
+
+    # validation: the holdout's 47 defaults give no light (fewer than evaluate.min_defaults); out-of-fold they do
+    report = _json(real_project, "validation_model/report.json")
+    holdout = [t for t in report["tests"] if t["sample"] == "holdout"]
+    assert report["samples"]["holdout"]["defaults"] < 100 and {t["light"] for t in holdout} == {"not enough data"}
+    assert {t["light"] for t in report["tests"] if t["sample"] == "out-of-fold"} <= {"green", "amber", "red"}
+    registry = _json(real_project, "registry.json")  # publish ran: the gate let version 1 through
+    assert registry["promoted"] and report["gate"]["red_tests"] == [] and registry["version"] == 1

@@ -100,13 +100,31 @@ def herfindahl(rows: list[dict]) -> float:
     return float(sum(row["share"] ** 2 for row in rows))
 
 
+def reversals(rows: list[dict]) -> list[dict]:
+    """Each pair of consecutive grades whose default rate does not increase, with the p-value of Fisher's exact
+    test that the lower grade's rate is really the higher (one-sided): a small p says the order is truly broken,
+    a large one that a small sample could give it."""
+    from scipy.stats import fisher_exact
+
+    out = []
+    for low, high in zip(rows, rows[1:], strict=False):
+        if low["default_rate"] >= high["default_rate"]:
+            table = [[low["defaults"], low["clients"] - low["defaults"]],
+                     [high["defaults"], high["clients"] - high["defaults"]]]
+            out.append({"grades": [low["grade"], high["grade"]], "rates": [low["default_rate"], high["default_rate"]],
+                        "p_value": float(fisher_exact(table, alternative="greater").pvalue)})
+    return out
+
+
 def scale_checks(rows: list[dict], max_share: float, min_clients: int = 1) -> dict:
     """Does the scale order risk (default rates strictly increasing over the grades of at least ``min_clients``
     clients: a rate of a handful of clients is noise, not an order) and spread clients (no grade above
     ``max_share``)?"""
-    rates = [row["default_rate"] for row in rows if row["clients"] >= max(min_clients, 1)]
+    judged = [row for row in rows if row["clients"] >= max(min_clients, 1)]
+    rates = [row["default_rate"] for row in judged]
     monotone = all(a < b for a, b in zip(rates, rates[1:], strict=False))
     largest = max(rows, key=lambda row: row["share"])
-    return {"monotone": monotone, "min_clients": min_clients, "largest_grade": largest["grade"],
+    return {"monotone": monotone, "reversals": reversals(judged), "min_clients": min_clients,
+            "largest_grade": largest["grade"],
             "largest_share": largest["share"], "max_share": max_share, "spread": largest["share"] <= max_share,
             "herfindahl": herfindahl(rows), "ok": monotone and largest["share"] <= max_share}

@@ -9,8 +9,9 @@ light (green / amber / red, or "not enough data"). The thresholds are params (``
 - PSI of the score and CSI of the top features: amber from ``psi_amber`` (0.10, the usual "moderate shift"),
   red from ``psi_red`` (0.25, "major"); beside them, the PSI that sampling alone would reach (95 % critical
   value), which says whether a small index is more than noise;
-- the master scale: red when the default rates do not increase from grade to grade on out-of-fold data, or
-  when one grade holds more than ``scale.max_share`` of the clients.
+- the master scale on out-of-fold data: amber when a grade's default rate is not above the one before, red when
+  Fisher's exact test says that reversal is more than noise (p below ``red``) or when one grade holds more than
+  ``scale.max_share`` of the clients.
 
 The gate: a candidate becomes champion only when no test is red and its holdout cost is lower than the
 champion's; the registry records which tests passed, and a red test names itself.
@@ -162,14 +163,23 @@ def _counts(development: np.ndarray, production: np.ndarray) -> tuple[np.ndarray
     return count(development), count(production)
 
 
-def concentration(checks: dict) -> list[dict]:
-    """The master scale on out-of-fold data: risk ordered (default rates increasing) and clients spread."""
-    order = GREEN if checks["monotone"] else RED
+def concentration(checks: dict, settings: ModelValidationParams) -> list[dict]:
+    """The master scale on out-of-fold data: risk ordered and clients spread. A grade whose default rate is not
+    above the one before is amber; red when Fisher's exact test says the reversal is more than sampling noise."""
+    if checks["monotone"]:
+        order, note, p_value = GREEN, "", None
+    else:
+        worst = min(checks["reversals"], key=lambda r: r["p_value"])
+        p_value = worst["p_value"]
+        order = RED if traffic_light(p_value, settings.amber, settings.red) == RED else AMBER
+        low, high = worst["grades"]
+        note = (f"grade {low} {worst['rates'][0]:.2%} vs grade {high} {worst['rates'][1]:.2%} (Fisher exact, "
+                "one-sided)")
     spread = GREEN if checks["spread"] else RED
-    return [row("monotone", "concentration", "Default rate increases from grade to grade", "out-of-fold", None, None,
-                f"strictly increasing over grades of at least {checks['min_clients']} clients", order),
-            row("largest_grade", "concentration", "Largest grade's share (Herfindahl index in the note)", "out-of-fold",
-                checks["largest_share"], None, f"red > {checks['max_share']}", spread,
+    return [row("monotone", "concentration", "Default rate increases from grade to grade", "out-of-fold", None,
+                p_value, f"amber on any reversal; red when p < {settings.red}", order, note),
+            row("largest_grade", "concentration", "Largest grade's share (Herfindahl index in the note)",
+                "out-of-fold", checks["largest_share"], None, f"red > {checks['max_share']}", spread,
                 f"grade {checks['largest_grade']}; Herfindahl {checks['herfindahl']:.3f}")]
 
 
@@ -244,7 +254,7 @@ def validation_report(holdout: Sample, oof: Sample, scale: MasterScale, scale_ch
         calibrated, details[sample.name] = calibration(sample, scale, settings, min_clients)
         tests += judged(rows + calibrated, sample, min_defaults)
     rows, details["stability"] = stability(development_pd, production_pd, development, production, settings)
-    tests += rows + concentration(scale_checks)
+    tests += rows + concentration(scale_checks, settings)
     if champion is not None and champion.holdout_pd is not None:
         details["migration"] = migration(scale, champion.holdout_pd, holdout.pd) | {"from_version": champion.version}
     return {"tests": tests, "lights": lights_count(tests), "details": details,

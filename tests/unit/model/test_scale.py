@@ -73,3 +73,18 @@ def test_calibration_tests_per_grade_and_for_the_portfolio():
     assert (portfolio["clients"], portfolio["defaults"]) == (300, 13)
     assert portfolio["mean_pd"] == pytest.approx((200 * 0.005 + 100 * 0.03) / 300)
     assert portfolio["p_value"] == jeffreys_p(13, 300, portfolio["mean_pd"])
+
+
+def test_a_reversal_of_grades_carries_fishers_exact_p_value():
+    from math import comb
+
+    from creditrisk.model.scale import reversals
+
+    rows = [{"grade": 1, "clients": 10, "defaults": 2, "default_rate": 0.2},
+            {"grade": 2, "clients": 10, "defaults": 1, "default_rate": 0.1},
+            {"grade": 3, "clients": 10, "defaults": 5, "default_rate": 0.5}]
+    (reversal,) = reversals(rows)
+    # hypergeometric tail: 3 defaults among 20 clients, at least 2 of them in grade 1's 10
+    by_hand = sum(comb(10, k) * comb(10, 3 - k) for k in (2, 3)) / comb(20, 3)
+    assert reversal["grades"] == [1, 2] and reversal["p_value"] == pytest.approx(by_hand)
+    assert by_hand == pytest.approx(0.5)

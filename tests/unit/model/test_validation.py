@@ -123,3 +123,15 @@ def test_a_sample_with_too_few_defaults_gets_no_light():
     assert halved.defaults < 100 and {t["light"] for t in on_holdout} == {"not enough data"}
     assert "red" in {t["indicative"] for t in on_holdout} and "fewer than 100: indicative" in on_holdout[0]["note"]
     assert {t["light"] for t in report["tests"] if t["sample"] == "out-of-fold"} <= {"green", "amber"}
+
+
+def test_a_reversal_within_noise_is_amber_and_a_real_one_red():
+    base = {"min_clients": 30, "largest_grade": 3, "largest_share": 0.3, "max_share": 0.5, "spread": True,
+            "herfindahl": 0.2}
+    noise = validation.concentration(base | {"monotone": False, "reversals": [
+        {"grades": [2, 3], "rates": [0.037, 0.025], "p_value": 0.27}]}, SETTINGS)
+    real = validation.concentration(base | {"monotone": False, "reversals": [
+        {"grades": [2, 3], "rates": [0.10, 0.02], "p_value": 0.001}]}, SETTINGS)
+    ordered = validation.concentration(base | {"monotone": True, "reversals": []}, SETTINGS)
+    assert [noise[0]["light"], real[0]["light"], ordered[0]["light"]] == ["amber", "red", "green"]
+    assert noise[0]["note"] == "grade 2 3.70% vs grade 3 2.50% (Fisher exact, one-sided)"
