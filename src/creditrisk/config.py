@@ -10,6 +10,7 @@ import yaml
 from creditrisk.errors import ConfigError
 
 DATA_SOURCES = ("synthetic", "raw")
+GATE_MODES = ("enforce", "report")
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,11 @@ class ModelValidationParams:
     psi_red: float = 0.25  # red from this
     csi_features: int = 10  # the model's most important features whose CSI is reported
     hl_groups: int = 10  # PD groups of the Hosmer-Lemeshow test and the Brier decomposition
+    gate: str = "enforce"  # enforce: a red test blocks the promotion; report: recorded, never blocking (exploration)
+
+    def __post_init__(self) -> None:
+        if self.gate not in GATE_MODES:
+            raise ConfigError(f"params.yaml model_validation.gate = {self.gate!r}; expected one of {GATE_MODES}")
 
 
 @dataclass(frozen=True)

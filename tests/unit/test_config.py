@@ -41,3 +41,10 @@ def test_feature_groups_from_params_choose_the_candidates_kept():
     assert "APP_RATE_ESTIMATE" in rate and "CREDIT_TERM_MONTHS" not in left_out
     with pytest.raises(ConfigError, match=r"features\.groups.*'nope'"):
         _groups_left_out(("nope",))
+
+
+def test_unknown_gate_mode_is_an_error(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("model_validation:\n  gate: sometimes\n")
+    with pytest.raises(ConfigError, match="model_validation.gate = 'sometimes'; expected one of"):
+        load_params(path)

@@ -172,8 +172,12 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
              f"business cost with FN cost {m['fn_cost']} and FP cost {m['fp_cost']}; theory for a calibrated PD: "
              f"{_num(m['fp_cost'] / (m['fn_cost'] + m['fp_cost']))}).", ""]
     if registry:
+        gate = registry.get("gate", {})
         verdict = ("promoted to alias `champion` by the validation gate" if registry["promoted"] else
-                   "**not promoted** to alias `champion`: " + "; ".join(registry.get("gate", {}).get("reasons", [])))
+                   "**not promoted** to alias `champion`: " + "; ".join(gate.get("reasons", [])))
+        if gate.get("mode") == "report" and gate.get("red_tests"):
+            verdict += (" — **the gate ran in report mode: red tests did not block** ("
+                        + "; ".join(gate["red_tests"]) + ")")
         lines += [f"- MLflow: registered model `{registry['registered_model']}` version {registry['version']}, "
                   f"{verdict}.", ""]
     lines += ["## Intended use", "",

@@ -108,7 +108,7 @@ def record_gate(version: int, gate: dict) -> None:
     from mlflow import MlflowClient
 
     client = MlflowClient()
-    tags = {"validation_verdict": "promoted" if gate["promote"] else "blocked",
+    tags = {"validation_verdict": "promoted" if gate["promote"] else "blocked", "validation_mode": gate["mode"],
             "validation_red_tests": "; ".join(gate["red_tests"]) or "none",
             "validation_passed_tests": f"{len(gate['passed_tests'])}: " + "; ".join(gate["passed_tests"]),
             "validation_blocked_by": "; ".join(gate["reasons"]) or "nothing"}

@@ -194,19 +194,21 @@ def migration(scale: MasterScale, champion_pd: np.ndarray, candidate_pd: np.ndar
             "moved_more_than_one": float(np.mean(moved > 1))}
 
 
-def promotion_gate(tests: list[dict], cost: float, champion: Champion | None, candidate_version: int) -> dict:
+def promotion_gate(tests: list[dict], cost: float, champion: Champion | None, candidate_version: int,
+                   mode: str = "enforce") -> dict:
     """A candidate becomes champion only when no test is red and its holdout cost is lower than the champion's
-    (the first model needs only the tests; a tie keeps the champion)."""
+    (the first model needs only the tests; a tie keeps the champion). In ``report`` mode red tests are recorded
+    but do not block (exploration, never production)."""
     red = [f"{t['test']} ({t['sample']})" for t in tests if t["light"] == RED]
     passed = [f"{t['test']} ({t['sample']})" for t in tests if t["light"] in (GREEN, AMBER)]
-    reasons = [f"red test: {name}" for name in red]
+    reasons = [f"red test: {name}" for name in red] if mode == "enforce" else []
     if champion is not None and champion.cost is not None and not cost < champion.cost:
         reasons.append(f"holdout cost {cost:.4f} is not lower than champion version {champion.version}'s "
                        f"{champion.cost:.4f}")
     return {"promote": not reasons, "reasons": reasons, "red_tests": red, "passed_tests": passed,
             "candidate_version": candidate_version, "candidate_cost": cost,
             "champion_version": champion.version if champion else None,
-            "champion_cost": champion.cost if champion else None}
+            "champion_cost": champion.cost if champion else None, "mode": mode}
 
 
 def challenger_comparison(models: dict[str, tuple[list[Sample], float, int]], costs: CostParams,
@@ -277,6 +279,9 @@ def render_report(report: dict, gate: dict, enough_data: bool) -> str:
     lights = report["lights"]
     verdict = (f"**Promoted**: version {gate['candidate_version']} is the champion." if gate["promote"] else
                f"**Not promoted**: version {gate['candidate_version']} — " + "; ".join(gate["reasons"]) + ".")
+    if gate.get("mode") == "report" and gate["red_tests"]:
+        verdict += (" **The gate ran in report mode** (params `model_validation.gate`): red tests did not block: "
+                    + "; ".join(gate["red_tests"]) + ".")
     samples = ", ".join(f"{name} {s['clients']:,} clients / {s['defaults']:,} defaults"
                         for name, s in report["samples"].items())
     lines = ["# Model validation report", "", verdict, "",

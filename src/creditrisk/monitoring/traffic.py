@@ -12,7 +12,8 @@ only once they cover at least ``flush_clients`` clients (never fewer than ``MIN_
      "challenger": {"pd": {...}, "agreement": {"accept > accept": 14, "refuse > accept": 1, ...}}}
 
 ``challenger`` counts the shadow scorecard's PDs and how its accept/refuse decision compares with the champion's
-(champion's decision > challenger's); it is never decisive.
+(champion's decision > challenger's); it is never decisive. Its inputs wait with the counts and are scored once
+per line, when the line is written: the scorecard's cost is per call (about 4 ms), not per client.
 
 Bins: numeric features are cut at quantiles of the training features, categorical features keep their frequent
 training levels (the others count as "other"); the edges are published with the model (``Bins``) and written in
@@ -30,7 +31,7 @@ import logging
 import os
 import shutil
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -112,16 +113,18 @@ class _Pending:
     pd: np.ndarray = field(default_factory=lambda: np.zeros(len(PD_EDGES) + 2, dtype=np.int64))
     pd_fine: np.ndarray = field(default_factory=lambda: np.zeros(len(PD_FINE_EDGES) + 2, dtype=np.int64))
     decisions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DECISIONS, 0))
-    challenger_pd: np.ndarray = field(default_factory=lambda: np.zeros(len(PD_EDGES) + 2, dtype=np.int64))
-    agreement: dict[str, int] = field(default_factory=dict)  # "champion decision > challenger decision" -> clients
+    shadow_inputs: list[pd.DataFrame] = field(default_factory=list)  # the challenger's inputs, until the write
+    shadow_decisions: list[str] = field(default_factory=list)  # the champion's decisions of the same clients
 
 
 class TrafficLog:
     """Counts scored clients per day and model version; appends them to ``directory`` by at least
     ``flush_clients`` clients at a time (module docstring)."""
 
-    def __init__(self, directory: Path, bins: Bins, flush_clients: int = 20, retention_days: int = 90):
+    def __init__(self, directory: Path, bins: Bins, flush_clients: int = 20, retention_days: int = 90,
+                 shadow: Callable[[pd.DataFrame], tuple[Sequence[float], Sequence[str]] | None] | None = None):
         self.directory = Path(directory)
+        self.shadow = shadow  # the challenger: inputs -> (PDs, decisions), or None when it failed
         self.bins = bins
         self.flush_clients = max(flush_clients, MIN_CLIENTS_PER_LINE)
         self.retention_days = retention_days
@@ -130,10 +133,10 @@ class TrafficLog:
         self._expired_on: str | None = None  # the day old folders were last deleted
 
     def record(self, model_version: str, features: pd.DataFrame, pds: Sequence[float], decisions: Sequence[str],
-               now: datetime | None = None, shadow: tuple[Sequence[float], Sequence[str]] | None = None) -> None:
+               now: datetime | None = None, shadow_inputs: pd.DataFrame | None = None) -> None:
         """Count a batch of scored clients (``features``: one row per client, the monitored columns at least;
-        ``shadow``: the challenger's PDs and decisions for the same clients); write the counts of a (day,
-        version) once they cover ``flush_clients`` clients."""
+        ``shadow_inputs``: the challenger's inputs for the same clients, scored in one batch when the counts are
+        written); write the counts of a (day, version) once they cover ``flush_clients`` clients."""
         day = (now or datetime.now(UTC)).date().isoformat()
         pending = self._pending.setdefault((day, model_version), _Pending())
         for name in self.bins.features:
@@ -143,11 +146,9 @@ class TrafficLog:
         pending.pd_fine += count_numbers(list(pds), PD_FINE_EDGES)
         for decision in decisions:
             pending.decisions[str(decision)] = pending.decisions.get(str(decision), 0) + 1
-        if shadow is not None:
-            pending.challenger_pd += count_numbers(list(shadow[0]), PD_EDGES)
-            for ours, theirs in zip(decisions, shadow[1], strict=True):
-                key = f"{ours} > {theirs}"
-                pending.agreement[key] = pending.agreement.get(key, 0) + 1
+        if shadow_inputs is not None and self.shadow is not None:
+            pending.shadow_inputs.append(shadow_inputs)
+            pending.shadow_decisions += [str(d) for d in decisions]
         pending.clients += len(pds)
         if pending.clients >= self.flush_clients:
             self._write(day, model_version, self._pending.pop((day, model_version)))
@@ -159,9 +160,9 @@ class TrafficLog:
                 "pd": {"edges": list(PD_EDGES), "counts": pending.pd.tolist()},
                 "pd_fine": {"edges": list(PD_FINE_EDGES), "counts": pending.pd_fine.tolist()},
                 "decisions": pending.decisions}
-        if pending.agreement:
-            line["challenger"] = {"pd": {"edges": list(PD_EDGES), "counts": pending.challenger_pd.tolist()},
-                                  "agreement": pending.agreement}
+        challenger = self._challenger_counts(pending)
+        if challenger:
+            line["challenger"] = challenger
         folder = self.directory / day
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         descriptor = os.open(folder / self._name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -170,6 +171,22 @@ class TrafficLog:
         if day != self._expired_on:  # once a day, not at every write
             expire(self.directory, self.retention_days, date.fromisoformat(day))
             self._expired_on = day
+
+
+    def _challenger_counts(self, pending: _Pending) -> dict | None:
+        """The challenger's PD bands and its agreement with the champion ("champion's > challenger's decision"),
+        scored once for the whole line (the scorecard's cost is per call, not per client)."""
+        if not pending.shadow_inputs:
+            return None
+        scored = self.shadow(pd.concat(pending.shadow_inputs, ignore_index=True))
+        if scored is None:
+            return None
+        pds, theirs = scored
+        agreement: dict[str, int] = {}
+        for ours, their in zip(pending.shadow_decisions, theirs, strict=True):
+            agreement[f"{ours} > {their}"] = agreement.get(f"{ours} > {their}", 0) + 1
+        return {"pd": {"edges": list(PD_EDGES), "counts": count_numbers(list(pds), PD_EDGES).tolist()},
+                "agreement": agreement}
 
 
 def expire(directory: Path, retention_days: int, today: date) -> list[str]:

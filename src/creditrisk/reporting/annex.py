@@ -120,7 +120,9 @@ def _validation(r: dict) -> list[str]:
     lines = ["### Validation and testing [2(g)]", "",
              f"reports/validation_model/report.md: {lights['green']} green, {lights['amber']} amber, {lights['red']} "
              f"red, {lights['not_enough_data']} without enough data, on the holdout, out-of-fold and production "
-             "clients. Gate: " + ("passed" if gate["promote"] else "not passed — " + "; ".join(gate["reasons"])) + ".",
+             "clients. Gate: " + ("passed" if gate["promote"] else "not passed — " + "; ".join(gate["reasons"])) + "."
+             + (" **Report mode: red tests did not block** (exploration only)." if gate.get("mode") == "report"
+                and gate["red_tests"] else ""),
              "", "| test | sample | statistic | p-value | light |", "|---|---|---:|---:|---|"]
     lines += [f"| {t['test']} | {t['sample']} | {_num(t['statistic'])} | {_num(t['p_value'], 3)} | {t['light']} |"
               for t in report["tests"]]

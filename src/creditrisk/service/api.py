@@ -303,7 +303,8 @@ class CreditRisk:
         self.ranges = ranges_for(self.scorer)
         self.served = data.predictor.bundle.served
         self.traffic = TrafficLog(Path(os.environ.get(TRAFFIC_ENV, "data/traffic")), data.bins,
-                                  self.served.traffic_flush_clients, self.served.traffic_retention_days)
+                                  self.served.traffic_flush_clients, self.served.traffic_retention_days,
+                                  shadow=self._shadow)
         self.traffic_failed = False
         logging.getLogger(HTTP_LOGGER).addFilter(ClientErrorFilter())
         if not os.environ.get(API_KEY_ENV):
@@ -340,7 +341,7 @@ class CreditRisk:
         try:
             monitored = self.scorer.values(scores, list(self.traffic.bins.features))
             self.traffic.record(self.scorer.version, monitored, scores.pd, scores.decision,
-                                shadow=self._shadow(scores))
+                                shadow_inputs=self.scorer.challenger_inputs(scores))
         except OSError as error:
             _traffic_failures().inc()
             if not self.traffic_failed:
@@ -348,10 +349,11 @@ class CreditRisk:
                 log.error("the traffic log cannot be written (%s): scoring goes on; failures are counted in the "
                           "metric creditrisk_traffic_log_failures_total", error.strerror or error)
 
-    def _shadow(self, scores: Any):
-        """The challenger's PDs and decisions for the traffic log; a failure there never fails the scoring."""
+    def _shadow(self, inputs: Any):
+        """The challenger's PDs and decisions for the traffic log (called when a count line is written); a
+        failure there never fails the scoring."""
         try:
-            return self.scorer.shadow(scores)
+            return self.scorer.shadow(inputs)
         except Exception:  # the shadow model is never decisive, not even by failing
             log.exception("internal error in the challenger's shadow scoring; the champion's answer is unaffected")
             return None

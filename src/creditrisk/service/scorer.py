@@ -146,12 +146,14 @@ class Scorer:
         positions = [self.layout.position[name] for name in names]
         return pd.DataFrame([[row[p] for p in positions] for row in scores.rows], columns=names)
 
-    def shadow(self, scores: Scores) -> tuple[np.ndarray, np.ndarray] | None:
-        """The challenger scorecard's PD and accept/refuse decision for the same clients (None without one): for
-        the traffic log only, never returned, never decisive."""
-        if self.challenger is None:
-            return None
-        pd_ = self.challenger.predict_pd(self.values(scores, self.challenger.inputs))
+    def challenger_inputs(self, scores: Scores) -> pd.DataFrame | None:
+        """The scored clients' values of the challenger's inputs (None without a challenger)."""
+        return None if self.challenger is None else self.values(scores, self.challenger.inputs)
+
+    def shadow(self, inputs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """The challenger scorecard's PD and accept/refuse decision from its inputs: for the traffic log only,
+        never returned, never decisive."""
+        pd_ = self.challenger.predict_pd(inputs)
         return pd_, np.where(pd_ >= self.challenger.threshold, "refuse", "accept")
 
     def simulate(self, client_id: int, changes: dict[str, Any]) -> tuple[Scores, Scores]:

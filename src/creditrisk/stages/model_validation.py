@@ -48,7 +48,8 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
         production.pop("pd"),
         development, production, champion)
     report["challenger"] = _challenger(params, paths, holdout, (holdout_sample, oof_sample), oof, predictor)
-    gate = promotion_gate(report["tests"], registry["holdout_cost_per_client"], champion, registry["version"])
+    gate = promotion_gate(report["tests"], registry["holdout_cost_per_client"], champion, registry["version"],
+                          params.model_validation.gate)
     tracking.record_gate(registry["version"], gate)
     registry |= {"promoted": gate["promote"], "gate": gate,
                  "previous_champion": {"version": champion.version if champion else None,

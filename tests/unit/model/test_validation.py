@@ -135,3 +135,23 @@ def test_a_reversal_within_noise_is_amber_and_a_real_one_red():
     ordered = validation.concentration(base | {"monotone": True, "reversals": []}, SETTINGS)
     assert [noise[0]["light"], real[0]["light"], ordered[0]["light"]] == ["amber", "red", "green"]
     assert noise[0]["note"] == "grade 2 3.70% vs grade 3 2.50% (Fisher exact, one-sided)"
+
+
+def test_report_mode_records_red_tests_without_blocking():
+    tests = [validation.row("hosmer_lemeshow", "calibration", "Hosmer-Lemeshow", "out-of-fold", 30.0, 0.001, "p",
+                            "red")]
+    gate = validation.promotion_gate(tests, 0.40, None, 1, mode="report")
+    assert gate["promote"] and gate["red_tests"] == ["Hosmer-Lemeshow (out-of-fold)"] and gate["mode"] == "report"
+    report = {"tests": tests, "lights": validation.lights_count(tests), "samples": {}, "details": {
+        "holdout": _details(), "out-of-fold": _details(), "stability": {"score": _psi(), "features": []}}}
+    assert "The gate ran in report mode" in validation.render_report(report, gate, True)
+    assert not validation.promotion_gate(tests, 0.40, None, 1)["promote"]  # enforce, the default
+
+
+def _details() -> dict:
+    return {"jeffreys": {"grades": []}, "brier": {"brier": 0.06, "reliability": 0.0, "resolution": 0.01,
+                                                  "uncertainty": 0.07, "within_group": 0.0, "skill": 0.1}}
+
+
+def _psi() -> dict:
+    return {"feature": "score", "psi": 0.01, "critical_95": 0.02, "above_sampling": False, "light": "green"}

@@ -140,11 +140,21 @@ def test_command_line_exit_codes_are_distinct(project, tmp_path, capsys, bins):
 
 
 def test_the_shadow_challengers_agreement_is_counted(project, tmp_path, bins):
-    traffic = TrafficLog(tmp_path / "shadow", bins, flush_clients=5)
-    frame = _frame(120, 4)
     ours = ["accept"] * 100 + ["review"] * 10 + ["refuse"] * 10
     theirs = ["accept"] * 95 + ["refuse"] * 5 + ["accept"] * 10 + ["refuse"] * 10  # 5 of 120 differ
-    traffic.record("3", frame, [0.04] * 120, ours, now=NOW, shadow=([0.03] * 120, theirs))
+    calls = []
+
+    def challenger(inputs: pd.DataFrame):
+        calls.append(len(inputs))
+        return [0.03] * len(inputs), [theirs[int(i)] for i in inputs["row"]]
+
+    traffic = TrafficLog(tmp_path / "shadow", bins, flush_clients=120, shadow=challenger)
+    frame = _frame(120, 4)
+    for start in range(0, 120, 40):  # three requests, one line: the challenger is scored once, for all 120
+        part = slice(start, start + 40)
+        traffic.record("3", frame.iloc[part], [0.04] * 40, ours[part], now=NOW,
+                       shadow_inputs=pd.DataFrame({"row": range(start, start + 40)}))
+    assert calls == [120]
     (line,) = list(read_lines(tmp_path / "shadow", 1, NOW.date()))
     assert line["challenger"]["agreement"] == {"accept > accept": 95, "accept > refuse": 5, "review > accept": 10,
                                                "refuse > refuse": 10}

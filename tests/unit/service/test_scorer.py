@@ -185,11 +185,12 @@ def test_the_shadow_challenger_scores_like_the_pipeline_by_id_and_from_raw_recor
     x = features["test"].to_pandas().set_index("SK_ID_CURR")
     ids = x.index[:40].tolist()
     batch = challenger.predict_pd(x.loc[ids])
-    pd_, decision = scorer.shadow(scorer.score_ids(ids))
+    pd_, decision = scorer.shadow(scorer.challenger_inputs(scorer.score_ids(ids)))
     assert pd_ == pytest.approx(batch, abs=1e-12)
     assert decision.tolist() == np.where(batch >= 0.12, "refuse", "accept").tolist()
     client = _with_history(tables, "bureau")
     rows = client_rows({k: v for k, v in tables.items() if k != "application_train"}, client)
     assert set(challenger.inputs) <= set(scorer.built)  # raw records get the challenger's inputs built
-    assert scorer.shadow(scorer.score_records(rows))[0] == pytest.approx(scorer.shadow(scorer.score_ids([client]))[0],
-                                                                         abs=1e-12)
+    from_records = scorer.shadow(scorer.challenger_inputs(scorer.score_records(rows)))[0]
+    assert from_records == pytest.approx(scorer.shadow(scorer.challenger_inputs(scorer.score_ids([client])))[0],
+                                         abs=1e-12)
