@@ -135,32 +135,40 @@ def monitor(params: Params, paths: Paths, traffic_dir: Path, days: int, max_shar
             "min_psi": params.monitor.min_psi, "decisions": dict(counts.decisions),
             "challenger": _shadow_summary(counts.agreement),
             "model_versions": dict(counts.versions)}
+    reference = _development(paths)
+    if labels is not None:  # the outcomes do not depend on the window's traffic
+        base["backtest"] = _backtest(params, paths, labels, reference)
     if counts.clients < params.monitor.min_requests or not counts.features:
         summary = {**base, "verdict": "too_few", "message": f"{counts.clients} scored clients in the last {days} "
                    f"day(s); at least {params.monitor.min_requests} are needed (monitor.min_requests)"}
-        return MonitorResult(TOO_FEW, summary)
+        return _finish(summary, paths, out_dir, TOO_FEW)
     lights = params.model_validation
     names = sorted({name for name, _ in counts.features})
     rows = compare(counts, _reference(paths, names), params.monitor.min_psi, (lights.psi_amber, lights.psi_red))
     drifted = [r["feature"] for r in rows if r["drifted"]]
     share = len(drifted) / len(rows)
-    reference = _development(paths)
-    tests = score_tests(counts, reference, lights)
     summary = {**base, "reference": "training features", "features": rows, "drifted_columns": drifted,
-               "n_columns": len(rows), "n_drifted": len(drifted), "share_drifted": share, "tests": tests,
+               "n_columns": len(rows), "n_drifted": len(drifted), "share_drifted": share,
+               "tests": score_tests(counts, reference, lights),
                "expected_performance": expected_performance(counts.pd_fine, list(PD_FINE_EDGES),
                                                             reference["threshold"], CostParams(**reference["costs"]),
                                                             seed=params.base.seed)
                if counts.pd_fine.sum() else None}
-    if labels is not None:
-        summary["backtest"] = _backtest(params, paths, labels, reference)
-    red = [t["test"] for t in tests + (summary.get("backtest") or {}).get("tests", []) if t["light"] == "red"]
-    alert = share > max_share or bool(red)
-    summary |= {"red_tests": red, "verdict": "alert" if alert else "ok"}
+    return _finish(summary | {"verdict": "alert" if share > max_share else "ok"}, paths, out_dir, OK)
+
+
+def _finish(summary: dict, paths: Paths, out_dir: Path | None, code: int) -> MonitorResult:
+    """A red test (of the window or of the back-test) raises the alert; summary.json and summary.md are
+    written."""
+    red = [t["test"] for t in summary.get("tests", []) + (summary.get("backtest") or {}).get("tests", [])
+           if t["light"] == "red"]
+    if red or summary["verdict"] == "alert":
+        summary, code = summary | {"verdict": "alert"}, ALERT
+    summary["red_tests"] = red
     out_dir = out_dir or paths.reports / "drift" / "production"
     write_json(out_dir / "summary.json", summary)
     write_text(out_dir / "summary.md", _markdown(summary))
-    return MonitorResult(ALERT if alert else OK, summary)
+    return MonitorResult(code, summary)
 
 
 def score_tests(counts: WindowCounts, reference: dict, lights: ModelValidationParams) -> list[dict]:
@@ -220,6 +228,9 @@ def _shadow_summary(agreement: Counter) -> dict | None:
 
 
 def _markdown(summary: dict) -> str:
+    if "features" not in summary:  # too few scored clients: only the back-test, if any
+        lines = [f"# Production monitoring: {summary['verdict']}", "", summary.get("message", "") + "."]
+        return "\n".join(lines + _backtest_lines(summary.get("backtest"))) + "\n"
     lines = [f"# Production monitoring: {summary['verdict']}", "",
              f"{summary['scored_clients']} scored clients over the last {summary['window_days']} day(s); "
              f"{summary['n_drifted']} of {summary['n_columns']} monitored features drifted "
@@ -241,16 +252,20 @@ def _markdown(summary: dict) -> str:
                   f"{estimate['threshold']:.4f}, over {estimate['clients']} clients; expected default rate "
                   f"{estimate['expected_default_rate']:.1%}. Valid only while the PDs stay calibrated: the back-test "
                   "checks that once outcomes arrive."]
-    backtest = summary.get("backtest")
-    if backtest:
-        lines += ["", f"## Back-test on {backtest['matched']} clients with outcomes ({backtest['defaults']} defaults; "
-                      f"outcome dates {backtest['outcome_dates'][0]} to {backtest['outcome_dates'][1]}; "
-                      f"{backtest['unknown_clients']} unknown clients left out)", "", *_test_table(backtest["tests"])]
+    lines += _backtest_lines(summary.get("backtest"))
     shadow = summary.get("challenger")
     if shadow:
         lines += ["", f"Challenger scorecard in shadow: same refuse / not-refuse decision as the champion for "
                       f"{shadow['agreement']:.1%} of {shadow['clients']} clients."]
     return "\n".join(lines) + "\n"
+
+
+def _backtest_lines(backtest: dict | None) -> list[str]:
+    if not backtest:
+        return []
+    return ["", f"## Back-test on {backtest['matched']} clients with outcomes ({backtest['defaults']} defaults; "
+                f"outcome dates {backtest['outcome_dates'][0]} to {backtest['outcome_dates'][1]}; "
+                f"{backtest['unknown_clients']} unknown clients left out)", "", *_test_table(backtest["tests"])]
 
 
 def _test_table(tests: list[dict]) -> list[str]:

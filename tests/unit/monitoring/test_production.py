@@ -201,3 +201,22 @@ def test_monitor_with_labels_back_tests_the_pds_of_record(project, tmp_path, bin
     _reference(project, [0.04] * 1000, accept_share=1.0, development_auc=0.9)  # a model that was much better
     assert main(["--root", str(project.root), "monitor", "--traffic", str(project.traffic), "--labels",
                  str(labels)]) == ALERT
+
+
+def test_the_back_test_runs_without_traffic(project, tmp_path):
+    from creditrisk.model.route import POPULATION
+
+    rng = np.random.default_rng(10)
+    pds = np.clip(rng.lognormal(np.log(0.06), 0.9, 4000), 0.002, 0.9)
+    project.serving.mkdir(parents=True)
+    pd.DataFrame({"SK_ID_CURR": np.arange(4000), "pd": pds}).to_parquet(project.serving / POPULATION)
+    labels = tmp_path / "labels.parquet"
+    outcomes = (rng.random(4000) < pds * 2).astype(int)  # twice the defaults the PDs promise
+    pd.DataFrame({"SK_ID_CURR": np.arange(4000), "TARGET": outcomes,
+                  "OUTCOME_DATE": "2026-11-30"}).to_parquet(labels)
+    _reference(project, [0.04] * 1000, accept_share=1.0, development_auc=0.6)
+    result = monitor(Params(), project, tmp_path / "empty", days=7, max_share=0.3, labels=labels)
+    assert result.exit_code == ALERT and result.summary["verdict"] == "alert"  # no traffic, but red back-test tests
+    assert "Binomial, portfolio (one-sided, exact)" in result.summary["red_tests"]
+    text = (project.reports / "drift" / "production" / "summary.md").read_text()
+    assert "0 scored clients in the last 7 day(s)" in text and "## Back-test on 4000 clients" in text
