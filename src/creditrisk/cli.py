@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from creditrisk.config import BaseParams, DataParams, GenerateParams, Params, Paths, ValidateParams, load_params
-from creditrisk.errors import EXIT_INTERNAL_ERROR, CreditRiskError, MissingInput
+from creditrisk.errors import EXIT_INTERNAL_ERROR, ConfigError, CreditRiskError, MissingInput
 from creditrisk.logs import configure_logging
 
 
@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     mon.add_argument("--labels", type=Path, default=None,
                      help="outcomes to back-test the PDs of record against (CSV or Parquet: SK_ID_CURR, TARGET 0/1, "
                           "OUTCOME_DATE)")
+    worker = sub.add_parser("tune-worker", help="start tuning workers on the study of params tune.storage (worker k "
+                            "samples with seed + k; together they stop at tune.n_trials finished trials)")
+    worker.add_argument("--workers", type=int, default=2, help="processes to start on this machine")
+    worker.add_argument("--first-worker", type=int, default=1,
+                        help="number of the first (0 is the DVC stage's; give each machine its own range)")
     sub.add_parser("summary", help="the pipeline's headline figures with their 95 %% intervals, and where the "
                    "reports are")
     pub = sub.add_parser("publish", help="MLflow champion -> models/serving -> BentoML model store")
@@ -82,6 +87,13 @@ def _run(args: argparse.Namespace, paths: Paths) -> dict:
         params = replace(Params(), base=BaseParams(seed=args.seed),
                          generate=GenerateParams(n_train=n_train, n_test=n_test, chunk_size=args.chunk_size))
         return generate.run_generate(params, paths)
+    if args.command == "tune-worker":
+        from creditrisk.stages.tune import run_tune_workers
+
+        if args.workers < 1 or args.first_worker < 0:
+            raise ConfigError(f"--workers {args.workers} --first-worker {args.first_worker}: expected at least one "
+                              "worker, numbered from 0 up")
+        return run_tune_workers(load_params(paths.root / "params.yaml"), paths, args.workers, args.first_worker)
     if args.command == "fidelity":
         return fidelity.run_fidelity(Params(), paths)
     if args.command == "ingest":

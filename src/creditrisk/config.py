@@ -143,8 +143,9 @@ class TrainParams(CatBoostParams):
 
 @dataclass(frozen=True)
 class TuneParams:
-    n_trials: int = 6
-    timeout: float = 900.0
+    n_trials: int = 6  # finished trials wanted in the study, across all workers
+    timeout: float = 900.0  # seconds per run of the stage (and per tuning worker)
+    storage: str = "journal"  # journal: models/tuning/study.journal; or a database URL shared by many workers
 
 
 @dataclass(frozen=True)

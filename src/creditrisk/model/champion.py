@@ -129,8 +129,8 @@ def study_report(study) -> dict:
 def _trial_row(trial) -> dict:
     complete = trial.state.name == "COMPLETE"
     row = {"number": trial.number, "state": trial.state.name, "cost_per_client": trial.value if complete else None,
-           "params": trial.params, "cv_auc": trial.user_attrs.get("cv_auc"),
-           "best_iterations": trial.user_attrs.get("best_iterations")}
+           "params": trial.params, "worker": trial.user_attrs.get("worker", 0),
+           "cv_auc": trial.user_attrs.get("cv_auc"), "best_iterations": trial.user_attrs.get("best_iterations")}
     if trial.state.name == "PRUNED" and trial.intermediate_values:
         step = max(trial.intermediate_values)
         row |= {"pruned_at_step": step, "last_logloss": trial.intermediate_values[step]}

@@ -1,4 +1,5 @@
-"""MLflow tracking and registry: sqlite backend in the project (mlflow.db), artefacts beside it (mlartifacts/).
+"""MLflow tracking and registry: sqlite backend in the project (mlflow.db), artefacts beside it (mlartifacts/), or a
+tracking server named by $MLFLOW_TRACKING_URI (artefacts proxied by the server).
 
 Every candidate is registered as a version of ``creditrisk-pd``; the alias ``champion`` moves to it only through
 the validation gate (no red test, holdout business cost lower than the current champion's), whose verdict the
@@ -23,13 +24,20 @@ AUC_TAG = "holdout_auc"
 
 
 def configure(root: Path) -> None:
-    """Point MLflow at the project's sqlite store (never the deprecated file store) and its experiment."""
+    """Point MLflow at $MLFLOW_TRACKING_URI (a team's tracking server) or, by default, the project's sqlite store
+    (never the deprecated file store), and at the experiment. With the default store the artefacts go to
+    mlartifacts/ beside it; with a server the experiment gets no client-side location, so the server stores
+    them (``--serve-artifacts``), not each client's disk."""
+    import os
+
     import mlflow
 
     root = Path(root).resolve()
-    mlflow.set_tracking_uri(f"sqlite:///{root / 'mlflow.db'}")
+    server = os.environ.get("MLFLOW_TRACKING_URI")
+    mlflow.set_tracking_uri(server or f"sqlite:///{root / 'mlflow.db'}")
     if mlflow.get_experiment_by_name(EXPERIMENT) is None:
-        mlflow.create_experiment(EXPERIMENT, artifact_location=(root / "mlartifacts").as_uri())
+        location = None if server else (root / "mlartifacts").as_uri()
+        mlflow.create_experiment(EXPERIMENT, artifact_location=location)
     mlflow.set_experiment(EXPERIMENT)
 
 

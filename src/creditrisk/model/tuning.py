@@ -1,4 +1,4 @@
-"""Optuna tuning of CatBoost on the business cost (seeded TPE, pruning, resumable journal storage).
+"""Optuna tuning of CatBoost on the business cost (seeded TPE, pruning, resumable storage, several workers).
 
 Objective: out-of-fold business cost per client at the best OOF threshold (lower is better); the OOF AUC is
 recorded on each trial too. The first fold's fit is watched by optuna-integration's CatBoostPruningCallback
@@ -19,6 +19,7 @@ from creditrisk.model.training import cross_validate
 log = logging.getLogger(__name__)
 
 STUDY_NAME = "catboost-business-cost"
+HEARTBEAT_SECONDS = 20  # database storage: a worker silent for twice this is dead, its trial re-run once
 
 
 def suggest(trial, base: CatBoostParams) -> CatBoostParams:
@@ -28,39 +29,58 @@ def suggest(trial, base: CatBoostParams) -> CatBoostParams:
                    l2_leaf_reg=trial.suggest_float("l2_leaf_reg", 1.0, 30.0, log=True))
 
 
-def open_study(storage_path: Path | None, seed: int, setup: str = ""):
-    """A seeded TPE study; with a journal file it is persisted and resumed (load_if_exists).
+def open_storage(storage: str, journal: Path):
+    """``journal``: the journal file (one machine, several processes, no server); a database URL
+    (``postgresql+psycopg://…``): an RDB storage for workers on several machines, with heartbeats so that the
+    trial of a dead worker is failed and re-run once."""
+    import warnings
+
+    import optuna
+    from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrialCallback
+    from optuna.storages.journal import JournalFileBackend
+
+    if storage == "journal":
+        Path(journal).parent.mkdir(parents=True, exist_ok=True)
+        return JournalStorage(JournalFileBackend(str(journal)))
+    with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna 5, and what a database storage needs
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return RDBStorage(storage, heartbeat_interval=HEARTBEAT_SECONDS, grace_period=2 * HEARTBEAT_SECONDS,
+                          heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1))
+
+
+def open_study(storage, seed: int, setup: str = "", worker: int = 0):
+    """A seeded TPE study, created if absent and resumed otherwise (``storage``: an Optuna storage or None for
+    memory). Worker k samples with seed + k: one seed for all workers would propose the same trials.
 
     ``setup`` names what makes trials comparable (data, folds, costs): another setup is another study.
     """
     import optuna
-    from optuna.storages import JournalStorage
-    from optuna.storages.journal import JournalFileBackend
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    storage = None
-    if storage_path is not None:
-        Path(storage_path).parent.mkdir(parents=True, exist_ok=True)
-        storage = JournalStorage(JournalFileBackend(str(storage_path)))
     name = f"{STUDY_NAME}-{setup}" if setup else STUDY_NAME
     return optuna.create_study(study_name=name, direction="minimize", storage=storage, load_if_exists=True,
-                               sampler=optuna.samplers.TPESampler(seed=seed),
+                               sampler=optuna.samplers.TPESampler(seed=seed + worker),
                                pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=20))
 
 
 def tune(x, y: np.ndarray, cat_features: list[str], base: CatBoostParams, folds, seed: int, costs: CostParams,
-         n_trials: int, timeout: float | None, storage_path: Path | None = None, on_trial=None, setup: str = ""):
+         n_trials: int, timeout: float | None, storage=None, on_trial=None, setup: str = "", worker: int = 0):
     """Run (or resume) the study until it holds ``n_trials`` finished (complete or pruned) trials or the timeout
-    passes."""
+    passes. Several workers may run on one study: each starts a trial only while finished and running trials
+    are fewer than ``n_trials`` (the budget holds across workers)."""
+    import time
     import warnings
 
     import optuna
     from optuna_integration import CatBoostPruningCallback
 
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-    study = open_study(storage_path, seed, setup)
+    study = open_study(storage, seed, setup, worker)
 
     def objective(trial) -> float:
+        trial.set_user_attr("worker", worker)
+        if taken_before(study, trial.number) >= n_trials:  # another worker took the last place meanwhile
+            raise OverBudget(f"trial {trial.number}: the study already holds its {n_trials} trials")
         params = suggest(trial, base)
 
         def watch_first_fold(k, model, auc):  # pruning decision taken after the first fold's fit
@@ -73,14 +93,37 @@ def tune(x, y: np.ndarray, cat_features: list[str], base: CatBoostParams, folds,
         trial.set_user_attr("cv_threshold", result.threshold)
         trial.set_user_attr("best_iterations", result.best_iterations)
         cost = result.cost / len(y)
-        log.info("trial %d: cost per client %.4f, AUC %.4f, %s", trial.number, cost, result.auc, trial.params)
+        log.info("worker %d, trial %d: cost per client %.4f, AUC %.4f, %s", worker, trial.number, cost, result.auc,
+                 trial.params)
         if on_trial is not None:
             on_trial(trial, cost, result)
         return cost
 
-    finished = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
-    done = len([t for t in study.trials if t.state in finished])
-    remaining = max(0, n_trials - done)
-    if remaining:
-        study.optimize(objective, n_trials=remaining, timeout=timeout, n_jobs=1, gc_after_trial=True)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while trials_taken(study) < n_trials:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            break
+        study.optimize(objective, n_trials=1, timeout=left, n_jobs=1, gc_after_trial=True, catch=(OverBudget,))
     return study
+
+
+class OverBudget(Exception):
+    """A trial created after the budget was taken: it ends as FAIL before any work (never counted)."""
+
+
+def trials_taken(study) -> int:
+    """Finished (complete or pruned) and running trials: what counts against the budget."""
+    return len(study.get_trials(deepcopy=False, states=_taken_states()))
+
+
+def taken_before(study, number: int) -> int:
+    """Trials that count against the budget and were created before trial ``number``: a trial runs only when
+    they are fewer than the budget, so two workers racing for the last place cannot both take it."""
+    return sum(t.number < number for t in study.get_trials(deepcopy=False, states=_taken_states()))
+
+
+def _taken_states() -> tuple:
+    import optuna
+
+    return optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED, optuna.trial.TrialState.RUNNING

@@ -12,21 +12,76 @@ log = logging.getLogger(__name__)
 
 
 def run_tune(params: Params, paths: Paths) -> dict:
-    """Optuna study on the training part (resumed from models/tuning/study.journal); best parameters saved."""
+    """Optuna study on the training part (resumed from params tune.storage: by default models/tuning/
+    study.journal); best parameters saved. The stage is worker 0: alone it is the same study as always."""
+    study = _tune(params, paths, worker=0)
+    report = _report(study, params, paths)
+    return {k: report[k] for k in ("study", "best_params", "best_cost_per_client", "best_trial")}
+
+
+def run_tune_workers(params: Params, paths: Paths, workers: int, first_worker: int = 1) -> dict:
+    """``workers`` processes on one study (the study is created once, here, before they start); worker k
+    samples with seed + k, and together they stop at tune.n_trials finished trials. Run it on several machines
+    with a database in tune.storage and distinct ``first_worker``; then `dvc repro tune` reports the study."""
+    import multiprocessing
+
+    from creditrisk.model.tuning import open_storage, open_study
+
+    if params.tune.storage == "journal":
+        paths.tuning.mkdir(parents=True, exist_ok=True)
+    train, setup = _setup(params, paths)
+    open_study(open_storage(params.tune.storage, paths.tuning / STUDY), params.base.seed, setup)  # created once
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_worker, args=(params, paths, first_worker + k))
+                 for k in range(workers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    failed = [p.exitcode for p in processes if p.exitcode != 0]
+    if failed:
+        log.error("%d tuning worker(s) ended with an error (exit codes %s)", len(failed), failed)
+    study = open_study(open_storage(params.tune.storage, paths.tuning / STUDY), params.base.seed, setup)
+    states = {}
+    for trial in study.trials:
+        states[trial.state.name] = states.get(trial.state.name, 0) + 1
+    return {"study": study.study_name, "workers": workers, "trials": states, "failed_workers": len(failed)}
+
+
+def _worker(params: Params, paths: Paths, worker: int) -> None:
+    from creditrisk.logs import configure_logging
+
+    configure_logging(params.base.log_level)
+    _tune(params, paths, worker)
+
+
+def _setup(params: Params, paths: Paths):
+    """The training part and the key of its study (data, folds, costs)."""
     import hashlib
 
-    from creditrisk.model import tracking
-    from creditrisk.model.champion import study_report, tuning_setup_key
-    from creditrisk.model.training import stratified_folds
-    from creditrisk.model.tuning import tune
+    from creditrisk.model.champion import tuning_setup_key
 
     train, _ = split(params, paths)
-    folds = stratified_folds(train.y, params.train.cv_folds, params.base.seed)
     digest = hashlib.sha256((paths.features / TRAIN_FEATURES).read_bytes()).hexdigest()
+    return train, tuning_setup_key(train, digest, params)
+
+
+def _tune(params: Params, paths: Paths, worker: int):
+    from creditrisk.model.training import stratified_folds
+    from creditrisk.model.tuning import open_storage, tune
+
+    train, setup = _setup(params, paths)
+    folds = stratified_folds(train.y, params.train.cv_folds, params.base.seed)
     paths.tuning.mkdir(parents=True, exist_ok=True)
-    study = tune(train.x, train.y, train.categorical, params.train.catboost, folds, params.base.seed, params.cost,
-                 params.tune.n_trials, params.tune.timeout, paths.tuning / STUDY,
-                 setup=tuning_setup_key(train, digest, params))
+    return tune(train.x, train.y, train.categorical, params.train.catboost, folds, params.base.seed, params.cost,
+                params.tune.n_trials, params.tune.timeout, open_storage(params.tune.storage, paths.tuning / STUDY),
+                setup=setup, worker=worker)
+
+
+def _report(study, params: Params, paths: Paths) -> dict:
+    from creditrisk.model import tracking
+    from creditrisk.model.champion import study_report
+
     report = study_report(study)
     write_json(paths.tuning / BEST_PARAMS, study.best_params)
     write_json(paths.reports / "tuning.json", report)
@@ -34,4 +89,4 @@ def run_tune(params: Params, paths: Paths) -> dict:
     tracking.log_tuning(report)
     log.info("tuning: best cost per client %.4f with %s (%d trials)", study.best_value, study.best_params,
              len(report["trials"]))
-    return {k: report[k] for k in ("study", "best_params", "best_cost_per_client", "best_trial")}
+    return report

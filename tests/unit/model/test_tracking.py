@@ -70,3 +70,26 @@ def test_the_gate_moves_the_champion_alias_and_tags_the_verdict(registry):
     assert [row["champion"] for row in history.values()].count(True) == 1 and history[better["version"]]["champion"]
     assert history[worse["version"]]["holdout_cost_per_client"] == 0.50
     assert (registry / "mlflow.db").exists() and (registry / "mlartifacts").is_dir()
+
+
+def test_a_tracking_server_from_the_environment_stores_the_artefacts(mlflow_server, tmp_path, monkeypatch):
+    """MLFLOW_TRACKING_URI names a team's server (PostgreSQL store, proxied artefacts): the candidate's run,
+    registration, gate and champion go through it, and the artefacts land on the server, not on the client."""
+    import mlflow
+
+    uri, artefacts = mlflow_server
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    project = tmp_path / "client"
+    project.mkdir()
+    tracking.configure(project)
+    assert mlflow.get_tracking_uri() == uri
+    model, bundle, x = _tiny_model()
+    candidate = _register_and_judge(model, bundle, x, 0.42)
+    assert candidate["gate"]["promote"]
+    loaded, stored, facts = tracking.load_champion()
+    assert stored == make_bundle(["a", "b"]) and facts["model_version"] == candidate["version"]
+    assert loaded.predict_proba(x.head(3)).shape == (3, 2)
+    assert list(project.iterdir()) == []  # no mlflow.db, no mlartifacts, no mlruns on the client
+    assert any(path.name == "model.cb" or path.suffix == ".cbm" or path.name == "MLmodel"
+               for path in artefacts.rglob("*"))
+    mlflow.set_tracking_uri(None)

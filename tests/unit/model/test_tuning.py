@@ -8,7 +8,7 @@ import pandas as pd
 from creditrisk.config import CatBoostParams
 from creditrisk.model.cost import CostParams
 from creditrisk.model.training import stratified_folds
-from creditrisk.model.tuning import tune
+from creditrisk.model.tuning import open_storage, tune
 
 
 def _data():
@@ -24,12 +24,12 @@ def test_same_seed_same_study_and_the_journal_resumes(tmp_path):
     folds = stratified_folds(y, 2, seed=0)
     base = CatBoostParams(iterations=40, early_stopping_rounds=10)
     kwargs = dict(cat_features=["c"], base=base, folds=folds, seed=7, costs=CostParams(), timeout=None)
-    first = tune(x, y, n_trials=3, storage_path=tmp_path / "a.journal", **kwargs).trials
-    second = tune(x, y, n_trials=3, storage_path=tmp_path / "b.journal", **kwargs).trials
+    first = tune(x, y, n_trials=3, storage=open_storage("journal", tmp_path / "a.journal"), **kwargs).trials
+    second = tune(x, y, n_trials=3, storage=open_storage("journal", tmp_path / "b.journal"), **kwargs).trials
     assert len(first) == 3
     assert [t.params for t in first] == [t.params for t in second]
     assert [(t.state, t.value) for t in first] == [(t.state, t.value) for t in second]
-    resumed = tune(x, y, n_trials=4, storage_path=tmp_path / "a.journal", **kwargs)
+    resumed = tune(x, y, n_trials=4, storage=open_storage("journal", tmp_path / "a.journal"), **kwargs)
     assert len(resumed.trials) == 4  # three loaded from the journal, one new
     assert [t.params for t in resumed.trials[:3]] == [t.params for t in first]
     assert resumed.best_value <= min(t.value for t in first if t.state.name == "COMPLETE")
@@ -56,3 +56,50 @@ def test_a_pruned_trial_is_reported_as_pruned_not_with_a_cost():
     assert complete["cost_per_client"] == 0.484 and report["best_cost_per_client"] == 0.484
     assert pruned["state"] == "PRUNED" and pruned["cost_per_client"] is None
     assert (pruned["pruned_at_step"], pruned["last_logloss"]) == (9, 0.29)
+
+
+def _worker(storage: str, journal: str, worker: int, n_trials: int) -> None:
+    """One tuning worker process on the shared study (what `creditrisk tune-worker` starts)."""
+    warnings.filterwarnings("ignore", message="CatBoostPruningCallback is experimental")
+    x, y = _data()
+    tune(x, y, ["c"], CatBoostParams(iterations=40, early_stopping_rounds=10), stratified_folds(y, 2, seed=0), 7,
+         CostParams(), n_trials, None, open_storage(storage, journal), worker=worker)
+
+
+def _two_workers(storage: str, journal: str) -> list:
+    import multiprocessing
+
+    from creditrisk.model.tuning import open_study
+
+    open_study(open_storage(storage, journal), 7)  # created once, before the workers
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_worker, args=(storage, journal, k, 6)) for k in (1, 2)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(timeout=240)
+    assert [p.exitcode for p in workers] == [0, 0]
+    return open_study(open_storage(storage, journal), 7).trials
+
+
+def test_two_workers_on_postgresql(postgres_url, tmp_path):
+    import optuna
+
+    from tests.engines import create_database
+
+    trials = _two_workers(create_database(postgres_url, "optuna"), str(tmp_path / "unused.journal"))
+    finished = [t for t in trials if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)]
+    assert len(finished) == 6 and len({tuple(sorted(t.params.items())) for t in finished}) == 6
+    assert {t.user_attrs["worker"] for t in finished} == {1, 2}
+
+
+def test_two_workers_share_one_budget_without_duplicate_trials(tmp_path):
+    import optuna
+
+    trials = _two_workers("journal", str(tmp_path / "shared.journal"))
+    finished = [t for t in trials if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)]
+    assert len(finished) == 6  # the budget holds across workers
+    assert all(t.state == optuna.trial.TrialState.FAIL and not t.params for t in trials if t not in finished)
+    params = [tuple(sorted(t.params.items())) for t in finished]
+    assert len(set(params)) == len(params)  # seed + worker: no trial proposed twice
+    assert {t.user_attrs["worker"] for t in finished} == {1, 2}  # both worked
