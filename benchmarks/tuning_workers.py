@@ -56,10 +56,10 @@ def run(workers: int, trials: int, rows: int) -> dict:
         for process in processes:
             process.join()
         seconds = time.perf_counter() - start
-        study = open_study(open_storage("journal", journal), 42)
-    done = [t for t in study.trials if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)]
+        trials = open_study(open_storage("journal", journal), 42).trials
+    done = [t for t in trials if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)]
     keys = [tuple(sorted(t.params.items())) for t in done]
-    return {"seconds": seconds, "finished": len(done), "failed": len(study.trials) - len(done),
+    return {"seconds": seconds, "finished": len(done), "failed": len(trials) - len(done),
             "duplicates": len(keys) - len(set(keys)), "per_minute": len(done) / seconds * 60}
 
 
