@@ -5,11 +5,11 @@ from __future__ import annotations
 from creditrisk.model.bundle import Bundle
 
 
-def _pct(value: float | None, digits: int = 1) -> str:
+def pct(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{100 * value:.{digits}f} %"
 
 
-def _num(value: float | None, digits: int = 4) -> str:
+def num(value: float | None, digits: int = 4) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"  # a count
     return "n/a" if value is None else f"{value:.{digits}f}"
@@ -43,15 +43,15 @@ def _rate(row: dict, name: str) -> str:
     """A group's rate with its 95 % interval: 41.2 % (35.0–47.7 %)."""
     interval = row.get(f"{name}_ci95")
     if row[name] is None or not interval:
-        return _pct(row[name])
-    return f"{_pct(row[name])} ({_pct(interval[0])}–{_pct(interval[1])})"
+        return pct(row[name])
+    return f"{pct(row[name])} ({pct(interval[0])}–{pct(interval[1])})"
 
 
-def _interval(m: dict, name: str, pct: bool = False) -> str:
+def _interval(m: dict, name: str, percent: bool = False) -> str:
     low, high = m.get(f"{name}_ci95_low"), m.get(f"{name}_ci95_high")
     if low is None:
         return ""
-    shown = _pct if pct else _num
+    shown = pct if percent else num
     return f"{shown(low)} – {shown(high)}"
 
 
@@ -80,13 +80,13 @@ def _scale_section(scale: dict | None) -> list[str]:
     lines = ["", "## Master scale (out-of-fold PDs of the training part)", "",
              f"Grades 1 (lowest risk) to {len(scale['oof'])}; grade D = in default. Default rates "
              f"{'increase strictly' if checks['monotone'] else '**do not increase strictly**'} from grade to grade; "
-             f"the largest grade ({checks['largest_grade']}) holds {_pct(checks['largest_share'])} of the clients "
-             f"(limit {_pct(checks['max_share'])}); Herfindahl index {_num(checks['herfindahl'], 3)}.", "",
+             f"the largest grade ({checks['largest_grade']}) holds {pct(checks['largest_share'])} of the clients "
+             f"(limit {pct(checks['max_share'])}); Herfindahl index {num(checks['herfindahl'], 3)}.", "",
              "| grade | PD range | clients | share | observed default rate | mean PD |",
              "|---|---|---:|---:|---:|---:|"]
     for row in scale["oof"]:
-        lines.append(f"| {row['grade']} | {_pct(row['pd_low'])} – {_pct(row['pd_high'])} | {row['clients']} | "
-                     f"{_pct(row['share'])} | {_pct(row['default_rate'], 2)} | {_pct(row['mean_pd'], 2)} |")
+        lines.append(f"| {row['grade']} | {pct(row['pd_low'])} – {pct(row['pd_high'])} | {row['clients']} | "
+                     f"{pct(row['share'])} | {pct(row['default_rate'], 2)} | {pct(row['mean_pd'], 2)} |")
     lines.append("| D | in default | | | 100 % | |")
     tests = scale.get("calibration_holdout")
     if tests:
@@ -96,8 +96,8 @@ def _scale_section(scale: dict | None) -> list[str]:
                   "| grade | clients | defaults | mean PD | observed default rate | p-value | light |",
                   "|---|---:|---:|---:|---:|---:|---|"]
         rows = [*tests["grades"], {"grade": "all", **tests["portfolio"]}]
-        lines += [f"| {r['grade']} | {r['clients']} | {r['defaults']} | {_pct(r['mean_pd'], 2)} | "
-                  f"{_pct(r['defaults'] / r['clients'], 2)} | {r['p_value']:.3f} | {r['light']} |" for r in rows]
+        lines += [f"| {r['grade']} | {r['clients']} | {r['defaults']} | {pct(r['mean_pd'], 2)} | "
+                  f"{pct(r['defaults'] / r['clients'], 2)} | {r['p_value']:.3f} | {r['light']} |" for r in rows]
     return lines
 
 
@@ -106,13 +106,16 @@ def _validation_section(report: dict | None) -> list[str]:
     if not report:
         return []
     lights = report["lights"]
-    lines = ["", "## Validation tests (reports/validation_model/report.md)", "",
-             f"{lights['green']} green, {lights['amber']} amber, {lights['red']} red, {lights['not_enough_data']} "
-             "without enough data. A red test blocks the promotion to champion.", "",
-             "| test | sample | statistic | p-value | light |", "|---|---|---:|---:|---|"]
-    lines += [f"| {t['test']} | {t['sample']} | {_num(t['statistic'])} | {_num(t['p_value'], 3)} | {t['light']} |"
-              for t in report["tests"]]
-    return lines
+    return ["", "## Validation tests (reports/validation_model/report.md)", "",
+            f"{lights['green']} green, {lights['amber']} amber, {lights['red']} red, {lights['not_enough_data']} "
+            "without enough data. A red test blocks the promotion to champion.", "", *test_table(report["tests"])]
+
+
+def test_table(tests: list[dict]) -> list[str]:
+    """The validation tests as a Markdown table: test, sample, statistic, p-value, light."""
+    return ["| test | sample | statistic | p-value | light |", "|---|---|---:|---:|---|"] + [
+        f"| {t['test']} | {t['sample']} | {num(t['statistic'])} | {num(t['p_value'], 3)} | {t['light']} |"
+        for t in tests]
 
 
 def _four_fifths(ratios: dict) -> list[str]:
@@ -123,8 +126,8 @@ def _four_fifths(ratios: dict) -> list[str]:
                  "amber when its 95 % bootstrap interval reaches below):", "",
              "| attribute | ratio | 95 % interval | light |", "|---|---:|---|---|"]
     for name, r in ratios.items():
-        interval = f"{_num(r['ci95'][0], 3)} – {_num(r['ci95'][1], 3)}" if r["ci95"] else ""
-        lines.append(f"| {name.replace('_', ' ')} | {_num(r['ratio'], 3)} | {interval} | {r['light']} |")
+        interval = f"{num(r['ci95'][0], 3)} – {num(r['ci95'][1], 3)}" if r["ci95"] else ""
+        lines.append(f"| {name.replace('_', ' ')} | {num(r['ratio'], 3)} | {interval} | {r['light']} |")
     return lines
 
 
@@ -138,12 +141,12 @@ def _reasons_section(concepts: list[dict]) -> list[str]:
              "Each decision comes with at most four principal reasons in plain sentences (creditrisk/reasons/"
              "catalogue.yaml): the model's features are grouped into concepts, and the concepts weighing most in the "
              f"direction of the decision are told to the client. Concepts whose sentences were written by hand carry "
-             f"{_pct(written)} of the influence on the holdout (mean absolute summed SHAP value); the others get a "
+             f"{pct(written)} of the influence on the holdout (mean absolute summed SHAP value); the others get a "
              "sentence derived by rule.", "",
              "Sensitive attributes are never given to a client as a reason; the adviser's view shows them, marked. "
              "Their share of the influence on the holdout:", "",
              "| sensitive concept | share of the influence |", "|---|---:|"]
-    lines += [f"| {c['label_en']} | {_pct(c['share'])} |" for c in sensitive]
+    lines += [f"| {c['label_en']} | {pct(c['share'])} |" for c in sensitive]
     lines += ["", "They are in the model because the data hold them; whether age, gender or family situation may "
                   "be used at all is a decision for compliance (the fairness tables below show their effect on "
                   "approval rates)."]
@@ -162,15 +165,15 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
              "## Model", "",
              f"- CatBoost classifier, class-imbalance treatment **{bundle.imbalance_strategy}**, "
              f"{bundle.catboost['iterations']} trees of depth {bundle.catboost['depth']}, learning rate "
-             f"{_num(bundle.catboost['learning_rate'])}; {len(bundle.features)} features "
+             f"{num(bundle.catboost['learning_rate'])}; {len(bundle.features)} features "
              f"({len(bundle.categorical)} categorical); trained {bundle.trained_at} on "
              f"{bundle.train_rows} applicants ({bundle.data_source} data).",
              f"- Output: a probability of default, the raw score through a {bundle.calibration['method']} "
              "calibration: strictly increasing (the PD moves with every input and keeps the clients' order), "
              "chosen on cross-fitted out-of-fold log loss.",
-             f"- Decision: refuse when PD ≥ **{_num(m['threshold'])}** (the cut-off minimising the out-of-fold "
+             f"- Decision: refuse when PD ≥ **{num(m['threshold'])}** (the cut-off minimising the out-of-fold "
              f"business cost with FN cost {m['fn_cost']} and FP cost {m['fp_cost']}; theory for a calibrated PD: "
-             f"{_num(m['fp_cost'] / (m['fn_cost'] + m['fp_cost']))}).", ""]
+             f"{num(m['fp_cost'] / (m['fn_cost'] + m['fp_cost']))}).", ""]
     if registry:
         gate = registry.get("gate", {})
         verdict = ("promoted to alias `champion` by the validation gate" if registry["promoted"] else
@@ -187,49 +190,49 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
               "", "## Data", "",
               f"- {bundle.train_rows} applicants for training (cross-validation, tuning, calibration, threshold) "
               f"and a stratified holdout of {m['holdout_rows']} applicants scored once; observed default rate "
-              f"{_pct(m['default_rate'])}.", "",
+              f"{pct(m['default_rate'])}.", "",
               f"## Holdout metrics ({m['holdout_rows']} applicants, {m.get('holdout_defaults', '?')} defaults; "
               "95 % bootstrap intervals)", "", *_sample_note(m),
               "| metric | value | 95 % interval |", "|---|---:|---|",
-              f"| AUC | {_num(m['auc'])} | {_interval(m, 'auc')} |",
-              f"| PR-AUC | {_num(m['pr_auc'])} | {_interval(m, 'pr_auc')} |",
-              f"| business cost per client | {_num(m['business_cost_per_client'])} | "
+              f"| AUC | {num(m['auc'])} | {_interval(m, 'auc')} |",
+              f"| PR-AUC | {num(m['pr_auc'])} | {_interval(m, 'pr_auc')} |",
+              f"| business cost per client | {num(m['business_cost_per_client'])} | "
               f"{_interval(m, 'business_cost_per_client')} |",
-              f"| normalised cost (1 = refuse no one) | {_num(m['normalized_cost'])} | "
+              f"| normalised cost (1 = refuse no one) | {num(m['normalized_cost'])} | "
               f"{_interval(m, 'normalized_cost')} |",
-              f"| threshold (chosen on out-of-fold PDs) | {_num(m['threshold'])} | {_interval(m, 'threshold')} |",
-              f"| Brier score | {_num(m['brier'])} | {_interval(m, 'brier')} |",
-              f"| approval rate | {_pct(m['approval_rate'])} | {_interval(m, 'approval_rate', pct=True)} |", "",
+              f"| threshold (chosen on out-of-fold PDs) | {num(m['threshold'])} | {_interval(m, 'threshold')} |",
+              f"| Brier score | {num(m['brier'])} | {_interval(m, 'brier')} |",
+              f"| approval rate | {pct(m['approval_rate'])} | {_interval(m, 'approval_rate', percent=True)} |", "",
               f"Confusion matrix at the threshold: {m['tp']} defaulters refused, {m['fn']} defaulters accepted, "
               f"{m['fp']} good clients refused, {m['tn']} good clients accepted.", ""]
     if "oracle_auc" in m:
         lines += ["## Gap to the best achievable (synthetic data only)", "",
                   f"The true PD of every synthetic applicant is known: the best possible AUC is "
-                  f"{_num(m['oracle_auc'])} and the best possible cost {_num(m['oracle_cost_per_client'])} per "
-                  f"client. The model reaches {_num(m['auc_to_oracle'], 3)} of the oracle AUC and "
-                  f"{_num(m['cost_to_oracle'], 3)} times the oracle cost.", ""]
+                  f"{num(m['oracle_auc'])} and the best possible cost {num(m['oracle_cost_per_client'])} per "
+                  f"client. The model reaches {num(m['auc_to_oracle'], 3)} of the oracle AUC and "
+                  f"{num(m['cost_to_oracle'], 3)} times the oracle cost.", ""]
     lines += ["## Model selection (cross-validation on the training part)", "",
               "| candidate | CV AUC | CV cost per client | CV normalised cost |", "|---|---:|---:|---:|"]
     for row in selection["strategies"] + selection["baselines"]:
         chosen = " (chosen)" if row["strategy"] == selection["chosen"] else ""
-        lines.append(f"| {row['strategy']}{chosen} | {_num(row.get('cv_auc'))} | "
-                     f"{_num(row['cv_cost_per_client'])} | {_num(row['cv_normalized_cost'])} |")
+        lines.append(f"| {row['strategy']}{chosen} | {num(row.get('cv_auc'))} | "
+                     f"{num(row['cv_cost_per_client'])} | {num(row['cv_normalized_cost'])} |")
     challenger = selection.get("challenger")
     if challenger:
         lines.append(f"| challenger: logistic scorecard, {challenger['n_variables']} variables (shadow only) | "
-                     f"{_num(challenger['cv_auc'])} | {_num(challenger['cv_cost_per_client'])} | "
-                     f"{_num(challenger['cv_normalized_cost'])} |")
+                     f"{num(challenger['cv_auc'])} | {num(challenger['cv_cost_per_client'])} | "
+                     f"{num(challenger['cv_normalized_cost'])} |")
     for sensitive in selection.get("sensitive", []):
         lines += ["", f"**{sensitive['attribute']}**: {sensitive['verdict']} (out-of-fold AUC "
-                      f"{_num(sensitive['auc_with'])} with it, {_num(sensitive['auc_without'])} without; four-fifths "
-                      f"ratio of approval rates by its groups {_num(sensitive['fairness']['with']['four_fifths'], 3)} "
-                      f"with, {_num(sensitive['fairness']['without']['four_fifths'], 3)} without)."]
+                      f"{num(sensitive['auc_with'])} with it, {num(sensitive['auc_without'])} without; four-fifths "
+                      f"ratio of approval rates by its groups {num(sensitive['fairness']['with']['four_fifths'], 3)} "
+                      f"with, {num(sensitive['fairness']['without']['four_fifths'], 3)} without)."]
     if tuning:
         lines += ["", f"Optuna ({len(tuning['trials'])} trials, seeded TPE, pruning): best CV cost per client "
-                      f"{_num(tuning['best_cost_per_client'])} with {tuning['best_params']}."]
+                      f"{num(tuning['best_cost_per_client'])} with {tuning['best_params']}."]
     lines += ["", "## What drives the score (mean |SHAP| on the holdout)", "",
               "| feature | meaning | mean abs SHAP |", "|---|---|---:|"]
-    lines += [f"| {r['feature']} | {labels.get(r['feature'], '')} | {_num(r['mean_abs_shap'])} |"
+    lines += [f"| {r['feature']} | {labels.get(r['feature'], '')} | {num(r['mean_abs_shap'])} |"
               for r in importance[:12]]
     lines += _reasons_section(concepts or [])
     lines += _scale_section(scale)

@@ -8,17 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-LIGHTS = ("green", "amber", "red", "not_enough_data")
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f} %"
-
-
-def _num(value: float | None, digits: int = 4) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"  # a count
-    return "n/a" if value is None else f"{value:.{digits}f}"
+from creditrisk.model.card import num, pct, test_table
 
 
 def render_annex(r: dict[str, Any], params: dict) -> str:
@@ -46,7 +36,7 @@ def _general(r: dict, params: dict) -> list[str]:
             f"- **Model served and its version** [1(c)]: registered model `{registry['registered_model']}`, "
             f"champion {served}; the candidate of this run is version {registry['version']} "
             f"({'promoted' if registry['promoted'] else 'not promoted'} by the validation gate).",
-            f"- **Decision rule**: refuse from PD {_num(m['threshold'])}, the cut-off minimising the "
+            f"- **Decision rule**: refuse from PD {num(m['threshold'])}, the cut-off minimising the "
             f"out-of-fold business cost with a missed default costing {params['cost']['fn_cost']} and a wrongly "
             f"refused good client {params['cost']['fp_cost']}; PDs within ±{params['serve']['review_band']} of it "
             "go to a person (\"review\").",
@@ -65,7 +55,7 @@ def _development(r: dict, params: dict) -> list[str]:
              "promotion gate, drift reports, publication to the service. MLflow holds the runs and the registry.",
              "",
              "**Design choices and their reasons** [2(b)]:",
-             f"- the class imbalance ({_pct(m['default_rate'])} defaults) is handled by the strategy with the lowest "
+             f"- the class imbalance ({pct(m['default_rate'])} defaults) is handled by the strategy with the lowest "
              f"cross-validated business cost: **{selection['chosen']}**;",
              f"- calibration **{selection['calibration']['chosen']}**, chosen on cross-fitted out-of-fold log loss, "
              "so that a PD of 10 % means 10 defaults in 100 clients;",
@@ -76,8 +66,8 @@ def _development(r: dict, params: dict) -> list[str]:
     challenger = selection.get("challenger")
     if challenger:
         lines.append(f"- a challenger, a logistic scorecard of {challenger['n_variables']} variables with monotone "
-                     f"bins, cross-validated on the same folds (AUC {_num(challenger['cv_auc'])}, cost "
-                     f"{_num(challenger['cv_cost_per_client'])} per client), runs in shadow: never decisive.")
+                     f"bins, cross-validated on the same folds (AUC {num(challenger['cv_auc'])}, cost "
+                     f"{num(challenger['cv_cost_per_client'])} per client), runs in shadow: never decisive.")
     lines += ["", "What the system optimises [2(b)]: the expected business cost per applicant; the trade-offs "
                   "(approval rate against missed defaults) are in the model card's threshold section.", ""]
     return lines
@@ -91,7 +81,7 @@ def _data(r: dict) -> list[str]:
                                                                            dict) else 0
     return ["### Data [2(d)]", "",
             f"- Source: {kind}; {data['train_applicants']:,} labelled applicants (default rate "
-            f"{_pct(data['default_rate'])}), {data['production_applicants']:,} production applicants; history rows: "
+            f"{pct(data['default_rate'])}), {data['production_applicants']:,} production applicants; history rows: "
             + ", ".join(f"{name} {rows:,}" for name, rows in data["tables"].items()
                         if not name.startswith("application")) + ".",
             f"- Validation: {validation['checks']} checks, {validation['failures']} failures, {validation['warnings']} "
@@ -123,23 +113,21 @@ def _validation(r: dict) -> list[str]:
              "clients. Gate: " + ("passed" if gate["promote"] else "not passed — " + "; ".join(gate["reasons"])) + "."
              + (" **Report mode: red tests did not block** (exploration only)." if gate.get("mode") == "report"
                 and gate["red_tests"] else ""),
-             "", "| test | sample | statistic | p-value | light |", "|---|---|---:|---:|---|"]
-    lines += [f"| {t['test']} | {t['sample']} | {_num(t['statistic'])} | {_num(t['p_value'], 3)} | {t['light']} |"
-              for t in report["tests"]]
+             "", *test_table(report["tests"])]
     return lines + [""]
 
 
 def _monitoring(r: dict, params: dict) -> list[str]:
     m, fairness = r["metrics"], r["evaluation"]["fairness"]
     lines = ["## 3. Monitoring, functioning and control [3]", "",
-             f"**Capabilities and limits**: holdout AUC {_num(m['auc'])} (95 % interval {_num(m['auc_ci95_low'])}–"
-             f"{_num(m['auc_ci95_high'])}), business cost {_num(m['business_cost_per_client'])} per client, approval "
-             f"rate {_pct(m['approval_rate'])}"
+             f"**Capabilities and limits**: holdout AUC {num(m['auc'])} (95 % interval {num(m['auc_ci95_low'])}–"
+             f"{num(m['auc_ci95_high'])}), business cost {num(m['business_cost_per_client'])} per client, approval "
+             f"rate {pct(m['approval_rate'])}"
              + ("" if m.get("enough_data", True) else
                 f"; **not enough data for a verdict** ({m['holdout_defaults']} defaults in the holdout)") + ".",
              "", "**Accuracy for groups of persons** (holdout; four-fifths ratio of approval rates):", "",
              "| attribute | ratio | light |", "|---|---:|---|"]
-    lines += [f"| {name.replace('_', ' ')} | {_num(v['ratio'], 3)} | {v['light']} |"
+    lines += [f"| {name.replace('_', ' ')} | {num(v['ratio'], 3)} | {v['light']} |"
               for name, v in fairness.get("four_fifths", {}).items()]
     lines += ["", f"**Input data**: the API refuses more than {params['serve']['max_batch']} clients a request and "
                   "any field outside the schema of the Home Credit files (docs/service.md).", ""]
@@ -161,7 +149,7 @@ def _risks(r: dict) -> list[str]:
     return ["## 5. Risk management [5]", "",
             "- A candidate with a red validation test cannot become the champion (the gate, in the registry's tags).",
             f"- Drift between modelling and production populations: {drift['n_drifted']} of {drift['n_columns']} "
-            f"columns, adversarial AUC {_num(drift['adversarial_auc'], 3)} (reports/drift/).",
+            f"columns, adversarial AUC {num(drift['adversarial_auc'], 3)} (reports/drift/).",
             "- Foreseeable misuse: deciding without the review band, or on clients outside the training population; "
             "the model card lists the limits.", ""]
 
@@ -170,8 +158,8 @@ def _changes(r: dict) -> list[str]:
     lines = ["## 6. Changes through the life cycle [6]", "",
              "| version | registered | holdout cost | holdout AUC | gate | red tests | champion now |",
              "|---:|---|---:|---:|---|---|---|"]
-    lines += [f"| {v['version']} | {v['registered']} | {_num(v['holdout_cost_per_client'])} | "
-              f"{_num(v['holdout_auc'])} | {v['verdict']} | {v['red_tests'] or 'none'} | "
+    lines += [f"| {v['version']} | {v['registered']} | {num(v['holdout_cost_per_client'])} | "
+              f"{num(v['holdout_auc'])} | {v['verdict']} | {v['red_tests'] or 'none'} | "
               f"{'yes' if v['champion'] else ''} |" for v in r["registry"].get("history", [])]
     return lines + [""]
 
@@ -191,7 +179,7 @@ def _post_market(params: dict) -> list[str]:
             f"- Daily (CI job `monitor`): the last {monitor['window_days']} days of served traffic (counts, never a "
             "client) against the training features and the development clients: CSI per feature, PSI of the score, "
             "automatic-acceptance share, each with its light; the expected AUC and cost from the calibrated PDs; an "
-            f"alert when more than {_pct(monitor['max_share_drifted'])} of the features drift or a test is red.",
+            f"alert when more than {pct(monitor['max_share_drifted'])} of the features drift or a test is red.",
             "- When outcomes arrive: `creditrisk monitor --labels FILE` back-tests the PDs of record (AUC and its "
             "decline, Jeffreys per grade, binomial, Hosmer-Lemeshow, Spiegelhalter).",
             f"- Traffic counts are kept {monitor['retention_days']} days (the lender's choice).", ""]
