@@ -13,7 +13,9 @@ from scipy.stats. The tests follow the supervisors' validation instructions for 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -135,15 +137,34 @@ def psi_critical(n_reference: int, n_current: int, bins: int, quantile: float = 
 
 
 def quantile_edges(values: np.ndarray, bins: int) -> np.ndarray:
-    """Inner edges of ``bins`` quantile bins of the reference values (duplicates merged)."""
+    """Inner edges of ``bins`` quantile bins of the reference values (missing values left out, duplicates
+    merged)."""
     values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]
-    return np.unique(np.quantile(values, np.linspace(0, 1, bins + 1)[1:-1])) if len(values) else np.array([])
+    if not len(values):
+        return np.array([])
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, bins + 1)[1:-1]))
+    return edges[np.isfinite(edges)]
 
 
-def bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Counts per bin [edge_i, edge_i+1), with a last bin for missing values."""
-    values = np.asarray(values, dtype=float)
-    missing = np.isnan(values)
-    counts = np.bincount(np.searchsorted(edges, values[~missing], side="right"), minlength=len(edges) + 1)
-    return np.append(counts, missing.sum())
+def count_numbers(values: Sequence[Any], edges: Sequence[float]) -> np.ndarray:
+    """Counts per bin: [missing, below edges[0], [edges[0], edges[1]), ..., from the last edge up]."""
+    import pandas as pd
+
+    numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+    known = ~np.isnan(numbers)
+    bins = np.searchsorted(np.asarray(edges, dtype=float), numbers[known], side="right")
+    return np.concatenate([[int((~known).sum())], np.bincount(bins, minlength=len(edges) + 1)])
+
+
+def count_levels(values: Sequence[Any], levels: Sequence[str]) -> np.ndarray:
+    """Counts per level: [missing, level 1, ..., level n, any other level]."""
+    position = {level: i + 1 for i, level in enumerate(levels)}
+    counts = np.zeros(len(levels) + 2, dtype=np.int64)
+    for value in values:
+        counts[0 if is_missing(value) else position.get(str(value), len(levels) + 1)] += 1
+    return counts
+
+
+def is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))

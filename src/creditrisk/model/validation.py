@@ -150,17 +150,13 @@ def _index(name: str, development: np.ndarray, production: np.ndarray, settings:
 
 
 def _counts(development: np.ndarray, production: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Counts over the development's deciles (numbers) or levels (categories, plus one bin for the others)."""
+    """Counts over the development's deciles (numbers) or levels (categories), with a bin for the missing values
+    (and, for categories, one for the levels development never had)."""
     if development.dtype.kind in "biuf":
         edges = stats.quantile_edges(development, 10)
-        return stats.bin_counts(development, edges), stats.bin_counts(production.astype(float), edges)
-    levels = sorted({str(v) for v in development})
-    index = {level: i for i, level in enumerate(levels)}
-
-    def count(values: np.ndarray) -> np.ndarray:
-        return np.bincount([index.get(str(v), len(levels)) for v in values], minlength=len(levels) + 1)
-
-    return count(development), count(production)
+        return stats.count_numbers(development, edges), stats.count_numbers(production, edges)
+    levels = sorted({str(v) for v in development if not stats.is_missing(v)})
+    return stats.count_levels(development, levels), stats.count_levels(production, levels)
 
 
 def concentration(checks: dict, settings: ModelValidationParams) -> list[dict]:

@@ -40,6 +40,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from creditrisk.model.stats import count_levels, count_numbers, quantile_edges
+
 log = logging.getLogger(__name__)
 
 MIN_CLIENTS_PER_LINE = 5  # a line never covers fewer clients (k-anonymity of every line)
@@ -67,8 +69,7 @@ class Bins:
                 shares = values.value_counts(normalize=True)
                 out[name] = {"levels": sorted(str(v) for v, s in shares.items() if s >= min_level_share)}
             else:
-                cuts = np.nanquantile(values.to_numpy(dtype=float), np.linspace(0, 1, quantiles + 1)[1:-1])
-                out[name] = {"edges": sorted({float(c) for c in cuts if np.isfinite(c)})}
+                out[name] = {"edges": [float(c) for c in quantile_edges(values.to_numpy(dtype=float), quantiles)]}
         return cls(out)
 
     @classmethod
@@ -88,22 +89,6 @@ def count(binning: dict, values: Sequence[Any]) -> np.ndarray:
     if "levels" in binning:
         return count_levels(values, binning["levels"])
     return count_numbers(values, binning["edges"])
-
-
-def count_numbers(values: Sequence[Any], edges: Sequence[float]) -> np.ndarray:
-    numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
-    known = ~np.isnan(numbers)
-    bins = np.searchsorted(np.asarray(edges, dtype=float), numbers[known], side="right")
-    return np.concatenate([[int((~known).sum())], np.bincount(bins, minlength=len(edges) + 1)])
-
-
-def count_levels(values: Sequence[Any], levels: Sequence[str]) -> np.ndarray:
-    position = {level: i + 1 for i, level in enumerate(levels)}
-    counts = np.zeros(len(levels) + 2, dtype=np.int64)  # missing, levels..., other
-    for value in values:
-        missing = value is None or (isinstance(value, float) and np.isnan(value))
-        counts[0 if missing else position.get(str(value), len(levels) + 1)] += 1
-    return counts
 
 
 @dataclass

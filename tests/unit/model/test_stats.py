@@ -100,5 +100,5 @@ def test_psi_and_its_sampling_critical_value_by_hand():
 def test_bins_count_quantiles_and_missing_values():
     edges = stats.quantile_edges(np.arange(10.0), 2)  # the median, 4.5
     assert edges.tolist() == [4.5]
-    counts = stats.bin_counts(np.array([0, 4.5, 9, np.nan, 1]), edges)
-    assert counts.tolist() == [2, 2, 1]  # below 4.5, from 4.5 up, missing
+    counts = stats.count_numbers(np.array([0, 4.5, 9, np.nan, 1]), edges)
+    assert counts.tolist() == [1, 2, 2]  # missing, below 4.5, from 4.5 up
