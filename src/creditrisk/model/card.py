@@ -72,8 +72,9 @@ def _data_limit(bundle: Bundle, metrics: dict) -> str:
             "sample of that size.")
 
 
-def _scale_section(scale: dict | None) -> list[str]:
-    """The master scale on out-of-fold PDs, with its checks."""
+def _scale_section(scale: dict | None, jeffreys: dict | None) -> list[str]:
+    """The master scale on out-of-fold PDs, with its checks, and the Jeffreys test per grade on the holdout (the
+    validation report's)."""
     if not scale:
         return []
     checks = scale["checks"]
@@ -88,7 +89,7 @@ def _scale_section(scale: dict | None) -> list[str]:
         lines.append(f"| {row['grade']} | {pct(row['pd_low'])} – {pct(row['pd_high'])} | {row['clients']} | "
                      f"{pct(row['share'])} | {pct(row['default_rate'], 2)} | {pct(row['mean_pd'], 2)} |")
     lines.append("| D | in default | | | 100 % | |")
-    tests = scale.get("calibration_holdout")
+    tests = jeffreys
     if tests:
         lines += ["", f"Calibration on the holdout, per grade: {tests['test']} test on the grade's mean PD; green when "
                       f"p ≥ {tests['amber_below']}, amber below, red below {tests['red_below']}; no light for fewer "
@@ -235,7 +236,7 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
     lines += [f"| {r['feature']} | {labels.get(r['feature'], '')} | {num(r['mean_abs_shap'])} |"
               for r in importance[:12]]
     lines += _reasons_section(concepts or [])
-    lines += _scale_section(scale)
+    lines += _scale_section(scale, validation["details"]["holdout"]["jeffreys"] if validation else None)
     lines += _validation_section(validation)
     rule = fairness.get("rule", {})
     lines += ["", "## Fairness (holdout, at the threshold; 95 % Wilson intervals)", "",

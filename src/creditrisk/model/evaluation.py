@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from creditrisk.config import CostParams, EvaluateParams, ModelValidationParams, ScaleParams
+from creditrisk.config import CostParams, EvaluateParams, ScaleParams
 from creditrisk.model.bundle import Bundle
 from creditrisk.model.cost import confusion, cost_per_client, find_best_threshold
 from creditrisk.model.data import ModelData
@@ -37,8 +37,7 @@ class Evaluation:
 
 def evaluate_holdout(predictor: Predictor, holdout: ModelData, oof: tuple[np.ndarray, np.ndarray],
                      baselines: list[dict], true_pd: np.ndarray | None, settings: EvaluateParams,
-                     seed: int, scale: ScaleParams | None = None,
-                     lights: ModelValidationParams | None = None) -> Evaluation:
+                     seed: int, scale: ScaleParams | None = None) -> Evaluation:
     """Every figure of the evaluate stage; ``oof`` = (target, calibrated PD) of the training rows."""
     from creditrisk.model.cost import cost_curve, ratio_sensitivity
     from creditrisk.model.fairness import fairness_report
@@ -60,20 +59,19 @@ def evaluate_holdout(predictor: Predictor, holdout: ModelData, oof: tuple[np.nda
                       importance=importance, concepts=concept_importance(bundle.features, shap),
                       fairness=fairness_report(holdout.x, y, pd_ >= bundle.threshold, pd_, settings.min_group_clients,
                                                settings.min_group_defaults, settings.bootstrap, seed),
-                      scale=master_scale_report(scale or ScaleParams(), lights or ModelValidationParams(), oof,
-                                                (y, pd_), settings.min_group_clients))
+                      scale=master_scale_report(scale or ScaleParams(), oof, (y, pd_), settings.min_group_clients))
 
 
-def master_scale_report(params: ScaleParams, lights: ModelValidationParams, oof: tuple[np.ndarray, np.ndarray],
+def master_scale_report(params: ScaleParams, oof: tuple[np.ndarray, np.ndarray],
                         holdout: tuple[np.ndarray, np.ndarray], min_clients: int = 30) -> dict:
-    """The master scale's grades on out-of-fold PDs (where it is checked) and on the holdout."""
-    from creditrisk.model.scale import MasterScale, calibration_tests, scale_checks
+    """The master scale's grades on out-of-fold PDs (where it is checked) and on the holdout; the calibration
+    tests per grade are the model_validation stage's."""
+    from creditrisk.model.scale import MasterScale, scale_checks
 
     scale = MasterScale(tuple(params.bounds))
     oof_rows, holdout_rows = scale.table(*oof), scale.table(*holdout)
     return {"bounds": list(scale.bounds), "oof": oof_rows, "holdout": holdout_rows,
-            "checks": scale_checks(oof_rows, params.max_share, min_clients),
-            "calibration_holdout": calibration_tests(holdout_rows, lights.amber, lights.red, min_clients)}
+            "checks": scale_checks(oof_rows, params.max_share, min_clients)}
 
 
 def holdout_metrics(y: np.ndarray, pd_: np.ndarray, threshold: float, costs: CostParams) -> dict:

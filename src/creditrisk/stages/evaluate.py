@@ -28,8 +28,7 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
     selection = json.loads((paths.reports / "model_selection.json").read_text())
     result = evaluate_holdout(predictor, holdout, (oof["TARGET"].to_numpy(), oof["pd"].to_numpy()),
                               selection["baselines"], _true_pd(params, paths, holdout.ids), params.evaluate,
-                              params.base.seed, params.scale,
-                              params.model_validation)
+                              params.base.seed, params.scale)
     write_json(paths.reports / "metrics.json", result.metrics)
     write_json(paths.reports / "evaluation_details.json", {
         "reliability": result.reliability, "cost_ratio_sensitivity": result.sensitivity,
