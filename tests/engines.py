@@ -107,3 +107,14 @@ def mlflow_server(postgres_url, tmp_path_factory):
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def spark_ready() -> None:
+    """pyspark (the `spark` dependency group) and a Java runtime, or a skip that says how to get them."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None:
+        _missing("pyspark", "uv sync --group spark")
+    if shutil.which("java") is None:
+        _missing("a Java runtime", "apt-get install openjdk-17-jre-headless")

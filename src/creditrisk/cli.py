@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from creditrisk.config import BaseParams, DataParams, GenerateParams, Params, Paths, ValidateParams, load_params
@@ -49,6 +50,21 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--workers", type=int, default=2, help="processes to start on this machine")
     worker.add_argument("--first-worker", type=int, default=1,
                         help="number of the first (0 is the DVC stage's; give each machine its own range)")
+    bucket = sub.add_parser("bucket", help="Spark: split the ingested applicants and their history rows into buckets "
+                            "by a hash of SK_ID_CURR (the input of score-portfolio)")
+    bucket.add_argument("--application", default="application_test",
+                        help="the ingested applications table(s) to score, comma-separated (default: "
+                             "application_test; application_train,application_test for everyone)")
+    bucket.add_argument("--interim", type=Path, default=None, help="the ingested tables (default: data/interim)")
+    bucket.add_argument("--buckets", type=int, default=None, help="number of buckets (default: params portfolio)")
+    bucket.add_argument("--out", type=Path, default=None, help="default: data/portfolio/buckets")
+    bucket.add_argument("--master", default=None, help="Spark master (default: params portfolio.master)")
+    score = sub.add_parser("score-portfolio", help="Spark: score every bucketed applicant with the registry's "
+                           "champion and the training feature builder -> Parquet partitioned by run date")
+    score.add_argument("--buckets-dir", type=Path, default=None, help="default: data/portfolio/buckets")
+    score.add_argument("--out", type=Path, default=None, help="default: data/portfolio/scores")
+    score.add_argument("--run-date", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)")
+    score.add_argument("--master", default=None, help="Spark master (default: params portfolio.master)")
     sub.add_parser("summary", help="the pipeline's headline figures with their 95 %% intervals, and where the "
                    "reports are")
     pub = sub.add_parser("publish", help="MLflow champion -> models/serving -> BentoML model store")
@@ -94,6 +110,8 @@ def _run(args: argparse.Namespace, paths: Paths) -> dict:
             raise ConfigError(f"--workers {args.workers} --first-worker {args.first_worker}: expected at least one "
                               "worker, numbered from 0 up")
         return run_tune_workers(load_params(paths.root / "params.yaml"), paths, args.workers, args.first_worker)
+    if args.command in ("bucket", "score-portfolio"):
+        return _portfolio(args, paths)
     if args.command == "fidelity":
         return fidelity.run_fidelity(Params(), paths)
     if args.command == "ingest":
@@ -154,6 +172,19 @@ def _monitor(args: argparse.Namespace, paths: Paths) -> int:
     result = monitor(params, paths, traffic, days, share, labels=args.labels)
     print(json.dumps({k: v for k, v in result.summary.items() if k != "features"}, indent=2, default=str))
     return result.exit_code
+
+
+def _portfolio(args: argparse.Namespace, paths: Paths) -> dict:
+    from creditrisk.stages import portfolio
+
+    params = load_params(paths.root / "params.yaml")
+    if args.command == "bucket":
+        if args.buckets is not None and args.buckets < 1:
+            raise ConfigError(f"--buckets {args.buckets}: expected a whole number >= 1")
+        return portfolio.run_bucket(params, paths, args.application.split(","), args.interim, args.out, args.master,
+                                    args.buckets)
+    return portfolio.run_score_portfolio(params, paths, args.buckets_dir, args.out, args.master,
+                                         args.run_date or date.today())
 
 
 def _publish(args: argparse.Namespace, paths: Paths) -> dict:

@@ -63,6 +63,10 @@ class Paths:
     def traffic(self) -> Path:  # what the service scored (production drift); CREDITRISK_TRAFFIC_DIR overrides
         return self.root / "data" / "traffic"
 
+    @property
+    def portfolio(self) -> Path:  # `creditrisk bucket` and `creditrisk score-portfolio` (buckets/, scores/)
+        return self.root / "data" / "portfolio"
+
     def source_dir(self, source: str) -> Path:
         if source not in DATA_SOURCES:
             raise ConfigError(f"params.yaml data.source = {source!r}; expected one of {', '.join(DATA_SOURCES)}")
@@ -217,6 +221,30 @@ class MonitorParams:
 
 
 @dataclass(frozen=True)
+class PortfolioParams:
+    buckets: int = 8  # applicants are split into this many buckets by a hash of SK_ID_CURR: one Spark task each
+    master: str = "local[*]"  # Spark master (`--master` overrides): local cores here, a cluster's URL elsewhere
+    driver_memory: str = "2g"
+    executor_memory: str = "2g"
+
+    def __post_init__(self) -> None:
+        if self.buckets < 1:
+            raise ConfigError(f"params.yaml portfolio.buckets = {self.buckets}: expected a whole number >= 1")
+
+
+@dataclass(frozen=True)
+class DecisionsParams:
+    database: str = "sqlite:///data/decisions.db"  # SQLAlchemy URL; $CREDITRISK_DECISIONS_URL overrides (PostgreSQL)
+    retention_years: int = 5  # decision records older than this are purged (the lender's choice; docs/decisions.md)
+    token_minutes: int = 480  # how long a signed user token stays valid (one working day)
+
+    def __post_init__(self) -> None:
+        if self.retention_years < 1 or self.token_minutes < 1:
+            raise ConfigError(f"params.yaml decisions: retention_years = {self.retention_years}, token_minutes = "
+                              f"{self.token_minutes}: expected whole numbers >= 1")
+
+
+@dataclass(frozen=True)
 class Params:
     base: BaseParams = field(default_factory=BaseParams)
     data: DataParams = field(default_factory=DataParams)
@@ -232,6 +260,8 @@ class Params:
     drift: DriftParams = field(default_factory=DriftParams)
     serve: ServeParams = field(default_factory=ServeParams)
     monitor: MonitorParams = field(default_factory=MonitorParams)
+    portfolio: PortfolioParams = field(default_factory=PortfolioParams)
+    decisions: DecisionsParams = field(default_factory=DecisionsParams)
 
 
 def _section(cls, values: dict | None, name: str):
@@ -251,7 +281,8 @@ def load_params(path: Path = Path("params.yaml")) -> Params:
         ("features", FeaturesParams), ("cost", CostParams), ("train", TrainParams), ("tune", TuneParams),
         ("evaluate", EvaluateParams), ("scale", ScaleParams),
         ("model_validation", ModelValidationParams), ("drift", DriftParams), ("serve", ServeParams),
-        ("monitor", MonitorParams))}
+        ("monitor", MonitorParams), ("portfolio", PortfolioParams),
+        ("decisions", DecisionsParams))}
     params = Params(**sections)
     if params.data.source not in DATA_SOURCES:
         raise ConfigError(f"params.yaml data.source = {params.data.source!r}; expected one of {DATA_SOURCES}")

@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 import polars as pl
 
@@ -160,6 +161,24 @@ def _output_plan(columns: tuple[str, ...] | None) -> tuple[list[str], frozenset[
     zero = [f.name for f in features if f.fill_zero and f.name in kept]
     categorical = [f.name for f in features if f.categorical and f.name in kept]
     return names, wanted, zero, categorical
+
+
+@cache
+def feature_version() -> str:
+    """The version of what computes the features: a digest of the builder's code and of the contract it reads
+    (the schema and the reference statistics that fix the category levels). A model records the version it was
+    trained with; batch scoring refuses a model whose version differs, since the same feature name could then
+    hold a different value."""
+    import hashlib
+
+    import creditrisk.features.planner as planner
+    import creditrisk.resources as resources
+
+    digest = hashlib.sha256()
+    for path in (Path(__file__), Path(planner.__file__), Path(resources.__file__).parent / "schema.json",
+                 Path(resources.__file__).parent / "reference_stats.json"):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def candidate_groups() -> list[str]:

@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from creditrisk.config import CostParams
+from creditrisk.config import CostParams, Params
 from creditrisk.errors import IncompatibleModel, MissingInput
 from creditrisk.model.calibration import Calibrator
 
@@ -56,6 +56,14 @@ class ServingInfo:
     def __post_init__(self) -> None:
         object.__setattr__(self, "grade_bounds", tuple(self.grade_bounds))  # JSON gives a list
 
+    @classmethod
+    def from_params(cls, params: Params, registry: dict) -> ServingInfo:
+        """The serving facts of params (serve, scale, monitor) for the registry's champion (``registry``: its
+        registered_model, model_version and run_id, as ``tracking.load_champion`` gives them)."""
+        return cls(**registry, **vars(params.serve), grade_bounds=tuple(params.scale.bounds),
+                   traffic_flush_clients=params.monitor.flush_clients,
+                   traffic_retention_days=params.monitor.retention_days)
+
 
 @dataclass(frozen=True)
 class Bundle:
@@ -74,6 +82,7 @@ class Bundle:
     trained_at: str
     model_file: str = MODEL_FILE
     threshold_on: str = "calibrated PD"
+    feature_version: str | None = None  # creditrisk.features.feature_version() at training (None: not recorded)
     serving: ServingInfo | None = None
     bundle_version: int = BUNDLE_VERSION
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from creditrisk.config import CatBoostParams, Params
+from creditrisk.features import feature_version
 from creditrisk.model.baselines import all_baselines
 from creditrisk.model.bundle import Bundle, CVSummary
 from creditrisk.model.calibration import choose_calibration
@@ -56,7 +57,7 @@ def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost
         calibration=calibration.calibrator.to_dict(), imbalance_strategy=best.strategy,
         catboost=asdict(catboost) | {"iterations": iterations}, cv=_cv_summary(calibrated, best, train.y, params),
         seed=seed, train_rows=len(train.y), holdout_rows=holdout_rows, data_source=params.data.source,
-        trained_at=datetime.now(UTC).isoformat(timespec="seconds"))
+        trained_at=datetime.now(UTC).isoformat(timespec="seconds"), feature_version=feature_version())
     comparison = {"chosen": best.strategy, "criterion": "CV business cost at the best out-of-fold threshold",
                   "strategies": [r.summary() for r in results],
                   "calibration": {"chosen": calibration.calibrator.method,

@@ -29,7 +29,7 @@ def suggest(trial, base: CatBoostParams) -> CatBoostParams:
                    l2_leaf_reg=trial.suggest_float("l2_leaf_reg", 1.0, 30.0, log=True))
 
 
-def open_storage(storage: str, journal: Path):
+def open_storage(storage: str, journal: Path, heartbeat: int = HEARTBEAT_SECONDS):
     """``journal``: the journal file (one machine, several processes, no server); a database URL
     (``postgresql+psycopg://…``): an RDB storage for workers on several machines, with heartbeats so that the
     trial of a dead worker is failed and re-run once."""
@@ -44,7 +44,7 @@ def open_storage(storage: str, journal: Path):
         return JournalStorage(JournalFileBackend(str(journal)))
     with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna 5, and what a database storage needs
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        return RDBStorage(storage, heartbeat_interval=HEARTBEAT_SECONDS, grace_period=2 * HEARTBEAT_SECONDS,
+        return RDBStorage(storage, heartbeat_interval=heartbeat, grace_period=2 * heartbeat,
                           heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1))
 
 
@@ -100,12 +100,23 @@ def tune(x, y: np.ndarray, cat_features: list[str], base: CatBoostParams, folds,
         return cost
 
     deadline = None if timeout is None else time.monotonic() + timeout
-    while trials_taken(study) < n_trials:
+    while True:
+        fail_dead_workers_trials(study)  # before counting: a dead worker's trial must not hold its place
         left = None if deadline is None else deadline - time.monotonic()
-        if left is not None and left <= 0:
+        if trials_taken(study) >= n_trials or (left is not None and left <= 0):
             break
         study.optimize(objective, n_trials=1, timeout=left, n_jobs=1, gc_after_trial=True, catch=(OverBudget,))
     return study
+
+
+def fail_dead_workers_trials(study) -> None:
+    """With heartbeats (a database storage): fail the running trials of dead workers (no heartbeat for the grace
+    period); the storage's callback queues each one's retry, with the same parameters, for a live worker."""
+    from optuna.storages import fail_stale_trials
+    from optuna.storages._heartbeat import is_heartbeat_enabled
+
+    if is_heartbeat_enabled(study._storage):
+        fail_stale_trials(study)
 
 
 class OverBudget(Exception):

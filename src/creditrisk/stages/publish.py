@@ -26,10 +26,7 @@ def run_publish(params: Params, paths: Paths) -> dict:
 
     tracking.configure(paths.root)
     model, bundle, registry = tracking.load_champion()
-    bundle = bundle.with_serving(ServingInfo(**registry, **vars(params.serve),
-                                             grade_bounds=tuple(params.scale.bounds),
-                                             traffic_flush_clients=params.monitor.flush_clients,
-                                             traffic_retention_days=params.monitor.retention_days))
+    bundle = bundle.with_serving(ServingInfo.from_params(params, registry))
     production = publish.production_features(pd.read_parquet(paths.features / TEST_FEATURES), bundle.features,
                                               paths.features / TEST_FEATURES)
     catalogue = json.loads((paths.reports / CATALOGUE).read_text())["features"]

@@ -103,3 +103,48 @@ def test_two_workers_share_one_budget_without_duplicate_trials(tmp_path):
     params = [tuple(sorted(t.params.items())) for t in finished]
     assert len(set(params)) == len(params)  # seed + worker: no trial proposed twice
     assert {t.user_attrs["worker"] for t in finished} == {1, 2}  # both worked
+
+
+def _slow_worker(storage: str, n_trials: int) -> None:
+    """A worker whose trials last seconds (large data, many trees), heartbeat every second."""
+    warnings.filterwarnings("ignore", message="CatBoostPruningCallback is experimental")
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame({"a": rng.normal(size=20_000), "b": rng.normal(size=20_000),
+                      "c": rng.choice(["u", "v"], 20_000)})
+    y = (x["a"] - x["b"] + rng.normal(size=20_000) > 1.2).astype(int).to_numpy()
+    tune(x, y, ["c"], CatBoostParams(iterations=400, early_stopping_rounds=400), stratified_folds(y, 2, seed=0), 7,
+         CostParams(), n_trials, None, open_storage(storage, "unused", heartbeat=1), worker=1)
+
+
+def test_the_trial_of_a_killed_worker_is_run_again_by_a_live_one(postgres_url):
+    """SIGKILL a worker in the middle of a trial: its heartbeat stops, the next worker fails that trial, runs it
+    again with the same parameters, and the study still ends with the budget's number of finished trials."""
+    import multiprocessing
+    import os
+    import signal
+    import time
+
+    import optuna
+
+    from creditrisk.model.tuning import open_study
+    from tests.engines import create_database
+
+    url = create_database(postgres_url, "optuna_killed")
+    study = open_study(open_storage(url, "unused", heartbeat=1), 7)
+    doomed = multiprocessing.get_context("spawn").Process(target=_slow_worker, args=(url, 2))
+    doomed.start()
+    deadline = time.monotonic() + 120
+    while not (running := study.get_trials(states=(optuna.trial.TrialState.RUNNING,))) or not running[0].params:
+        assert time.monotonic() < deadline and doomed.is_alive(), "the worker never started a trial"
+        time.sleep(0.2)
+    os.kill(doomed.pid, signal.SIGKILL)
+    doomed.join()
+    killed = running[0]
+    time.sleep(2.5)  # the grace period (twice the heartbeat) passes
+    _slow_worker(url, 2)  # a live worker on the same study
+    trials = {t.number: t for t in open_study(open_storage(url, "unused", heartbeat=1), 7).trials}
+    assert trials[killed.number].state == optuna.trial.TrialState.FAIL
+    (retry,) = [t for t in trials.values() if t.system_attrs.get("failed_trial") == killed.number]
+    assert retry.params == killed.params and retry.state == optuna.trial.TrialState.COMPLETE
+    finished = [t for t in trials.values() if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(finished) == 2  # the budget: the dead worker's trial did not count

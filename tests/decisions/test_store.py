@@ -1,0 +1,184 @@
+"""The decision store on SQLite and on a throwaway PostgreSQL: migrations, the review workflow under the four-eyes
+rule, the hash chain, retention, users and tokens."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from creditrisk.decisions import users
+from creditrisk.decisions.store import (
+    DecisionStore,
+    ModelDecision,
+    NotAllowed,
+    NotAuthenticated,
+    StoreUnavailable,
+    migrate,
+)
+from creditrisk.errors import InvalidRequest, MissingInput
+
+THRESHOLD = 0.10
+_names = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'decisions.db'}"
+    from tests.engines import create_database
+
+    return create_database(request.getfixturevalue("postgres_url"), f"decisions_{next(_names)}")
+
+
+@pytest.fixture
+def store(url):
+    migrate(url)
+    store = DecisionStore(url)
+    yield store
+    store.close()
+
+
+def model_decision(client: int, pd_: float, decision: str) -> ModelDecision:
+    row = [pd_ * 3, float("nan"), "Cash loans"]  # NaN: a missing number, as the model takes it
+    return ModelDecision(client_id=client, channel="id", input=json.dumps({"client_id": client}),
+                         features=json.dumps(row), model_version=3, model_hash="ab" * 32, feature_version="f" * 16,
+                         threshold=THRESHOLD, review_band=0.02, pd=pd_, auto_decision=decision,
+                         reasons=json.dumps(["Revenus faibles"]))
+
+
+def people(store):
+    return {name: users.add_user(store, name, role, "correct horse battery") for name, role in (
+        ("rita", "relationship_manager"), ("remy", "relationship_manager"), ("alice", "approver"),
+        ("adam", "approver"), ("audrey", "auditor"))}
+
+
+def test_a_database_must_be_migrated_first(url):
+    with pytest.raises(MissingInput, match="creditrisk decisions migrate"):
+        DecisionStore(url)
+    assert migrate(url) == "0001" and migrate(url) == "0001"  # from empty, then idempotent
+    DecisionStore(url).close()
+
+
+def test_review_workflow_under_the_four_eyes_rule(store):
+    p = people(store)
+    review, refused, accepted = store.record_model([model_decision(1, 0.105, "review"), model_decision(2, 0.30,
+                                                    "refuse"), model_decision(3, 0.02, "accept")])
+    assert [c["decision_id"] for c in store.open_cases("pending_review")] == [review]
+    # an auditor reads and changes nothing; the machine key cannot decide
+    with pytest.raises(NotAllowed, match="auditor"):
+        store.review(review, p["audrey"], "accept", "income_verified", "Payslips of the last three months")
+    with pytest.raises(NotAuthenticated):
+        store.review(review, None, "accept", "income_verified", "Payslips of the last three months")
+    with pytest.raises(InvalidRequest, match="justification"):
+        store.review(review, p["rita"], "accept", "income_verified", "ok")
+    with pytest.raises(InvalidRequest, match="reason_code"):
+        store.review(review, p["rita"], "accept", "because", "Payslips of the last three months")
+    # PD 0.105 >= threshold: accepting is a favourable override, it waits for an approver
+    done = store.review(review, p["rita"], "accept", "income_verified", "Payslips of the last three months")
+    assert done["needs_approval"] and done["status"] == "pending_approval"
+    assert store.open_cases("pending_review") == []
+    with pytest.raises(NotAllowed, match="relationship_manager"):
+        store.approve(done["decision_id"], p["remy"], True, "Second look at the payslips")
+    granted = store.approve(done["decision_id"], p["alice"], True, "Payslips checked again")
+    assert granted == {"decision_id": granted["decision_id"], "status": "final", "final_decision": "accept"}
+    with pytest.raises(InvalidRequest, match="already acted on"):
+        store.approve(done["decision_id"], p["adam"], False, "Too late, already decided")
+    # an approver who overrides needs another approver: nobody approves their own
+    flagged = store.flag(refused, p["remy"], "Client brought a guarantor")
+    own = store.review(flagged, p["adam"], "accept", "guarantor_or_collateral", "Guarantor signed the deed")
+    with pytest.raises(NotAllowed, match="four eyes"):
+        store.approve(own["decision_id"], p["adam"], True, "I approve my own decision")
+    rejected = store.approve(own["decision_id"], p["alice"], False, "The guarantor's income is too low")
+    assert rejected["final_decision"] == "refuse" and rejected["status"] == "rejected"
+    # refusing a client the model accepted needs no approval
+    flagged = store.flag(accepted, p["rita"], "Suspicious documents at the branch")
+    assert not store.review(flagged, p["rita"], "refuse", "fraud_suspicion", "Forged pay slip")["needs_approval"]
+    history = store.history(2)
+    assert [r["kind"] for r in history] == ["model", "flag", "review", "approval"]
+    assert [r["actor"] for r in history] == [None, "remy", "adam", "alice"]
+    assert history[0]["features"][2] == "Cash loans" and history[0]["reasons"] == ["Revenus faibles"]
+    assert store.verify()["intact"] and store.verify()["records"] == 10
+
+
+def _tamper(store, sql: str) -> None:
+    from sqlalchemy import text
+
+    with store.engine.begin() as connection:
+        connection.execute(text(sql))
+
+
+def test_an_edited_or_deleted_row_breaks_the_chain(store):
+    store.record_model([model_decision(c, 0.01 * c, "accept") for c in range(1, 6)])
+    assert store.verify() == {"records": 5, "intact": True, "broken_at": None, "problem": None}
+    _tamper(store, "UPDATE decisions SET pd = 0.5 WHERE seq = 3")
+    found = store.verify()
+    assert not found["intact"] and found["broken_at"] == 3 and "edited" in found["problem"]
+    _tamper(store, "UPDATE decisions SET pd = 0.03 WHERE seq = 3")  # the exact value back: intact again
+    assert store.verify()["intact"]
+    _tamper(store, "DELETE FROM decisions WHERE seq = 4")
+    assert store.verify()["broken_at"] == 5
+    _tamper(store, "DELETE FROM decisions WHERE seq = 5")
+    assert "missing" in store.verify()["problem"] or "end" in store.verify()["problem"]
+
+
+def test_concurrent_writers_extend_one_chain(store):
+    def write(k: int) -> None:
+        for i in range(10):
+            store.record_model([model_decision(1000 * k + i, 0.05, "accept")] * 2)
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.verify() == {"records": 160, "intact": True, "broken_at": None, "problem": None}
+
+
+def test_purge_deletes_only_what_is_past_retention_and_the_chain_stays_verifiable(store):
+    store.record_model([model_decision(c, 0.05, "accept") for c in range(1, 4)])
+    _tamper(store, "UPDATE decisions SET recorded_at = '2019-01-01T00:00:00.000000+00:00' WHERE seq <= 2")
+    # the edit broke the hashes of 1 and 2 (verify would say so); the purge deletes exactly them
+    result = store.purge(5, actor="ops", today=datetime(2026, 12, 2, tzinfo=UTC))
+    assert (result["deleted"], result["first_seq"], result["last_seq"]) == (2, 1, 2)
+    assert store.verify() == {"records": 1, "intact": True, "broken_at": None, "problem": None}
+    store.record_model([model_decision(9, 0.05, "accept")])
+    assert store.verify()["records"] == 2 and store.purge(5)["deleted"] == 0
+
+
+def test_passwords_are_hashed_and_tokens_signed(store):
+    users.add_user(store, "rita", "relationship_manager", "correct horse battery")
+    stored = users.list_users(store)
+    assert stored[0]["name"] == "rita" and "password" not in json.dumps(stored)
+    from sqlalchemy import text
+
+    with store.engine.connect() as connection:
+        digest = connection.execute(text("SELECT password_hash FROM users")).scalar()
+    assert digest.startswith("$argon2id$") and "correct horse" not in digest
+    with pytest.raises(NotAuthenticated):
+        users.authenticate(store, "rita", "wrong password!!")
+    with pytest.raises(NotAuthenticated):
+        users.authenticate(store, "nobody", "correct horse battery")
+    actor = users.authenticate(store, "rita", "correct horse battery")
+    key = "k" * 40
+    token = users.issue_token(actor, 60, key)
+    assert users.verify_token(store, token, key) == actor
+    with pytest.raises(NotAuthenticated):
+        users.verify_token(store, token, "another secret of forty characters......")
+    import jwt
+
+    expired = jwt.encode({"sub": "rita", "exp": datetime.now(UTC) - timedelta(minutes=1)}, key, algorithm="HS256")
+    with pytest.raises(NotAuthenticated, match="expired"):
+        users.verify_token(store, expired, key)
+    users.disable_user(store, "rita")
+    with pytest.raises(NotAuthenticated, match="disabled"):
+        users.verify_token(store, token, key)  # a disabled account's tokens stop at once
+
+
+def test_an_unreachable_database_is_unavailable_not_a_bug(tmp_path):
+    url = "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2"
+    with pytest.raises(StoreUnavailable, match="does not answer"):
+        DecisionStore(url)
