@@ -18,7 +18,7 @@ DEFAULT_URL = "http://127.0.0.1:3000"
 
 @dataclass
 class ApiError(Exception):
-    kind: str  # down | slow | auth | unknown (no such client) | refused | error
+    kind: str  # down | slow | auth | session (log in again) | forbidden | unknown | refused | error
     detail: str = ""
 
     def __str__(self) -> str:
@@ -32,6 +32,14 @@ class ApiClient:
         self.base_url = base_url.rstrip("/")
         self._http = http or httpx.Client(base_url=self.base_url, timeout=timeout)
         self._headers = {"X-API-Key": key}
+
+    def with_token(self, token: str | None) -> ApiClient:
+        """The client acting for the person whose signed token this is (header X-User-Token)."""
+        if token:
+            self._headers["X-User-Token"] = token
+        else:
+            self._headers.pop("X-User-Token", None)
+        return self
 
     @classmethod
     def from_env(cls) -> ApiClient:
@@ -47,6 +55,10 @@ class ApiClient:
             raise ApiError("slow", str(error)) from None
         except httpx.TransportError as error:
             raise ApiError("down", str(error)) from None
+        if response.status_code == 401 and "API key" not in _message(response):  # the person's, not the key's
+            raise ApiError("session", _message(response))
+        if response.status_code == 403 and "X-User-Token" in self._headers:
+            raise ApiError("forbidden", _message(response))
         if response.status_code in (401, 403, 503):
             raise ApiError("auth" if response.status_code != 503 else "down", _message(response))
         if response.status_code == 404:
@@ -83,6 +95,30 @@ class ApiClient:
 
     def model(self) -> dict:
         return self._post("/model")
+
+    # the review workflow: a person's token needed
+    def login(self, user: str, password: str) -> dict:
+        return self._post("/login", {"user": user, "password": password})
+
+    def review_queue(self, language: str) -> dict:
+        return self._post("/review/queue", {"language": language})
+
+    def decide(self, decision_id: int, decision: str, reason_code: str, justification: str) -> dict:
+        return self._post("/review/decide", {"decision_id": decision_id, "decision": decision,
+                                             "reason_code": reason_code, "justification": justification})
+
+    def flag(self, decision_id: int, justification: str) -> dict:
+        return self._post("/review/flag", {"decision_id": decision_id, "justification": justification})
+
+    def approve(self, decision_id: int, grant: bool, justification: str) -> dict:
+        return self._post("/review/approve", {"decision_id": decision_id, "grant": grant,
+                                              "justification": justification})
+
+    def history(self, client_id: int) -> dict:
+        return self._post("/decisions/history", {"client_id": client_id})
+
+    def oversight(self, weeks: int = 12) -> dict:
+        return self._post("/decisions/oversight", {"weeks": weeks})
 
 
 def _message(response: httpx.Response) -> str:

@@ -73,6 +73,7 @@ def show_error(error: ApiError, language: str, api: ApiClient) -> None:
     messages = {"down": t("api_down", language, url=api.base_url), "slow": t("api_slow", language),
                 "unknown": t("api_unknown", language),
                 "auth": t("api_auth", language), "refused": t("api_refused", language, detail=error.detail),
+                "session": t("api_session", language), "forbidden": t("api_forbidden", language, detail=error.detail),
                 "error": t("api_error", language)}
     st.error(messages.get(error.kind, messages["error"]), icon="🚫")
 
@@ -267,10 +268,10 @@ def client_page(api: ApiClient, language: str) -> None:
     if not client_id:
         st.info(t("pick_client", language))
         return
-    result = api.score([client_id])[0]
+    result, explanation = client_view(api, client_id, language)
     st.header(t("client_title", language, client_id=client_id))
     decision_block(result, language)
-    explanation = api.explain(client_id, language)
+    note(t("recorded_as", language, n=explanation["decision_id"]))
     why_block(explanation, language)
     change = change_block(api, client_id, result, language)
     letter_block(client_id, explanation, change, language)
@@ -278,6 +279,128 @@ def client_page(api: ApiClient, language: str) -> None:
     profile_block(info, language)
     position_block(api, client_id, language)
     whatif_block(api, client_id, info, result, language)
+    flag_block(api, explanation, language)
+    history_block(api, client_id, language)
+
+
+def client_view(api: ApiClient, client_id: int, language: str) -> tuple[dict, dict]:
+    """The client's score and explanation, asked once per client and language in this session: each answer is a
+    decision of record, and Streamlit re-runs the page at every click."""
+    views = st.session_state.setdefault("views", {})
+    if (client_id, language) not in views:
+        explanation = api.explain(client_id, language)
+        info = model_info(api)
+        result = {k: explanation[k] for k in ("client_id", "probability_of_default", "grade", "grades", "decision",
+                                               "threshold")} | {"review_band": info["review_band"]}
+        views[(client_id, language)] = (result, explanation)
+    return views[(client_id, language)]
+
+
+def flag_block(api: ApiClient, explanation: dict, language: str) -> None:
+    """A relationship manager sends an automatic decision to a person's review, saying why."""
+    if st.session_state["user"]["role"] == "auditor" or explanation["decision"] == "review":
+        return
+    with st.expander(t("flag_title", language)), st.form("flag"):
+        why = st.text_area(t("flag_why", language), key="flag_why")
+        if st.form_submit_button(t("flag_send", language)):
+            done = api.flag(explanation["decision_id"], why)
+            st.success(t("flag_done", language, n=done["decision_id"]))
+
+
+def history_block(api: ApiClient, client_id: int, language: str) -> None:
+    records = api.history(client_id)["records"]
+    if not records:
+        return
+    st.subheader(t("history_title", language))
+    rows = []
+    for r in records:
+        outcome = r["final_decision"] or (r["auto_decision"] if r["kind"] == "model" else None)
+        what = t(f"kind_{r['kind']}", language)
+        if outcome:
+            what += (" : " if language == "fr" else ": ") + t(outcome, language)
+        rows.append({t("case", language): r["decision_id"], t("when", language): r["recorded_at"][:16].replace(
+                         "T", " "),
+                     t("what", language): what, t("who", language): r["actor"] or t("kind_model", language),
+                     t("status", language): t(f"status_{r['status']}", language, parent=r["parent"]),
+                     t("justification", language): r["justification"] or t("none", language)})
+    st.table(pd.DataFrame(rows).set_index(t("case", language)))  # a real table: read aloud by screen readers
+
+
+# ------------------------------------------------------------------------------------------------ review
+def review_page(api: ApiClient, language: str) -> None:
+    """The cases waiting for a person, the decision form, and the overrides waiting for an approver."""
+    st.header(t("page_review", language))
+    user = st.session_state["user"]
+    queue = api.review_queue(language)
+    codes = queue["reason_codes"]
+    if user["role"] == "auditor":
+        st.info(t("read_only", language))
+    st.subheader(t("queue_title", language))
+    cases = queue["review"]
+    if not cases:
+        st.markdown(t("queue_empty", language))
+    else:
+        labels = {c["decision_id"]: t("case_label", language, n=c["decision_id"], client=c["client_id"],
+                                      pd=pct(c["pd"], language), age=_age(c["age_hours"], language)) for c in cases}
+        chosen = st.selectbox(t("case", language), list(labels), format_func=labels.get, key="case")
+        case = next(c for c in cases if c["decision_id"] == chosen)
+        origin = (t("origin_flag", language, actor=case["actor"]) if case["kind"] == "flag"
+                  else t("origin_model", language))
+        st.markdown(f"**{t('origin', language)}** : {origin}" if language == "fr" else
+                    f"**{t('origin', language)}**: {origin}")
+        if case.get("justification"):
+            st.markdown(f"> {case['justification']}")
+        reasons = case.get("reasons") or []
+        if reasons:
+            st.markdown(f"**{t('reasons_given', language)}**")
+            st.markdown("\n".join(f"- {r['sentence']}" for r in reasons))
+        if user["role"] != "auditor":
+            decision_form(api, case, codes, language)
+    st.subheader(t("approvals_title", language))
+    waiting = queue["approval"]
+    if not waiting:
+        st.markdown(t("approvals_empty", language))
+    for case in waiting:
+        approval_block(api, case, codes, user, language)
+
+
+def _age(hours: float, language: str) -> str:
+    return t("hours", language, n=decimal(hours, language, 1))
+
+
+def decision_form(api: ApiClient, case: dict, codes: dict, language: str) -> None:
+    note(t("four_eyes_note", language))
+    with st.form(f"decide-{case['decision_id']}"):
+        decision = st.radio(t("your_decision", language), ["accept", "refuse"], format_func=lambda d: t(d, language),
+                            horizontal=True, key="decide_choice")
+        code = st.selectbox(t("reason_code", language), list(codes), format_func=codes.get, key="decide_code")
+        why = st.text_area(t("justification", language), key="decide_why")
+        if st.form_submit_button(t("record_decision", language)):
+            done = api.decide(case["decision_id"], decision, code, why)
+            message = "decided_pending" if done["needs_approval"] else "decided_final"
+            st.success(t(message, language, n=done["decision_id"]))
+
+
+def approval_block(api: ApiClient, case: dict, codes: dict, user: dict, language: str) -> None:
+    label = t("case_label", language, n=case["decision_id"], client=case["client_id"], pd=pct(case["pd"], language),
+              age=_age(case["age_hours"], language))
+    st.markdown(f"**{label}**")
+    st.markdown(t("proposed_by", language, actor=case["actor"], decision=t(case["final_decision"], language),
+                  reason=codes.get(case["reason_code"], case["reason_code"]), why=case["justification"]))
+    if user["role"] != "approver":
+        return
+    if case["actor"] == user["name"]:
+        note(t("own_case", language))
+        return
+    with st.form(f"approve-{case['decision_id']}"):
+        why = st.text_area(t("justification", language), key=f"approve_why_{case['decision_id']}")
+        grant, deny = st.columns(2)
+        granted = grant.form_submit_button(t("grant", language))
+        denied = deny.form_submit_button(t("deny", language))
+        if granted or denied:
+            done = api.approve(case["decision_id"], granted, why)
+            st.success(t("approval_done", language, n=done["decision_id"], decision=t(done["final_decision"],
+                                                                                        language)))
 
 
 # ------------------------------------------------------------------------------------------------ other pages
@@ -397,6 +520,26 @@ def model_page(api: ApiClient, language: str) -> None:
         st.dataframe(pd.DataFrame({t("topic", language): [c[f"label_{language}"] for c in topics],
                                    t("drifted_columns", language): [c["columns"] for c in topics]}),
                      hide_index=True)
+    oversight_block(api, language)
+
+
+def oversight_block(api: ApiClient, language: str) -> None:
+    figures = api.oversight()
+    st.subheader(t("oversight_title", language))
+    queue = figures["queue"]
+    oldest = _age(queue["oldest_hours"], language) if queue["oldest_hours"] is not None else t("none", language)
+    st.markdown(t("oversight_queue", language, n=queue["size"], age=oldest, a=figures["awaiting_approval"]))
+    weeks = figures["per_week"]
+    if weeks:
+        share = lambda v: pct(v, language) if v is not None else t("none", language)  # noqa: E731
+        st.dataframe(pd.DataFrame({
+            t("week", language): [w["week"] for w in weeks],
+            t("ov_model", language): [w["model_decisions"] for w in weeks],
+            t("ov_alone", language): [share(w["share_by_model_alone"]) for w in weeks],
+            t("ov_people", language): [w["people_decisions"] for w in weeks],
+            t("ov_favour", language): [w["overrides_in_favour"] for w in weeks],
+            t("ov_against", language): [w["overrides_against"] for w in weeks],
+            t("ov_rate", language): [share(w["override_rate"]) for w in weeks]}), hide_index=True)
 
 
 def page_language(language: str) -> None:
@@ -408,21 +551,48 @@ def page_language(language: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ main
-PAGES = {"client": client_page, "portfolio": portfolio_page, "compare": compare_page, "model": model_page}
+PAGES = {"client": client_page, "review": review_page, "portfolio": portfolio_page, "compare": compare_page,
+         "model": model_page}
+
+
+def login_page(api: ApiClient, language: str) -> None:
+    """Nobody uses the dashboard without logging in: the decisions people take are recorded under their name."""
+    st.header(t("login_title", language))
+    st.markdown(t("login_intro", language))
+    with st.form("login"):
+        user = st.text_input(t("user", language), key="login_user")
+        password = st.text_input(t("password", language), type="password", key="login_password")
+        if st.form_submit_button(t("login", language)):
+            answer = api.login(user, password)  # the password goes to the service only, never kept here
+            st.session_state["user"] = {"name": answer["user"], "role": answer["role"], "token": answer["token"]}
+            st.session_state.pop("login_password", None)
+            st.rerun()
 
 
 def main() -> None:
     st.set_page_config(page_title="Prêt à dépenser — scoring", page_icon="🏦", layout="wide")
     language = st.sidebar.selectbox("Langue / Language", list(LANGUAGES), format_func=LANGUAGES.get,
                                     key="language")
-    page = st.sidebar.radio(t("page", language), list(PAGES), format_func=lambda p: t(f"page_{p}", language),
-                            key="page")
     st.title(t("title", language))
     page_language(language)
     api = st.session_state.get("api_client") or ApiClient.from_env()
+    user = st.session_state.get("user")
     try:
+        if user is None:
+            login_page(api, language)
+            return
+        api.with_token(user["token"])
+        st.sidebar.markdown(t("logged_in", language, user=user["name"], role=t(f"role_{user['role']}", language)))
+        if st.sidebar.button(t("logout", language), key="logout"):
+            st.session_state.pop("user")
+            st.session_state.pop("views", None)
+            st.rerun()
+        page = st.sidebar.radio(t("page", language), list(PAGES), format_func=lambda p: t(f"page_{p}", language),
+                                key="page")
         PAGES[page](api, language)
     except ApiError as error:
+        if error.kind == "session":
+            st.session_state.pop("user", None)
         show_error(error, language, api)
 
 

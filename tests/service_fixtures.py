@@ -16,6 +16,10 @@ from creditrisk.stages.common import load_tables
 
 THRESHOLD, REVIEW_BAND, MAX_BATCH = 0.1, 0.02, 50
 API_KEY = "test-key-123"
+TOKEN_SECRET = "a-test-secret-that-is-long-enough-0123456789"
+PASSWORD = "correct horse battery"
+USERS = {"rita": "relationship_manager", "remy": "relationship_manager", "alice": "approver", "audrey": "auditor"}
+SERVICE_ENV = ("CREDITRISK_API_KEY", "CREDITRISK_TRAFFIC_DIR", "CREDITRISK_DECISIONS_URL", "CREDITRISK_TOKEN_SECRET")
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +135,23 @@ def traffic_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def asgi_client(serving_dir, traffic_dir):
+def decisions_db(tmp_path_factory) -> str:
+    """The service's decision store: a SQLite file, migrated, with one user of each role (password PASSWORD)."""
+    from creditrisk.decisions import users
+    from creditrisk.decisions.store import DecisionStore, migrate
+
+    # a locked database answers 503 after 2 s
+    url = f"sqlite:///{tmp_path_factory.mktemp('decisions') / 'decisions.db'}?timeout=2"
+    migrate(url)
+    store = DecisionStore(url)
+    for name, role in USERS.items():
+        users.add_user(store, name, role, PASSWORD)
+    store.close()
+    return url
+
+
+@pytest.fixture(scope="session")
+def asgi_client(serving_dir, traffic_dir, decisions_db):
     """The real service (bentoml ASGI app) with the test model imported into the session's BentoML store."""
     import os
 
@@ -141,8 +161,9 @@ def asgi_client(serving_dir, traffic_dir):
     from creditrisk.service.publish import import_to_bentoml
 
     import_to_bentoml(serving_dir)
-    saved = {k: os.environ.get(k) for k in ("CREDITRISK_API_KEY", "CREDITRISK_TRAFFIC_DIR")}
-    os.environ.update(CREDITRISK_API_KEY=API_KEY, CREDITRISK_TRAFFIC_DIR=str(traffic_dir))
+    saved = {k: os.environ.get(k) for k in SERVICE_ENV}
+    os.environ.update(CREDITRISK_API_KEY=API_KEY, CREDITRISK_TRAFFIC_DIR=str(traffic_dir),
+                      CREDITRISK_DECISIONS_URL=decisions_db, CREDITRISK_TOKEN_SECRET=TOKEN_SECRET)
     try:
         with TestClient(CreditRisk.to_asgi()) as client:
             yield client

@@ -65,6 +65,30 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--out", type=Path, default=None, help="default: data/portfolio/scores")
     score.add_argument("--run-date", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)")
     score.add_argument("--master", default=None, help="Spark master (default: params portfolio.master)")
+    dec = sub.add_parser("decisions", help="the decisions of record ($CREDITRISK_DECISIONS_URL or params "
+                         "decisions.database)")
+    dec_sub = dec.add_subparsers(dest="action", required=True)
+    dec_sub.add_parser("migrate", help="create or upgrade the database schema (Alembic)")
+    dec_sub.add_parser("verify", help="recompute the hash chain: exit 4 when a record was edited or deleted")
+    purge = dec_sub.add_parser("purge", help="delete the records older than params decisions.retention_years")
+    purge.add_argument("--actor", default=None, help="who runs the purge (kept in the purge log)")
+    exp = dec_sub.add_parser("export", help="every record for an auditor (no password, no token)")
+    exp.add_argument("--out", type=Path, required=True, help="a .csv or .parquet file")
+    exp.add_argument("--since", default=None, help="ISO date: records from then on")
+    over = dec_sub.add_parser("oversight", help="overrides, reviews and the review queue, per week")
+    over.add_argument("--weeks", type=int, default=12)
+    rep = sub.add_parser("replay", help="re-score a recorded decision with its stored input and model version "
+                         "(exit 4 when it differs)")
+    rep.add_argument("decision_id", type=int)
+    usr = sub.add_parser("users", help="accounts of the review workflow (roles: relationship_manager, approver, "
+                         "auditor)")
+    usr_sub = usr.add_subparsers(dest="action", required=True)
+    add = usr_sub.add_parser("add", help="create an account; the password is read from standard input")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=("relationship_manager", "approver", "auditor"))
+    disable = usr_sub.add_parser("disable", help="disable an account (its tokens stop working at once)")
+    disable.add_argument("name")
+    usr_sub.add_parser("list", help="the accounts and their roles (never a password)")
     sub.add_parser("summary", help="the pipeline's headline figures with their 95 %% intervals, and where the "
                    "reports are")
     pub = sub.add_parser("publish", help="MLflow champion -> models/serving -> BentoML model store")
@@ -83,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "summary":
             print(summary(paths))
             return 0
+        if args.command in ("decisions", "replay", "users"):
+            return _decisions(args, paths)
         result = _run(args, paths)
     except CreditRiskError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -185,6 +211,38 @@ def _portfolio(args: argparse.Namespace, paths: Paths) -> dict:
                                     args.buckets)
     return portfolio.run_score_portfolio(params, paths, args.buckets_dir, args.out, args.master,
                                          args.run_date or date.today())
+
+
+def _decisions(args: argparse.Namespace, paths: Paths) -> int:
+    """The decision store's commands; verify and replay exit 4 when they find a difference."""
+    from creditrisk.decisions.commands import run
+
+    params = load_params(paths.root / "params.yaml")
+    if args.command == "replay":
+        result = run("replay", params, paths, decision_id=args.decision_id)
+    elif args.command == "users":
+        options = {"name": getattr(args, "name", None), "role": getattr(args, "role", None)}
+        if args.action == "add":
+            options["password"] = _read_password()
+        result = run(f"users-{args.action}", params, paths, **options)
+    else:
+        result = run(args.action, params, paths, actor=getattr(args, "actor", None), out=getattr(args, "out", None),
+                     since=getattr(args, "since", None), weeks=getattr(args, "weeks", None))
+    print(json.dumps(result, indent=2, default=str))
+    differs = result.get("intact") is False or result.get("same") is False
+    return 4 if differs else 0
+
+
+def _read_password() -> str:
+    """The new account's password: typed twice at a terminal (not echoed), else the first line of stdin."""
+    import getpass
+
+    if sys.stdin.isatty():
+        first, second = getpass.getpass("password: "), getpass.getpass("again: ")
+        if first != second:
+            raise ConfigError("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
 
 
 def _publish(args: argparse.Namespace, paths: Paths) -> dict:

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
-from tests.service_fixtures import API_KEY
+from tests.service_fixtures import API_KEY, PASSWORD
 
 DASHBOARD = ROOT / "dashboard"
 sys.path.insert(0, str(DASHBOARD))  # the app imports its sibling modules as streamlit run does
@@ -21,13 +21,18 @@ def api(asgi_client):
     return ApiClient("http://testserver", API_KEY, http=asgi_client)
 
 
-def _app(api, **state):
+def _app(api, user: str | None = "rita", **state):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     st.cache_data.clear()
     at = AppTest.from_file(str(DASHBOARD / "app.py"), default_timeout=60)
     at.session_state["api_client"] = api
+    if user is not None:  # logged in (as a relationship manager by default)
+        answer = api.with_token(None).login(user, PASSWORD)
+        at.session_state["user"] = {"name": user, "role": answer["role"], "token": answer["token"]}
+    else:  # a session that logged in before the service went away
+        at.session_state["user"] = {"name": "rita", "role": "relationship_manager", "token": "expired"}
     for key, value in state.items():
         at.session_state[key] = value
     return at.run()
@@ -131,7 +136,7 @@ def test_model_page(api):
 def test_api_down_gives_a_message_not_a_trace():
     from api_client import ApiClient
 
-    at = _app(ApiClient("http://127.0.0.1:9", "key", timeout=2), page="model")
+    at = _app(ApiClient("http://127.0.0.1:9", "key", timeout=2), user=None, page="model")
     assert not at.exception
     assert at.error and "injoignable" in at.error[0].value and "Traceback" not in at.error[0].value
 
@@ -142,7 +147,7 @@ def test_refused_request_and_bad_key_are_explained(api, asgi_client):
     at = _app(api, client_id=987654321)
     assert at.error and "Aucun client en production ne porte ce numéro" in at.error[0].value
     wrong = ApiClient("http://testserver", "not-the-key", http=asgi_client)
-    at = _app(wrong, page="model")
+    at = _app(wrong, user=None, page="model")
     assert at.error and "clé d'API" in at.error[0].value
 
 
@@ -156,7 +161,7 @@ def test_slow_api_gives_a_message():
 
     slow = ApiClient("http://testserver", "key", http=httpx.Client(base_url="http://testserver",
                                                                    transport=httpx.MockTransport(too_slow)))
-    at = _app(slow, page="model")
+    at = _app(slow, user=None, page="model")
     assert not at.exception
     assert at.error and "ne répond pas assez vite" in at.error[0].value
 
@@ -176,3 +181,20 @@ def test_opening_a_client_from_the_portfolio(api, serving_data):
     assert not at.exception
     assert at.session_state["client_id"] == first
     assert f"Client n° {first}" in _text(at)
+
+
+def test_nobody_uses_the_dashboard_without_logging_in(api):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(DASHBOARD / "app.py"), default_timeout=60)
+    at.session_state["api_client"] = api.with_token(None)
+    at.run()
+    assert "Identifiez-vous" in _text(at) and not at.number_input  # no client file before logging in
+    at.text_input(key="login_user").set_value("rita")
+    at.text_input(key="login_password").set_value("not the password")
+    at.button[0].click().run()
+    assert "Identifiant ou mot de passe incorrect" in _text(at) and "user" not in at.session_state
+    at.text_input(key="login_password").set_value(PASSWORD)
+    at.button[0].click().run()
+    assert at.session_state["user"]["role"] == "relationship_manager" and "token" in at.session_state["user"]
+    assert "Connecté(e) : **rita** (chargé(e) de clientèle)" in "\n".join(m.value for m in at.sidebar.markdown)

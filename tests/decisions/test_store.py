@@ -81,6 +81,9 @@ def test_review_workflow_under_the_four_eyes_rule(store):
     done = store.review(review, p["rita"], "accept", "income_verified", "Payslips of the last three months")
     assert done["needs_approval"] and done["status"] == "pending_approval"
     assert store.open_cases("pending_review") == []
+    (again,) = store.record_model([model_decision(1, 0.105, "review")])  # the file opened again: same score
+    assert store.get(again)["status"] == "repeat" and store.get(again)["parent"] == done["decision_id"]
+    assert store.open_cases("pending_review") == []  # not back in the queue
     with pytest.raises(NotAllowed, match="relationship_manager"):
         store.approve(done["decision_id"], p["remy"], True, "Second look at the payslips")
     granted = store.approve(done["decision_id"], p["alice"], True, "Payslips checked again")
@@ -101,7 +104,7 @@ def test_review_workflow_under_the_four_eyes_rule(store):
     assert [r["kind"] for r in history] == ["model", "flag", "review", "approval"]
     assert [r["actor"] for r in history] == [None, "remy", "adam", "alice"]
     assert history[0]["features"][2] == "Cash loans" and history[0]["reasons"] == ["Revenus faibles"]
-    assert store.verify()["intact"] and store.verify()["records"] == 10
+    assert store.verify()["intact"] and store.verify()["records"] == 11
 
 
 def _tamper(store, sql: str) -> None:

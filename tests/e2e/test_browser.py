@@ -4,6 +4,7 @@ with an axe-core accessibility audit. Screenshots are saved in test-artifacts/ f
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.service_fixtures import API_KEY
+from tests.service_fixtures import API_KEY, PASSWORD, THRESHOLD, TOKEN_SECRET
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -44,7 +45,7 @@ def _wait(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
 
 
 @pytest.fixture(scope="module")
-def servers(serving_dir, tmp_path_factory):
+def servers(serving_dir, decisions_db, tmp_path_factory):
     """The API on the test model (session BentoML store) and the dashboard pointed at it."""
     from creditrisk.service.publish import import_to_bentoml
 
@@ -54,7 +55,8 @@ def servers(serving_dir, tmp_path_factory):
     bin_dir = Path(sys.executable).parent
     env = os.environ | {"CREDITRISK_API_KEY": API_KEY, "BENTOML_DO_NOT_TRACK": "true",
                         "CREDITRISK_TRAFFIC_DIR": str(tmp_path_factory.mktemp("e2e-traffic")),
-                        "CREDITRISK_API_URL": f"http://127.0.0.1:{api_port}"}
+                        "CREDITRISK_API_URL": f"http://127.0.0.1:{api_port}",
+                        "CREDITRISK_DECISIONS_URL": decisions_db, "CREDITRISK_TOKEN_SECRET": TOKEN_SECRET}
     logs = tmp_path_factory.mktemp("e2e-logs")
     with open(logs / "api.log", "w") as api_log, open(logs / "ui.log", "w") as ui_log:
         api = subprocess.Popen([str(bin_dir / "bentoml"), "serve", "--host", "127.0.0.1", "--port", str(api_port),
@@ -83,6 +85,15 @@ def browser():
         chromium.close()
 
 
+def login(page, url: str, user: str = "rita") -> None:
+    """Open the dashboard and log in (every page needs it)."""
+    page.goto(url)
+    page.get_by_label("Identifiant").fill(user)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_text("Connecté(e) :").wait_for(timeout=60_000)
+
+
 def _audit(page, name: str) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -98,7 +109,7 @@ def test_a_client_file_by_keyboard_shows_the_decision_and_passes_axe(servers, br
     decision = scorer.as_results(scorer.score_ids([client]))[0]["decision"]
     word = {"accept": "Accordé", "review": "À examiner", "refuse": "Refusé"}[decision]
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(servers["ui"])
+    login(page, servers["ui"])
     page.get_by_label("Numéro du client").wait_for(timeout=60_000)
     for _ in range(40):  # keyboard only: Tab until the client-id field has the focus
         page.keyboard.press("Tab")
@@ -119,7 +130,7 @@ def test_a_client_file_by_keyboard_shows_the_decision_and_passes_axe(servers, br
                                                    ("Le modèle", "Ce qui compte le plus pour le modèle")])
 def test_other_pages_pass_axe(servers, browser, page_name, marker):
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(servers["ui"])
+    login(page, servers["ui"])
     page.get_by_text(page_name, exact=True).click()
     page.get_by_text(marker).first.wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
@@ -130,7 +141,7 @@ def test_readable_at_200_percent_zoom(servers, browser, serving_data):
     """WCAG 1.4.10 reflow: at 200 % zoom of a 1280 px window (640 CSS px) nothing needs horizontal scrolling,
     on the landing page and on a client's file."""
     page = browser.new_page(viewport={"width": 640, "height": 900}, device_scale_factor=2)
-    page.goto(servers["ui"])
+    login(page, servers["ui"])
     page.get_by_text("Saisissez l'identifiant d'un client").wait_for(timeout=60_000)
     overflow = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     assert page.evaluate(overflow) <= 0
@@ -228,7 +239,7 @@ def test_french_pages_show_no_raw_name_or_english_category(servers, browser, ser
     scanned for raw column names and English category values, and the page declares lang="fr"."""
     population = serving_data.population
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(servers["ui"])
+    login(page, servers["ui"])
     page.get_by_label("Numéro du client").wait_for(timeout=60_000)
     problems = []
     for decision in ("refuse", "review", "accept"):
@@ -307,3 +318,47 @@ def test_kill_9_of_a_worker_under_load_loses_only_what_it_held(servers, serving_
     while len(workers()) < 2 and time.monotonic() < deadline:
         time.sleep(0.5)
     assert len(workers()) == 2 and victim.pid not in {w.pid for w in workers()}  # restarted
+
+
+def test_review_flow_log_in_decide_approve_and_see_the_history(servers, browser, serving_data):
+    """A client in the review zone: the RM logs in, decides with a reason and a justification; when accepting is
+    an override an approver (another person) approves it; the decisions are in the client's history."""
+    import httpx
+    from playwright.sync_api import expect
+
+    population = serving_data.population
+    above = population[(population["decision"] == "review") & (population["pd"] >= THRESHOLD)]
+    client = int(above.index[-1])  # no other test's client; accepting it is an override: two people needed
+    scored = httpx.post(f"{servers['api']}/score", json={"client_ids": [client]}, headers={"X-API-Key": API_KEY})
+    case = scored.json()["results"][0]
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    login(page, servers["ui"], "rita")
+    page.get_by_text("Dossiers à examiner", exact=True).click()
+    page.get_by_text("Dossiers en attente d'une décision").wait_for(timeout=60_000)
+    page.get_by_role("combobox", name="Dossier").click()
+    chosen = re.compile(f"n° {case['decision_id']} — client {client}")
+    page.get_by_role("option", name=chosen).click()
+    expect(page.get_by_role("combobox", name="Dossier")).to_have_value(chosen, timeout=30_000)
+    page.wait_for_timeout(1500)  # the page has re-run for the chosen case before the form is filled
+    page.get_by_role("radio", name="Accordé").check()
+    page.get_by_label("Justification (obligatoire)").fill("Bulletins de salaire des trois derniers mois vérifiés")
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    page.get_by_text("est une dérogation ; elle attend la validation").wait_for(timeout=30_000)
+    assert _audit(page, "review-queue") == []
+    approver = browser.new_page(viewport={"width": 1280, "height": 1600})  # another person, another session
+    login(approver, servers["ui"], "alice")
+    approver.get_by_text("Dossiers à examiner", exact=True).click()
+    approver.get_by_text("Proposé par rita").wait_for(timeout=60_000)
+    approver.get_by_label("Justification (obligatoire)").last.fill("Pièces contrôlées une seconde fois")
+    approver.get_by_role("button", name="Valider la dérogation").click()
+    approver.get_by_text("Validation enregistrée").wait_for(timeout=30_000)
+    approver.screenshot(path=str(ARTIFACTS / "review-approval.png"), full_page=True)
+    page.get_by_text("Dossier client", exact=True).click()
+    page.get_by_label("Numéro du client").fill(str(client))
+    page.get_by_role("button", name="Afficher le dossier").click()
+    page.get_by_text("Historique des décisions du client").wait_for(timeout=60_000)
+    page.get_by_text("décision d'une personne : Accordé").first.wait_for(timeout=10_000)
+    page.get_by_text("validation : Accordé").first.wait_for(timeout=10_000)
+    page.get_by_text("déjà pris en charge").first.wait_for(timeout=10_000)  # opening the file did not re-queue it
+    page.get_by_text("Historique des décisions du client").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "decision-history.png"), full_page=True)

@@ -112,7 +112,8 @@ def engine_for(url: str):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    # writers wait up to 30 s for the lock (a URL's ?timeout= says otherwise), then the store is unavailable
+    engine = create_engine(url, connect_args={} if "timeout" in parsed.query else {"timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
@@ -228,13 +229,29 @@ class DecisionStore:
         return records
 
     def record_model(self, decisions: list[ModelDecision]) -> list[int]:
-        """One record per client the service answered, in one transaction; their numbers."""
+        """One record per client the service answered, in one transaction; their numbers. A review-zone answer
+        that repeats a score a person has already acted on (same client, model version and PD: the file opened
+        again) does not go back to the queue: it is a ``repeat`` pointing to that person's record."""
         stamp = now()
         rows = [vars(d) | {"recorded_at": stamp, "kind": "model", "parent": None,
                            "status": "pending_review" if d.auto_decision == "review" else "final"}
                 for d in decisions]
         with self.transaction() as session:
+            for row in rows:
+                if row["status"] == "pending_review":
+                    acted = self._person_on_same_score(session, row)
+                    if acted is not None:
+                        row |= {"status": "repeat", "parent": acted}
             return [r.seq for r in self._append(session, rows)]
+
+    @staticmethod
+    def _person_on_same_score(session, row: dict) -> int | None:
+        from sqlalchemy import select
+
+        return session.execute(
+            select(Decision.seq).where(Decision.client_id == row["client_id"], Decision.kind == "review",
+                                       Decision.model_version == row["model_version"], Decision.pd == row["pd"])
+            .order_by(Decision.seq.desc()).limit(1)).scalar()
 
     def _acted_on(self, session, seq: int, statuses: tuple[str, ...], action: str) -> Decision:
         """The record ``seq`` a person acts on: it must exist, be the latest of its case, and be in ``statuses``."""
@@ -243,7 +260,8 @@ class DecisionStore:
         record = session.get(Decision, seq)
         if record is None:
             raise InvalidRequest(f"decision {seq} does not exist")
-        child = session.execute(select(Decision.seq).where(Decision.parent == seq).limit(1)).first()
+        child = session.execute(select(Decision.seq).where(Decision.parent == seq, Decision.kind != "model")
+                                .limit(1)).first()  # a repeat (kind model) points to a case, it does not act on it
         if child is not None:
             raise InvalidRequest(f"decision {seq} was already acted on (by decision {child[0]}): act on the latest "
                                  "record of the case")
@@ -335,7 +353,7 @@ class DecisionStore:
 
         child = aliased(Decision)
         query = (select(Decision).where(Decision.status == status)
-                 .where(~exists().where(child.parent == Decision.seq)).order_by(Decision.seq))
+                 .where(~exists().where(child.parent == Decision.seq, child.kind != "model")).order_by(Decision.seq))
         with self.transaction() as session:
             latest: dict[int, Decision] = {}
             for record in session.execute(query).scalars():

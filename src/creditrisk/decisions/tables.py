@@ -8,7 +8,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 ROLES = ("relationship_manager", "approver", "auditor")
 KINDS = ("model", "flag", "review", "approval")
 # what a record leaves the client's case in
-STATUSES = ("final", "pending_review", "pending_approval", "rejected")
+# (repeat: the same score of a case a person has already taken up, see DecisionStore.record_model)
+STATUSES = ("final", "pending_review", "pending_approval", "rejected", "repeat")
 
 
 class Base(DeclarativeBase):

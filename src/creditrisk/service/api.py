@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 API_KEY_ENV = "CREDITRISK_API_KEY"
 TRAFFIC_ENV = "CREDITRISK_TRAFFIC_DIR"
 API_KEY_HEADER = b"x-api-key"
+USER_TOKEN_HEADER = "x-user-token"  # the acting person's signed token (POST /login), beside the machine key
 OPEN_PATHS = ("/healthz", "/livez", "/readyz", "/docs.json", "/")  # no key needed (/metrics needs it)
 Language = Literal["fr", "en"]
 ClientId = Annotated[JsonInt, Field(ge=0, description="SK_ID_CURR of a production client (application_test)")]
@@ -262,7 +263,34 @@ def _domain_errors():
     try:
         yield
     except CreditRiskError as error:
-        raise (NotFound if error.http_status == 404 else InvalidArgument)(str(error)) from None
+        if error.http_status == 404:
+            raise NotFound(str(error)) from None
+        if error.http_status in (401, 403, 503):
+            raise _Answered(error.http_status, str(error)) from None
+        raise InvalidArgument(str(error)) from None
+
+
+class _Answered(Exception):
+    """An error answered with its own message: BentoML would hide it (401/403: "Authorization error", 5xx: "an
+    unexpected error"), but who may not do what, and a database that does not answer, are the caller's to know."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def answers_errors(endpoint):
+    """An endpoint (with a ``ctx`` parameter) that answers 401, 403 and 503 with the error's message."""
+
+    @functools.wraps(endpoint)
+    def wrapped(self, *args, **kwargs):
+        try:
+            return endpoint(self, *args, **kwargs)
+        except _Answered as answer:
+            kwargs["ctx"].response.status_code = answer.status
+            return {"error": answer.message}
+
+    return wrapped
 
 
 def _tables(records: Any) -> dict:
@@ -292,9 +320,11 @@ class CreditRisk:
     model_ref = bentoml.models.BentoModel(BENTO_TAG)  # what `bentoml build` packs into the bento
 
     def __init__(self) -> None:
+        from creditrisk.decisions.store import DecisionStore, redacted
         from creditrisk.monitoring.traffic import TrafficLog
         from creditrisk.service.counterfactual import ranges_for
         from creditrisk.service.portfolio import Portfolio
+        from creditrisk.service.records import DecisionRecorder, decisions_url, token_minutes
         from creditrisk.service.scorer import Scorer, ServingData
 
         data = ServingData.load(Path(_stored_model().path))
@@ -306,6 +336,12 @@ class CreditRisk:
                                   self.served.traffic_flush_clients, self.served.traffic_retention_days,
                                   shadow=self._shadow)
         self.traffic_failed = False
+        url = decisions_url()
+        with _domain_errors():
+            self.store = DecisionStore(url)  # refuses a database not migrated to this code's schema
+        self.recorder = DecisionRecorder(self.store, self.scorer)
+        self.token_minutes = token_minutes()
+        log.info("decisions recorded in %s", redacted(url))
         logging.getLogger(HTTP_LOGGER).addFilter(ClientErrorFilter())
         if not os.environ.get(API_KEY_ENV):
             log.warning("%s is not set: every protected endpoint answers 503", API_KEY_ENV)
@@ -329,12 +365,21 @@ class CreditRisk:
             return self.scorer.score_records(_tables(records))
 
     @bentoml.api(route="/score")
-    def score(self, client_ids: list[ClientId] | None = None, records: RawRecords | None = None) -> dict:
-        """PD, decision (accept / review / refuse), threshold and model version of each client."""
+    @answers_errors
+    def score(self, ctx: bentoml.Context, client_ids: list[ClientId] | None = None,
+              records: RawRecords | None = None) -> dict:
+        """PD, decision (accept / review / refuse), threshold and model version of each client; each answer is
+        recorded (decision_id) before it is given: 503 when the decision database does not answer (nothing is
+        recorded; retry)."""
+        from creditrisk.service.records import client_inputs
+
         scores = self._scores(client_ids, records)
+        with _domain_errors():
+            ids = self.recorder.record(scores, client_inputs(client_ids, records, scores.client_ids))
         self._log_traffic(scores)
         log.info("scored %d client(s)", len(scores.client_ids))
-        return {"results": self.scorer.as_results(scores)}
+        return {"results": [r | {"decision_id": i} for r, i in zip(self.scorer.as_results(scores), ids,
+                                                                   strict=True)]}
 
     def _log_traffic(self, scores: Any) -> None:
         """Monitoring data: a failure to write it never fails the scoring (counted; logged once per process)."""
@@ -359,13 +404,117 @@ class CreditRisk:
             return None
 
     @bentoml.api(route="/explain")
-    def explain(self, client_id: ClientId | None = None, records: RawRecords | None = None,
+    @answers_errors
+    def explain(self, ctx: bentoml.Context, client_id: ClientId | None = None, records: RawRecords | None = None,
                 top: Annotated[JsonInt, Field(ge=1, le=50)] = 10, language: Language = "fr") -> dict:
         """Top factors raising and lowering one client's risk (SHAP, logit scale); base + all = logit."""
+        from creditrisk.service.records import client_inputs
+
         scores = self._scores(None if client_id is None else [client_id], records)
         if len(scores.client_ids) != 1:
             raise InvalidArgument("explain takes one client: give one application row")
-        return self.scorer.explain(scores, top=top, language=language)[0]
+        explained = self.scorer.explain(scores, top=top, language=language)
+        inputs = client_inputs(None if client_id is None else [client_id], records, scores.client_ids)
+        with _domain_errors():
+            (decision_id,) = self.recorder.record(scores, inputs, explained=explained)
+        return explained[0] | {"decision_id": decision_id}
+
+    # ------------------------------------------------------------------------------------------ people
+    def _actor(self, ctx: bentoml.Context, required: bool = True):
+        """The person acting (from the signed token of header X-User-Token), or None for a machine client."""
+        from creditrisk.decisions.store import NotAuthenticated
+        from creditrisk.decisions.users import secret, verify_token
+
+        token = ctx.request.headers.get(USER_TOKEN_HEADER)
+        with _domain_errors():
+            if token is None:
+                if required:
+                    raise NotAuthenticated("log in first: this needs a person's token (header X-User-Token)")
+                return None
+            return verify_token(self.store, token, secret())
+
+    @bentoml.api(route="/login")
+    @answers_errors
+    def login(self, ctx: bentoml.Context, user: Annotated[str, Field(min_length=1, max_length=64)],
+              password: Annotated[str, Field(min_length=1, max_length=256)]) -> dict:
+        """A person's signed token (header X-User-Token on the review endpoints), valid for a working day."""
+        from creditrisk.decisions.users import authenticate, issue_token, secret
+
+        with _domain_errors():
+            actor = authenticate(self.store, user, password)
+            token = issue_token(actor, self.token_minutes, secret())
+        log.info("user %s (%s) logged in", actor.name, actor.role)
+        return {"token": token, "user": actor.name, "role": actor.role, "valid_minutes": self.token_minutes}
+
+    @bentoml.api(route="/review/queue")
+    @answers_errors
+    def review_queue(self, ctx: bentoml.Context, language: Language = "fr") -> dict:
+        """The cases waiting for a person (review zone and flagged), and the overrides waiting for an approver."""
+        from creditrisk.decisions.store import REASON_CODES, require_role
+
+        actor = self._actor(ctx)
+        with _domain_errors():
+            require_role(actor, ("relationship_manager", "approver", "auditor"), "see the review queue")
+            column = 0 if language == "en" else 1
+            return {"review": self.store.open_cases("pending_review"),
+                    "approval": self.store.open_cases("pending_approval"),
+                    "reason_codes": {code: labels[column] for code, labels in REASON_CODES.items()}}
+
+    @bentoml.api(route="/review/decide")
+    @answers_errors
+    def review_decide(self, ctx: bentoml.Context, decision_id: JsonInt, decision: Literal["accept", "refuse"],
+                      reason_code: Annotated[str, Field(max_length=40)],
+                      justification: Annotated[str, Field(max_length=2000)]) -> dict:
+        """A person's decision on a case in review (or a correction of an earlier one): recorded; an acceptance
+        on the model's refusal side waits for an approver (four eyes)."""
+        actor = self._actor(ctx)
+        with _domain_errors():
+            return self.store.review(decision_id, actor, decision, reason_code, justification)
+
+    @bentoml.api(route="/review/flag")
+    @answers_errors
+    def review_flag(self, ctx: bentoml.Context, decision_id: JsonInt,
+                    justification: Annotated[str, Field(max_length=2000)]) -> dict:
+        """Send an automatic decision to review (a relationship manager's doubt), with why."""
+        actor = self._actor(ctx)
+        with _domain_errors():
+            return {"decision_id": self.store.flag(decision_id, actor, justification), "status": "pending_review"}
+
+    @bentoml.api(route="/review/approve")
+    @answers_errors
+    def review_approve(self, ctx: bentoml.Context, decision_id: JsonInt, grant: bool,
+                       justification: Annotated[str, Field(max_length=2000)]) -> dict:
+        """An approver grants or refuses a colleague's favourable override (never their own)."""
+        actor = self._actor(ctx)
+        with _domain_errors():
+            return self.store.approve(decision_id, actor, grant, justification)
+
+    @bentoml.api(route="/decisions/history")
+    @answers_errors
+    def decision_history(self, ctx: bentoml.Context, client_id: ClientId) -> dict:
+        """Every recorded decision of a client, oldest first: the model's and each person's, with who and why."""
+        from creditrisk.decisions.store import require_role
+
+        actor = self._actor(ctx)
+        with _domain_errors():
+            require_role(actor, ("relationship_manager", "approver", "auditor"), "read the decisions")
+            records = self.store.history(client_id)
+        keep = ("decision_id", "recorded_at", "kind", "parent", "status", "pd", "auto_decision", "reasons",
+                "actor", "actor_role", "final_decision", "reason_code", "justification", "model_version")
+        return {"client_id": client_id, "records": [{k: r[k] for k in keep} for r in records]}
+
+    @bentoml.api(route="/decisions/oversight")
+    @answers_errors
+    def decision_oversight(self, ctx: bentoml.Context, weeks: Annotated[JsonInt, Field(ge=1, le=104)] = 12) -> dict:
+        """Human oversight per week: decisions by the model alone, reviews, overrides by direction and reason,
+        the review queue's size and age."""
+        from creditrisk.decisions.oversight import oversight
+        from creditrisk.decisions.store import require_role
+
+        actor = self._actor(ctx)
+        with _domain_errors():
+            require_role(actor, ("relationship_manager", "approver", "auditor"), "read the oversight figures")
+            return oversight(self.store, weeks)
 
     @bentoml.api(route="/simulate")
     def simulate(self, client_id: ClientId,

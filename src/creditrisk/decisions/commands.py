@@ -1,0 +1,80 @@
+"""The commands of the decision store: `creditrisk decisions ...`, `creditrisk users ...`, `creditrisk replay`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from creditrisk.config import Params, Paths
+from creditrisk.decisions.store import DecisionStore, migrate, redacted
+from creditrisk.errors import InvalidRequest
+
+DECISIONS_URL_ENV = "CREDITRISK_DECISIONS_URL"
+
+
+def database_url(params: Params, paths: Paths) -> str:
+    """$CREDITRISK_DECISIONS_URL, else params decisions.database; a relative SQLite path is under the root."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(os.environ.get(DECISIONS_URL_ENV) or params.decisions.database)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).is_absolute():
+        url = url.set(database=str((paths.root / url.database).resolve()))
+    return url.render_as_string(hide_password=False)
+
+
+def run(action: str, params: Params, paths: Paths, **options) -> dict:
+    url = database_url(params, paths)
+    if action == "migrate":
+        return {"database": redacted(url), "schema_revision": migrate(url)}
+    store = DecisionStore(url)
+    try:
+        if action == "verify":
+            return {"database": redacted(url)} | store.verify()
+        if action == "purge":
+            return store.purge(params.decisions.retention_years, actor=options.get("actor"))
+        if action == "export":
+            return export(store, options["out"], options.get("since"))
+        if action == "oversight":
+            from creditrisk.decisions.oversight import oversight
+
+            return oversight(store, options.get("weeks") or 12)
+        if action == "replay":
+            return replay(store, paths, options["decision_id"])
+        return users(store, action, **options)
+    finally:
+        store.close()
+
+
+def export(store: DecisionStore, out: Path, since: str | None) -> dict:
+    """Every record (CSV or Parquet by the file's suffix) for an auditor: decisions only, never a password hash
+    (users are not exported) nor a token (none is stored)."""
+    import polars as pl
+
+    from creditrisk.io import atomic_path
+
+    if out.suffix not in (".csv", ".parquet"):
+        raise InvalidRequest(f"{out}: the export is written as .csv or .parquet (by the file's suffix)")
+    frame = pl.DataFrame(list(store.records(since=since)), infer_schema_length=None)
+    with atomic_path(out) as tmp:
+        frame.write_csv(tmp) if out.suffix == ".csv" else frame.write_parquet(tmp)
+    return {"records": frame.height, "out": str(out)}
+
+
+def replay(store: DecisionStore, paths: Paths, decision_id: int) -> dict:
+    from creditrisk.decisions.replay import replay as replay_one
+    from creditrisk.model import tracking
+
+    tracking.configure(paths.root)
+    return replay_one(store, decision_id)
+
+
+def users(store: DecisionStore, action: str, **options) -> dict:
+    from creditrisk.decisions import users as accounts
+
+    if action == "users-add":
+        actor = accounts.add_user(store, options["name"], options["role"], options["password"])
+        return {"user": actor.name, "role": actor.role, "created": True}
+    if action == "users-disable":
+        accounts.disable_user(store, options["name"])
+        return {"user": options["name"], "active": False}
+    return {"users": accounts.list_users(store)}
