@@ -43,6 +43,15 @@ start() {
   fi
   export CREDITRISK_API_KEY BENTOML_DO_NOT_TRACK=true CREDITRISK_API_URL="http://$HOST:$API_PORT"
   creditrisk publish --import-only >/dev/null   # the store may lack the model when DVC restored it from cache
+  # decisions of record: params `decisions` (or $CREDITRISK_DECISIONS_URL), migrated; the users' token secret
+  eval "$(creditrisk decisions settings)"
+  creditrisk decisions migrate >/dev/null
+  if [[ -z ${CREDITRISK_TOKEN_SECRET:-} ]]; then
+    [[ -s $RUN/token-secret ]] || (umask 077; python -c "import secrets; print(secrets.token_urlsafe(48))" > "$RUN/token-secret")
+    CREDITRISK_TOKEN_SECRET=$(cat "$RUN/token-secret")
+  fi
+  export CREDITRISK_TOKEN_SECRET
+  creditrisk users demo --out "$RUN/demo-accounts" >/dev/null   # three accounts on an empty database only
   # keep-alive longer than any client's idle expiry (httpx: 5 s = uvicorn's default, which races; browsers ~60 s)
   setsid bentoml serve --host "$HOST" --port "$API_PORT" --timeout-keep-alive 75 > "$RUN/api.log" 2>&1 &
   echo $! > "$RUN/api.pid"
@@ -59,7 +68,8 @@ start() {
   done
   echo
   echo "Scoring API : http://$HOST:$API_PORT  (OpenAPI docs at /; header X-API-Key = \$CREDITRISK_API_KEY or $RUN/api-key)"
-  echo "Dashboard   : http://$HOST:$UI_PORT"
+  echo "Dashboard   : http://$HOST:$UI_PORT  (log in: accounts in $RUN/demo-accounts on a first start; more with"
+  echo "              \`creditrisk users add NAME --role relationship_manager|approver|auditor\`)"
   echo "Logs in $RUN/; stop both with: make stop"
 }
 

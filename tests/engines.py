@@ -8,6 +8,7 @@ that installs it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -40,13 +41,13 @@ def _as_postgres(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A PostgreSQL server on 127.0.0.1 and a free port, for the session (fsync off: a test server); its URL for
-    SQLAlchemy with psycopg 3."""
+@contextlib.contextmanager
+def postgres_server():
+    """A PostgreSQL server from the Debian binaries on 127.0.0.1 and a free port (fsync off: a throwaway server);
+    its URL for SQLAlchemy with psycopg 3. Also used by benchmarks/decisions_store.py."""
     versions = sorted(POSTGRES_BIN.glob("*/bin/initdb"))
     if not versions:
-        _missing("PostgreSQL server binaries (/usr/lib/postgresql/*/bin)", "apt-get install postgresql")
+        raise FileNotFoundError("PostgreSQL server binaries (/usr/lib/postgresql/*/bin)")
     bin_dir = versions[-1].parent
     data = Path(tempfile.mkdtemp(prefix="creditrisk-pg-"))  # not under pytest's 0700 tmp root: postgres owns it
     if os.geteuid() == 0:
@@ -63,6 +64,15 @@ def postgres_url():
         subprocess.run(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop"]),
                        capture_output=True)
         shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL server for the session (``postgres_server``)."""
+    if not sorted(POSTGRES_BIN.glob("*/bin/initdb")):
+        _missing("PostgreSQL server binaries (/usr/lib/postgresql/*/bin)", "apt-get install postgresql")
+    with postgres_server() as url:
+        yield url
 
 
 def create_database(url: str, name: str) -> str:

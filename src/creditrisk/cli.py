@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
                          "decisions.database)")
     dec_sub = dec.add_subparsers(dest="action", required=True)
     dec_sub.add_parser("migrate", help="create or upgrade the database schema (Alembic)")
+    dec_sub.add_parser("settings", help="the service's decision settings as shell exports (scripts/serve.sh)")
     dec_sub.add_parser("verify", help="recompute the hash chain: exit 4 when a record was edited or deleted")
     purge = dec_sub.add_parser("purge", help="delete the records older than params decisions.retention_years")
     purge.add_argument("--actor", default=None, help="who runs the purge (kept in the purge log)")
@@ -89,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     disable = usr_sub.add_parser("disable", help="disable an account (its tokens stop working at once)")
     disable.add_argument("name")
     usr_sub.add_parser("list", help="the accounts and their roles (never a password)")
+    demo = usr_sub.add_parser("demo", help="on a database without accounts: one account per role, random passwords "
+                              "written to a file only its owner reads (make run)")
+    demo.add_argument("--out", type=Path, required=True)
     sub.add_parser("summary", help="the pipeline's headline figures with their 95 %% intervals, and where the "
                    "reports are")
     pub = sub.add_parser("publish", help="MLflow champion -> models/serving -> BentoML model store")
@@ -195,7 +199,7 @@ def _monitor(args: argparse.Namespace, paths: Paths) -> int:
     traffic = args.traffic or Path(os.environ.get("CREDITRISK_TRAFFIC_DIR", paths.traffic))
     days = args.days if args.days is not None else params.monitor.window_days
     share = args.max_share if args.max_share is not None else params.monitor.max_share_drifted
-    result = monitor(params, paths, traffic, days, share, labels=args.labels)
+    result = monitor(params, paths, traffic, days, share, labels=args.labels, oversight=_oversight(params, paths))
     print(json.dumps({k: v for k, v in result.summary.items() if k != "features"}, indent=2, default=str))
     return result.exit_code
 
@@ -218,10 +222,16 @@ def _decisions(args: argparse.Namespace, paths: Paths) -> int:
     from creditrisk.decisions.commands import run
 
     params = load_params(paths.root / "params.yaml")
+    if args.command == "decisions" and args.action == "settings":
+        from creditrisk.decisions.commands import settings
+
+        print(settings(params, paths))
+        return 0
     if args.command == "replay":
         result = run("replay", params, paths, decision_id=args.decision_id)
     elif args.command == "users":
-        options = {"name": getattr(args, "name", None), "role": getattr(args, "role", None)}
+        options = {"name": getattr(args, "name", None), "role": getattr(args, "role", None),
+                   "out": getattr(args, "out", None)}
         if args.action == "add":
             options["password"] = _read_password()
         result = run(f"users-{args.action}", params, paths, **options)
@@ -243,6 +253,24 @@ def _read_password() -> str:
             raise ConfigError("the two passwords differ")
         return first
     return sys.stdin.readline().rstrip("\n")
+
+
+def _oversight(params: Params, paths: Paths) -> dict | None:
+    """The decision store's oversight figures for the monitoring report; None without a decision database."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    from creditrisk.decisions.commands import DECISIONS_URL_ENV, database_url, run
+
+    url = make_url(database_url(params, paths))
+    if (DECISIONS_URL_ENV not in os.environ and url.get_backend_name() == "sqlite"
+            and not Path(url.database or "").exists()):
+        return None  # nothing was ever recorded here
+    try:
+        return run("oversight", params, paths, weeks=params.monitor.window_days // 7 + 1)
+    except CreditRiskError as error:
+        return {"unavailable": f"The decision database could not be read: {error}"}
 
 
 def _publish(args: argparse.Namespace, paths: Paths) -> dict:

@@ -185,3 +185,24 @@ def test_an_unreachable_database_is_unavailable_not_a_bug(tmp_path):
     url = "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2"
     with pytest.raises(StoreUnavailable, match="does not answer"):
         DecisionStore(url)
+
+
+def test_oversight_figures_counted_by_hand(store):
+    from creditrisk.decisions.oversight import oversight
+
+    p = people(store)
+    accepted, _, refused, review = store.record_model([model_decision(1, 0.02, "accept"), model_decision(
+        2, 0.03, "accept"), model_decision(3, 0.30, "refuse"), model_decision(4, 0.095, "review")])
+    flagged = store.flag(refused, p["rita"], "Guarantor brought at the branch")
+    favour = store.review(flagged, p["rita"], "accept", "guarantor_or_collateral", "Guarantor signed the deed")
+    store.approve(favour["decision_id"], p["alice"], True, "Guarantor's income checked")  # in the client's favour
+    store.review(review, p["remy"], "refuse", "affordability", "Rent not in the declared expenses")  # against
+    figures = oversight(store)
+    (week,) = figures["per_week"]
+    assert (week["model_decisions"], week["by_model_alone"], week["share_by_model_alone"]) == (4, 2, 0.5)
+    assert (week["people_decisions"], week["overrides_in_favour"], week["overrides_against"]) == (2, 1, 1)
+    assert week["override_rate"] == 1.0
+    assert figures["override_reasons"] == {"in_favour": {"guarantor_or_collateral": 1},
+                                           "against": {"affordability": 1}}
+    assert figures["queue"]["size"] == 0 and figures["awaiting_approval"] == 0
+    assert accepted == 1

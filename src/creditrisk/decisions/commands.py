@@ -22,6 +22,14 @@ def database_url(params: Params, paths: Paths) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def settings(params: Params, paths: Paths) -> str:
+    """Shell exports of what the service reads from the environment (it has no params.yaml in a container)."""
+    import shlex
+
+    return (f"export {DECISIONS_URL_ENV}={shlex.quote(database_url(params, paths))}\n"
+            f"export CREDITRISK_TOKEN_MINUTES={params.decisions.token_minutes}")
+
+
 def run(action: str, params: Params, paths: Paths, **options) -> dict:
     url = database_url(params, paths)
     if action == "migrate":
@@ -74,7 +82,34 @@ def users(store: DecisionStore, action: str, **options) -> dict:
     if action == "users-add":
         actor = accounts.add_user(store, options["name"], options["role"], options["password"])
         return {"user": actor.name, "role": actor.role, "created": True}
+    if action == "users-demo":
+        return demo_accounts(store, options["out"])
     if action == "users-disable":
         accounts.disable_user(store, options["name"])
         return {"user": options["name"], "active": False}
     return {"users": accounts.list_users(store)}
+
+
+def demo_accounts(store: DecisionStore, out: Path) -> dict:
+    """One account per role with a random password, on a database that has none (`make run`); the passwords
+    go to ``out`` (mode 600), never to the terminal or a log."""
+    import secrets
+
+    from creditrisk.decisions import users as accounts
+    from creditrisk.decisions.tables import ROLES
+    from creditrisk.io import atomic_path
+
+    if accounts.list_users(store):
+        return {"created": []}
+    names = {"relationship_manager": "rm.demo", "approver": "approver.demo", "auditor": "auditor.demo"}
+    lines = []
+    for role in ROLES:
+        password = secrets.token_urlsafe(12)
+        accounts.add_user(store, names[role], role, password)
+        lines.append(f"{names[role]}\t{role}\t{password}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:
+        tmp.touch(mode=0o600)
+        tmp.write_text("# user\trole\tpassword (demo accounts of make run; disable them with "
+                       "`creditrisk users disable NAME`)\n" + "\n".join(lines) + "\n")
+    return {"created": list(names.values()), "passwords_in": str(out)}

@@ -118,11 +118,12 @@ def _reference(paths: Paths, columns: list[str]) -> dict[str, list]:
 
 
 def monitor(params: Params, paths: Paths, traffic_dir: Path, days: int, max_share: float,
-            out_dir: Path | None = None, labels: Path | None = None) -> MonitorResult:
+            out_dir: Path | None = None, labels: Path | None = None, oversight: dict | None = None) -> MonitorResult:
     """The window's traffic against the training features and the development clients: drift of the features,
     the validation tests that need no outcome (PSI of the score, acceptance share), the performance expected from
     the PDs and, given a labels file, the back-test. Exit code: ALERT when the share of drifted features passes
-    ``max_share`` or a test is red."""
+    ``max_share`` or a test is red. ``oversight``: the decision store's figures of human oversight
+    (``creditrisk.decisions.oversight``), reported as they are."""
     from datetime import UTC, datetime
 
     today = datetime.now(UTC).date()
@@ -134,7 +135,7 @@ def monitor(params: Params, paths: Paths, traffic_dir: Path, days: int, max_shar
             "invalid_lines": counts.invalid_lines, "expired_days": expired, "max_share_drifted": max_share,
             "min_psi": params.monitor.min_psi, "decisions": dict(counts.decisions),
             "challenger": _shadow_summary(counts.agreement),
-            "model_versions": dict(counts.versions)}
+            "model_versions": dict(counts.versions), "oversight": oversight}
     reference = _development(paths)
     if labels is not None:  # the outcomes do not depend on the window's traffic
         base["backtest"] = _backtest(params, paths, labels, reference)
@@ -230,7 +231,8 @@ def _shadow_summary(agreement: Counter) -> dict | None:
 def _markdown(summary: dict) -> str:
     if "features" not in summary:  # too few scored clients: only the back-test, if any
         lines = [f"# Production monitoring: {summary['verdict']}", "", summary.get("message", "") + "."]
-        return "\n".join(lines + _backtest_lines(summary.get("backtest"))) + "\n"
+        lines += _backtest_lines(summary.get("backtest")) + _oversight_lines(summary.get("oversight"))
+        return "\n".join(lines) + "\n"
     lines = [f"# Production monitoring: {summary['verdict']}", "",
              f"{summary['scored_clients']} scored clients over the last {summary['window_days']} day(s); "
              f"{summary['n_drifted']} of {summary['n_columns']} monitored features drifted "
@@ -257,7 +259,31 @@ def _markdown(summary: dict) -> str:
     if shadow:
         lines += ["", f"Challenger scorecard in shadow: same refuse / not-refuse decision as the champion for "
                       f"{shadow['agreement']:.1%} of {shadow['clients']} clients."]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _oversight_lines(summary.get("oversight"))) + "\n"
+
+
+def _oversight_lines(figures: dict | None) -> list[str]:
+    """Human oversight per week (the decisions of record): decisions by the model alone, people's decisions,
+    overrides by direction, the review queue."""
+    if not figures:
+        return []
+    if "unavailable" in figures:
+        return ["", "## Human oversight", "", figures["unavailable"]]
+    queue = figures["queue"]
+    oldest = "-" if queue["oldest_hours"] is None else f"{queue['oldest_hours']:.1f} h"
+    lines = ["", "## Human oversight (decisions of record)", "",
+             f"Review queue: {queue['size']} case(s), the oldest waiting {oldest}; {figures['awaiting_approval']} "
+             "override(s) waiting for an approver.", "",
+             "| week | model decisions | by the model alone | people's decisions | overrides in favour | "
+             "overrides against | override rate |", "|---|---:|---:|---:|---:|---:|---:|"]
+    share = lambda v: "-" if v is None else f"{v:.1%}"  # noqa: E731
+    lines += [f"| {w['week']} | {w['model_decisions']} | {share(w['share_by_model_alone'])} | "
+              f"{w['people_decisions']} | {w['overrides_in_favour']} | {w['overrides_against']} | "
+              f"{share(w['override_rate'])} |" for w in figures["per_week"]]
+    for direction, codes in figures["override_reasons"].items():
+        lines.append(f"\nOverrides {direction.replace('_', ' ')} by reason: "
+                     + ", ".join(f"{code} {n}" for code, n in sorted(codes.items())) + ".")
+    return lines
 
 
 def _backtest_lines(backtest: dict | None) -> list[str]:

@@ -47,6 +47,9 @@ def session(master: str, driver_memory: str = "2g", executor_memory: str = "2g",
                .config("spark.driver.memory", driver_memory).config("spark.executor.memory", executor_memory)
                .config("spark.executorEnv.POLARS_MAX_THREADS", "1")
                .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+               # joins by shuffle, never by broadcasting a side to every task: the applicants' side of a
+               # portfolio does not fit a driver's memory (a broadcast join of 100,000 applicants failed on 2 GB)
+               .config("spark.sql.autoBroadcastJoinThreshold", "-1")
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                .config("spark.ui.enabled", "false"))
     if master.startswith("local"):

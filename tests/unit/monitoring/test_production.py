@@ -220,3 +220,17 @@ def test_the_back_test_runs_without_traffic(project, tmp_path):
     assert "Binomial, portfolio (one-sided, exact)" in result.summary["red_tests"]
     text = (project.reports / "drift" / "production" / "summary.md").read_text()
     assert "0 scored clients in the last 7 day(s)" in text and "## Back-test on 4000 clients" in text
+
+
+def test_the_report_carries_the_oversight_figures_it_is_given(project, tmp_path, bins):
+    _log(tmp_path / "few", bins, _frame(35, 4))
+    figures = {"queue": {"size": 3, "oldest_hours": 26.5, "median_hours": 4.0}, "awaiting_approval": 1,
+               "per_week": [{"week": "2026-W49", "model_decisions": 40, "share_by_model_alone": 0.9,
+                             "people_decisions": 4, "overrides_in_favour": 1, "overrides_against": 0,
+                             "override_rate": 0.25}],
+               "override_reasons": {"in_favour": {"income_verified": 1}}}
+    monitor(Params(), project, tmp_path / "few", days=1, max_share=0.3, out_dir=tmp_path / "out", oversight=figures)
+    report = (tmp_path / "out" / "summary.md").read_text()
+    assert "Review queue: 3 case(s), the oldest waiting 26.5 h; 1 override(s) waiting for an approver." in report
+    assert "| 2026-W49 | 40 | 90.0% | 4 | 1 | 0 | 25.0% |" in report
+    assert "Overrides in favour by reason: income_verified 1." in report
