@@ -115,3 +115,17 @@ def test_200_recorded_decisions_replay_bit_for_bit(asgi_client, store, serving_d
     replays = [replay(store, seq, models=lambda version: model) for seq in recorded]
     assert all(r["same"] for r in replays), [r for r in replays if not r["same"]][:2]
     assert store.get(recorded[-1])["channel"] == "records"
+
+
+def test_without_a_token_secret_nobody_logs_in_and_nothing_is_logged(asgi_client, monkeypatch, caplog):
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        monkeypatch.delenv("CREDITRISK_TOKEN_SECRET")
+        answer = asgi_client.post("/login", json={"user": "rita", "password": PASSWORD}, headers=KEY)
+        assert answer.status_code == 503 and "CREDITRISK_TOKEN_SECRET" in answer.json()["error"]
+        monkeypatch.setenv("CREDITRISK_TOKEN_SECRET", "a-test-secret-that-is-long-enough-0123456789")
+        token = asgi_client.post("/login", json={"user": "rita", "password": PASSWORD}, headers=KEY).json()["token"]
+        asgi_client.post("/review/queue", json={}, headers=KEY | {"X-User-Token": token})
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "rita" in logged and PASSWORD not in logged and token not in logged  # who, never the secrets

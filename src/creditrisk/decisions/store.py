@@ -54,6 +54,12 @@ class StoreUnavailable(CreditRiskError):
     exit_code = 75  # sysexits' EX_TEMPFAIL
 
 
+class NotConfigured(CreditRiskError):
+    """The service lacks a setting its operators must give (e.g. the token secret): people cannot log in."""
+
+    http_status = 503
+
+
 class NotAllowed(CreditRiskError):
     """The acting user's role or the four-eyes rule does not allow this action."""
 

@@ -12,9 +12,9 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from creditrisk.decisions.store import DecisionStore, NotAuthenticated, now
+from creditrisk.decisions.store import DecisionStore, NotAuthenticated, NotConfigured, now
 from creditrisk.decisions.tables import ROLES, User
-from creditrisk.errors import ConfigError, InvalidRequest
+from creditrisk.errors import InvalidRequest
 
 TOKEN_SECRET_ENV = "CREDITRISK_TOKEN_SECRET"
 MIN_PASSWORD = 12
@@ -87,7 +87,7 @@ def authenticate(store: DecisionStore, name: str, password: str) -> Actor:
 def secret() -> str:
     value = os.environ.get(TOKEN_SECRET_ENV, "")
     if len(value) < MIN_SECRET:
-        raise ConfigError(f"${TOKEN_SECRET_ENV} must hold a random secret of at least {MIN_SECRET} characters "
+        raise NotConfigured(f"${TOKEN_SECRET_ENV} must hold a random secret of at least {MIN_SECRET} characters "
                           "(scripts/serve.sh creates one in .run/token-secret)")
     return value
 

@@ -320,7 +320,7 @@ class CreditRisk:
     model_ref = bentoml.models.BentoModel(BENTO_TAG)  # what `bentoml build` packs into the bento
 
     def __init__(self) -> None:
-        from creditrisk.decisions.store import DecisionStore, redacted
+        from creditrisk.decisions.store import DecisionStore, migrate, redacted
         from creditrisk.monitoring.traffic import TrafficLog
         from creditrisk.service.counterfactual import ranges_for
         from creditrisk.service.portfolio import Portfolio
@@ -338,7 +338,9 @@ class CreditRisk:
         self.traffic_failed = False
         url = decisions_url()
         with _domain_errors():
-            self.store = DecisionStore(url)  # refuses a database not migrated to this code's schema
+            if url.startswith("sqlite"):  # the embedded default migrates itself (its writers are serialised)
+                migrate(url)
+            self.store = DecisionStore(url)  # a server database must be migrated beforehand (`decisions migrate`)
         self.recorder = DecisionRecorder(self.store, self.scorer)
         self.token_minutes = token_minutes()
         log.info("decisions recorded in %s", redacted(url))
