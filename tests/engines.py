@@ -86,14 +86,12 @@ def create_database(url: str, name: str) -> str:
     return url.rsplit("/", 1)[0] + f"/{name}"
 
 
-@pytest.fixture(scope="session")
-def mlflow_server(postgres_url, tmp_path_factory):
-    """`mlflow server` on a PostgreSQL backend store with proxied artefacts (the server writes them, clients never
-    do), bound to 127.0.0.1; yields (tracking URI, the server's artefact folder)."""
+@contextlib.contextmanager
+def mlflow_server_process(store: str, artefacts: Path):
+    """`mlflow server` on the backend store ``store`` with proxied artefacts in ``artefacts`` (the server writes
+    them, clients never do), bound to 127.0.0.1; yields its tracking URI. Also used by benchmarks/mlflow_server.py."""
     import httpx
 
-    store = create_database(postgres_url, "mlflow")
-    artefacts = tmp_path_factory.mktemp("mlflow-artefacts")
     port = free_port()
     env = os.environ | {"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     server = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--backend-store-uri", store,
@@ -113,10 +111,18 @@ def mlflow_server(postgres_url, tmp_path_factory):
             time.sleep(0.5)
         else:
             raise RuntimeError("mlflow server not ready after 90 s")
-        yield uri, artefacts
+        yield uri
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(postgres_url, tmp_path_factory):
+    """An MLflow tracking server on the session's PostgreSQL; yields (tracking URI, the server's artefact folder)."""
+    artefacts = tmp_path_factory.mktemp("mlflow-artefacts")
+    with mlflow_server_process(create_database(postgres_url, "mlflow"), artefacts) as uri:
+        yield uri, artefacts
 
 
 @pytest.fixture(scope="session")

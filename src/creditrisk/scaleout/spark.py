@@ -43,6 +43,7 @@ def session(master: str, driver_memory: str = "2g", executor_memory: str = "2g",
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+
     builder = (SparkSession.builder.master(master).appName(app)
                .config("spark.driver.memory", driver_memory).config("spark.executor.memory", executor_memory)
                .config("spark.executorEnv.POLARS_MAX_THREADS", "1")
@@ -54,7 +55,15 @@ def session(master: str, driver_memory: str = "2g", executor_memory: str = "2g",
                .config("spark.ui.enabled", "false"))
     if master.startswith("local"):
         builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-    spark = builder.getOrCreate()
+    # one thread per task: local mode's Python workers inherit the JVM's environment, taken from this process
+    # when the JVM starts (a cluster's executors get it from spark.executorEnv); polars sizes its pool when a
+    # worker first imports it
+    saved = os.environ.get("POLARS_MAX_THREADS")
+    os.environ["POLARS_MAX_THREADS"] = "1"
+    try:
+        spark = builder.getOrCreate()
+    finally:
+        os.environ.pop("POLARS_MAX_THREADS") if saved is None else os.environ.__setitem__("POLARS_MAX_THREADS", saved)
     spark.sparkContext.setLogLevel("ERROR")
     logging.getLogger("py4j").setLevel(logging.WARNING)  # one INFO line per closed gateway connection
     return spark
@@ -86,8 +95,8 @@ def bucket_tables(spark, interim: Path, applications: list[str], out: Path, buck
         else:
             frames[name] = table.join(keys, KEY)  # the applicants to score only
     rows = {}
-    for name, frame in frames.items():
-        frame.write.mode("overwrite").partitionBy(BUCKET).parquet(str(out / name))
+    for name, frame in frames.items():  # one file per table and bucket (not one per shuffle partition)
+        frame.repartition(BUCKET).write.mode("overwrite").partitionBy(BUCKET).parquet(str(out / name))
         rows[name] = spark.read.parquet(str(out / name)).count()
     manifest = {"buckets": buckets, "applications": applications, "tables": list(frames), "rows": rows,
                 "source": str(interim), "hash": f"pmod(xxhash64({KEY}), {buckets})"}
@@ -158,7 +167,7 @@ def _bucket_scorer(shipped, folder: str, tables: list[str]):
         predictor = _predictor(key, shipped)
         for batch in batches:
             for bucket in batch.column(0).to_pylist():
-                scored = score_tables(predictor, read_bucket(Path(folder), bucket, tables))
+                scored = score_tables(predictor, read_bucket(Path(folder), bucket, tables), threads=1)
                 yield from scored.to_arrow().to_batches()
 
     return score

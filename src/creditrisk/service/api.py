@@ -174,10 +174,13 @@ def error_body(body: bytes) -> bytes:
 
 
 _ERRORS = {
-    "400": "invalid request: each refused field and the reason", "401": "missing or wrong X-API-Key",
+    "400": "invalid request: each refused field and the reason",
+    "401": "missing or wrong X-API-Key, or (people's endpoints) no valid X-User-Token",
+    "403": "the person's role, or the four-eyes rule, does not allow this action",
     "404": "unknown client or route", "405": "method not allowed", "413": "body over serve.max_body_bytes",
     "415": "the body is not JSON", "431": "headers over serve.max_header_bytes", "500": "internal error (a bug)",
-    "503": "the service has no API key configured", "504": "the answer took longer than the service's timeout"}
+    "503": "the service has no API key configured, or the decision database does not answer (nothing recorded)",
+    "504": "the answer took longer than the service's timeout"}
 _OPEN_ERRORS = ("431", "500")
 
 
@@ -196,7 +199,9 @@ def openapi_truth(body: bytes) -> bytes:
     components.setdefault("schemas", {})["Error"] = {
         "type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"],
         "additionalProperties": False}
-    components["securitySchemes"] = {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}
+    components["securitySchemes"] = {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                                     "UserToken": {"type": "apiKey", "in": "header", "name": "X-User-Token",
+                                                   "description": "a person's signed token from POST /login"}}
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, operations in spec.get("paths", {}).items():
         for operation in operations.values():
@@ -207,7 +212,8 @@ def openapi_truth(body: bytes) -> bytes:
             responses |= {code: {"description": _ERRORS[code], "content": error} for code in codes}
             operation["responses"] = responses
             if path not in OPEN_PATHS:
-                operation["security"] = [{"ApiKey": []}]
+                person = path.startswith(("/review/", "/decisions/"))
+                operation["security"] = [{"ApiKey": [], "UserToken": []} if person else {"ApiKey": []}]
     return json.dumps(spec).encode()
 
 
