@@ -527,19 +527,22 @@ def oversight_block(api: ApiClient, language: str) -> None:
     figures = api.oversight()
     st.subheader(t("oversight_title", language))
     queue = figures["queue"]
-    oldest = _age(queue["oldest_hours"], language) if queue["oldest_hours"] is not None else t("none", language)
-    st.markdown(t("oversight_queue", language, n=queue["size"], age=oldest, a=figures["awaiting_approval"]))
+    if queue["size"]:
+        st.markdown(t("oversight_queue", language, n=queue["size"], age=_age(queue["oldest_hours"], language),
+                      a=figures["awaiting_approval"]))
+    else:
+        st.markdown(t("oversight_no_queue", language, a=figures["awaiting_approval"]))
     weeks = figures["per_week"]
     if weeks:
         share = lambda v: pct(v, language) if v is not None else t("none", language)  # noqa: E731
-        st.dataframe(pd.DataFrame({
+        st.table(pd.DataFrame({
             t("week", language): [w["week"] for w in weeks],
             t("ov_model", language): [w["model_decisions"] for w in weeks],
             t("ov_alone", language): [share(w["share_by_model_alone"]) for w in weeks],
             t("ov_people", language): [w["people_decisions"] for w in weeks],
             t("ov_favour", language): [w["overrides_in_favour"] for w in weeks],
             t("ov_against", language): [w["overrides_against"] for w in weeks],
-            t("ov_rate", language): [share(w["override_rate"]) for w in weeks]}), hide_index=True)
+            t("ov_rate", language): [share(w["override_rate"]) for w in weeks]}).set_index(t("week", language)))
 
 
 def page_language(language: str) -> None:

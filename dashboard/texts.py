@@ -88,6 +88,8 @@ TEXT: dict[str, dict[str, str]] = {
                               "dérogation(s) attendent une validation.",
                         "en": "{n} case(s) waiting for review; the oldest has waited {age}. {a} override(s) wait "
                               "for approval."},
+    "oversight_no_queue": {"fr": "Aucun dossier n'attend d'examen ; {a} dérogation(s) attendent une validation.",
+                           "en": "No case is waiting for review; {a} override(s) wait for approval."},
     "week": {"fr": "Semaine", "en": "Week"},
     "ov_model": {"fr": "Décisions du modèle", "en": "Model decisions"},
     "ov_alone": {"fr": "Par le modèle seul", "en": "By the model alone"},
