@@ -266,8 +266,7 @@ class DecisionStore:
         record = session.get(Decision, seq)
         if record is None:
             raise InvalidRequest(f"decision {seq} does not exist")
-        child = session.execute(select(Decision.seq).where(Decision.parent == seq, Decision.kind != "model")
-                                .limit(1)).first()  # a repeat (kind model) points to a case, it does not act on it
+        child = session.execute(select(Decision.seq).where(_acts_on(Decision, seq)).limit(1)).first()
         if child is not None:
             raise InvalidRequest(f"decision {seq} was already acted on (by decision {child[0]}): act on the latest "
                                  "record of the case")
@@ -359,7 +358,7 @@ class DecisionStore:
 
         child = aliased(Decision)
         query = (select(Decision).where(Decision.status == status)
-                 .where(~exists().where(child.parent == Decision.seq, child.kind != "model")).order_by(Decision.seq))
+                 .where(~exists().where(_acts_on(child, Decision.seq))).order_by(Decision.seq))
         with self.transaction() as session:
             latest: dict[int, Decision] = {}
             for record in session.execute(query).scalars():
@@ -370,16 +369,18 @@ class DecisionStore:
                 for r in cases]
 
     def records(self, since: str | None = None, batch: int = 10_000) -> Iterator[dict]:
-        """Every record in chain order (for exports and figures), read in batches."""
+        """Every record's fields and hash in chain order (verify, exports, figures), read in batches."""
         from sqlalchemy import select
 
-        last = 0
+        names = (*_HASHED, "hash")
+        columns = [getattr(Decision, name) for name in names]
+        last = -1
         while True:
+            query = select(*columns).where(Decision.seq > last).order_by(Decision.seq).limit(batch)
+            if since is not None:
+                query = query.where(Decision.recorded_at >= since)
             with self.transaction() as session:
-                query = select(Decision).where(Decision.seq > last).order_by(Decision.seq).limit(batch)
-                if since is not None:
-                    query = query.where(Decision.recorded_at >= since)
-                rows = [fields_of(r) | {"hash": r.hash} for r in session.execute(query).scalars()]
+                rows = [dict(zip(names, row, strict=True)) for row in session.execute(query)]
             if not rows:
                 return
             yield from rows
@@ -389,35 +390,23 @@ class DecisionStore:
     def verify(self, batch: int = 50_000) -> dict:
         """Recompute the chain: every record's hash from its fields, each pointing to the one before it, and the
         head on the last one. Returns the count and the first break found (or None)."""
-        from sqlalchemy import select
-
         with self.transaction() as session:
             head = session.get(ChainHead, 1)
             expected_prev, expected_seq = head.anchor_hash, head.anchor_seq or None
             last_seq, last_hash = head.last_seq, head.last_hash
-        columns = [getattr(Decision, name) for name in (*_HASHED, "hash")]
-        checked, after = 0, -1
-        while True:
-            with self.engine.connect() as connection:
-                rows = connection.execute(select(*columns).where(Decision.seq > after).order_by(Decision.seq)
-                                          .limit(batch)).all()
-            if not rows:
-                break
-            for row in rows:
-                fields = dict(zip(_HASHED, row[:-1], strict=True))
-                seq = fields["seq"]
-                if expected_seq is not None and seq != expected_seq:
-                    return _broken(checked, seq, f"record {expected_seq} is missing (next found: {seq})")
-                if fields["prev_hash"] != expected_prev:
-                    return _broken(checked, seq, "its prev_hash is not the hash of the record before it")
-                if record_hash(fields) != row[-1]:
-                    return _broken(checked, seq, "its fields do not match its hash (the row was edited)")
-                expected_prev, expected_seq = row[-1], seq + 1
-                checked += 1
-            after = rows[-1][0]
-        if checked and (after != last_seq or expected_prev != last_hash):
-            return _broken(checked, after, "the chain does not end on the recorded head (records deleted at "
-                                           "the end)")
+        checked, seq = 0, None
+        for record in self.records(batch=batch):
+            seq, stored = record["seq"], record.pop("hash")
+            if expected_seq is not None and seq != expected_seq:
+                return _broken(checked, seq, f"record {expected_seq} is missing (next found: {seq})")
+            if record["prev_hash"] != expected_prev:
+                return _broken(checked, seq, "its prev_hash is not the hash of the record before it")
+            if record_hash(record) != stored:
+                return _broken(checked, seq, "its fields do not match its hash (the row was edited)")
+            expected_prev, expected_seq = stored, seq + 1
+            checked += 1
+        if checked and (seq != last_seq or expected_prev != last_hash):
+            return _broken(checked, seq, "the chain does not end on the recorded head (records deleted at the end)")
         return {"records": checked, "intact": True, "broken_at": None, "problem": None}
 
     def purge(self, older_than_years: int, actor: str | None = None, today: datetime | None = None) -> dict:
@@ -442,6 +431,14 @@ class DecisionStore:
             session.add(Purge(at=now(), before=before, deleted=count, first_seq=low, last_seq=high, actor=actor))
         log.info("purged %d decision records recorded before %s", count, before)
         return {"deleted": int(count), "before": before, "first_seq": low, "last_seq": high}
+
+
+def _acts_on(child, seq):
+    """The SQL condition "``child`` is a person's record acting on record ``seq``": a repeat (kind model) points
+    to a case without acting on it."""
+    from sqlalchemy import and_
+
+    return and_(child.parent == seq, child.kind != "model")
 
 
 def _broken(checked: int, seq: int, problem: str) -> dict:

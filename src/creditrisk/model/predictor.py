@@ -38,12 +38,13 @@ class Predictor:
         self.model.save_model(str(Path(directory) / self.bundle.model_file))
         self.bundle.write(directory)
 
-    def predict_proba(self, x) -> tuple[np.ndarray, np.ndarray]:
-        """(raw score, calibrated PD) of feature rows (a DataFrame holding at least the model's columns)."""
+    def predict_proba(self, x, threads: int = -1) -> tuple[np.ndarray, np.ndarray]:
+        """(raw score, calibrated PD) of feature rows (a DataFrame holding at least the model's columns), with
+        CatBoost on ``threads`` threads (-1: every core; a PD does not depend on it: one tree sum per row)."""
         from catboost import Pool
 
         pool = Pool(x[self.bundle.features], cat_features=self.bundle.categorical)
-        raw = self.model.predict_proba(pool)[:, 1]
+        raw = self.model.predict_proba(pool, thread_count=threads)[:, 1]
         return raw, self.calibrator.transform(raw)
 
     def rows_pool(self, rows: list[list]):

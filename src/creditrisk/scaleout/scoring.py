@@ -71,16 +71,11 @@ def check_feature_version(bundle: Bundle) -> None:
 def score_tables(predictor: Predictor, tables: dict[str, pl.DataFrame], threads: int = -1) -> pl.DataFrame:
     """PD, decision and grade of every applicant of ``tables['application']`` (history tables optional), with
     CatBoost on ``threads`` threads (-1: every core; a Spark task takes 1, its share of the executor)."""
-    from catboost import Pool
-
     bundle = predictor.bundle
     if tables[APPLICATION].is_empty():
         return pl.DataFrame(schema=RESULT_SCHEMA)
     built = build_features(tables, columns=bundle.features).to_pandas()
-    # Predictor.predict_proba's steps, with the thread count: a PD does not depend on it (one tree sum per row)
-    raw = predictor.model.predict_proba(Pool(built[bundle.features], cat_features=bundle.categorical),
-                                        thread_count=threads)[:, 1]
-    pd_ = predictor.calibrator.transform(raw)
+    _, pd_ = predictor.predict_proba(built, threads)
     served = bundle.served
     return pl.DataFrame({KEY: built[KEY].to_numpy(), "pd": pd_,
                          "decision": decide(pd_, bundle.threshold, served.review_band).astype(str),

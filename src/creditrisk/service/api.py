@@ -343,10 +343,9 @@ class CreditRisk:
                                   shadow=self._shadow)
         self.traffic_failed = False
         url = decisions_url()
-        with _domain_errors():
-            if url.startswith("sqlite"):  # the embedded default migrates itself (its writers are serialised)
-                migrate(url)
-            self.store = DecisionStore(url)  # a server database must be migrated beforehand (`decisions migrate`)
+        if url.startswith("sqlite"):  # the embedded default migrates itself (its writers are serialised)
+            migrate(url)
+        self.store = DecisionStore(url)  # a server database must be migrated beforehand (`decisions migrate`)
         self.recorder = DecisionRecorder(self.store, self.scorer)
         self.token_minutes = token_minutes()
         log.info("decisions recorded in %s", redacted(url))
@@ -428,17 +427,15 @@ class CreditRisk:
         return explained[0] | {"decision_id": decision_id}
 
     # ------------------------------------------------------------------------------------------ people
-    def _actor(self, ctx: bentoml.Context, required: bool = True):
-        """The person acting (from the signed token of header X-User-Token), or None for a machine client."""
+    def _actor(self, ctx: bentoml.Context):
+        """The person acting, from the signed token of header X-User-Token (401 without one)."""
         from creditrisk.decisions.store import NotAuthenticated
         from creditrisk.decisions.users import secret, verify_token
 
         token = ctx.request.headers.get(USER_TOKEN_HEADER)
         with _domain_errors():
             if token is None:
-                if required:
-                    raise NotAuthenticated("log in first: this needs a person's token (header X-User-Token)")
-                return None
+                raise NotAuthenticated("log in first: this needs a person's token (header X-User-Token)")
             return verify_token(self.store, token, secret())
 
     @bentoml.api(route="/login")
