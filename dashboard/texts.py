@@ -16,7 +16,7 @@ TEXT: dict[str, dict[str, str]] = {
     "page_review": {"fr": "Dossiers à examiner", "en": "Cases to review"},
     "login_title": {"fr": "Connexion", "en": "Log in"},
     "login_intro": {"fr": "Identifiez-vous : chaque décision enregistrée porte le nom de la personne qui l'a prise.",
-                    "en": "Log in: every recorded decision carries the name of the person who took it."},
+                    "en": "Please log in: every recorded decision carries the name of the person who took it."},
     "user": {"fr": "Identifiant", "en": "User name"},
     "password": {"fr": "Mot de passe", "en": "Password"},
     "login": {"fr": "Se connecter", "en": "Log in"},
@@ -45,7 +45,8 @@ TEXT: dict[str, dict[str, str]] = {
     "origin": {"fr": "Origine", "en": "Origin"},
     "origin_model": {"fr": "zone de revue du modèle", "en": "model's review zone"},
     "origin_flag": {"fr": "signalé par {actor}", "en": "flagged by {actor}"},
-    "reasons_given": {"fr": "Raisons principales données", "en": "Principal reasons given"},
+    "reasons_given": {"fr": "Raisons principales données au client (dans la langue où elles ont été données)",
+                      "en": "Principal reasons given to the client (in the language they were given in)"},
     "your_decision": {"fr": "Votre décision", "en": "Your decision"},
     "reason_code": {"fr": "Motif", "en": "Reason"},
     "justification": {"fr": "Justification (obligatoire)", "en": "Justification (mandatory)"},
@@ -57,7 +58,8 @@ TEXT: dict[str, dict[str, str]] = {
                         "en": "Decision recorded (no. {n}): granting this credit above the threshold is an override; "
                               "it waits for another approver's approval."},
     "four_eyes_note": {"fr": "Accorder un crédit dont la probabilité de défaut atteint le seuil est une dérogation : "
-                             "une seconde personne, valideur, doit l'approuver. Personne ne valide sa propre décision.",
+                             "une seconde personne, ayant le rôle de valideur, doit l'approuver. Personne ne valide sa "
+                             "propre décision.",
                        "en": "Granting a credit whose probability of default reaches the threshold is an override: a "
                              "second person, an approver, must approve it. Nobody approves their own decision."},
     "grant": {"fr": "Valider la dérogation", "en": "Approve the override"},
