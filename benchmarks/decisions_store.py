@@ -10,7 +10,8 @@ the Debian binaries (fsync off, as the tests'; a production server with fsync on
 
 Verify: 1 M records of 40-value model rows (the chain's cost grows with the row's size: the per-record time of
 full 616-value rows is measured beside it on 20,000 records). Prints markdown tables (docs/decisions.md).
-Usage: python benchmarks/decisions_store.py [--seconds 20] [--verify-records 1000000]
+Medians of --repeats load runs, the engines alternating.
+Usage: python benchmarks/decisions_store.py [--seconds 20] [--repeats 3] [--verify-records 1000000]
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--verify-records", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3, help="load runs per engine and concurrency (medians)")
     args = parser.parse_args()
     data = ServingData.load(ROOT / "models" / "serving")
     scorer = Scorer(data)
@@ -104,15 +106,21 @@ def main() -> None:
     rows, verify = [], []
     with postgres_server() as server:
         urls = {"SQLite": f"sqlite:///{work / 'load.db'}", "PostgreSQL": create_database(server, "load")}
-        for engine, url in urls.items():
+        runs: dict[tuple[str, int], list[dict]] = {}
+        for url in urls.values():
             migrate(url)
-            store = DecisionStore(url)
-            recorder = DecisionRecorder(store, scorer)
-            for threads in (8, 32):
-                result = _load(recorder, scorer, ids, threads, args.seconds) | {"engine": engine, "threads": threads}
-                rows.append(result)
-                print(result, flush=True)
-            store.close()
+        for _ in range(args.repeats):  # the engines alternate
+            for engine, url in urls.items():
+                store = DecisionStore(url)
+                recorder = DecisionRecorder(store, scorer)
+                for threads in (8, 32):
+                    result = _load(recorder, scorer, ids, threads, args.seconds)
+                    runs.setdefault((engine, threads), []).append(result)
+                    print(engine, threads, result, flush=True)
+                store.close()
+        for (engine, threads), done in runs.items():
+            rows.append({key: statistics.median(r[key] for r in done) for key in done[0]}
+                        | {"engine": engine, "threads": threads, "runs": len(done)})
         for engine in ("SQLite", "PostgreSQL"):
             for records, width in ((args.verify_records, 40), (20_000, len(scorer.features))):
                 url = (f"sqlite:///{work / f'verify-{width}.db'}" if engine == "SQLite"
@@ -120,11 +128,11 @@ def main() -> None:
                 result = _verify_time(url, records, width) | {"engine": engine}
                 verify.append(result)
                 print(result, flush=True)
-    print("\n| engine | concurrency | records/s | score p50 / p99 ms | score + record p50 / p99 ms "
+    print("\n| engine | concurrency | runs | records/s | score p50 / p99 ms | score + record p50 / p99 ms "
           "| added p50 / p99 ms |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['engine']} | {r['threads']} | {r['records_per_s']:.0f} | {r['score_p50']:.1f} / "
+        print(f"| {r['engine']} | {r['threads']} | {r['runs']} | {r['records_per_s']:.0f} | {r['score_p50']:.1f} / "
               f"{r['score_p99']:.1f} | {r['total_p50']:.1f} / {r['total_p99']:.1f} | {r['added_p50']:.1f} / "
               f"{r['added_p99']:.1f} |")
     print("\n| engine | records | values per model row | fill s | verify s | µs per record |")

@@ -67,7 +67,7 @@ def main() -> None:
             runs["sqlite file (mlflow.db)"].append(_round_trips(work / f"local-{k}", predictor, x_example))
             os.environ["MLFLOW_TRACKING_URI"] = uri
             runs["server on PostgreSQL"].append(_round_trips(work / f"client-{k}", predictor, x_example))
-            os.environ.pop("MLFLOW_TRACKING_URI")
+            os.environ.pop("MLFLOW_TRACKING_URI", None)  # set_tracking_uri(None) may have cleared it
     print("| store | register the champion (s) | load it by alias (s) | alias lookup (ms) |")
     print("|---|---:|---:|---:|")
     for store, done in runs.items():

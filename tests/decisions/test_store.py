@@ -141,6 +141,47 @@ def test_concurrent_writers_extend_one_chain(store):
     assert store.verify() == {"records": 160, "intact": True, "broken_at": None, "problem": None}
 
 
+def test_verify_checks_the_chain_as_it_stood_while_the_service_goes_on_recording(store):
+    store.record_model([model_decision(c, 0.05, "accept") for c in range(1, 6)])
+    reading = store.records
+
+    def records_while_recording(**kwargs):  # a decision is recorded after verify has read its first batch
+        batches = reading(**kwargs)
+        first = next(batches)
+        store.record_model([model_decision(99, 0.05, "accept")])
+        yield first
+        yield from batches
+
+    store.records = records_while_recording
+    assert store.verify(batch=2) == {"records": 5, "intact": True, "broken_at": None, "problem": None}
+    store.records = reading
+    assert store.verify()["records"] == 6
+
+
+def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path):
+    """A reader (a token check, the review queue, a client's history, verify) reads the last committed state while
+    a writer holds the lock; with a 1 s lock timeout, a reader that waited would be refused."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'decisions.db'}?timeout=1"
+    migrate(url)
+    store = DecisionStore(url)
+    users.add_user(store, "rita", "relationship_manager", "correct horse battery")
+    store.record_model([model_decision(7, 0.05, "accept")])
+    key = "k" * 40
+    token = users.issue_token(users.Actor("rita", "relationship_manager"), 60, key)
+    with store.transaction() as writing:  # a writer's transaction: the lock held until it ends
+        writing.execute(text("UPDATE chain_head SET last_seq = last_seq WHERE id = 1"))
+        assert [r["client_id"] for r in store.history(7)] == [7]
+        assert users.verify_token(store, token, key).name == "rita"
+        assert store.verify()["records"] == 1
+        with pytest.raises(StoreUnavailable, match="locked by other writers"):  # a writer waits, then gives up
+            store.record_model([model_decision(9, 0.05, "accept")])
+    store.record_model([model_decision(9, 0.05, "accept")])  # the lock released: the writer goes through
+    assert store.verify()["records"] == 2
+    store.close()
+
+
 def test_purge_deletes_only_what_is_past_retention_and_the_chain_stays_verifiable(store):
     store.record_model([model_decision(c, 0.05, "accept") for c in range(1, 4)])
     _tamper(store, "UPDATE decisions SET recorded_at = '2019-01-01T00:00:00.000000+00:00' WHERE seq <= 2")

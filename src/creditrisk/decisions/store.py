@@ -11,7 +11,8 @@ favourable override; it stays ``pending_approval`` until an approver other than 
 
 Each record's hash covers every field and the previous record's hash; ``verify`` recomputes the chain, so an
 edited, inserted or deleted row is found. Writers extend the chain one at a time: the chain head row is locked
-(PostgreSQL ``SELECT ... FOR UPDATE``; SQLite ``BEGIN IMMEDIATE``).
+(PostgreSQL ``SELECT ... FOR UPDATE``; SQLite ``BEGIN IMMEDIATE``), and one process's writers take turns on a
+lock first. Readers never wait for writers: SQLite's readers see the last committed state (WAL).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -107,6 +109,10 @@ class ModelDecision:
     reasons: str | None  # JSON: the principal reasons given (refusals and reviews)
 
 
+SQLITE_TIMEOUT = 30  # seconds a SQLite writer waits for the lock (a URL's ?timeout= says otherwise)
+READ_ONLY = "creditrisk_read_only"  # an execution option: the transaction only reads
+
+
 def engine_for(url: str):
     """A SQLAlchemy engine: SQLite (the file's folder created; writers serialised with BEGIN IMMEDIATE, WAL so
     that readers never wait) or any server URL (PostgreSQL: connections checked before use)."""
@@ -118,8 +124,7 @@ def engine_for(url: str):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # writers wait up to 30 s for the lock (a URL's ?timeout= says otherwise), then the store is unavailable
-    engine = create_engine(url, connect_args={} if "timeout" in parsed.query else {"timeout": 30})
+    engine = create_engine(url, connect_args={} if "timeout" in parsed.query else {"timeout": SQLITE_TIMEOUT})
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
@@ -128,8 +133,9 @@ def engine_for(url: str):
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     @event.listens_for(engine, "begin")
-    def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(connection):  # readers take a snapshot and never wait for writers
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else
+                                   "BEGIN IMMEDIATE")
 
     return engine
 
@@ -178,6 +184,10 @@ class DecisionStore:
         self.url = url
         self.engine = engine_for(url)
         self.session = sessionmaker(self.engine, expire_on_commit=False)
+        self.reading = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+        # this process's writers queue here, in turn, rather than in SQLite's busy handler (growing sleeps) or
+        # each on its own PostgreSQL connection: the slowest requests wait less (docs/decisions.md)
+        self._writers = threading.Lock()
         self._check_schema()
 
     def _check_schema(self) -> None:
@@ -199,13 +209,14 @@ class DecisionStore:
         self.engine.dispose()
 
     @contextmanager
-    def transaction(self) -> Iterator:
+    def transaction(self, read_only: bool = False) -> Iterator:
         """A session whose work is committed whole or not at all; a database that does not answer is
-        StoreUnavailable (nothing written), never a half-written record."""
+        StoreUnavailable (nothing written), never a half-written record. ``read_only``: a reader, which on
+        SQLite neither takes nor waits for the writers' lock."""
         from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
         try:
-            with self.session.begin() as session:
+            with self._turn(read_only), (self.reading if read_only else self.session).begin() as session:
                 yield session
         except (OperationalError, InterfaceError) as error:
             raise self._unavailable(error) from None
@@ -213,6 +224,21 @@ class DecisionStore:
             if error.connection_invalidated:
                 raise self._unavailable(error) from None
             raise
+
+    @contextmanager
+    def _turn(self, read_only: bool) -> Iterator[None]:
+        """A writer waits for this process's other writers here, up to the lock timeout (30 s, or a SQLite URL's
+        ?timeout=)."""
+        if read_only:
+            yield
+            return
+        if not self._writers.acquire(timeout=float(self.engine.url.query.get("timeout", SQLITE_TIMEOUT))):
+            raise StoreUnavailable(f"the decision database {redacted(self.url)} stayed locked by other writers: "
+                                   "nothing was recorded; retry")
+        try:
+            yield
+        finally:
+            self._writers.release()
 
     def _unavailable(self, error) -> StoreUnavailable:
         return StoreUnavailable(f"the decision database {redacted(self.url)} did not answer "
@@ -335,7 +361,7 @@ class DecisionStore:
 
     # ------------------------------------------------------------------------------------------ reading
     def get(self, seq: int) -> dict:
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             record = session.get(Decision, seq)
             if record is None:
                 raise InvalidRequest(f"decision {seq} does not exist")
@@ -345,7 +371,7 @@ class DecisionStore:
         """Every record of a client, oldest first."""
         from sqlalchemy import select
 
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             found = session.execute(select(Decision).where(Decision.client_id == client_id)
                                     .order_by(Decision.seq)).scalars()
             return [as_dict(r) for r in found]
@@ -359,7 +385,7 @@ class DecisionStore:
         child = aliased(Decision)
         query = (select(Decision).where(Decision.status == status)
                  .where(~exists().where(_acts_on(child, Decision.seq))).order_by(Decision.seq))
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             latest: dict[int, Decision] = {}
             for record in session.execute(query).scalars():
                 latest[record.client_id] = record  # a client scored again: the newest case
@@ -368,8 +394,9 @@ class DecisionStore:
         return [as_dict(r) | {"age_hours": (stamp - datetime.fromisoformat(r.recorded_at)).total_seconds() / 3600}
                 for r in cases]
 
-    def records(self, since: str | None = None, batch: int = 10_000) -> Iterator[dict]:
-        """Every record's fields and hash in chain order (verify, exports, figures), read in batches."""
+    def records(self, since: str | None = None, until: int | None = None, batch: int = 10_000) -> Iterator[dict]:
+        """Every record's fields and hash in chain order (verify, exports, figures), read in batches; ``until``:
+        the last record number to read (the records appended meanwhile are left out)."""
         from sqlalchemy import select
 
         names = (*_HASHED, "hash")
@@ -379,7 +406,9 @@ class DecisionStore:
             query = select(*columns).where(Decision.seq > last).order_by(Decision.seq).limit(batch)
             if since is not None:
                 query = query.where(Decision.recorded_at >= since)
-            with self.transaction() as session:
+            if until is not None:
+                query = query.where(Decision.seq <= until)
+            with self.transaction(read_only=True) as session:
                 rows = [dict(zip(names, row, strict=True)) for row in session.execute(query)]
             if not rows:
                 return
@@ -389,13 +418,14 @@ class DecisionStore:
     # ------------------------------------------------------------------------------------------ integrity
     def verify(self, batch: int = 50_000) -> dict:
         """Recompute the chain: every record's hash from its fields, each pointing to the one before it, and the
-        head on the last one. Returns the count and the first break found (or None)."""
-        with self.transaction() as session:
+        head on the last one, as the head stood when it started (the service may go on recording meanwhile).
+        Returns the count and the first break found (or None)."""
+        with self.transaction(read_only=True) as session:
             head = session.get(ChainHead, 1)
             expected_prev, expected_seq = head.anchor_hash, head.anchor_seq or None
             last_seq, last_hash = head.last_seq, head.last_hash
         checked, seq = 0, None
-        for record in self.records(batch=batch):
+        for record in self.records(until=last_seq, batch=batch):
             seq, stored = record["seq"], record.pop("hash")
             if expected_seq is not None and seq != expected_seq:
                 return _broken(checked, seq, f"record {expected_seq} is missing (next found: {seq})")

@@ -61,7 +61,7 @@ def disable_user(store: DecisionStore, name: str) -> None:
 def list_users(store: DecisionStore) -> list[dict]:
     from sqlalchemy import select
 
-    with store.transaction() as session:
+    with store.transaction(read_only=True) as session:
         return [{"name": u.name, "role": u.role, "active": u.active, "created_at": u.created_at,
                  "disabled_at": u.disabled_at} for u in session.execute(select(User).order_by(User.name)).scalars()]
 
@@ -70,7 +70,7 @@ def authenticate(store: DecisionStore, name: str, password: str) -> Actor:
     """The active user ``name`` if ``password`` is theirs (the same answer for an unknown name)."""
     from argon2.exceptions import InvalidHashError, VerificationError
 
-    with store.transaction() as session:
+    with store.transaction(read_only=True) as session:
         user = session.get(User, name)
         stored = user.password_hash if user is not None and user.active else None
         role = user.role if user is not None else None
@@ -110,7 +110,7 @@ def verify_token(store: DecisionStore, token: str, key: str) -> Actor:
         raise NotAuthenticated("the session has expired: log in again") from None
     except jwt.InvalidTokenError:
         raise NotAuthenticated("invalid user token: log in again") from None
-    with store.transaction() as session:
+    with store.transaction(read_only=True) as session:
         user = session.get(User, claims["sub"])
         if user is None or not user.active:
             raise NotAuthenticated(f"user {claims['sub']!r} is disabled or unknown") from None
