@@ -109,8 +109,12 @@ class ModelDecision:
     reasons: str | None  # JSON: the principal reasons given (refusals and reviews)
 
 
-SQLITE_TIMEOUT = 30  # seconds a SQLite writer waits for the lock (a URL's ?timeout= says otherwise)
 READ_ONLY = "creditrisk_read_only"  # an execution option: the transaction only reads
+
+
+def lock_timeout(url) -> float:
+    """Seconds a writer waits for the lock before the store is unavailable: 30, or a SQLite URL's ?timeout=."""
+    return float(url.query.get("timeout", 30))
 
 
 def engine_for(url: str):
@@ -124,7 +128,7 @@ def engine_for(url: str):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={} if "timeout" in parsed.query else {"timeout": SQLITE_TIMEOUT})
+    engine = create_engine(url, connect_args={"timeout": lock_timeout(parsed)})
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
@@ -187,7 +191,7 @@ class DecisionStore:
         self.reading = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         # this process's writers queue here, in turn, rather than in SQLite's busy handler (growing sleeps) or
         # each on its own PostgreSQL connection: the slowest requests wait less (docs/decisions.md)
-        self._writers = threading.Lock()
+        self._writers, self._lock_timeout = threading.Lock(), lock_timeout(self.engine.url)
         self._check_schema()
 
     def _check_schema(self) -> None:
@@ -211,8 +215,8 @@ class DecisionStore:
     @contextmanager
     def transaction(self, read_only: bool = False) -> Iterator:
         """A session whose work is committed whole or not at all; a database that does not answer is
-        StoreUnavailable (nothing written), never a half-written record. ``read_only``: a reader, which on
-        SQLite neither takes nor waits for the writers' lock."""
+        StoreUnavailable (nothing written), never a half-written record. ``read_only``: a reader, which waits
+        neither for the writers' turn nor, on SQLite, for their lock."""
         from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
         try:
@@ -227,12 +231,11 @@ class DecisionStore:
 
     @contextmanager
     def _turn(self, read_only: bool) -> Iterator[None]:
-        """A writer waits for this process's other writers here, up to the lock timeout (30 s, or a SQLite URL's
-        ?timeout=)."""
+        """A writer waits for this process's other writers here, up to the lock timeout."""
         if read_only:
             yield
             return
-        if not self._writers.acquire(timeout=float(self.engine.url.query.get("timeout", SQLITE_TIMEOUT))):
+        if not self._writers.acquire(timeout=self._lock_timeout):
             raise StoreUnavailable(f"the decision database {redacted(self.url)} stayed locked by other writers: "
                                    "nothing was recorded; retry")
         try:
