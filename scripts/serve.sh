@@ -42,7 +42,19 @@ start() {
     CREDITRISK_API_KEY=$(cat "$RUN/api-key")
   fi
   export CREDITRISK_API_KEY BENTOML_DO_NOT_TRACK=true CREDITRISK_API_URL="http://$HOST:$API_PORT"
-  creditrisk publish --import-only >/dev/null   # the store may lack the model when DVC restored it from cache
+  # the store may lack the model when DVC restored it from cache; exit 3: no model serves this run's data
+  status=0
+  creditrisk publish --import-only >/dev/null 2>"$RUN/publish.err" || status=$?
+  if [[ $status -eq 3 ]]; then
+    echo
+    echo "Nothing is served: $(sed 's/^error: //' "$RUN/publish.err")"
+    echo "The API and the dashboard are not started. Read reports/validation_model/report.md (the tests and the"
+    echo "gate's verdict) and reports/registry.json; the documents in docs/ say the same."
+    exit 0
+  elif [[ $status -ne 0 ]]; then
+    cat "$RUN/publish.err" >&2
+    exit "$status"
+  fi
   # decisions of record: params `decisions` (or $CREDITRISK_DECISIONS_URL), migrated; the users' token secret
   eval "$(creditrisk decisions settings)"
   creditrisk decisions migrate >/dev/null
@@ -51,6 +63,10 @@ start() {
     CREDITRISK_TOKEN_SECRET=$(cat "$RUN/token-secret")
   fi
   export CREDITRISK_TOKEN_SECRET
+  # the decision chain's HMAC key, kept outside the database (params decisions.key_file)
+  if [[ -z ${CREDITRISK_CHAIN_KEY:-} && ! -s ${CREDITRISK_CHAIN_KEY_FILE} ]]; then
+    (umask 077; python -c "import secrets; print(secrets.token_urlsafe(48))" > "$CREDITRISK_CHAIN_KEY_FILE")
+  fi
   creditrisk users demo --out "$RUN/demo-accounts" >/dev/null   # three accounts on an empty database only
   # keep-alive longer than any client's idle expiry (httpx: 5 s = uvicorn's default, which races; browsers ~60 s)
   setsid bentoml serve --host "$HOST" --port "$API_PORT" --timeout-keep-alive 75 > "$RUN/api.log" 2>&1 &

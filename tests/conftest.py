@@ -10,6 +10,8 @@ import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
+# The decision chain's key, as operators give it (a test key, never a real one)
+os.environ.setdefault("CREDITRISK_CHAIN_KEY", "test-chain-key-" + "k" * 40)
 # Tests never touch the user's BentoML model store (~/bentoml): a fresh one per test session.
 os.environ["BENTOML_HOME"] = tempfile.mkdtemp(prefix="bentoml-home-")
 

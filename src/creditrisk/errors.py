@@ -33,6 +33,14 @@ class MissingInput(CreditRiskError):
     """A file a stage reads is absent: an earlier stage has not run (the message names the file and the stage)."""
 
 
+class NothingPublished(CreditRiskError):
+    """No model can serve this run's data: none passed the validation gate, or the champion was trained on other
+    data (models/serving/NOT_PUBLISHED.txt says which). A normal outcome of the pipeline, not a failure of it."""
+
+    exit_code = 3
+    http_status = 503
+
+
 class IncompatibleModel(CreditRiskError):
     """A stored model bundle written by another version of the code (re-run the train stage)."""
 
@@ -45,3 +53,40 @@ class UnknownClient(InvalidRequest):
     """A client id that is not among the production clients."""
 
     http_status = 404
+
+
+class StoreUnavailable(CreditRiskError):
+    """The decision database does not answer, or is not the one the service opened (removed, replaced, restored
+    behind its checkpoints): nothing was recorded; retry, or restore it."""
+
+    http_status = 503
+    exit_code = 75  # sysexits' EX_TEMPFAIL
+
+
+class NotConfigured(CreditRiskError):
+    """The service lacks a setting its operators must give (the token secret, the chain key)."""
+
+    http_status = 503
+
+
+class NotAllowed(CreditRiskError):
+    """The acting user's role or the four-eyes rule does not allow this action."""
+
+    http_status = 403
+
+
+class NotAuthenticated(CreditRiskError):
+    """Wrong name or password, or a missing, expired or forged token."""
+
+    http_status = 401
+
+
+class TooManyAttempts(CreditRiskError):
+    """Too many failed logins for an account or from an address: retry after ``retry_after`` seconds."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+

@@ -47,15 +47,16 @@ def test_replay_from_the_registry_and_verify(project, scorer, serving_data, caps
     root, version = project
     monkeypatch.delenv("CREDITRISK_DECISIONS_URL", raising=False)
     assert _run(["--root", str(root), "decisions", "migrate"], capsys)[0] == 0
-    store = DecisionStore(f"sqlite:///{root / 'data' / 'decisions.db'}")
+    store = DecisionStore(f"sqlite:///{root / 'data' / 'decisions.db'}",
+                          checkpoints=root / ".run" / "decisions.checkpoints")  # where the commands read them
     recorder = DecisionRecorder(store, scorer)
     recorder.fixed["model_version"] = version  # the service's model, registered here as this version
     ids = [int(c) for c in serving_data.production.index[:5]]
-    seqs = recorder.record(scorer.score_ids(ids), [{"client_id": c} for c in ids])
+    seqs = [r["decision_id"] for r in recorder.record(scorer.score_ids(ids), [{"client_id": c} for c in ids])]
     code, result = _run(["--root", str(root), "replay", str(seqs[2])], capsys)
     assert code == 0 and result["same"] and result["pd_hex"][0] == result["pd_hex"][1]
     code, result = _run(["--root", str(root), "decisions", "verify"], capsys)
-    assert code == 0 and result["records"] == 5 and result["intact"]
+    assert code == 0 and result["records"] == 5 and result["intact"] and result["checkpoints"] == 1
     from sqlalchemy import text
 
     with store.engine.begin() as connection:  # someone edits a PD in the table

@@ -1,5 +1,7 @@
-"""The service records every decision it gives, lets people review them under the four-eyes rule, answers 503
-when the decision database does not answer (writing nothing), and each record replays bit for bit."""
+"""The service records one decision per application and answers every view with it, lets people review them
+under the four-eyes rule (an approved override is then the decision everywhere), marks every other PD it gives
+as a simulation, refuses implausible input, throttles logins, answers 503 when the decision database does not
+answer (writing nothing), and each record replays bit for bit."""
 
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ def store(asgi_client, decisions_db):
     store.close()
 
 
+def _records(store) -> int:
+    return store.verify()["records"]
+
+
 def login(client, user: str) -> dict:
     answer = client.post("/login", json={"user": user, "password": PASSWORD}, headers=KEY)
     assert answer.status_code == 200, answer.text
@@ -33,13 +39,15 @@ def _clients(serving_data, decision: str, n: int) -> list[int]:
 
 
 def test_each_answer_is_recorded_with_what_was_scored(asgi_client, store, scorer, serving_data):
-    ids = _clients(serving_data, "refuse", 2) + _clients(serving_data, "accept", 2)
-    answer = asgi_client.post("/score", json={"client_ids": ids}, headers=KEY).json()["results"]
+    ids = _clients(serving_data, "refuse", 42)[-2:] + _clients(serving_data, "accept", 52)[-2:]  # files no other
+    answer = asgi_client.post("/score", json={"client_ids": ids}, headers=KEY).json()["results"]  # test opens
     expected = scorer.score_ids(ids)
     for result, row, pd_ in zip(answer, expected.rows, expected.pd, strict=True):
         record = store.get(result["decision_id"])
         assert record["kind"] == "model" and record["client_id"] == result["client_id"]
-        assert record["pd"] == float(pd_) and record["auto_decision"] == result["decision"]
+        assert record["pd"] == float(pd_) and record["auto_decision"] == result["model_decision"] == result["decision"]
+        assert record["requested_by"] == f"api key {_key_id()}" and result["simulation"] is False
+        assert result["recorded_now"]
         assert record["input"] == {"client_id": result["client_id"]} and record["channel"] == "id"
         assert [v for v in record["features"] if v == v] == [v for v in row if v == v]  # NaN aside, the same row
         assert record["model_version"] == 7 and len(record["model_hash"]) == 64
@@ -78,7 +86,7 @@ def test_people_review_under_the_four_eyes_rule(asgi_client, serving_data):
 
 def test_a_locked_database_answers_503_writes_nothing_and_a_retry_succeeds(asgi_client, store, decisions_db,
                                                                              serving_data):
-    ids = _clients(serving_data, "accept", 3)
+    ids = _clients(serving_data, "accept", 40)[-3:]  # files nobody opened yet
     before = store.verify()["records"]
     lock = sqlite3.connect(decisions_db.removeprefix("sqlite:///").split("?")[0])
     lock.execute("BEGIN EXCLUSIVE")  # another writer holds the database longer than the service waits
@@ -88,7 +96,8 @@ def test_a_locked_database_answers_503_writes_nothing_and_a_retry_succeeds(asgi_
         lock.rollback()
         lock.close()
     assert refused.status_code == 503 and "nothing was recorded" in refused.json()["error"]
-    assert store.verify() == {"records": before, "intact": True, "broken_at": None, "problem": None}
+    assert store.verify() | {"checkpoints": None} == {"records": before, "intact": True, "broken_at": None,
+                                                      "problem": None, "checkpoints": None}
     retried = asgi_client.post("/score", json={"client_ids": ids}, headers=KEY)
     assert retried.status_code == 200 and store.verify()["records"] == before + 3
 
@@ -105,9 +114,13 @@ def test_200_recorded_decisions_replay_bit_for_bit(asgi_client, store, serving_d
     for start in range(0, 190, 50):
         answer = asgi_client.post("/score", json={"client_ids": ids[start:start + 50]}, headers=KEY)
         recorded += [r["decision_id"] for r in answer.json()["results"]]
-    apps = pl.read_parquet(interim / "application_test.parquet").head(10)
+    from creditrisk.model.bundle import ServingInfo
+    from creditrisk.service import sanity
+
+    served = ServingInfo("creditrisk-pd", 7, "test", 0.02, 50)
+    apps = pl.read_parquet(interim / "application_test.parquet").head(40).to_dicts()
     rows = [{k: (None if v != v else v) if isinstance(v, float) else v for k, v in r.items()}
-            for r in apps.to_dicts()]
+            for r in apps if not sanity.problems(r, served, "")][:10]  # plausible applications (serve bounds)
     answer = asgi_client.post("/score", json={"records": {"application": rows}}, headers=KEY)
     recorded += [r["decision_id"] for r in answer.json()["results"]]
     assert len(recorded) == 200
@@ -129,3 +142,139 @@ def test_without_a_token_secret_nobody_logs_in_and_nothing_is_logged(asgi_client
         asgi_client.post("/review/queue", json={}, headers=KEY | {"X-User-Token": token})
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "rita" in logged and PASSWORD not in logged and token not in logged  # who, never the secrets
+
+
+def _key_id() -> str:
+    import hashlib
+
+    return hashlib.sha256(API_KEY.encode()).hexdigest()[:8]
+
+
+def test_views_record_nothing_and_an_approved_override_is_the_decision_everywhere(asgi_client, store,
+                                                                                  serving_data):
+    client = _clients(serving_data, "refuse", 30)[-1]
+    rita, alice = login(asgi_client, "rita"), login(asgi_client, "alice")
+    first = asgi_client.post("/client", json={"client_id": client}, headers=rita).json()
+    assert first["recorded_now"] and first["decision"] == first["model_decision"] == "refuse"
+    assert store.get(first["decision_id"])["requested_by"] == "user rita"
+    before = _records(store)
+    for _ in range(10):  # ten views of the file: by the page, the scoring, the explanation
+        for path, body in (("/client", {"client_id": client}), ("/score", {"client_ids": [client]}),
+                           ("/explain", {"client_id": client})):
+            answer = asgi_client.post(path, json=body, headers=KEY).json()
+            answer = answer["results"][0] if "results" in answer else answer
+            assert answer["decision_id"] == first["decision_id"] and not answer["recorded_now"]
+    assert _records(store) == before  # views are not decisions
+    flagged = asgi_client.post("/review/flag", json={"decision_id": first["decision_id"],
+                                                     "justification": "Garant présenté en agence"}, headers=rita)
+    decided = asgi_client.post("/review/decide", json={
+        "decision_id": flagged.json()["decision_id"], "decision": "accept", "reason_code": "guarantor_or_collateral",
+        "justification": "Acte de caution signé par le garant"}, headers=rita).json()
+    assert decided["needs_approval"]
+    waiting = asgi_client.post("/client", json={"client_id": client}, headers=KEY).json()
+    assert (waiting["decision"], waiting["status"]) == ("review", "pending_approval")  # a person will decide
+    asgi_client.post("/review/approve", json={"decision_id": decided["decision_id"], "grant": True,
+                                              "justification": "Revenus du garant vérifiés"}, headers=alice)
+    opened = asgi_client.post("/client", json={"client_id": client}, headers=KEY).json()
+    scored = asgi_client.post("/score", json={"client_ids": [client]}, headers=KEY).json()["results"][0]
+    for answer in (opened, scored):
+        assert (answer["decision"], answer["decided_by"], answer["model_decision"]) == ("accept", "person", "refuse")
+        assert answer["decision_id"] == first["decision_id"] and answer["decision_in_force_id"] > answer["decision_id"]
+    page = asgi_client.post("/clients", json={"decision": "refuse", "limit": 500}, headers=KEY).json()["clients"]
+    (row,) = [c for c in page if c["client_id"] == client]
+    assert row["decision"] == "accept" and row["decision_id"] == first["decision_id"]
+    assert _records(store) == before + 3  # the flag, the review, the approval: and nothing for the views
+
+
+def test_records_a_caller_submits_are_their_own_application_and_say_who_sent_them(asgi_client, store,
+                                                                                   serving_data, interim):
+    import polars as pl
+
+    client = _clients(serving_data, "refuse", 31)[-1]
+    stored = asgi_client.post("/score", json={"client_ids": [client]}, headers=KEY).json()["results"][0]
+    row = pl.read_parquet(interim / "application_test.parquet").filter(pl.col("SK_ID_CURR") == client).to_dicts()[0]
+    row = {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+    row["EXT_SOURCE_2"] = 0.99  # a better score than the stored file's
+    rita = login(asgi_client, "rita")
+    sent = asgi_client.post("/score", json={"records": {"application": [row]}}, headers=rita).json()["results"][0]
+    assert sent["decision_id"] != stored["decision_id"] and sent["application"] != stored["application"]
+    record = store.get(sent["decision_id"])
+    assert (record["channel"], record["requested_by"]) == ("records", "user rita")
+    again = asgi_client.post("/score", json={"client_ids": [client]}, headers=KEY).json()["results"][0]
+    assert again["decision_id"] == stored["decision_id"] and again["decision"] == stored["decision"]
+    history = asgi_client.post("/decisions/history", json={"client_id": client}, headers=rita).json()["records"]
+    assert [(r["channel"], r["requested_by"]) for r in history] == [("id", f"api key {_key_id()}"),
+                                                                     ("records", "user rita")]
+
+
+def test_every_pd_given_is_of_record_or_marked_a_simulation(asgi_client, serving_data):
+    page = asgi_client.post("/clients", json={"limit": 200}, headers=KEY).json()["clients"]
+    assert all((c["decision_id"] is not None) != c["simulation"] for c in page)
+    assert any(c["simulation"] for c in page)  # browsing records nothing: most files were never opened
+    client = _clients(serving_data, "review", 3)[-1]
+    what_if = asgi_client.post("/simulate", json={"client_id": client, "changes": {"AMT_CREDIT": 200000.0}},
+                               headers=KEY).json()
+    assert what_if["simulation"] and what_if["simulated"]["simulation"] and "decision_id" not in what_if["simulated"]
+    proposals = asgi_client.post("/counterfactual", json={"client_id": client}, headers=KEY).json()
+    assert proposals["simulation"] and all(p["simulation"] for p in proposals["proposals"])
+
+
+@pytest.mark.parametrize(("field", "value", "expected"), [
+    ("AMT_CREDIT", 1e9, "records.application[0].AMT_CREDIT: 1e+09 is above the largest plausible value 4,500,000"),
+    ("AMT_INCOME_TOTAL", 1e308, "AMT_INCOME_TOTAL: 1e+308 is above the largest plausible value 120,000,000"),
+    ("AMT_ANNUITY", 500_000.0, "AMT_ANNUITY: 500000 is above the largest plausible value 300,000"),
+    ("DAYS_EMPLOYED", -20_000, "DAYS_EMPLOYED: employed for 20000 days at"),
+    ("SK_ID_CURR", -5, "greater than or equal to 1"),
+])
+def test_implausible_applications_are_refused_naming_the_field_and_the_bound(asgi_client, interim, field, value,
+                                                                              expected):
+    import polars as pl
+
+    row = pl.read_parquet(interim / "application_test.parquet").head(1).to_dicts()[0]
+    row = {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+    row[field] = value
+    answer = asgi_client.post("/score", json={"records": {"application": [row]}}, headers=KEY)
+    assert answer.status_code == 400 and expected in answer.json()["error"], answer.text
+
+
+def test_what_ifs_repeated_keys_and_hidden_characters_are_refused(asgi_client, serving_data):
+    client = _clients(serving_data, "refuse", 2)[-1]
+    answer = asgi_client.post("/simulate", json={"client_id": client, "changes": {"AMT_CREDIT": 1e12}},
+                              headers=KEY)
+    assert answer.status_code == 400 and "changes.AMT_CREDIT: 1e+12 is above" in answer.json()["error"]
+    twice = [("X-API-Key", API_KEY), ("X-API-Key", "another-key")]
+    answer = asgi_client.post("/score", json={"client_ids": [client]}, headers=twice)
+    assert answer.status_code == 400 and "given 2 times" in answer.json()["error"]
+    rita = login(asgi_client, "rita")
+    for hidden in ("\u202e", "\x00", "\u2066"):
+        answer = asgi_client.post("/review/flag", json={"decision_id": 1, "justification": f"Pièces{hidden} vérifiées"},
+                                  headers=rita)
+        assert answer.status_code == 400 and f"U+{ord(hidden):04X}" in answer.json()["error"], hidden
+
+
+def test_failed_logins_lock_the_account_and_say_how_long_to_wait(asgi_client, store, caplog):
+    import logging
+
+    from sqlalchemy import delete
+
+    from creditrisk.decisions import users
+    from creditrisk.decisions.tables import LoginFailure
+
+    users.add_user(store, "lucas", "relationship_manager", PASSWORD)
+    with caplog.at_level(logging.INFO, logger="creditrisk.audit"):
+        codes = [asgi_client.post("/login", json={"user": "lucas", "password": "wrong password"},
+                                  headers=KEY).status_code for _ in range(5)]
+        locked = asgi_client.post("/login", json={"user": "lucas", "password": PASSWORD}, headers=KEY)
+    try:
+        assert codes == [401] * 5 and locked.status_code == 429
+        wait = locked.json()["retry_after_seconds"]
+        assert 800 < wait <= 900 and locked.headers["Retry-After"] == str(wait)
+        lines = [r.getMessage() for r in caplog.records if r.name == "creditrisk.audit"]
+        assert sum("login failed user=lucas address=testclient" in line for line in lines) == 5
+        assert any("login lockout user=lucas" in line for line in lines)
+        assert any("login refused: locked user=lucas" in line for line in lines)
+        assert not any("wrong password" in line or PASSWORD in line for line in lines)
+    finally:  # the tests share one client address: unlock it for the others
+        with store.transaction() as session:
+            session.execute(delete(LoginFailure))
+

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from creditrisk.config import Params, Paths
+from creditrisk.decisions.chain import CHECKPOINTS_ENV, KEY_ENV, KEY_FILE_ENV
 from creditrisk.decisions.store import DecisionStore, migrate, redacted
 from creditrisk.errors import InvalidRequest
 
@@ -26,18 +27,37 @@ def settings(params: Params, paths: Paths) -> str:
     """Shell exports of what the service reads from the environment (it has no params.yaml in a container)."""
     import shlex
 
-    return (f"export {DECISIONS_URL_ENV}={shlex.quote(database_url(params, paths))}\n"
-            f"export CREDITRISK_TOKEN_MINUTES={params.decisions.token_minutes}")
+    d = params.decisions
+    exports = {DECISIONS_URL_ENV: database_url(params, paths), "CREDITRISK_TOKEN_MINUTES": d.token_minutes,
+               KEY_FILE_ENV: str(paths.root.resolve() / d.key_file),
+               CHECKPOINTS_ENV: str(paths.root.resolve() / d.checkpoints),
+               "CREDITRISK_CHECKPOINT_EVERY": f"{d.checkpoint_records},{d.checkpoint_minutes}",
+               "CREDITRISK_LOGIN_POLICY": f"{d.login_max_failures},{d.login_window_minutes},{d.login_lockout_minutes}"}
+    return "\n".join(f"export {name}={shlex.quote(str(value))}" for name, value in exports.items() if
+                      name not in os.environ or name in (DECISIONS_URL_ENV,))
+
+
+def open_store(params: Params, paths: Paths, url: str) -> DecisionStore:
+    """The store with the chain key and checkpoints of params (the environment's, when it gives them)."""
+    from creditrisk.decisions.store import CheckpointPolicy
+
+    if KEY_ENV not in os.environ and KEY_FILE_ENV not in os.environ:
+        os.environ[KEY_FILE_ENV] = str(paths.root.resolve() / params.decisions.key_file)
+    checkpoints = Path(os.environ.get(CHECKPOINTS_ENV) or paths.root.resolve() / params.decisions.checkpoints)
+    return DecisionStore(url, checkpoints=checkpoints, policy=CheckpointPolicy(
+        params.decisions.checkpoint_records, params.decisions.checkpoint_minutes))
 
 
 def run(action: str, params: Params, paths: Paths, **options) -> dict:
     url = database_url(params, paths)
     if action == "migrate":
         return {"database": redacted(url), "schema_revision": migrate(url)}
-    store = DecisionStore(url)
+    store = open_store(params, paths, url)
     try:
         if action == "verify":
             return {"database": redacted(url)} | store.verify()
+        if action == "checkpoint":
+            return store.checkpoint()
         if action == "purge":
             return store.purge(params.decisions.retention_years, actor=options.get("actor"))
         if action == "export":

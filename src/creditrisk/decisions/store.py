@@ -1,18 +1,30 @@
-"""The decision store: append-only records chained by hash, and the review workflow on top of them.
+"""The decision store: one decision of record per application, append-only records chained by keyed hash, and
+the review workflow on top of them.
 
-A client's case starts with a ``model`` record (what the service answered). A person acts by adding a record
-that points to the one it acts on (``parent``): a ``flag`` (an RM sends an automatic decision to review), a
-``review`` (accept or refuse, with a reason code and a justification), an ``approval`` (a second person, an
-approver, grants or refuses a favourable override). A correction is a new review of a reviewed case. Nothing is
-ever updated or deleted, except by ``purge`` (records past the retention period), which moves the chain's start.
+**An application** is what was scored: the channel (the stored production file, or records a caller
+submitted), the client, the model row the model took and the model version (``application_ref``). Its first
+scoring adds a ``model`` record; scoring it again (a client file opened again, an auditor's read) records
+nothing: the answer points to the decision of record. Records a caller submits are never the stored client's
+application, even with the same SK_ID_CURR: they get their own reference, and each record says who asked
+(``requested_by``: the API key's id or the person's name).
+
+A person acts by adding a record that points to the one it acts on (``parent``): a ``flag`` (an RM sends an
+automatic decision to review), a ``review`` (accept or refuse, with a reason code and a justification), an
+``approval`` (a second person, an approver, grants or refuses a favourable override). Nothing is ever updated or
+deleted, except by ``purge`` (records past the retention period), which moves the chain's start. The decision
+**in force** of an application is its case's latest word (``in_force``): an approved override is the decision
+everywhere.
 
 Four eyes: accepting a client whose PD is at or above the threshold (the model's side is "refuse") is a
 favourable override; it stays ``pending_approval`` until an approver other than its author grants it.
 
-Each record's hash covers every field and the previous record's hash; ``verify`` recomputes the chain, so an
-edited, inserted or deleted row is found. Writers extend the chain one at a time: the chain head row is locked
-(PostgreSQL ``SELECT ... FOR UPDATE``; SQLite ``BEGIN IMMEDIATE``), and one process's writers take turns on a
-lock first. Readers never wait for writers: SQLite's readers see the last committed state (WAL).
+Integrity: each record's hash is an HMAC of every field and the previous record's hash with a key kept outside
+the database, and the chain's head is checkpointed to a file outside it (``creditrisk.decisions.chain``);
+``verify`` finds an edit, an insertion, a deletion, a rewrite or a truncation and names the first bad record.
+Writers extend the chain one at a time (the chain head row locked; one process's writers take turns on a lock
+first); readers never wait for writers. The store checks on every transaction that the database is the one it
+opened, and at start that the database is not behind its checkpoints (a restore from an older copy would hand
+out decision numbers again).
 """
 
 from __future__ import annotations
@@ -21,16 +33,31 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from creditrisk.decisions.chain import ChainKeys, Checkpoints, check_checkpoints, default_checkpoints, record_mac
+from creditrisk.decisions.database import (
+    READ_ONLY,
+    Identity,
+    current_revision,
+    engine_for,
+    head_revision,
+    lock_timeout,
+    migrate,
+    redacted,
+    sqlite_path,
+)
 from creditrisk.decisions.tables import ChainHead, Decision, Purge
-from creditrisk.errors import CreditRiskError, InvalidRequest, MissingInput
+from creditrisk.errors import InvalidRequest, MissingInput, NotAllowed, NotAuthenticated, StoreUnavailable
 
 log = logging.getLogger(__name__)
+
+__all__ = ["DecisionStore", "ModelDecision", "migrate", "redacted", "REASON_CODES", "require_role"]
 
 GENESIS = "0" * 64
 REASON_CODES = {  # code -> (English, French): the fixed list a person chooses from
@@ -49,39 +76,8 @@ DECISIONS = ("accept", "refuse")
 MIN_JUSTIFICATION = 10  # characters: a justification says something
 
 
-class StoreUnavailable(CreditRiskError):
-    """The decision database does not answer: nothing was recorded; retry."""
-
-    http_status = 503
-    exit_code = 75  # sysexits' EX_TEMPFAIL
-
-
-class NotConfigured(CreditRiskError):
-    """The service lacks a setting its operators must give (e.g. the token secret): people cannot log in."""
-
-    http_status = 503
-
-
-class NotAllowed(CreditRiskError):
-    """The acting user's role or the four-eyes rule does not allow this action."""
-
-    http_status = 403
-
-
-class NotAuthenticated(CreditRiskError):
-    """Wrong name or password, or a missing, expired or forged token."""
-
-    http_status = 401
-
-
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def record_hash(fields: dict) -> str:
-    """SHA-256 of a record's fields (every column but ``hash``, ``prev_hash`` included) as canonical JSON."""
-    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), allow_nan=True)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 _HASHED = tuple(c.name for c in Decision.__table__.columns if c.name != "hash")
@@ -91,12 +87,18 @@ def fields_of(record: Decision) -> dict:
     return {name: getattr(record, name) for name in _HASHED}
 
 
+def application_ref(channel: str, client_id: int, features: str, model_version: int) -> str:
+    """The application's reference: what was scored (channel, client, model row) by which model version."""
+    text = json.dumps([channel, int(client_id), features, int(model_version)], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class ModelDecision:
     """What the service answered for one client, as it is recorded."""
 
     client_id: int
-    channel: str  # "id" (a production client) or "records" (raw rows sent)
+    channel: str  # "id" (the stored production file) or "records" (rows a caller submitted)
     input: str  # JSON
     features: str  # JSON: the model row as scored
     model_version: int
@@ -107,82 +109,27 @@ class ModelDecision:
     pd: float
     auto_decision: str
     reasons: str | None  # JSON: the principal reasons given (refusals and reviews)
+    requested_by: str | None = None  # "api key <id>" or "user <name>"
+
+    @property
+    def application(self) -> str:
+        return application_ref(self.channel, self.client_id, self.features, self.model_version)
 
 
-READ_ONLY = "creditrisk_read_only"  # an execution option: the transaction only reads
+@dataclass(frozen=True)
+class CheckpointPolicy:
+    """When the writer appends the chain's head to the checkpoint file (params decisions)."""
 
-
-def lock_timeout(url) -> float:
-    """Seconds a writer waits for the lock before the store is unavailable: 30, or a SQLite URL's ?timeout=."""
-    return float(url.query.get("timeout", 30))
-
-
-def engine_for(url: str):
-    """A SQLAlchemy engine: SQLite (the file's folder created; writers serialised with BEGIN IMMEDIATE, WAL so
-    that readers never wait) or any server URL (PostgreSQL: connections checked before use)."""
-    from sqlalchemy import create_engine, event
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": lock_timeout(parsed)})
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
-        dbapi_connection.execute("PRAGMA journal_mode=WAL")
-        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection):  # readers take a snapshot and never wait for writers
-        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else
-                                   "BEGIN IMMEDIATE")
-
-    return engine
-
-
-def _alembic_config(url: str):
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return config
-
-
-def migrate(url: str) -> str:
-    """Bring the database at ``url`` to the newest schema (from empty, or from any older revision)."""
-    from alembic import command
-
-    engine = engine_for(url)
-    config = _alembic_config(url)
-    with engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-        connection.commit()
-    engine.dispose()
-    return head_revision()
-
-
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head()
-
-
-def redacted(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    records: int = 1  # after this many records at most (1: after every write)
+    minutes: float = 5.0  # or this many minutes, whichever comes first
 
 
 class DecisionStore:
-    """The decisions of record in the database at ``url`` (migrated to the newest schema first)."""
+    """The decisions of record in the database at ``url`` (migrated to the newest schema first), chained with
+    ``keys`` (default: the operators' keys from the environment) and checkpointed to ``checkpoints``."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, keys: ChainKeys | None = None, checkpoints: Path | None = None,
+                 policy: CheckpointPolicy = CheckpointPolicy()) -> None:
         from sqlalchemy.orm import sessionmaker
 
         self.url = url
@@ -192,15 +139,27 @@ class DecisionStore:
         # this process's writers queue here, in turn, rather than in SQLite's busy handler (growing sleeps) or
         # each on its own PostgreSQL connection: the slowest requests wait less (docs/decisions.md)
         self._writers, self._lock_timeout = threading.Lock(), lock_timeout(self.engine.url)
+        self._keys = keys
+        self.checkpoints = Checkpoints(checkpoints or default_checkpoints(sqlite_path(url) and str(sqlite_path(url))))
+        self.policy = policy
         self._check_schema()
+        with self.reading.begin() as session:
+            self.identity = Identity.of(session, url)
+            head = session.get(ChainHead, 1)
+        self._checkpointed = (head.last_seq, time.monotonic())
+        self._check_not_behind(head.last_seq)
+
+    @property
+    def keys(self) -> ChainKeys:
+        if self._keys is None:
+            self._keys = ChainKeys.from_environment()
+        return self._keys
 
     def _check_schema(self) -> None:
-        from alembic.runtime.migration import MigrationContext
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            with self.engine.connect() as connection:
-                current = MigrationContext.configure(connection).get_current_revision()
+            current = current_revision(self.engine)
         except SQLAlchemyError as error:
             kind = type(error).__name__
             raise StoreUnavailable(f"the decision database {redacted(self.url)} does not answer ({kind}); nothing "
@@ -209,18 +168,33 @@ class DecisionStore:
             raise MissingInput(f"the decision database {redacted(self.url)} is at schema revision {current or 'none'}"
                                f", this code needs {head_revision()}: run `creditrisk decisions migrate`")
 
+    def _check_not_behind(self, last_seq: int) -> None:
+        """A database behind its checkpoints (emptied, removed and recreated, restored from an older copy) would
+        hand out decision numbers again: the store refuses to record in it."""
+        last = self.checkpoints.last()
+        if last is not None and last.seq > last_seq:
+            raise StoreUnavailable(
+                f"the decision database {redacted(self.url)} ends at record {last_seq} but its checkpoints "
+                f"({self.checkpoints.path}) go to record {last.seq}: it was emptied, replaced or restored from an "
+                "older copy; nothing is recorded until the missing records are restored (decision numbers are never "
+                "given twice)")
+
     def close(self) -> None:
         self.engine.dispose()
 
     @contextmanager
     def transaction(self, read_only: bool = False) -> Iterator:
-        """A session whose work is committed whole or not at all; a database that does not answer is
-        StoreUnavailable (nothing written), never a half-written record. ``read_only``: a reader, which waits
-        neither for the writers' turn nor, on SQLite, for their lock."""
+        """A session whose work is committed whole or not at all, on the database the store opened; a database
+        that does not answer, or is not that one, is StoreUnavailable (nothing written), never a half-written
+        record. ``read_only``: a reader, which waits neither for the writers' turn nor, on SQLite, for their
+        lock."""
         from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+        self.identity.check_file()
         try:
             with self._turn(read_only), (self.reading if read_only else self.session).begin() as session:
+                if not read_only:
+                    self.identity.check_store(session)
                 yield session
         except (OperationalError, InterfaceError) as error:
             raise self._unavailable(error) from None
@@ -256,37 +230,70 @@ class DecisionStore:
         records = []
         for row in rows:
             fields = {name: row.get(name) for name in _HASHED} | {"seq": head.last_seq + 1,
-                                                                  "prev_hash": head.last_hash}
-            record = Decision(**fields, hash=record_hash(fields))
+                                                                  "prev_hash": head.last_hash,
+                                                                  "key_id": self.keys.current_id}
+            record = Decision(**fields, hash=record_mac(fields, self.keys))
             session.add(record)
             head.last_seq, head.last_hash = record.seq, record.hash
             records.append(record)
         return records
 
-    def record_model(self, decisions: list[ModelDecision]) -> list[int]:
-        """One record per client the service answered, in one transaction; their numbers. A review-zone answer
-        that repeats a score a person has already acted on (same client, model version and PD: the file opened
-        again) does not go back to the queue: it is a ``repeat`` pointing to that person's record."""
-        stamp = now()
-        rows = [vars(d) | {"recorded_at": stamp, "kind": "model", "parent": None,
-                           "status": "pending_review" if d.auto_decision == "review" else "final"}
-                for d in decisions]
+    def _written(self, records: list[Decision]) -> None:
+        """After a commit: the chain's head to the checkpoint file when the policy says it is time."""
+        if not records:
+            return
+        last = records[-1]
+        seq, at = self._checkpointed
+        if last.seq - seq >= self.policy.records or time.monotonic() - at >= 60 * self.policy.minutes:
+            self.checkpoints.append(last.seq, last.hash, self.keys)
+            self._checkpointed = (last.seq, time.monotonic())
+
+    @contextmanager
+    def _writing(self) -> Iterator:
+        """A write transaction; the records it appended are checkpointed after the commit, in the writers' turn."""
+        appended: list[Decision] = []
         with self.transaction() as session:
-            for row in rows:
-                if row["status"] == "pending_review":
-                    acted = self._person_on_same_score(session, row)
-                    if acted is not None:
-                        row |= {"status": "repeat", "parent": acted}
-            return [r.seq for r in self._append(session, rows)]
+            yield session, appended
+        self._written(appended)
+
+    def record_model(self, decisions: list[ModelDecision]) -> list[dict]:
+        """The decision of record of each application answered: its first scoring is recorded (one transaction
+        for the whole request), a scoring again records nothing. For each: ``decision_id`` (the model record),
+        ``application``, ``recorded`` (new now) and the decision in force (``in_force``)."""
+        stamp = now()
+        refs = [d.application for d in decisions]
+        with self._writing() as (session, appended):
+            known = self._applications(session, set(refs))
+            rows, new = [], {}
+            for decision, ref in zip(decisions, refs, strict=True):
+                if ref in known or ref in new:
+                    continue
+                new[ref] = len(rows)
+                rows.append(vars(decision) | {"application": ref, "recorded_at": stamp, "kind": "model",
+                                              "parent": None, "status": "pending_review"
+                                              if decision.auto_decision == "review" else "final"})
+            records = self._append(session, rows)
+            appended.extend(records)
+            seqs = known | {ref: records[i].seq for ref, i in new.items()}
+            cases = self._cases(session, [seqs[ref] for ref in known])
+        out = []
+        for decision, ref in zip(decisions, refs, strict=True):
+            seq = seqs[ref]
+            force = cases.get(seq) or _model_in_force(seq, decision.auto_decision)
+            out.append({"decision_id": seq, "application": ref, "recorded": ref in new, "in_force": force})
+        return out
 
     @staticmethod
-    def _person_on_same_score(session, row: dict) -> int | None:
-        from sqlalchemy import select
+    def _applications(session, refs: set[str]) -> dict[str, int]:
+        """The model record of each application already recorded."""
+        from sqlalchemy import func, select
 
-        return session.execute(
-            select(Decision.seq).where(Decision.client_id == row["client_id"], Decision.kind == "review",
-                                       Decision.model_version == row["model_version"], Decision.pd == row["pd"])
-            .order_by(Decision.seq.desc()).limit(1)).scalar()
+        if not refs:
+            return {}
+        found = session.execute(select(Decision.application, func.min(Decision.seq))
+                                .where(Decision.application.in_(refs), Decision.kind == "model")
+                                .group_by(Decision.application))
+        return {ref: int(seq) for ref, seq in found}
 
     def _acted_on(self, session, seq: int, statuses: tuple[str, ...], action: str) -> Decision:
         """The record ``seq`` a person acts on: it must exist, be the latest of its case, and be in ``statuses``."""
@@ -308,21 +315,23 @@ class DecisionStore:
     def _copied(record: Decision) -> dict:
         """What a person's record repeats from the case it acts on (for reading; the model's part is fixed)."""
         return {k: getattr(record, k) for k in ("client_id", "model_version", "model_hash", "feature_version",
-                                                "threshold", "review_band", "pd", "auto_decision")}
+                                                "threshold", "review_band", "pd", "auto_decision", "application",
+                                                "channel")}
 
     def flag(self, seq: int, user, justification: str) -> int:
         """An RM sends an automatic decision to review."""
         require_role(user, ("relationship_manager", "approver"), "flag a decision for review")
         _justified(justification)
-        with self.transaction() as session:
+        with self._writing() as (session, appended):
             record = self._acted_on(session, seq, ("final",), "flagging")
             if record.kind != "model":
                 raise InvalidRequest(f"decision {seq} is a person's decision ({record.kind}): correct it with a "
                                      "review instead of a flag")
             row = self._copied(record) | {"recorded_at": now(), "kind": "flag", "parent": seq,
                                           "status": "pending_review", "actor": user.name, "actor_role": user.role,
-                                          "justification": justification}
-            return self._append(session, [row])[0].seq
+                                          "requested_by": f"user {user.name}", "justification": justification}
+            appended.extend(self._append(session, [row]))
+            return appended[0].seq
 
     def review(self, seq: int, user, decision: str, reason_code: str, justification: str) -> dict:
         """A person's decision on a case in review (or a correction of a person's earlier decision). Accepting a
@@ -333,33 +342,35 @@ class DecisionStore:
         if reason_code not in REASON_CODES:
             raise InvalidRequest(f"reason_code {reason_code!r}: expected one of {sorted(REASON_CODES)}")
         _justified(justification)
-        with self.transaction() as session:
+        with self._writing() as (session, appended):
             record = self._acted_on(session, seq, ("pending_review", "final"), "a review")
             if record.status == "final" and record.kind == "model":
                 raise InvalidRequest(f"decision {seq} is the model's final decision: flag it for review first")
             favourable = decision == "accept" and record.pd >= record.threshold
             row = self._copied(record) | {
                 "recorded_at": now(), "kind": "review", "parent": seq, "actor": user.name, "actor_role": user.role,
-                "final_decision": decision, "reason_code": reason_code, "justification": justification,
-                "status": "pending_approval" if favourable else "final"}
-            new = self._append(session, [row])[0]
+                "requested_by": f"user {user.name}", "final_decision": decision, "reason_code": reason_code,
+                "justification": justification, "status": "pending_approval" if favourable else "final"}
+            appended.extend(self._append(session, [row]))
+            new = appended[0]
             return {"decision_id": new.seq, "status": new.status, "needs_approval": favourable}
 
     def approve(self, seq: int, user, grant: bool, justification: str) -> dict:
         """An approver's verdict on a favourable override; never on their own decision."""
         require_role(user, ("approver",), "approve an override")
         _justified(justification)
-        with self.transaction() as session:
+        with self._writing() as (session, appended):
             record = self._acted_on(session, seq, ("pending_approval",), "an approval")
             if record.actor == user.name:
                 raise NotAllowed(f"decision {seq} is {user.name}'s own: a second person must approve it "
                                  "(four eyes)")
             row = self._copied(record) | {
                 "recorded_at": now(), "kind": "approval", "parent": seq, "actor": user.name,
-                "actor_role": user.role, "final_decision": record.final_decision if grant else "refuse",
-                "reason_code": record.reason_code, "justification": justification,
-                "status": "final" if grant else "rejected"}
-            new = self._append(session, [row])[0]
+                "actor_role": user.role, "requested_by": f"user {user.name}",
+                "final_decision": record.final_decision if grant else "refuse", "reason_code": record.reason_code,
+                "justification": justification, "status": "final" if grant else "rejected"}
+            appended.extend(self._append(session, [row]))
+            new = appended[0]
             return {"decision_id": new.seq, "status": new.status, "final_decision": new.final_decision}
 
     # ------------------------------------------------------------------------------------------ reading
@@ -378,6 +389,39 @@ class DecisionStore:
             found = session.execute(select(Decision).where(Decision.client_id == client_id)
                                     .order_by(Decision.seq)).scalars()
             return [as_dict(r) for r in found]
+
+    def in_force(self, model_seqs: list[int]) -> dict[int, dict]:
+        """The decision in force of each application (by its model record): the latest word of its case."""
+        with self.transaction(read_only=True) as session:
+            return self._cases(session, model_seqs)
+
+    def applications_of(self, refs: list[str]) -> dict[str, dict]:
+        """The decision of record of each application already recorded (reference -> model record and decision
+        in force); the others are absent."""
+        with self.transaction(read_only=True) as session:
+            known = self._applications(session, set(refs))
+            cases = self._cases(session, list(known.values()))
+        return {ref: {"decision_id": seq, "application": ref, "in_force": cases[seq]} for ref, seq in known.items()}
+
+    @staticmethod
+    def _cases(session, model_seqs: list[int]) -> dict[int, dict]:
+        """For each model record: its case followed to the latest record, and the decision that leaves in force."""
+        from sqlalchemy import select
+
+        if not model_seqs:
+            return {}
+        latest = {seq: seq for seq in model_seqs}
+        records = {r.seq: r for r in session.execute(select(Decision).where(Decision.seq.in_(model_seqs))).scalars()}
+        frontier = dict(latest)  # case -> record whose child is looked for
+        while frontier:
+            children = session.execute(select(Decision).where(Decision.parent.in_(list(frontier.values())),
+                                                              Decision.kind != "model")).scalars().all()
+            by_parent = {c.parent: c for c in children}
+            frontier = {case: by_parent[seq].seq for case, seq in frontier.items() if seq in by_parent}
+            for child in children:
+                records[child.seq] = child
+            latest.update(frontier)
+        return {case: _in_force(records[case], records[seq]) for case, seq in latest.items()}
 
     def open_cases(self, status: str, limit: int = 200) -> list[dict]:
         """The latest record of each client's case that waits in ``status`` (pending_review: the review queue;
@@ -419,28 +463,52 @@ class DecisionStore:
             last = rows[-1]["seq"]
 
     # ------------------------------------------------------------------------------------------ integrity
+    def checkpoint(self) -> dict:
+        """Append the chain's head to the checkpoint file now (`creditrisk decisions checkpoint`, e.g. hourly)."""
+        with self.transaction(read_only=True) as session:
+            head = session.get(ChainHead, 1)
+        point = self.checkpoints.append(head.last_seq, head.last_hash, self.keys)
+        self._checkpointed = (head.last_seq, time.monotonic())
+        return {"checkpoint": str(self.checkpoints.path), "seq": point.seq, "at": point.at}
+
     def verify(self, batch: int = 50_000) -> dict:
-        """Recompute the chain: every record's hash from its fields, each pointing to the one before it, and the
-        head on the last one, as the head stood when it started (the service may go on recording meanwhile).
-        Returns the count and the first break found (or None)."""
+        """Recompute the chain with the keys: every record's hash from its fields, each pointing to the one
+        before it, no unsigned record after a signed one, the head on the last record (as the head stood when it
+        started: the service may go on recording meanwhile); then the checkpoints outside the database against
+        the records. Returns the count and the first break found (or None)."""
         with self.transaction(read_only=True) as session:
             head = session.get(ChainHead, 1)
             expected_prev, expected_seq = head.anchor_hash, head.anchor_seq or None
-            last_seq, last_hash = head.last_seq, head.last_hash
-        checked, seq = 0, None
+            last_seq, last_hash, anchor = head.last_seq, head.last_hash, head.anchor_seq
+        points = self.checkpoints.read()
+        wanted = {p.seq for p in points if not isinstance(p, str)}
+        seen: dict[int, str] = {}
+        checked, seq, signed = 0, None, False
         for record in self.records(until=last_seq, batch=batch):
             seq, stored = record["seq"], record.pop("hash")
             if expected_seq is not None and seq != expected_seq:
                 return _broken(checked, seq, f"record {expected_seq} is missing (next found: {seq})")
             if record["prev_hash"] != expected_prev:
                 return _broken(checked, seq, "its prev_hash is not the hash of the record before it")
-            if record_hash(record) != stored:
-                return _broken(checked, seq, "its fields do not match its hash (the row was edited)")
+            if record["key_id"] is None and signed:
+                return _broken(checked, seq, "it carries no key id after signed records (rewritten without the key)")
+            if record_mac(record, self.keys) != stored:
+                reason = ("its key id names no key we hold" if record["key_id"] not in (None, *self.keys.ring)
+                          else "its fields do not match its hash (edited, or rewritten without the key)")
+                return _broken(checked, seq, reason)
+            signed = signed or record["key_id"] is not None
+            if seq in wanted:
+                seen[seq] = stored
             expected_prev, expected_seq = stored, seq + 1
             checked += 1
         if checked and (seq != last_seq or expected_prev != last_hash):
             return _broken(checked, seq, "the chain does not end on the recorded head (records deleted at the end)")
-        return {"records": checked, "intact": True, "broken_at": None, "problem": None}
+        problem = check_checkpoints(points, self.keys, seen, anchor, last_seq if checked else anchor - 1)
+        if problem is not None:
+            at = int(problem.split(":")[0].split()[-1]) if problem.startswith("record") else None
+            return {"records": checked, "intact": False, "broken_at": at, "problem": problem,
+                    "checkpoints": len(points)}
+        return {"records": checked, "intact": True, "broken_at": None, "problem": None, "checkpoints": len(points)}
 
     def purge(self, older_than_years: int, actor: str | None = None, today: datetime | None = None) -> dict:
         """Delete the records recorded more than ``older_than_years`` ago (whole leading part of the chain) and
@@ -466,9 +534,28 @@ class DecisionStore:
         return {"deleted": int(count), "before": before, "first_seq": low, "last_seq": high}
 
 
+def _model_in_force(seq: int, auto_decision: str) -> dict:
+    """A model record no person has acted on."""
+    final = auto_decision != "review"
+    return {"decision": auto_decision, "status": "final" if final else "pending_review", "by": "model",
+            "actor": None, "record": seq}
+
+
+def _in_force(model: Decision, latest: Decision) -> dict:
+    """The decision a case leaves in force: the model's until a person's final word; a case waiting for a person
+    (review, approval) is "review"."""
+    if latest.kind == "model":
+        return _model_in_force(model.seq, model.auto_decision)
+    if latest.status in ("pending_review", "pending_approval"):
+        return {"decision": "review", "status": latest.status, "by": "person", "actor": latest.actor,
+                "record": latest.seq}
+    return {"decision": latest.final_decision, "status": latest.status, "by": "person", "actor": latest.actor,
+            "record": latest.seq}
+
+
 def _acts_on(child, seq):
-    """The SQL condition "``child`` is a person's record acting on record ``seq``": a repeat (kind model) points
-    to a case without acting on it."""
+    """The SQL condition "``child`` is a person's record acting on record ``seq``" (a schema-0001 repeat, kind
+    model, pointed to a case without acting on it)."""
     from sqlalchemy import and_
 
     return and_(child.parent == seq, child.kind != "model")

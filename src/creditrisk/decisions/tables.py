@@ -7,9 +7,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("relationship_manager", "approver", "auditor")
 KINDS = ("model", "flag", "review", "approval")
-# what a record leaves the client's case in
-# (repeat: the same score of a case a person has already taken up, see DecisionStore.record_model)
+# what a record leaves the client's case in (repeat: records of schema 0001 only, a view of a case in review)
 STATUSES = ("final", "pending_review", "pending_approval", "rejected", "repeat")
+CHANNELS = ("id", "records")  # scored from the stored production file, or from records a caller submitted
 
 
 class Base(DeclarativeBase):
@@ -52,6 +52,10 @@ class Decision(Base):
     pd: Mapped[float] = mapped_column(Float)
     auto_decision: Mapped[str] = mapped_column(String(8))
     reasons: Mapped[str | None] = mapped_column(Text, nullable=True)  # the principal reasons shown (JSON)
+    # the application: one decision per (channel, client, model row, model version); None in schema 0001 records
+    application: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    requested_by: Mapped[str | None] = mapped_column(String(80), nullable=True)  # "api key ..." or "user ..."
+    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)  # the chain key (None: unkeyed SHA-256)
     # what a person did (flag, review, approval)
     actor: Mapped[str | None] = mapped_column(String(64), nullable=True)
     actor_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -87,3 +91,27 @@ class Purge(Base):
     first_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     last_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     actor: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class StoreMeta(Base):
+    """One row: the store's identity, fixed at creation. The service checks it on every write, so a database
+    replaced under it is never written to as if it were the one it opened."""
+
+    __tablename__ = "store_meta"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class LoginFailure(Base):
+    """A failed login (who was tried, from where, when): throttling and lockout read the recent ones; kept as
+    long as the lockout window needs them (deleted after a successful login of that account)."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(32), index=True)
+    user: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+

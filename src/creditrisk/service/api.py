@@ -14,6 +14,8 @@ import functools
 import hmac
 import logging
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,9 +24,17 @@ import bentoml
 from bentoml.exceptions import InvalidArgument, NotFound
 from pydantic import Field
 
-from creditrisk.errors import CreditRiskError
+from creditrisk.errors import CreditRiskError, InvalidRequest
 from creditrisk.model.route import BENTO_TAG
-from creditrisk.service.requests import JsonFloat, JsonInt, RawRecords, check_history_size, validate_changes
+from creditrisk.service import sanity
+from creditrisk.service.requests import (
+    FreeText,
+    JsonFloat,
+    JsonInt,
+    RawRecords,
+    check_history_size,
+    validate_changes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +43,9 @@ TRAFFIC_ENV = "CREDITRISK_TRAFFIC_DIR"
 API_KEY_HEADER = b"x-api-key"
 USER_TOKEN_HEADER = "x-user-token"  # the acting person's signed token (POST /login), beside the machine key
 OPEN_PATHS = ("/healthz", "/livez", "/readyz", "/docs.json", "/")  # no key needed (/metrics needs it)
+PASSWORD_QUEUE = 4  # logins waiting for a password check in one worker; more are answered 429 at once
 Language = Literal["fr", "en"]
-ClientId = Annotated[JsonInt, Field(ge=0, description="SK_ID_CURR of a production client (application_test)")]
+ClientId = Annotated[JsonInt, Field(ge=1, description="SK_ID_CURR of a production client (application_test)")]
 
 
 @dataclass(frozen=True)
@@ -83,9 +94,12 @@ class RequestGuard:
             return
         headers = dict(scope["headers"])
         given = headers.get(API_KEY_HEADER, b"")
+        repeated = sum(name.lower() == API_KEY_HEADER for name, _ in scope["headers"])
         content_type = headers.get(b"content-type", b"application/json").split(b";")[0].strip().lower()
         if not self.key:
             await _json(send, 503, f"the service has no API key configured (set {API_KEY_ENV})")
+        elif repeated > 1:
+            await _json(send, 400, f"the header X-API-Key is given {repeated} times: give it once")
         elif not hmac.compare_digest(given, self.key):
             await _json(send, 401, "missing or wrong API key (header X-API-Key)")
         elif content_type != b"application/json":
@@ -162,6 +176,8 @@ def error_body(body: bytes) -> bytes:
         found = body.decode(errors="replace").strip() or "error"
     if isinstance(found, list) and found and isinstance(found[0], dict):
         found = found[0]
+    extra = {"retry_after_seconds": found["retry_after_seconds"]} if isinstance(found, dict) and isinstance(
+        found.get("retry_after_seconds"), int) else {}
     if isinstance(found, dict) and isinstance(found.get("detail"), list):  # pydantic: each field and its reason
         found = "; ".join(f"{'.'.join(map(str, d.get('loc', ())))}: {d.get('msg', '')}" for d in found["detail"]
                           if isinstance(d, dict))
@@ -170,7 +186,7 @@ def error_body(body: bytes) -> bytes:
     message = str(found)
     if len(message) > MAX_MESSAGE:
         message = message[:MAX_MESSAGE] + "… (truncated)"
-    return json.dumps({"error": message}).encode()
+    return json.dumps({"error": message} | extra).encode()
 
 
 _ERRORS = {
@@ -179,7 +195,9 @@ _ERRORS = {
     "403": "the person's role, or the four-eyes rule, does not allow this action",
     "404": "unknown client or route", "405": "method not allowed", "413": "body over serve.max_body_bytes",
     "415": "the body is not JSON", "431": "headers over serve.max_header_bytes", "500": "internal error (a bug)",
-    "503": "the service has no API key configured, or the decision database does not answer (nothing recorded)",
+    "429": "too many failed logins for the account or from the address: retry after the seconds given",
+    "503": "the service has no API key configured, or the decision database does not answer or is not the one "
+           "it opened (nothing recorded)",
     "504": "the answer took longer than the service's timeout"}
 _OPEN_ERRORS = ("431", "500")
 
@@ -197,8 +215,9 @@ def openapi_truth(body: bytes) -> bytes:
                                    "X-API-Key. Errors are {\"error\": message}."}
     components = spec.setdefault("components", {})
     components.setdefault("schemas", {})["Error"] = {
-        "type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"],
-        "additionalProperties": False}
+        "type": "object", "properties": {"error": {"type": "string"},
+                                         "retry_after_seconds": {"type": "integer", "minimum": 0}},
+        "required": ["error"], "additionalProperties": False}
     components["securitySchemes"] = {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
                                      "UserToken": {"type": "apiKey", "in": "header", "name": "X-User-Token",
                                                    "description": "a person's signed token from POST /login"}}
@@ -271,8 +290,8 @@ def _domain_errors():
     except CreditRiskError as error:
         if error.http_status == 404:
             raise NotFound(str(error)) from None
-        if error.http_status in (401, 403, 503):
-            raise _Answered(error.http_status, str(error)) from None
+        if error.http_status in (401, 403, 429, 503):
+            raise _Answered(error.http_status, str(error), getattr(error, "retry_after", None)) from None
         raise InvalidArgument(str(error)) from None
 
 
@@ -280,13 +299,14 @@ class _Answered(Exception):
     """An error answered with its own message: BentoML would hide it (401/403: "Authorization error", 5xx: "an
     unexpected error"), but who may not do what, and a database that does not answer, are the caller's to know."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.retry_after = status, message, retry_after
 
 
 def answers_errors(endpoint):
-    """An endpoint (with a ``ctx`` parameter) that answers 401, 403 and 503 with the error's message."""
+    """An endpoint (with a ``ctx`` parameter) that answers 401, 403, 429 and 503 with the error's message (and,
+    for 429, the seconds to wait, in the body and the Retry-After header)."""
 
     @functools.wraps(endpoint)
     def wrapped(self, *args, **kwargs):
@@ -294,6 +314,9 @@ def answers_errors(endpoint):
             return endpoint(self, *args, **kwargs)
         except _Answered as answer:
             kwargs["ctx"].response.status_code = answer.status
+            if answer.retry_after is not None:
+                kwargs["ctx"].response.headers["Retry-After"] = str(answer.retry_after)
+                return {"error": answer.message, "retry_after_seconds": answer.retry_after}
             return {"error": answer.message}
 
     return wrapped
@@ -327,10 +350,18 @@ class CreditRisk:
 
     def __init__(self) -> None:
         from creditrisk.decisions.store import DecisionStore, migrate, redacted
+        from creditrisk.errors import StoreUnavailable
         from creditrisk.monitoring.traffic import TrafficLog
         from creditrisk.service.counterfactual import ranges_for
         from creditrisk.service.portfolio import Portfolio
-        from creditrisk.service.records import DecisionRecorder, decisions_url, token_minutes
+        from creditrisk.service.records import (
+            DecisionRecorder,
+            api_key_id,
+            checkpoint_policy,
+            decisions_url,
+            login_policy,
+            token_minutes,
+        )
         from creditrisk.service.scorer import Scorer, ServingData
 
         data = ServingData.load(Path(_stored_model().path))
@@ -345,15 +376,38 @@ class CreditRisk:
         url = decisions_url()
         if url.startswith("sqlite"):  # the embedded default migrates itself (its writers are serialised)
             migrate(url)
-        self.store = DecisionStore(url)  # a server database must be migrated beforehand (`decisions migrate`)
-        self.recorder = DecisionRecorder(self.store, self.scorer)
+        try:  # a server database must be migrated beforehand (`decisions migrate`)
+            self.store = DecisionStore(url, policy=checkpoint_policy())
+        except StoreUnavailable as error:  # e.g. behind its checkpoints: every recording answers 503 with why
+            self.store, self.store_problem = None, error
+            log.error("the decision store is unavailable: %s", error)
+        self.recorder = DecisionRecorder(self.store, self.scorer) if self.store else None
         self.token_minutes = token_minutes()
+        self.login_policy = login_policy()
+        # password checks (argon2, memory- and CPU-hard on purpose) run here, one at a time per worker, never
+        # on the threads that score: a flood of logins cannot take the scoring's cores (docs/decisions.md)
+        self.passwords = ThreadPoolExecutor(max_workers=1, thread_name_prefix="password")
+        self.password_queue = threading.BoundedSemaphore(PASSWORD_QUEUE)
+        self.key_id = api_key_id()
         log.info("decisions recorded in %s", redacted(url))
         logging.getLogger(HTTP_LOGGER).addFilter(ClientErrorFilter())
         if not os.environ.get(API_KEY_ENV):
             log.warning("%s is not set: every protected endpoint answers 503", API_KEY_ENV)
         log.info("model version %s loaded: %d features, %d production clients", self.scorer.version,
                  len(self.scorer.features), len(data.production))
+
+    def _recorder(self):
+        """The decision recorder, or 503 with why the store cannot record (nothing is answered as recorded)."""
+        if self.recorder is None:
+            raise self.store_problem
+        return self.recorder
+
+    def _requested_by(self, ctx: bentoml.Context) -> str:
+        """Who asks: the person of a valid X-User-Token, else the machine key (by its id, never its value)."""
+        token = ctx.request.headers.get(USER_TOKEN_HEADER)
+        if token is None:
+            return f"api key {self.key_id}"
+        return f"user {self._actor(ctx).name}"
 
     # ------------------------------------------------------------------------------------------ scoring
     def _scores(self, client_ids: list[int] | None, records: Any):
@@ -369,24 +423,32 @@ class CreditRisk:
             if client_ids is not None:
                 return self.scorer.score_ids(client_ids)
             check_history_size(records, self.served.max_history_rows_per_client, self.served.max_history_rows)
+            implausible = [p for i, row in enumerate(records.application)
+                           for p in sanity.problems(row.model_dump(), self.served, f"records.application[{i}]")]
+            if implausible:
+                raise InvalidRequest("; ".join(implausible))
             return self.scorer.score_records(_tables(records))
 
     @bentoml.api(route="/score")
     @answers_errors
     def score(self, ctx: bentoml.Context, client_ids: list[ClientId] | None = None,
               records: RawRecords | None = None) -> dict:
-        """PD, decision (accept / review / refuse), threshold and model version of each client; each answer is
-        recorded (decision_id) before it is given: 503 when the decision database does not answer (nothing is
-        recorded; retry)."""
+        """PD, grade, the model's decision (accept / review / refuse) and the decision in force of each client's
+        application, with its decision of record (``decision_id``): the first scoring of an application is
+        recorded before it is answered, a scoring again records nothing and answers the decision of record (a
+        person's approved override included). Records submitted by the caller are their own application, never
+        the stored client's. 503 when the decision database does not answer (nothing recorded; retry)."""
         from creditrisk.service.records import client_inputs
 
         scores = self._scores(client_ids, records)
         with _domain_errors():
-            ids = self.recorder.record(scores, client_inputs(client_ids, records, scores.client_ids))
+            recorded = self._recorder().record(scores, client_inputs(client_ids, records, scores.client_ids),
+                                               requested_by=self._requested_by(ctx))
         self._log_traffic(scores)
-        log.info("scored %d client(s)", len(scores.client_ids))
-        return {"results": [r | {"decision_id": i} for r, i in zip(self.scorer.as_results(scores), ids,
-                                                                   strict=True)]}
+        log.info("scored %d client(s), %d new decision(s)", len(scores.client_ids), sum(r["recorded"]
+                                                                                       for r in recorded))
+        return {"results": [of_record(r, rec) for r, rec in zip(self.scorer.as_results(scores), recorded,
+                                                                 strict=True)]}
 
     def _log_traffic(self, scores: Any) -> None:
         """Monitoring data: a failure to write it never fails the scoring (counted; logged once per process)."""
@@ -423,14 +485,15 @@ class CreditRisk:
         explained = self.scorer.explain(scores, top=top, language=language)
         inputs = client_inputs(None if client_id is None else [client_id], records, scores.client_ids)
         with _domain_errors():
-            (decision_id,) = self.recorder.record(scores, inputs, explained=explained)
-        return explained[0] | {"decision_id": decision_id}
+            (recorded,) = self._recorder().record(scores, inputs, explained=explained,
+                                                  requested_by=self._requested_by(ctx))
+        return of_record(explained[0], recorded)
 
     # ------------------------------------------------------------------------------------------ people
     def _actor(self, ctx: bentoml.Context):
         """The person acting, from the signed token of header X-User-Token (401 without one)."""
-        from creditrisk.decisions.store import NotAuthenticated
         from creditrisk.decisions.users import secret, verify_token
+        from creditrisk.errors import NotAuthenticated
 
         token = ctx.request.headers.get(USER_TOKEN_HEADER)
         with _domain_errors():
@@ -440,16 +503,31 @@ class CreditRisk:
 
     @bentoml.api(route="/login")
     @answers_errors
-    def login(self, ctx: bentoml.Context, user: Annotated[str, Field(min_length=1, max_length=64)],
+    def login(self, ctx: bentoml.Context, user: Annotated[FreeText, Field(min_length=1, max_length=64)],
               password: Annotated[str, Field(min_length=1, max_length=256)]) -> dict:
-        """A person's signed token (header X-User-Token on the review endpoints), valid for a working day."""
-        from creditrisk.decisions.users import authenticate, issue_token, secret
+        """A person's signed token (header X-User-Token on the review endpoints), valid for a working day. After
+        too many failures an account or an address waits (429, with the seconds to wait)."""
+        from creditrisk.decisions.users import issue_token, login, secret
 
+        address = ctx.request.client.host if ctx.request.client else "unknown"
         with _domain_errors():
-            actor = authenticate(self.store, user, password)
+            if self.store is None:
+                raise self.store_problem
+            actor = login(self.store, user, password, address, self.login_policy, check=self._checked)
             token = issue_token(actor, self.token_minutes, secret())
-        log.info("user %s (%s) logged in", actor.name, actor.role)
         return {"token": token, "user": actor.name, "role": actor.role, "valid_minutes": self.token_minutes}
+
+    def _checked(self, store, name: str, password: str):
+        """``authenticate`` on the bounded password pool; more waiting than the pool takes: 429 at once."""
+        from creditrisk.decisions.users import authenticate
+        from creditrisk.errors import TooManyAttempts
+
+        if not self.password_queue.acquire(blocking=False):
+            raise TooManyAttempts("too many logins at once: retry in a second", 1)
+        try:
+            return self.passwords.submit(authenticate, store, name, password).result()
+        finally:
+            self.password_queue.release()
 
     @bentoml.api(route="/review/queue")
     @answers_errors
@@ -469,7 +547,7 @@ class CreditRisk:
     @answers_errors
     def review_decide(self, ctx: bentoml.Context, decision_id: JsonInt, decision: Literal["accept", "refuse"],
                       reason_code: Annotated[str, Field(max_length=40)],
-                      justification: Annotated[str, Field(max_length=2000)]) -> dict:
+                      justification: Annotated[FreeText, Field(max_length=2000)]) -> dict:
         """A person's decision on a case in review (or a correction of an earlier one): recorded; an acceptance
         on the model's refusal side waits for an approver (four eyes)."""
         actor = self._actor(ctx)
@@ -479,7 +557,7 @@ class CreditRisk:
     @bentoml.api(route="/review/flag")
     @answers_errors
     def review_flag(self, ctx: bentoml.Context, decision_id: JsonInt,
-                    justification: Annotated[str, Field(max_length=2000)]) -> dict:
+                    justification: Annotated[FreeText, Field(max_length=2000)]) -> dict:
         """Send an automatic decision to review (a relationship manager's doubt), with why."""
         actor = self._actor(ctx)
         with _domain_errors():
@@ -488,7 +566,7 @@ class CreditRisk:
     @bentoml.api(route="/review/approve")
     @answers_errors
     def review_approve(self, ctx: bentoml.Context, decision_id: JsonInt, grant: bool,
-                       justification: Annotated[str, Field(max_length=2000)]) -> dict:
+                       justification: Annotated[FreeText, Field(max_length=2000)]) -> dict:
         """An approver grants or refuses a colleague's favourable override (never their own)."""
         actor = self._actor(ctx)
         with _domain_errors():
@@ -505,7 +583,8 @@ class CreditRisk:
             require_role(actor, ("relationship_manager", "approver", "auditor"), "read the decisions")
             records = self.store.history(client_id)
         keep = ("decision_id", "recorded_at", "kind", "parent", "status", "pd", "auto_decision", "reasons",
-                "actor", "actor_role", "final_decision", "reason_code", "justification", "model_version")
+                "actor", "actor_role", "final_decision", "reason_code", "justification", "model_version",
+                "channel", "requested_by", "application")
         return {"client_id": client_id, "records": [{k: r[k] for k in keep} for r in records]}
 
     @bentoml.api(route="/decisions/oversight")
@@ -524,32 +603,50 @@ class CreditRisk:
     @bentoml.api(route="/simulate")
     def simulate(self, client_id: ClientId,
                  changes: Annotated[dict[str, Any], Field(min_length=1, max_length=20)]) -> dict:
-        """What-if: a production client's score with some application fields changed (nothing is stored)."""
+        """What-if: a production client's score with some application fields changed. A simulation: counted,
+        never recorded as a decision."""
         with _domain_errors():
             validate_changes(changes)
+            row = self.scorer.application(client_id) | changes
+            implausible = sanity.problems(row, self.served, "changes")
+            if implausible:
+                raise InvalidRequest("; ".join(implausible))
             current, simulated = self.scorer.simulate(client_id, changes)
+        _simulations().labels(kind="what-if").inc()
         return {"simulation": True, "changes": changes, "current": self.scorer.as_results(current)[0],
-                "simulated": self.scorer.as_results(simulated)[0]}
+                "simulated": self.scorer.as_results(simulated)[0] | {"simulation": True}}
 
     @bentoml.api(route="/counterfactual")
     def counterfactual(self, client_id: ClientId, language: Language = "fr") -> dict:
         """What would change the decision: for a refused or review client, the smallest change of the loan terms
-        (amount, term, down payment) that gives "accept", each scored like /score; or why none is enough."""
+        (amount, term, down payment) that gives "accept", each scored like /score; or why none is enough. Each
+        proposal is a simulation: counted, never recorded."""
         from creditrisk.reasons import load_catalogue
         from creditrisk.service.counterfactual import what_would_change
 
         with _domain_errors():
-            return what_would_change(self.scorer, client_id, self.ranges, load_catalogue(), language)
+            answer = what_would_change(self.scorer, client_id, self.ranges, load_catalogue(), language)
+        proposals = answer.get("proposals", [])
+        if proposals:
+            _simulations().labels(kind="proposal").inc(len(proposals))
+        return answer | {"simulation": True, "proposals": [p | {"simulation": True} for p in proposals]}
 
     # ------------------------------------------------------------------------------------------ dashboard data
     @bentoml.api(route="/client")
-    def client(self, client_id: ClientId, language: Language = "fr") -> dict:
-        """Descriptive information and history summary of a production client, with its PD and decision."""
+    @answers_errors
+    def client(self, ctx: bentoml.Context, client_id: ClientId, language: Language = "fr") -> dict:
+        """A production client's file: descriptive information, history summary, PD and the decision of record
+        of its application (recorded at its first opening; opening it again records nothing)."""
         with _domain_errors():
-            return self.portfolio.client_info(client_id, language)
+            info = self.portfolio.client_info(client_id, language)
+            scores = self.scorer.score_ids([client_id])
+            (recorded,) = self._recorder().record(scores, [{"client_id": client_id}],
+                                                  requested_by=self._requested_by(ctx), language=language)
+        return of_record(info, recorded)
 
     @bentoml.api(route="/clients")
-    def clients(self, decision: Literal["accept", "review", "refuse"] | None = None,
+    @answers_errors
+    def clients(self, ctx: bentoml.Context, decision: Literal["accept", "review", "refuse"] | None = None,
                 contract_type: Literal["Cash loans", "Revolving loans"] | None = None,
                 income_min: JsonFloat | None = None, income_max: JsonFloat | None = None,
                 age_min: JsonFloat | None = None, age_max: JsonFloat | None = None,
@@ -558,9 +655,17 @@ class CreditRisk:
                 limit: Annotated[JsonInt, Field(ge=1, le=500)] = 50,
                 offset: Annotated[JsonInt, Field(ge=0)] = 0,
                 language: Language = "fr") -> dict:
-        """Browse production clients with filters (decision, contract type, income, age, PD range)."""
-        return self.portfolio.browse(decision, contract_type, (income_min, income_max), (age_min, age_max),
+        """Browse production clients with filters (the model's decision, contract type, income, age, PD range).
+        A client whose application has a decision of record shows it and the decision in force; the others show
+        the model's estimate, marked ``simulation`` (browsing records nothing)."""
+        page = self.portfolio.browse(decision, contract_type, (income_min, income_max), (age_min, age_max),
                                      (pd_min, pd_max), limit, offset, language)
+        ids = [c["client_id"] for c in page["clients"]]
+        with _domain_errors():
+            known = self._recorder().of_record(self.scorer.score_ids(ids)) if ids else []
+        page["clients"] = [of_record(c, k) if k else c | {"decision_id": None, "simulation": True}
+                           for c, k in zip(page["clients"], known, strict=True)]
+        return page
 
     @bentoml.api(route="/distribution")
     def distribution(self, feature: str, client_id: ClientId | None = None,
@@ -581,6 +686,24 @@ class CreditRisk:
     def model(self) -> dict:
         """Model version, training date, holdout metrics, business cost, threshold, importance, drift summary."""
         return self.portfolio.model_info()
+
+
+def of_record(answer: dict, recorded: dict) -> dict:
+    """An answer carrying a PD, tied to its decision of record: the model's decision stays ``model_decision``,
+    ``decision`` is the decision in force (a person's approved override, or "review" while a person decides)."""
+    force = recorded["in_force"]
+    out = {k: v for k, v in answer.items() if k != "decision"}
+    return out | {"model_decision": answer.get("decision"), "decision": force["decision"], "decided_by": force["by"],
+                  "status": force["status"], "decision_id": recorded["decision_id"],
+                  "decision_in_force_id": force["record"], "application": recorded["application"],
+                  "recorded_now": recorded.get("recorded", False), "simulation": False}
+
+
+@functools.cache
+def _simulations():
+    """Prometheus counter of simulated scores (what-ifs, proposals): counted, never recorded as decisions."""
+    return bentoml.metrics.Counter(name="creditrisk_simulations", labelnames=["kind"],
+                                   documentation="Scores given as simulations (what-if, counterfactual proposals)")
 
 
 @functools.cache

@@ -1,9 +1,11 @@
 """What the service records of each decision it gives (``creditrisk.decisions``), with no web framework in it.
 
-For every client answered by /score or /explain: the input as scored (the client id, or the client's raw rows),
-the model row the model took, the served model's version and file digest, the feature-builder version, the
-policy (threshold, review band), the PD, the automatic decision and the principal reasons given. /score gives
-the reasons of refusals and reviews (what the client is told); /explain records the ones it shows.
+For every application answered by /score, /explain or /client (a client's file opened): the input as scored
+(the client id, or the client's raw rows), the model row the model took, the served model's version and file
+digest, the feature-builder version, the policy (threshold, review band), the PD, the automatic decision, the
+principal reasons given and who asked. An application already recorded is not recorded again: the answer gives
+its decision of record and the decision in force (a person's approved override included). /score gives the
+reasons of refusals and reviews (what the client is told); /explain records the ones it shows.
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ import numpy as np
 from creditrisk.config import DecisionsParams
 from creditrisk.decisions.commands import DECISIONS_URL_ENV
 from creditrisk.decisions.replay import model_digest
-from creditrisk.decisions.store import DecisionStore, ModelDecision
+from creditrisk.decisions.store import DecisionStore, ModelDecision, application_ref
 from creditrisk.schema import KEY
 
 BB = "bureau_balance"
-TOKEN_MINUTES_ENV = "CREDITRISK_TOKEN_MINUTES"  # scripts/serve.sh sets it and $CREDITRISK_DECISIONS_URL from params
+# scripts/serve.sh sets these (and $CREDITRISK_DECISIONS_URL, the chain key and checkpoints) from params: the
+# service reads its environment, as in a container, not params.yaml
+TOKEN_MINUTES_ENV = "CREDITRISK_TOKEN_MINUTES"
+CHECKPOINT_ENV = "CREDITRISK_CHECKPOINT_EVERY"  # "<records>,<minutes>"
+LOGIN_ENV = "CREDITRISK_LOGIN_POLICY"  # "<max failures>,<window minutes>,<lockout minutes>"
 
 
 def decisions_url() -> str:
@@ -31,6 +37,31 @@ def decisions_url() -> str:
 
 def token_minutes() -> int:
     return int(os.environ.get(TOKEN_MINUTES_ENV) or DecisionsParams().token_minutes)
+
+
+def checkpoint_policy():
+    from creditrisk.decisions.store import CheckpointPolicy
+
+    defaults = DecisionsParams()
+    records, minutes = (os.environ.get(CHECKPOINT_ENV) or
+                        f"{defaults.checkpoint_records},{defaults.checkpoint_minutes}").split(",")
+    return CheckpointPolicy(int(records), float(minutes))
+
+
+def login_policy():
+    from creditrisk.decisions.users import LoginPolicy
+
+    defaults = DecisionsParams()
+    values = (os.environ.get(LOGIN_ENV) or f"{defaults.login_max_failures},{defaults.login_window_minutes},"
+              f"{defaults.login_lockout_minutes}").split(",")
+    return LoginPolicy(int(values[0]), float(values[1]), float(values[2]))
+
+
+def api_key_id() -> str:
+    """The machine key named without revealing it (the first 8 hex digits of its SHA-256), for the records."""
+    import hashlib
+
+    return hashlib.sha256(os.environ.get("CREDITRISK_API_KEY", "").encode()).hexdigest()[:8]
 
 
 class DecisionRecorder:
@@ -44,24 +75,42 @@ class DecisionRecorder:
                       "feature_version": bundle.feature_version, "threshold": float(bundle.threshold),
                       "review_band": float(bundle.served.review_band)}
 
-    def record(self, scores: Any, inputs: list[dict], explained: list[dict] | None = None,
-               language: str = "fr") -> list[int]:
-        """Record each scored client (``inputs``: the input of each, as received); their decision numbers.
-        Without ``explained``, the principal reasons of the clients not accepted are computed here."""
-        reasons = [e["reasons"] for e in explained] if explained is not None else self._reasons(scores, language)
+    def applications(self, scores: Any, channel: str) -> list[str]:
+        """The application reference of each scored client (``application_ref`` of its model row)."""
+        return [application_ref(channel, int(c), _json(row), self.fixed["model_version"])
+                for c, row in zip(scores.client_ids, scores.rows, strict=True)]
+
+    def record(self, scores: Any, inputs: list[dict], explained: list[dict] | None = None, language: str = "fr",
+               requested_by: str | None = None) -> list[dict]:
+        """The decision of record of each scored client (``inputs``: the input of each, as received), recorded
+        when its application is new: decision number, application, whether recorded now, decision in force.
+        Without ``explained``, the principal reasons of the new clients not accepted are computed here."""
         channel = "records" if any("records" in i for i in inputs) else "id"
+        refs = self.applications(scores, channel)
+        if explained is not None:
+            reasons = [e["reasons"] for e in explained]
+        else:
+            known = self.store.applications_of(refs)
+            reasons = self._reasons(scores, language, [i for i, r in enumerate(refs) if r not in known])
         decisions = [ModelDecision(client_id=int(client), channel=channel, input=_json(inputs[i]),
                                    features=_json(scores.rows[i]), pd=float(scores.pd[i]),
-                                   auto_decision=str(scores.decision[i]),
+                                   auto_decision=str(scores.decision[i]), requested_by=requested_by,
                                    reasons=None if reasons[i] is None else _json(reasons[i]), **self.fixed)
                      for i, client in enumerate(scores.client_ids)]
         return self.store.record_model(decisions)
 
-    def _reasons(self, scores: Any, language: str) -> list[list | None]:
-        """The principal reasons of the refused and review clients (accepted clients are told no reasons)."""
+    def of_record(self, scores: Any) -> list[dict | None]:
+        """The decision of record of each client's stored-file application, or None when it was never scored
+        (a browse shows the model's estimate then, marked as such: nothing is recorded by browsing)."""
+        refs = self.applications(scores, "id")
+        known = self.store.applications_of(refs)
+        return [known.get(ref) for ref in refs]
+
+    def _reasons(self, scores: Any, language: str, new: list[int]) -> list[list | None]:
+        """The principal reasons of the new refused and review clients (accepted clients are told no reasons)."""
         from creditrisk.service.scorer import Scores
 
-        told = [i for i, d in enumerate(scores.decision) if d != "accept"]
+        told = [i for i in new if scores.decision[i] != "accept"]
         out: list[list | None] = [None] * len(scores.client_ids)
         if told:
             subset = Scores([scores.client_ids[i] for i in told], [scores.rows[i] for i in told], scores.raw[told],

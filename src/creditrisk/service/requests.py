@@ -27,6 +27,24 @@ def _number_only(value: Any) -> Any:
 JsonInt = Annotated[int, BeforeValidator(_number_only)]
 JsonFloat = Annotated[float, BeforeValidator(_number_only), Field(allow_inf_nan=False)]
 _PYTHON_TYPES = {"int64": JsonInt, "float64": JsonFloat, "object": str}
+_KEYS = ("SK_ID_CURR", "SK_ID_BUREAU", "SK_ID_PREV")  # identifiers: whole numbers from 1 up
+
+# Characters a person's free text must not hold: controls (a line break and a tab excepted) and the marks that
+# reorder text on screen (a justification read by an auditor must read as it was written).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _plain_text(value: str) -> str:
+    import unicodedata
+
+    for character in value:
+        if character in _BIDI or (unicodedata.category(character) == "Cc" and character not in "\n\t"):
+            raise ValueError(f"contains the control or direction character U+{ord(character):04X}; write plain "
+                             "text")
+    return value
+
+
+FreeText = Annotated[str, AfterValidator(_plain_text)]
 
 
 def _range_check(column: schema.Column):
@@ -46,6 +64,8 @@ def _range_check(column: schema.Column):
 def _field(column: schema.Column, required: bool) -> tuple[Any, Any]:
     if column.categories:
         kind: Any = Literal[column.categories]
+    elif column.name in _KEYS:
+        kind = Annotated[JsonInt, Field(ge=1)]
     else:
         kind = _PYTHON_TYPES[column.dtype]
         if column.low is not None or column.high is not None:

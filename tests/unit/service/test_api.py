@@ -208,9 +208,10 @@ def test_raw_records_go_through_the_training_builder(client, scorer, interim, pr
     ({}, 400, "exactly one of client_ids"),
     ({"client_ids": []}, 400, "the list is empty"),
     ({"client_ids": ["abc"]}, 400, "client_ids"),
-    ({"client_ids": [-4]}, 400, "greater than or equal to 0"),
+    ({"client_ids": [-4]}, 400, "greater than or equal to 1"),
+    ({"client_ids": [0]}, 400, "greater than or equal to 1"),
     ({"client_ids": [987654321]}, 404, "unknown client id(s) [987654321]"),
-    ({"client_ids": list(range(MAX_BATCH + 1))}, 400, f"the limit is {MAX_BATCH}"),
+    ({"client_ids": list(range(1, MAX_BATCH + 2))}, 400, f"the limit is {MAX_BATCH}"),
     ({"records": {"application": [{"SK_ID_CURR": 1, "AMT_CREDIT": -3}]}}, 400, "AMT_CREDIT"),
     ({"records": {"application": []}}, 400, "application"),
     ({"client_ids": [True]}, 400, "must be a JSON number"),  # not read as client 1
