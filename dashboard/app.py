@@ -491,8 +491,7 @@ def model_page(api: ApiClient, language: str) -> None:
     holdout = info.get("holdout", {})
     col1, col2, col3, col4 = st.columns(4)
     col1.metric(t("model_version", language), info["model_version"])
-    year, month, day = info["trained_at"][:10].split("-")
-    col2.metric(t("trained_at", language), f"{day}/{month}/{year}" if language == "fr" else f"{year}-{month}-{day}")
+    col2.metric(t("train_rows", language), fmt(info["train_rows"], language))
     col3.metric(t("auc", language), decimal(holdout.get("auc"), language))
     col4.metric(t("cost", language), decimal(holdout.get("business_cost_per_client"), language))
     costs = info["costs"]

@@ -251,7 +251,7 @@ TEXT: dict[str, dict[str, str]] = {
                           "with a black star and their id."},
     "model_title": {"fr": "Le modèle de scoring", "en": "The scoring model"},
     "model_version": {"fr": "Version du modèle", "en": "Model version"},
-    "trained_at": {"fr": "Entraîné le", "en": "Trained on"},
+    "train_rows": {"fr": "Dossiers d'apprentissage", "en": "Files learnt from"},
     "auc": {"fr": "AUC (test)", "en": "AUC (holdout)"},
     "cost": {"fr": "Coût métier par client (test)", "en": "Business cost per client (holdout)"},
     "costs_sentence": {

@@ -1,4 +1,4 @@
-"""DVC stage: imbalance strategies compared on CV business cost; champion fitted, calibrated, thresholded."""
+"""DVC stage: the champion's recipe cross-validated (trees by CV), calibrated, thresholded and fitted."""
 
 from creditrisk.stages.train import run_train
 from pipelines._common import run_stage

@@ -14,6 +14,6 @@ def make_bundle(features: list[str], **changes) -> Bundle:
                     calibration={"method": "isotonic", "x": [0.0, 1.0], "y": [0.0, 1.0]},
                     imbalance_strategy="none", catboost={"iterations": 10}, seed=0,
                     cv=CVSummary(folds=3, auc=0.8, cost_per_client=0.4, normalized_cost=0.8, brier_raw=0.07,
-                                 brier_calibrated=0.07),
-                    train_rows=200, holdout_rows=50, data_source="synthetic", trained_at="2026-11-28T00:00:00+00:00")
+                                 brier_calibrated=0.07, trees=10),
+                    train_rows=200, holdout_rows=50, data_source="synthetic")
     return replace(bundle, **changes)

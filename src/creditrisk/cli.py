@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from creditrisk.config import BaseParams, DataParams, GenerateParams, Params, Paths, ValidateParams, load_params
-from creditrisk.errors import EXIT_INTERNAL_ERROR, ConfigError, CreditRiskError, MissingInput
+from creditrisk.errors import EXIT_INTERNAL_ERROR, ConfigError, CreditRiskError, MissingInput, NothingPublished
 from creditrisk.logs import configure_logging
 
 
@@ -70,7 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     dec_sub = dec.add_subparsers(dest="action", required=True)
     dec_sub.add_parser("migrate", help="create or upgrade the database schema (Alembic)")
     dec_sub.add_parser("settings", help="the service's decision settings as shell exports (scripts/serve.sh)")
-    dec_sub.add_parser("verify", help="recompute the hash chain: exit 4 when a record was edited or deleted")
+    dec_sub.add_parser("verify", help="recompute the keyed hash chain and compare it with the checkpoints: exit 4 "
+                       "when a record was edited, deleted, rewritten or the chain truncated (the first bad record "
+                       "is named)")
+    dec_sub.add_parser("checkpoint", help="append the chain's head to the checkpoint file now (e.g. hourly)")
     purge = dec_sub.add_parser("purge", help="delete the records older than params decisions.retention_years")
     purge.add_argument("--actor", default=None, help="who runs the purge (kept in the purge log)")
     exp = dec_sub.add_parser("export", help="every record for an auditor (no password, no token)")
@@ -155,17 +158,20 @@ def _run(args: argparse.Namespace, paths: Paths) -> dict:
 
 def summary(paths: Paths) -> str:
     """A few lines a person reads at the end of `make run`: the data, the holdout's headline figures with their
-    intervals, the registry's verdict, and where the reports are."""
+    intervals, the validation's lights and the gate's verdict in its mode, what is served, and where the reports
+    are."""
     reports = paths.reports
-    for name in ("metrics.json", "data_summary.json", "registry.json"):
+    for name in ("metrics.json", "data_summary.json", "registry.json", "validation_model/report.json"):
         if not (reports / name).exists():
             raise MissingInput(f"{reports / name} not found: run the pipeline first (`make run` or `dvc repro`)")
     m = json.loads((reports / "metrics.json").read_text())
     data = json.loads((reports / "data_summary.json").read_text())
     registry = json.loads((reports / "registry.json").read_text())
+    lights = json.loads((reports / "validation_model" / "report.json").read_text())["lights"]
     kind = "built-in synthetic data" if data["synthetic"] else f"real files in {data['folder']}"
-    lines = [f"Data: {kind}; {data['train_applicants']:,} training applicants (default rate "
-             f"{data['default_rate']:.1%}), {data['production_applicants']:,} production clients.",
+    files = len(data["tables"])
+    lines = [f"Data: {kind} ({files} of the 8 Home Credit files); {data['train_applicants']:,} training applicants "
+             f"(default rate {data['default_rate']:.1%}), {data['production_applicants']:,} production clients.",
              f"Holdout ({m['holdout_rows']:,} applicants, {m.get('holdout_defaults', '?')} defaults, scored once), "
              "95 % intervals in brackets:",
              f"  AUC                     {_interval(m, 'auc')}",
@@ -177,13 +183,44 @@ def summary(paths: Paths) -> str:
                      "(evaluate.min_defaults); the figures are indicative")
     if "auc_to_oracle" in m:
         lines.append(f"  share of the best possible AUC (true PD of the synthetic data): {m['auc_to_oracle']:.3f}")
-    reasons = "; ".join(registry.get("gate", {}).get("reasons", [])) or "the champion is at least as cheap"
-    verdict = "is now the champion" if registry["promoted"] else f"was not promoted ({reasons})"
-    lines += [f"MLflow: {registry['registered_model']} version {registry['version']} {verdict}.",
+    lines += [f"Validation: {lights['green']} green, {lights['amber']} amber, {lights['red']} red, "
+              f"{lights['not_enough_data']} without enough data; gate mode {registry['gate']['mode']}.",
+              f"MLflow: {registry['registered_model']} version {registry['version']} {_verdict(registry)}",
+              f"Served: {_served(paths)}",
               "Reports: reports/model_card.md, reports/validation_model/report.md, docs/methodology.md, "
               "reports/validation/summary.md, "
               "reports/drift/data_drift.html; MLflow UI: .venv/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db"]
     return "\n".join(lines)
+
+
+def _verdict(registry: dict) -> str:
+    """The gate's verdict on this run's candidate, in its mode, with the red tests it let through."""
+    gate = registry["gate"]
+    if not registry["promoted"]:
+        return f"was not promoted: {'; '.join(gate['reasons'])}."
+    text = "passed the validation gate"
+    if gate["mode"] == "report" and gate["red_tests"]:
+        text = (f"was promoted in REPORT mode despite {len(gate['red_tests'])} red test(s) ("
+                f"{'; '.join(gate['red_tests'])}): for exploration, never for production")
+    served = registry.get("served_version")
+    if served is not None and served != registry["version"]:
+        text += f"; its recipe refitted on every labelled row is version {served}"
+    return text + "."
+
+
+def _served(paths: Paths) -> str:
+    """What `bentoml serve` would serve from models/serving."""
+    from creditrisk.model.bundle import Bundle
+    from creditrisk.service.publish import not_published
+
+    if not paths.serving.exists():
+        return "nothing yet (the publish stage has not run)."
+    reason = not_published(paths.serving)
+    if reason:
+        return reason
+    bundle = Bundle.read(paths.serving)
+    return (f"version {bundle.served.model_version} ({bundle.data_source} data, fitted on {bundle.fitted_on}, "
+            f"{bundle.train_rows:,} rows).")
 
 
 def _interval(metrics: dict, key: str) -> str:
@@ -274,12 +311,15 @@ def _oversight(params: Params, paths: Paths) -> dict | None:
 
 
 def _publish(args: argparse.Namespace, paths: Paths) -> dict:
-    from creditrisk.service.publish import import_to_bentoml
+    from creditrisk.service.publish import import_to_bentoml, not_published
     from creditrisk.stages.publish import run_publish
 
     if args.import_only:
         if not paths.serving.exists():
             raise MissingInput(f"{paths.serving} does not exist: run `dvc repro publish` first")
+        reason = not_published(paths.serving)
+        if reason:
+            raise NothingPublished(reason)
         return {"bento_model": import_to_bentoml(paths.serving)}
     return run_publish(load_params(paths.root / "params.yaml"), paths)
 

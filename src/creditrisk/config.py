@@ -11,6 +11,7 @@ from creditrisk.errors import ConfigError
 
 DATA_SOURCES = ("synthetic", "raw")
 GATE_MODES = ("enforce", "report")
+IMBALANCE_STRATEGIES = ("none", "Balanced", "SqrtBalanced", "undersample")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ class Paths:
     @property
     def model(self) -> Path:  # the trained model bundle (DVC output; MLflow registry copy comes later)
         return self.root / "models" / "champion"
+
+    @property
+    def challenger(self) -> Path:  # the compare stage's challenger scorecard (DVC output)
+        return self.root / "models" / "challenger"
 
     @property
     def serving(self) -> Path:  # the published champion + production clients, imported into the BentoML store
@@ -119,26 +124,41 @@ class CostParams:
 class CatBoostParams:
     """CatBoost's settings: the ``train`` section's defaults, overridden by the tuned ones where tuning ran."""
 
-    iterations: int = 600  # upper bound; early stopping decides
-    learning_rate: float = 0.08
+    iterations: int = 3000  # upper bound; each fold stops when its validation log loss stops improving
+    learning_rate: float = 0.05
     depth: int = 6
     l2_leaf_reg: float = 3.0
-    early_stopping_rounds: int = 50
+    rsm: float = 0.5  # share of the features a split considers (CPU): faster on wide data, no loss measured
+    early_stopping_rounds: int = 150  # trees a fold grows past its lowest validation log loss
     task_type: str = "CPU"  # GPU for users who have one
     thread_count: int = 2
+
+    def __post_init__(self) -> None:
+        if not 0 < self.rsm <= 1:
+            raise ConfigError(f"params.yaml train.rsm = {self.rsm}: expected a share in (0, 1]")
 
 
 @dataclass(frozen=True)
 class TrainParams(CatBoostParams):
-    """The ``train`` section: CatBoost's settings plus how the champion is chosen."""
+    """The ``train`` section: CatBoost's settings plus how the champion is built."""
 
     holdout_size: float = 0.2
-    cv_folds: int = 3
-    imbalance_strategies: tuple[str, ...] = ("none", "Balanced", "SqrtBalanced", "undersample")
-    undersample_ratio: float = 3.0
-    drop_if_free: tuple[str, ...] = ()  # sensitive features dropped when the model without them costs no more
-    scorecard_candidates: int = 30  # the challenger scorecard bins this many features (univariate AUC) per fold
-    scorecard_min_iv: float = 0.02  # and keeps those of at least this information value
+    cv_folds: int = 5
+    imbalance: str = "none"  # none, Balanced, SqrtBalanced or undersample (the compare stage measures the others)
+    undersample_ratio: float = 3.0  # with imbalance: undersample, negatives kept per positive (training folds only)
+    exclude: tuple[str, ...] = ()  # sensitive attributes never given to the model (the compare stage says what
+    # leaving each out costs)
+    bag: int = 1  # models averaged in the final model (seeds seed, seed + 1, ...)
+    refit: bool = True  # after the holdout's verdict, the promoted recipe is fitted again on every labelled row
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.imbalance not in IMBALANCE_STRATEGIES:
+            raise ConfigError(f"params.yaml train.imbalance = {self.imbalance!r}; expected one of "
+                              f"{IMBALANCE_STRATEGIES}")
+        if self.cv_folds < 2 or self.bag < 1:
+            raise ConfigError(f"params.yaml train: cv_folds = {self.cv_folds}, bag = {self.bag}: expected at least "
+                              "2 folds and 1 model")
 
     @property
     def catboost(self) -> CatBoostParams:
@@ -150,6 +170,18 @@ class TuneParams:
     n_trials: int = 6  # finished trials wanted in the study, across all workers
     timeout: float = 900.0  # seconds per run of the stage (and per tuning worker)
     storage: str = "journal"  # journal: models/tuning/study.journal; or a database URL shared by many workers
+    learning_rate: float = 0.1  # the search's learning rate (fewer trees per trial); training uses train's
+    folds: int = 3  # cross-validation folds of a trial
+
+
+@dataclass(frozen=True)
+class CompareParams:
+    """The model-selection comparisons (stage compare): what the champion's recipe is compared with."""
+
+    run: bool = True  # false: the stage writes that nothing was compared, and every document says so
+    strategies: tuple[str, ...] = IMBALANCE_STRATEGIES  # imbalance treatments compared on the same folds
+    scorecard_candidates: int = 30  # the challenger (logistic scorecard, optbinning): features binned per fold,
+    scorecard_min_iv: float = 0.02  # by univariate AUC, kept from this information value up
 
 
 @dataclass(frozen=True)
@@ -189,6 +221,11 @@ class ModelValidationParams:
     psi_red: float = 0.25  # red from this
     csi_features: int = 10  # the model's most important features whose CSI is reported
     hl_groups: int = 10  # PD groups of the Hosmer-Lemeshow test and the Brier decomposition
+    min_production: int = 500  # fewer production clients than this: the stability tests give no light
+    expected_auc_amber: float = 0.03  # the AUC expected on the production clients from their PDs: amber when it
+    expected_auc_red: float = 0.05  # is this much below the one expected on the development clients, red beyond
+    shift_signoff: str = ""  # who accepted a red stability test (a population shift), when and why; with it, red
+    # PSI/CSI do not block while the expected AUC on production is not red (the documents quote it)
     gate: str = "enforce"  # enforce: a red test blocks the promotion; report: recorded, never blocking (exploration)
 
     def __post_init__(self) -> None:
@@ -208,6 +245,24 @@ class ServeParams:
     min_amount_share: float = 0.3  # the smallest amount proposed, as a share of the amount requested
     max_down_payment_share: float = 0.5  # the largest down payment proposed, as a share of the goods price
     max_term_quantile: float = 0.95  # the longest term proposed: this quantile of the production loans' terms
+    # plausible applications (the real files' range, rounded out): a value or a combination outside is refused
+    bounds: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(PLAUSIBLE))
+    min_working_age: float = 16.0  # employment may not start before this age (DAYS_EMPLOYED against DAYS_BIRTH)
+    payment_rate: tuple[float, float] = (0.015, 0.2)  # annuity / credit amount
+    goods_credit: tuple[float, float] = (0.1, 7.0)  # goods price / credit amount
+    max_annuity_income: float = 1.5  # annuity / yearly income
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bounds", {k: tuple(v) for k, v in self.bounds.items()})
+        for name, (low, high) in self.bounds.items():
+            if not low < high:
+                raise ConfigError(f"params.yaml serve.bounds.{name} = [{low}, {high}]: expected low < high")
+
+
+PLAUSIBLE = {"AMT_INCOME_TOTAL": (10_000.0, 120_000_000.0), "AMT_CREDIT": (20_000.0, 4_500_000.0),
+             "AMT_ANNUITY": (1_000.0, 300_000.0), "AMT_GOODS_PRICE": (10_000.0, 4_500_000.0),
+             "CNT_CHILDREN": (0.0, 20.0), "CNT_FAM_MEMBERS": (1.0, 21.0), "DAYS_BIRTH": (-25_600.0, -6_570.0),
+             "OWN_CAR_AGE": (0.0, 91.0)}
 
 
 @dataclass(frozen=True)
@@ -234,14 +289,24 @@ class PortfolioParams:
 
 @dataclass(frozen=True)
 class DecisionsParams:
-    database: str = "sqlite:///data/decisions.db"  # SQLAlchemy URL; $CREDITRISK_DECISIONS_URL overrides (PostgreSQL)
+    database: str = "sqlite:///data/decisions/decisions.db"  # SQLAlchemy URL; $CREDITRISK_DECISIONS_URL overrides
     retention_years: int = 5  # decision records older than this are purged (the lender's choice; docs/decisions.md)
     token_minutes: int = 480  # how long a signed user token stays valid (one working day)
+    key_file: str = ".run/chain-key"  # the chain's HMAC key, outside the database ($CREDITRISK_CHAIN_KEY overrides)
+    checkpoints: str = ".run/decisions.checkpoints"  # the chain's head, appended outside the database
+    checkpoint_records: int = 1  # a checkpoint after at most this many records
+    checkpoint_minutes: float = 5.0  # or this many minutes
+    login_max_failures: int = 5  # failed logins of an account, or from an address, within the window
+    login_window_minutes: float = 15.0
+    login_lockout_minutes: float = 15.0  # then it waits this long after its last failure
 
     def __post_init__(self) -> None:
         if self.retention_years < 1 or self.token_minutes < 1:
             raise ConfigError(f"params.yaml decisions: retention_years = {self.retention_years}, token_minutes = "
                               f"{self.token_minutes}: expected whole numbers >= 1")
+        if self.checkpoint_records < 1 or self.login_max_failures < 1:
+            raise ConfigError(f"params.yaml decisions: checkpoint_records = {self.checkpoint_records}, "
+                              f"login_max_failures = {self.login_max_failures}: expected whole numbers >= 1")
 
 
 @dataclass(frozen=True)
@@ -254,6 +319,7 @@ class Params:
     cost: CostParams = field(default_factory=CostParams)
     train: TrainParams = field(default_factory=TrainParams)
     tune: TuneParams = field(default_factory=TuneParams)
+    compare: CompareParams = field(default_factory=CompareParams)
     evaluate: EvaluateParams = field(default_factory=EvaluateParams)
     scale: ScaleParams = field(default_factory=ScaleParams)
     model_validation: ModelValidationParams = field(default_factory=ModelValidationParams)
@@ -279,7 +345,7 @@ def load_params(path: Path = Path("params.yaml")) -> Params:
     sections = {name: _section(type_, raw.get(name), name) for name, type_ in (
         ("base", BaseParams), ("data", DataParams), ("generate", GenerateParams), ("validate", ValidateParams),
         ("features", FeaturesParams), ("cost", CostParams), ("train", TrainParams), ("tune", TuneParams),
-        ("evaluate", EvaluateParams), ("scale", ScaleParams),
+        ("compare", CompareParams), ("evaluate", EvaluateParams), ("scale", ScaleParams),
         ("model_validation", ModelValidationParams), ("drift", DriftParams), ("serve", ServeParams),
         ("monitor", MonitorParams), ("portfolio", PortfolioParams),
         ("decisions", DecisionsParams))}

@@ -39,9 +39,19 @@ class IngestionResult:
     absent: list[str] = field(default_factory=list)
 
 
+_UTF16_MARKS = {b"\xff\xfe": "UTF-16 little-endian", b"\xfe\xff": "UTF-16 big-endian"}
+
+
 def read_header(path: Path) -> list[str]:
-    """Column names of a CSV file; errors name the file when it is empty or has no header."""
-    with open(path, newline="", encoding="utf-8") as handle:
+    """Column names of a CSV file; errors name the file when it is empty or has no header. A UTF-8 byte-order
+    mark (spreadsheet tools write one) is read past, as polars does for the rows; a UTF-16 file is refused by
+    name."""
+    with open(path, "rb") as handle:
+        start = handle.read(2)
+    if start in _UTF16_MARKS:
+        raise DataContractError(f"{path.name}: the file is {_UTF16_MARKS[start]} text (byte-order mark "
+                                f"{start.hex(' ').upper()}); expected UTF-8: save it again as \"CSV UTF-8\"")
+    with open(path, newline="", encoding="utf-8-sig") as handle:
         first = handle.readline()
     if not first.strip():
         raise DataContractError(f"{path.name}: the file is empty (expected a header line and data rows)")

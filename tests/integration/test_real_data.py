@@ -1,7 +1,9 @@
-"""End to end on the real Kaggle rows: `dvc repro` in real-data mode on the sample of the eight real files.
+"""End to end on the real Kaggle rows: `dvc repro` in real-data mode, enforce mode, no --keep-going, in a checkout
+that ran the synthetic pipeline before (issue 27).
 
-Every output must be true for the data it ran on: no synthetic data generated or described, no oracle figure,
-the orphan history rows of a sample counted as warnings (not a failure), documents about the real files.
+The run must finish whatever the gate decides (a blocked candidate is a normal outcome), and every output must be
+true for the data it ran on: no synthetic data generated or described, no oracle figure, the orphan history rows
+of a sample counted as warnings, documents about the real files, the synthetic champion never served to them.
 """
 
 import json
@@ -11,84 +13,112 @@ import shutil
 import pytest
 import yaml
 
-from tests.integration.test_pipeline_smoke import _run, new_project
+from tests.integration.test_pipeline_smoke import _run, copy_project
 
+SYNTHETIC_WORDS = re.compile(r"synth[ée]ti|oracle|PD vraie|true PD|générateur|generator", re.IGNORECASE)
+DOCUMENTS = ("reports/model_card.md", "docs/methodology.md", "docs/presentation.md",
+             "reports/technical_documentation.md", "reports/validation_model/report.md")
+
+
+def _set_params(project, **sections) -> None:
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    for name, values in sections.items():
+        params[name].update(values)
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
 
 @pytest.fixture(scope="module")
-def real_project(tmp_path_factory, real_sample):
-    """The project on the real sample rows (data.source: raw), after `dvc repro --keep-going`: with the small
-    model settings of the tests the validation gate may block the first model, and then publish has nothing to
-    serve; every other stage runs. The gate's outcome is checked below either way."""
-    work = tmp_path_factory.mktemp("real-project")
-    shutil.copytree(real_sample, work / "data" / "raw")
-    new_project(work, data={"source": "raw"}, drift={"adversarial_rows": 500, "top_features": 5})
-    result = _run(["dvc", "repro", "--keep-going"], work, check=False)
-    return work, result
+def real_project(tmp_path_factory, synthetic_project, real_sample):
+    """The synthetic project's checkout, then the real sample rows of the eight files in data/raw and
+    `data.source: raw`: plain `dvc repro` (the gate in its default enforce mode)."""
+    project = copy_project(synthetic_project, tmp_path_factory.mktemp("real") / "project")
+    shutil.copytree(real_sample, project / "data" / "raw")
+    _set_params(project, data={"source": "raw"})
+    result = _run(["dvc", "repro"], project, check=False)
+    return project, result
 
 
 def _json(project, name: str) -> dict:
     return json.loads((project / "reports" / name).read_text())
 
 
-def test_real_files_run_end_to_end_and_every_output_tells_the_truth(real_project):
-    real_project, _ = real_project
+def test_a_real_run_after_a_synthetic_one_finishes_and_every_output_is_about_the_real_files(real_project):
+    project, result = real_project
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for folder in ("synthetic", "oracle"):  # nothing generated, and a note that says so
-        assert [f.name for f in (real_project / "data" / folder).iterdir()] == ["NOT_GENERATED.txt"]
-    assert _json(real_project, "synthetic_metrics.json") == {}
-    assert _json(real_project, "synthetic_fidelity.json")["applicable"] is False
-    data = _json(real_project, "data_summary.json")
+        assert [f.name for f in (project / "data" / folder).iterdir()] == ["NOT_GENERATED.txt"]
+    assert _json(project, "synthetic_metrics.json") == {}
+    assert _json(project, "synthetic_fidelity.json")["applicable"] is False
+    data = _json(project, "data_summary.json")
     assert (data["source"], data["synthetic"], data["train_applicants"], data["production_applicants"]) == (
         "raw", False, 3000, 1000)
-    assert data["absent_tables"] == [] and data["tables"]["bureau"] == 20000
-    validation = _json(real_project, "validation/summary.json")
+    assert (data["files_present"], data["absent_tables"], data["tables"]["bureau"]) == (8, [], 20000)
+    validation = _json(project, "validation/summary.json")
     assert validation["success"] and validation["failures"] == 0
     assert validation["orphan_rows"]  # the sample's history rows mostly belong to other applicants: warned
-    assert validation["warnings"] >= len(validation["orphan_rows"])
-    metrics = _json(real_project, "metrics.json")
+    metrics = _json(project, "metrics.json")
     assert not [k for k in metrics if "oracle" in k] and metrics["holdout_rows"] == 600
-    assert 0.5 < metrics["auc"] <= 1 and metrics["auc_ci95_low"] < metrics["auc"] < metrics["auc_ci95_high"]
-    card = (real_project / "reports" / "model_card.md").read_text()
-    assert "(raw data)" in card and "of the real files" in card
-    for document in ("model_card.md", "../docs/methodology.md", "../docs/presentation.md",
-                     "technical_documentation.md", "validation_model/report.md"):
-        text = (real_project / "reports" / document).read_text()
-        assert not re.search(r"synth[ée]ti|oracle|PD vraie|true PD", text, re.IGNORECASE), document
-    methodology = (real_project / "docs" / "methodology.md").read_text()
+    for document in DOCUMENTS:  # written by this run, about these files: no synthetic sentence survives
+        text = (project / document).read_text()
+        assert not SYNTHETIC_WORDS.search(text), (document, SYNTHETIC_WORDS.search(text))
+    methodology = (project / "docs" / "methodology.md").read_text()
     assert "**fichiers réels** déposés dans `data/raw`" in methodology
     assert "Demandeurs d'apprentissage : 3\u202f000" in methodology
-
-    # validation: the holdout's 47 defaults give no light (fewer than evaluate.min_defaults); out-of-fold they do
-    report = _json(real_project, "validation_model/report.json")
+    assert "8<!--data:files_present:int--> sur\n8<!--data:files_expected:int-->" in methodology
+    report = _json(project, "validation_model/report.json")  # the holdout's 47 defaults give no light
     holdout = [t for t in report["tests"] if t["sample"] == "holdout"]
     assert report["samples"]["holdout"]["defaults"] < 100 and {t["light"] for t in holdout} == {"not enough data"}
-    assert {t["light"] for t in report["tests"] if t["sample"] == "out-of-fold"} <= {"green", "amber", "red"}
-
+    jeffreys = report["details"]["holdout"]["jeffreys"]  # the per-grade table says the same as the test rows
+    assert {g["light"] for g in [*jeffreys["grades"], jeffreys["portfolio"]]} == {"not enough data"}
 
 
 def test_the_gate_decides_what_is_served_and_every_document_says_so(real_project):
-    project, result = real_project
+    project, _ = real_project
     registry, report = _json(project, "registry.json"), _json(project, "validation_model/report.json")
+    gate = report["gate"]
+    assert registry["gate"]["mode"] == "enforce" and registry["promoted"] == gate["promote"]
+    # the synthetic run's champion was trained on other data: never compared, never served here
+    assert registry["previous_champion"]["compared"] is False
+    assert "trained on synthetic data" in registry["previous_champion"]["not_compared_because"]
     card = (project / "reports" / "model_card.md").read_text()
     methodology = (project / "docs" / "methodology.md").read_text()
-    assert registry["version"] == 1 and registry["promoted"] == (report["gate"]["red_tests"] == [])
-    if registry["promoted"]:
-        assert result.returncode == 0 and (project / "models" / "serving" / "bundle.json").exists()
+    summary = _run(["creditrisk", "summary"], project).stdout
+    if gate["promote"]:
+        bundle = json.loads((project / "models" / "serving" / "bundle.json").read_text())
+        assert bundle["data_source"] == "raw" and bundle["serving"]["model_version"] == registry["served_version"]
         assert "promoted to alias `champion` by the validation gate" in card
+        assert f"Served: version {registry['served_version']} (raw data" in summary
         return
     # blocked: nothing is served, and the reason is named everywhere
-    assert result.returncode != 0 and "a candidate blocked by the validation gate" in result.stdout + result.stderr
-    assert not (project / "models" / "serving").exists()
-    red = report["gate"]["red_tests"]
-    assert f"**not promoted** to alias `champion`: red test: {red[0]}" in card
-    assert "n'a **pas** été promue" in methodology and red[0] in methodology
-    # report mode (exploration): the same red tests are recorded, the model is served, the documents warn
-    params = yaml.safe_load((project / "params.yaml").read_text())
-    params["model_validation"]["gate"] = "report"
-    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    assert [f.name for f in (project / "models" / "serving").iterdir()] == ["NOT_PUBLISHED.txt"]
+    note = (project / "models" / "serving" / "NOT_PUBLISHED.txt").read_text()
+    assert "was trained on synthetic data and this run is on raw data" in note
+    red = gate["red_tests"][0]
+    assert f"**not promoted** to alias `champion`: red test: {red}" in card
+    assert "n'a **pas** été promue" in methodology and red in methodology
+    assert "ne peut pas servir ces\ndonnées" in methodology and "aucun modèle n'est servi" in methodology
+    assert f"was not promoted: red test: {red}" in summary and "Served: Nothing is published" in summary
+    serve = _run(["scripts/serve.sh", "start"], project, check=False)
+    assert serve.returncode == 0 and "Nothing is served" in serve.stdout and "not started" in serve.stdout
+
+
+def test_a_signed_off_population_shift_lets_the_real_files_promote_in_enforce_mode(real_project):
+    """The real production file differs from the training one (a product-mix change): a red stability test
+    blocks until a person signs the shift off; then the model is promoted in enforce mode, the shift stays red in
+    the report, and the documents quote the sign-off."""
+    project, _ = real_project
+    report = _json(project, "validation_model/report.json")
+    red = {t["key"] for t in report["tests"] if t["light"] == "red"}
+    if not red or not red <= {"psi_score", "csi_features"}:
+        pytest.skip(f"this sample's red tests are {sorted(red) or 'none'}: no shift to sign off alone")
+    signoff = "2026-12-04, A. Martin (model risk): production mix differs (fewer revolving loans), accepted"
+    _set_params(project, model_validation={"shift_signoff": signoff})
     _run(["dvc", "repro"], project)
-    registry = _json(project, "registry.json")
-    assert registry["promoted"] and registry["version"] == 2 and registry["gate"]["red_tests"] == red
-    assert (project / "models" / "serving" / "bundle.json").exists()
-    assert "the gate ran in report mode: red tests did not block" in (project / "reports" / "model_card.md").read_text()
-    assert "mode « rapport »" in (project / "docs" / "methodology.md").read_text()
+    registry, report = _json(project, "registry.json"), _json(project, "validation_model/report.json")
+    assert registry["promoted"] and registry["gate"]["mode"] == "enforce"
+    assert registry["gate"]["signed_off"] and registry["gate"]["signoff"] == signoff
+    assert {t["key"] for t in report["tests"] if t["light"] == "red"} == red  # the shift is not hidden
+    for document in ("docs/methodology.md", "reports/technical_documentation.md"):
+        assert signoff in (project / document).read_text(), document
+    bundle = json.loads((project / "models" / "serving" / "bundle.json").read_text())
+    assert bundle["data_source"] == "raw"

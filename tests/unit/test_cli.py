@@ -54,26 +54,48 @@ def test_entry_points_tell_a_fixable_failure_from_a_bug(monkeypatch, caplog):
     assert "Traceback" in caplog.text or "ValueError: could not convert" in caplog.text
 
 
-def test_the_summary_reads_the_reports(tmp_path, capsys):
-    reports = tmp_path / "reports"
-    reports.mkdir()
+def _summary_reports(root, registry: dict, lights: dict) -> None:
+    reports = root / "reports"
+    (reports / "validation_model").mkdir(parents=True)
     metrics = {"holdout_rows": 600, "auc": 0.74, "auc_ci95_low": 0.70, "auc_ci95_high": 0.78,
                "business_cost_per_client": 0.52, "business_cost_per_client_ci95_low": 0.45,
                "business_cost_per_client_ci95_high": 0.60, "baseline_refuse_no_one_cv_cost_per_client": 0.8,
                "threshold": 0.09, "threshold_ci95_low": 0.07, "threshold_ci95_high": 0.11, "approval_rate": 0.7,
                "holdout_defaults": 47, "min_defaults": 100, "enough_data": False}
     (reports / "metrics.json").write_text(json.dumps(metrics))
-    (reports / "data_summary.json").write_text(json.dumps({"synthetic": False, "folder": "data/raw",
-                                                          "train_applicants": 3000, "production_applicants": 1000,
-                                                          "default_rate": 0.08}))
-    (reports / "registry.json").write_text(json.dumps({"registered_model": "creditrisk-pd", "version": 3,
-                                                       "promoted": False, "gate": {"reasons": [
-                                                           "red test: Hosmer-Lemeshow (holdout)"]}}))
+    (reports / "data_summary.json").write_text(json.dumps({
+        "synthetic": False, "folder": "data/raw", "train_applicants": 3000, "production_applicants": 1000,
+        "default_rate": 0.08, "tables": {"application_train": 3000, "application_test": 1000}}))
+    (reports / "registry.json").write_text(json.dumps({"registered_model": "creditrisk-pd"} | registry))
+    (reports / "validation_model" / "report.json").write_text(json.dumps({"lights": lights}))
+
+
+def test_the_summary_says_what_the_gate_decided_and_what_serves(tmp_path, capsys):
+    from creditrisk.service.publish import write_not_published
+
+    lights = {"green": 12, "amber": 3, "red": 1, "not_enough_data": 8}
+    _summary_reports(tmp_path, {"version": 3, "promoted": False, "gate": {
+        "mode": "enforce", "reasons": ["red test: Hosmer-Lemeshow (holdout)"], "red_tests": []}}, lights)
+    write_not_published(tmp_path / "models" / "serving", "no model of this project's registry has passed the gate")
     assert main(["--root", str(tmp_path), "summary"]) == 0
     out = capsys.readouterr().out
-    assert "Data: real files in data/raw; 3,000 training applicants (default rate 8.0%)" in out
+    assert "Data: real files in data/raw (2 of the 8 Home Credit files); 3,000 training applicants" in out
     assert "AUC                     0.740  [0.700 - 0.780]" in out and "oracle" not in out
-    assert "version 3 was not promoted (red test: Hosmer-Lemeshow (holdout))" in out
+    assert "version 3 was not promoted: red test: Hosmer-Lemeshow (holdout)." in out
+    assert "Validation: 12 green, 3 amber, 1 red, 8 without enough data; gate mode enforce." in out
+    assert "Served: Nothing is published: no model of this project's registry has passed the gate." in out
     assert "Holdout (600 applicants, 47 defaults, scored once)" in out
     assert "not enough data for a verdict: fewer than 100 defaults" in out
     assert main(["--root", str(tmp_path / "nowhere"), "summary"]) == 1
+
+
+def test_the_summary_names_a_promotion_in_report_mode_and_the_refit(tmp_path, capsys):
+    _summary_reports(tmp_path, {"version": 2, "promoted": True, "served_version": 3, "gate": {
+        "mode": "report", "reasons": [], "red_tests": ["Jeffreys, portfolio (one-sided) (out-of-fold)"]}},
+        {"green": 10, "amber": 2, "red": 1, "not_enough_data": 0})
+    assert main(["--root", str(tmp_path), "summary"]) == 0
+    out = capsys.readouterr().out
+    assert ("version 2 was promoted in REPORT mode despite 1 red test(s) (Jeffreys, portfolio (one-sided) "
+            "(out-of-fold)): for exploration, never for production; its recipe refitted on every labelled row is "
+            "version 3.") in out
+    assert "is now the champion" not in out and "Served: nothing yet (the publish stage has not run)." in out

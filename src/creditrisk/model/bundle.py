@@ -9,14 +9,14 @@ with training.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
-from creditrisk.config import CostParams, Params
+from creditrisk.config import PLAUSIBLE, CostParams, Params
 from creditrisk.errors import IncompatibleModel, MissingInput
 from creditrisk.model.calibration import Calibrator
 
-BUNDLE_VERSION = 1
+BUNDLE_VERSION = 2  # 2: trees chosen by CV, a bag of models, refits on every labelled row
 BUNDLE_FILE = "bundle.json"
 MODEL_FILE = "model.cbm"
 
@@ -31,6 +31,7 @@ class CVSummary:
     normalized_cost: float
     brier_raw: float
     brier_calibrated: float
+    trees: int  # the number of trees the folds agreed on (the final model's)
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,17 @@ class ServingInfo:
     min_amount_share: float = 0.3  # plausible ranges of "what would change the decision" (params serve)
     max_down_payment_share: float = 0.5
     max_term_quantile: float = 0.95
+    bounds: dict = field(default_factory=lambda: dict(PLAUSIBLE))  # plausible applications (params serve)
+    min_working_age: float = 16.0
+    payment_rate: tuple[float, float] = (0.015, 0.2)
+    goods_credit: tuple[float, float] = (0.1, 7.0)
+    max_annuity_income: float = 1.5
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "grade_bounds", tuple(self.grade_bounds))  # JSON gives a list
+    def __post_init__(self) -> None:  # JSON gives lists
+        object.__setattr__(self, "grade_bounds", tuple(self.grade_bounds))
+        object.__setattr__(self, "bounds", {k: tuple(v) for k, v in self.bounds.items()})
+        object.__setattr__(self, "payment_rate", tuple(self.payment_rate))
+        object.__setattr__(self, "goods_credit", tuple(self.goods_credit))
 
     @classmethod
     def from_params(cls, params: Params, registry: dict) -> ServingInfo:
@@ -73,13 +82,15 @@ class Bundle:
     costs: CostParams
     calibration: dict  # ``Calibrator.to_dict()``
     imbalance_strategy: str
-    catboost: dict  # the fitted model's CatBoost settings
+    catboost: dict  # the fitted model's CatBoost settings (``iterations``: the trees of each model of the bag)
     cv: CVSummary
     seed: int
-    train_rows: int
-    holdout_rows: int
+    train_rows: int  # the rows the final model was fitted on
+    holdout_rows: int  # the holdout kept out of it (0 for a refit on every labelled row)
     data_source: str
-    trained_at: str
+    bag: int = 1  # models averaged in the final model
+    excluded: list[str] = field(default_factory=list)  # sensitive attributes never given to the model
+    fitted_on: str = "training part"  # or "every labelled row": the validated recipe refitted after the holdout
     model_file: str = MODEL_FILE
     threshold_on: str = "calibrated PD"
     feature_version: str | None = None  # creditrisk.features.feature_version() at training (None: not recorded)
@@ -113,7 +124,7 @@ class Bundle:
         version = stored.setdefault("bundle_version", 1)
         if version != BUNDLE_VERSION:
             raise IncompatibleModel(f"model bundle version {version}; this code reads version {BUNDLE_VERSION}: "
-                                    "re-run the train stage")
+                                    "re-run the pipeline from the train stage (`dvc repro`)")
         unknown = set(stored) - {f.name for f in fields(cls)}
         if unknown:
             raise IncompatibleModel(f"model bundle: unknown field(s) {sorted(unknown)}: re-run the train stage")

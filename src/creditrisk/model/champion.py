@@ -1,30 +1,22 @@
-"""The champion: imbalance strategies compared on the CV business cost, the best one fitted on every training
-row, calibrated and thresholded on its out-of-fold scores."""
+"""The champion: the configured recipe cross-validated (trees by CV, honest out-of-fold scores), calibrated and
+thresholded on its out-of-fold scores, then fitted on every training row. The alternatives it is compared with
+(imbalance treatments, baselines, the challenger, sensitive attributes) are the compare stage's
+(``creditrisk.model.comparison``), which does not change what is trained here."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 
 import numpy as np
 
 from creditrisk.config import CatBoostParams, Params
 from creditrisk.features import feature_version
-from creditrisk.model.baselines import all_baselines
 from creditrisk.model.bundle import Bundle, CVSummary
 from creditrisk.model.calibration import choose_calibration
 from creditrisk.model.data import ModelData
 from creditrisk.model.predictor import Predictor
-from creditrisk.model.scorecard import Challenger, train_challenger
-from creditrisk.model.training import (
-    CVResult,
-    brier,
-    cross_validate,
-    fit_final,
-    score_oof,
-    stratified_folds,
-)
+from creditrisk.model.training import CVResult, brier, cross_validate, fit_final, score_oof, stratified_folds
 from creditrisk.schema import KEY
 
 log = logging.getLogger(__name__)
@@ -33,75 +25,68 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TrainedChampion:
     predictor: Predictor
-    oof: dict[str, np.ndarray]  # per training row: SK_ID_CURR, TARGET, raw score, calibrated PD, challenger's PD
-    comparison: dict  # reports/model_selection.json
-    challenger: Challenger  # the scorecard, trained on the same folds
+    oof: dict[str, np.ndarray]  # per training row: SK_ID_CURR, TARGET, raw score, calibrated PD
+    selection: dict  # reports/model_selection.json
+
+
+def without_excluded(data: ModelData, exclude: tuple[str, ...]) -> ModelData:
+    """The data without the attributes params ``train.exclude`` never gives to the model."""
+    for attribute in exclude:
+        if attribute in data.x.columns:
+            data = data.without(attribute)
+    return data
 
 
 def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost: CatBoostParams) -> TrainedChampion:
-    """Compare the imbalance strategies and the baselines on the same folds, then fit, calibrate and threshold."""
-    costs, seed = params.cost, params.base.seed
-    folds = stratified_folds(train.y, params.train.cv_folds, seed)
-    results = [cross_validate(train.x, train.y, train.categorical, catboost, strategy, folds, seed, costs,
-                              params.train.undersample_ratio) for strategy in params.train.imbalance_strategies]
-    best = min(results, key=lambda r: r.cost)
-    train, best, sensitive = _drop_free_attributes(train, best, params, catboost, folds)
-    calibration = choose_calibration(best.oof, train.y, folds)  # cross-fitted: threshold and costs out of fold
-    calibrated = score_oof(CVResult(best.strategy, calibration.cross_fitted, best.fold_auc, best.best_iterations),
+    """Cross-validate the recipe, calibrate and threshold on its out-of-fold scores, fit the final model."""
+    costs, seed, settings = params.cost, params.base.seed, params.train
+    train = without_excluded(train, settings.exclude)
+    folds = stratified_folds(train.y, settings.cv_folds, seed)
+    cv = cross_validate(train.x, train.y, train.categorical, catboost, settings.imbalance, folds, seed, costs,
+                        settings.undersample_ratio)
+    calibration = choose_calibration(cv.oof, train.y, folds)  # cross-fitted: threshold and costs out of fold
+    calibrated = score_oof(CVResult(cv.strategy, calibration.cross_fitted, cv.fold_auc, cv.fold_trees, cv.trees),
                            train.y, costs)
-    iterations = int(np.median(best.best_iterations)) + 1
-    model = fit_final(train.x, train.y, train.categorical, catboost, best.strategy, iterations, seed,
-                      params.train.undersample_ratio)
+    model = fit_final(train.x, train.y, train.categorical, catboost, settings.imbalance, cv.trees, seed,
+                      settings.undersample_ratio, settings.bag)
     bundle = Bundle(
         features=train.features, categorical=train.categorical, threshold=calibrated.threshold, costs=costs,
-        calibration=calibration.calibrator.to_dict(), imbalance_strategy=best.strategy,
-        catboost=asdict(catboost) | {"iterations": iterations}, cv=_cv_summary(calibrated, best, train.y, params),
-        seed=seed, train_rows=len(train.y), holdout_rows=holdout_rows, data_source=params.data.source,
-        trained_at=datetime.now(UTC).isoformat(timespec="seconds"), feature_version=feature_version())
-    comparison = {"chosen": best.strategy, "criterion": "CV business cost at the best out-of-fold threshold",
-                  "strategies": [r.summary() for r in results],
-                  "calibration": {"chosen": calibration.calibrator.method,
-                                  "criterion": "cross-fitted out-of-fold log loss",
-                                  "methods": calibration.comparison},
-                  "baselines": all_baselines(train, folds, costs, seed), "sensitive": sensitive}
-    challenger, challenger_oof = train_challenger(train, folds, costs, params.train.scorecard_candidates,
-                                                  params.train.scorecard_min_iv)
-    comparison["challenger"] = challenger.summary
-    oof = {KEY: train.ids, "TARGET": train.y, "score": best.oof, "pd": calibrated.oof, "challenger_pd": challenger_oof}
-    log.info("champion: %s, CV AUC %.4f, %s calibration, CV normalised cost %.4f, threshold %.4f (calibrated PD)",
-             best.strategy, best.auc, calibration.calibrator.method, calibrated.normalized_cost, calibrated.threshold)
-    return TrainedChampion(Predictor(model, bundle), oof, comparison, challenger)
+        calibration=calibration.calibrator.to_dict(), imbalance_strategy=settings.imbalance,
+        catboost=asdict(catboost) | {"iterations": cv.trees}, bag=settings.bag,
+        cv=_cv_summary(calibrated, cv, train.y, settings.cv_folds), seed=seed, train_rows=len(train.y),
+        holdout_rows=holdout_rows, data_source=params.data.source, feature_version=feature_version(),
+        excluded=[a for a in settings.exclude if a not in train.features])
+    selection = {"strategy": settings.imbalance, "excluded": bundle.excluded, "trees": cv.trees,
+                 "fold_trees": cv.fold_trees, "bag": settings.bag, "cv": cv.summary(),
+                 "calibrated_cv": calibrated.summary(),
+                 "calibration": {"chosen": calibration.calibrator.method,
+                                 "criterion": "cross-fitted out-of-fold log loss",
+                                 "methods": calibration.comparison},
+                 "catboost": bundle.catboost}
+    oof = {KEY: train.ids, "TARGET": train.y, "score": cv.oof, "pd": calibrated.oof}
+    log.info("champion: %s, %d trees x %d, CV AUC %.4f, %s calibration, CV normalised cost %.4f, threshold %.4f "
+             "(calibrated PD)", settings.imbalance, cv.trees, settings.bag, cv.auc, calibration.calibrator.method,
+             calibrated.normalized_cost, calibrated.threshold)
+    return TrainedChampion(Predictor(model, bundle), oof, selection)
 
 
-def _drop_free_attributes(train: ModelData, best: CVResult, params: Params, catboost: CatBoostParams,
-                          folds: list) -> tuple[ModelData, CVResult, list[dict]]:
-    """Each attribute of ``train.drop_if_free``: the chosen strategy cross-validated without it on the same folds;
-    dropped when that costs nothing measurable (creditrisk.model.sensitive). Returns the data and CV result the
-    champion is fitted from, and one report per attribute."""
-    from creditrisk.model.sensitive import compare_without
+def refit_on_all(predictor: Predictor, labelled: ModelData, undersample_ratio: float) -> Predictor:
+    """The validated recipe fitted again on every labelled row (training part and holdout), once the holdout has
+    given its verdict: same features, trees, bag, calibration and threshold; only the rows grow."""
+    from dataclasses import replace
 
-    reports = []
-    for attribute in params.train.drop_if_free:
-        if attribute not in train.x.columns:
-            log.warning("train.drop_if_free: %s is not a feature of this data; nothing to compare", attribute)
-            continue
-        without = train.without(attribute)
-        result = cross_validate(without.x, without.y, without.categorical, catboost, best.strategy, folds,
-                                params.base.seed, params.cost, params.train.undersample_ratio)
-        comparison = compare_without(attribute, train.x[attribute].astype(str).to_numpy(), train.y, best, result,
-                                     params.cost, params.base.seed)
-        log.info("%s", comparison.report["verdict"])
-        reports.append(comparison.report)
-        if comparison.drop:
-            train, best = without, result
-    return train, best, reports
+    bundle = predictor.bundle
+    data = ModelData(labelled.ids, labelled.x[bundle.features], labelled.y, bundle.categorical)
+    model = fit_final(data.x, data.y, data.categorical, CatBoostParams(**bundle.catboost), bundle.imbalance_strategy,
+                      bundle.catboost["iterations"], bundle.seed, undersample_ratio, bundle.bag)
+    return Predictor(model, replace(bundle, train_rows=len(data.y), holdout_rows=0, fitted_on="every labelled row"))
 
 
-def _cv_summary(calibrated: CVResult, raw: CVResult, y: np.ndarray, params: Params) -> CVSummary:
+def _cv_summary(calibrated: CVResult, raw: CVResult, y: np.ndarray, folds: int) -> CVSummary:
     """One CV AUC everywhere: the raw out-of-fold scores' (a strictly increasing calibration keeps it)."""
-    return CVSummary(folds=params.train.cv_folds, auc=raw.auc, cost_per_client=calibrated.cost / len(y),
+    return CVSummary(folds=folds, auc=raw.auc, cost_per_client=calibrated.cost / len(y),
                      normalized_cost=calibrated.normalized_cost, brier_raw=brier(y, raw.oof),
-                     brier_calibrated=brier(y, calibrated.oof))
+                     brier_calibrated=brier(y, calibrated.oof), trees=raw.trees)
 
 
 def tuning_setup_key(train: ModelData, feature_file_digest: str, params: Params) -> str:
@@ -111,9 +96,10 @@ def tuning_setup_key(train: ModelData, feature_file_digest: str, params: Params)
     import json
 
     ids = hashlib.sha256(np.ascontiguousarray(train.ids).tobytes()).hexdigest()
-    setup = {"ids": ids, "data": feature_file_digest, "features": train.features, "folds": params.train.cv_folds,
+    setup = {"ids": ids, "data": feature_file_digest, "features": train.features, "folds": params.tune.folds,
              "seed": params.base.seed, "costs": asdict(params.cost), "iterations": params.train.iterations,
-             "early_stopping": params.train.early_stopping_rounds}
+             "learning_rate": params.tune.learning_rate, "early_stopping": params.train.early_stopping_rounds,
+             "exclude": list(params.train.exclude), "imbalance": params.train.imbalance}
     return hashlib.sha256(json.dumps(setup, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -122,16 +108,15 @@ def study_report(study) -> dict:
     the pruner's intermediate Logloss, not a business cost): it is reported as pruned, with its last step."""
     trials = [_trial_row(t) for t in study.trials]
     return {"study": study.study_name, "best_params": study.best_params, "best_cost_per_client": study.best_value,
-            "best_trial": study.best_trial.number, "trials": trials,
-            "objective": "CV business cost per client at the best out-of-fold threshold (no class weights)"}
-
+            "best_trial": study.best_trial.number, "trials": trials, "n_trials": len(trials),
+            "objective": "CV business cost per client at the best out-of-fold threshold"}
 
 
 def _trial_row(trial) -> dict:
     complete = trial.state.name == "COMPLETE"
     row = {"number": trial.number, "state": trial.state.name, "cost_per_client": trial.value if complete else None,
            "params": trial.params, "worker": trial.user_attrs.get("worker", 0),
-           "cv_auc": trial.user_attrs.get("cv_auc"), "best_iterations": trial.user_attrs.get("best_iterations")}
+           "cv_auc": trial.user_attrs.get("cv_auc"), "trees": trial.user_attrs.get("trees")}
     if trial.state.name == "PRUNED" and trial.intermediate_values:
         step = max(trial.intermediate_values)
         row |= {"pruned_at_step": step, "last_logloss": trial.intermediate_values[step]}

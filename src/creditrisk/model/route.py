@@ -20,6 +20,7 @@ BENTO_MODEL = "creditrisk-pd"  # BentoML model store entry imported by publish
 BENTO_TAG = f"{BENTO_MODEL}:latest"  # what the service loads
 
 OOF_FILE = "oof.parquet"  # models/champion: out-of-fold scores of the training rows (evaluation's OOF figures)
+CHALLENGER_OOF_FILE = "oof.parquet"  # models/challenger: the challenger scorecard's out-of-fold PDs
 
 # models/serving: besides the model and its bundle (creditrisk.model.bundle.MODEL_FILE / BUNDLE_FILE)
 PRODUCTION = "production.parquet"  # model features of every production client (application_test)

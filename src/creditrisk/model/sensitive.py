@@ -1,11 +1,11 @@
-"""Does a sensitive attribute earn its place? The chosen model is cross-validated again without it, on the same
-folds, and the two are compared on the business cost and on fairness.
+"""What does leaving a sensitive attribute out cost? The champion's recipe is cross-validated with it, on the
+same folds, and the two are compared on the business cost and on fairness.
 
-The cost difference is paired: each training row's cost (fn_cost if a defaulter is accepted, fp_cost if a good
-client is refused, at each model's own out-of-fold threshold) with and without the attribute, and a 95 %
-bootstrap interval of the mean difference. When the interval holds zero (or lies below it: the model is cheaper
-without), the attribute buys nothing measurable and is dropped from the champion; otherwise it is kept, and the
-cost it saves is said.
+The attribute stays out of the model by policy (params ``train.exclude``); this measures the price. The cost
+difference is paired: each training row's cost (fn_cost if a defaulter is accepted, fp_cost if a good client is
+refused, at each model's own out-of-fold threshold) with and without the attribute, and a 95 % bootstrap interval
+of the mean difference. When the interval holds zero (or lies below it), leaving it out costs nothing
+measurable; otherwise the cost is said, for the lender to weigh.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from creditrisk.model.training import CVResult
 @dataclass(frozen=True)
 class SensitiveComparison:
     attribute: str
-    report: dict  # reports/model_selection.json["sensitive"]
+    report: dict  # reports/model_comparison.json["sensitive"]
     without: CVResult  # the out-of-fold result without the attribute
 
     @property
-    def drop(self) -> bool:
-        return self.report["drop"]
+    def free(self) -> bool:
+        return self.report["free"]
 
 
 def row_costs(y: np.ndarray, refuse: np.ndarray, costs: CostParams) -> np.ndarray:
@@ -52,25 +52,26 @@ def compare_without(attribute: str, groups: np.ndarray, y: np.ndarray, with_attr
 
     refuse_with, refuse_without = with_attr.oof >= with_attr.threshold, without_attr.oof >= without_attr.threshold
     cost = paired_difference(row_costs(y, refuse_with, costs), row_costs(y, refuse_without, costs), n_boot, seed)
-    drop = cost["ci95"][0] <= 0  # no cost increase beyond sampling noise
+    free = cost["ci95"][0] <= 0  # no cost increase beyond sampling noise
     fairness = {}
     for name, refuse in (("with", refuse_with), ("without", refuse_without)):
         rows = group_outcomes(groups, y, refuse, min_clients=30, min_defaults=0)
         judged = [r["group"] for r in rows if r["enough_data"]]
         fairness[name] = {"approval_rate": {r["group"]: r["approval_rate"] for r in rows},
                           "four_fifths": four_fifths(groups, refuse, judged, n_boot=0, seed=seed)["ratio"]}
-    report = {"attribute": attribute, "drop": drop, "cost_per_client_with": with_attr.cost / len(y),
+    report = {"attribute": attribute, "free": free, "cost_per_client_with": with_attr.cost / len(y),
               "cost_per_client_without": without_attr.cost / len(y), "auc_with": with_attr.auc,
               "auc_without": without_attr.auc, "cost_difference": cost["difference"],
               "cost_difference_ci95": cost["ci95"], "fairness": fairness,
-              "verdict": _verdict(attribute, drop, cost)}
+              "verdict": _verdict(attribute, free, cost)}
     return SensitiveComparison(attribute, report, without_attr)
 
 
-def _verdict(attribute: str, drop: bool, cost: dict) -> str:
+def _verdict(attribute: str, free: bool, cost: dict) -> str:
     low, high = cost["ci95"]
     interval = f"{cost['difference']:+.4f} per client, 95 % interval [{low:+.4f}, {high:+.4f}]"
-    if drop:
-        return (f"{attribute} is dropped: without it the cost changes by {interval}, within what sampling "
-                "alone moves")
-    return f"{attribute} is kept: without it the cost rises by {interval}, beyond sampling noise"
+    if free:
+        return (f"{attribute} is left out of the model; without it the cost changes by {interval}, within what "
+                "sampling alone moves")
+    return (f"{attribute} is left out of the model; without it the cost rises by {interval}, beyond sampling "
+            "noise: the price of the policy")

@@ -168,3 +168,19 @@ def count_levels(values: Sequence[Any], levels: Sequence[str]) -> np.ndarray:
 
 def is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def auc_from_counts(positives: np.ndarray, negatives: np.ndarray) -> float:
+    """AUC of binned scores (bins in increasing order): pairs in the same bin count one half."""
+    below = np.cumsum(negatives) - negatives
+    return float(np.sum(positives * (below + 0.5 * negatives)) / (positives.sum() * negatives.sum()))
+
+
+def expected_auc(pd_: np.ndarray) -> float:
+    """The AUC the clients' outcomes would give if their PDs were right (a client of PD p defaults with
+    probability p): each distinct PD weighs p as a defaulter and 1 - p as a good client (confidence-based
+    performance estimation)."""
+    values, inverse = np.unique(np.asarray(pd_, dtype=float), return_inverse=True)
+    p = np.asarray(pd_, dtype=float)
+    return auc_from_counts(np.bincount(inverse, weights=p), np.bincount(inverse, weights=1 - p))
+

@@ -76,43 +76,51 @@ def champion_record() -> dict | None:
 def register_candidate(model, bundle: Bundle, metrics: dict, x_example, artifacts: list[Path]) -> dict:
     """The candidate's run (parameters, CV and holdout metrics, plots, the model) and its registered version,
     tagged with its holdout cost and AUC. Registering does not promote: the validation gate does."""
-    import catboost
     import mlflow
-    import numpy as np
-    import pandas as pd
     from mlflow import MlflowClient
-    from mlflow.models import infer_signature
 
     params = {f"catboost_{k}": v for k, v in bundle.catboost.items()}
     params |= {"imbalance_strategy": bundle.imbalance_strategy, "threshold": bundle.threshold,
                "fn_cost": bundle.costs.fn_cost, "fp_cost": bundle.costs.fp_cost,
-               "n_features": len(bundle.features), "train_rows": bundle.train_rows}
-    example = x_example[bundle.features].head(5)
-    signature = infer_signature(example, model.predict_proba(example)[:, 1])
-    requirements = [f"catboost=={catboost.__version__}", f"pandas=={pd.__version__}", f"numpy=={np.__version__}",
-                    f"mlflow=={mlflow.__version__}"]
-    with mlflow.start_run(run_name="champion-candidate") as run:
+               "n_features": len(bundle.features), "train_rows": bundle.train_rows, "bag": bundle.bag}
+    with mlflow.start_run(run_name="champion-candidate"):
         mlflow.log_params(params)
         mlflow.log_metrics({f"cv_{k}": v for k, v in vars(bundle.cv).items() if isinstance(v, int | float)})
         mlflow.log_metrics({f"holdout_{k}": float(v) for k, v in metrics.items() if isinstance(v, int | float)})
         for path in artifacts:
             if Path(path).exists():
                 mlflow.log_artifact(str(path))
-        info = mlflow.catboost.log_model(model, name="model", signature=signature, input_example=example,
-                                         pip_requirements=requirements, metadata={"bundle": bundle.to_dict()})
-        mlflow.log_dict(bundle.to_dict(), "model_bundle/bundle.json")
+        info = _log_model(model, bundle, x_example)
     version = mlflow.register_model(info.model_uri, REGISTERED_MODEL)
     client = MlflowClient()
     cost, auc = float(metrics["business_cost_per_client"]), float(metrics["auc"])
     client.set_model_version_tag(REGISTERED_MODEL, version.version, COST_TAG, str(cost))
     client.set_model_version_tag(REGISTERED_MODEL, version.version, AUC_TAG, str(auc))
-    return {"run_id": run.info.run_id, "registered_model": REGISTERED_MODEL, "version": int(version.version),
+    return {"registered_model": REGISTERED_MODEL, "version": int(version.version),
             "holdout_cost_per_client": cost, "holdout_auc": auc}
 
 
+def _log_model(model, bundle: Bundle, x_example):
+    """The CatBoost model in the active run, with its signature, an input example, explicit requirements (no
+    inference: it costs seconds) and the bundle as metadata."""
+    import catboost
+    import mlflow
+    import numpy as np
+    import pandas as pd
+    from mlflow.models import infer_signature
+
+    example = x_example[bundle.features].head(5)
+    requirements = [f"catboost=={catboost.__version__}", f"pandas=={pd.__version__}", f"numpy=={np.__version__}",
+                    f"mlflow=={mlflow.__version__}"]
+    info = mlflow.catboost.log_model(model, name="model", signature=infer_signature(
+        example, model.predict_proba(example)[:, 1]), input_example=example, pip_requirements=requirements,
+        metadata={"bundle": bundle.to_dict()})
+    mlflow.log_dict(bundle.to_dict(), "model_bundle/bundle.json")
+    return info
+
+
 def record_gate(version: int, gate: dict) -> None:
-    """The gate's verdict on the version's tags (which tests passed, which were red); the ``champion`` alias
-    moves to it when it is promoted."""
+    """The gate's verdict on the version's tags (which tests passed, which were red)."""
     from mlflow import MlflowClient
 
     client = MlflowClient()
@@ -122,10 +130,43 @@ def record_gate(version: int, gate: dict) -> None:
             "validation_blocked_by": "; ".join(gate["reasons"]) or "nothing"}
     for key, value in tags.items():
         client.set_model_version_tag(REGISTERED_MODEL, str(version), key, value)
-    if gate["promote"]:
-        client.set_registered_model_alias(REGISTERED_MODEL, CHAMPION_ALIAS, str(version))
-    log.info("%s version %s: %s", REGISTERED_MODEL, version, "champion" if gate["promote"] else
+    log.info("%s version %s: %s", REGISTERED_MODEL, version, "promoted" if gate["promote"] else
              f"not promoted ({'; '.join(gate['reasons'])})")
+
+
+def register_refit(model, bundle: Bundle, validated: int, x_example) -> int:
+    """The validated version's recipe refitted on every labelled row, registered as the next version: it carries
+    the validated version's holdout figures and verdict (tags), and ``refit_of`` names that version."""
+    import tempfile
+
+    import mlflow
+    from mlflow import MlflowClient
+
+    from creditrisk.model.scorecard import SCORECARD_FILE, SCORECARD_META
+
+    client = MlflowClient()
+    source = client.get_model_version(REGISTERED_MODEL, str(validated))
+    with mlflow.start_run(run_name="champion-refit"), tempfile.TemporaryDirectory() as tmp:
+        mlflow.log_params({"refit_of_version": validated, "train_rows": bundle.train_rows,
+                           "trees": bundle.catboost["iterations"], "bag": bundle.bag})
+        info = _log_model(model, bundle, x_example)
+        challenger = download_run_files(source.run_id, [SCORECARD_FILE, SCORECARD_META], Path(tmp))
+        for name in (SCORECARD_FILE, SCORECARD_META) if challenger else ():  # the shadow stays beside its model
+            mlflow.log_artifact(str(challenger / name))
+    version = mlflow.register_model(info.model_uri, REGISTERED_MODEL)
+    for key, value in source.tags.items():
+        client.set_model_version_tag(REGISTERED_MODEL, version.version, key, value)
+    client.set_model_version_tag(REGISTERED_MODEL, version.version, "refit_of", str(validated))
+    log.info("%s version %s: version %s's recipe refitted on %d labelled rows", REGISTERED_MODEL, version.version,
+             validated, bundle.train_rows)
+    return int(version.version)
+
+
+def set_champion(version: int) -> None:
+    """Move the ``champion`` alias (what publish serves) to ``version``."""
+    from mlflow import MlflowClient
+
+    MlflowClient().set_registered_model_alias(REGISTERED_MODEL, CHAMPION_ALIAS, str(version))
 
 
 def load_champion() -> tuple[object, Bundle, dict]:
@@ -147,10 +188,9 @@ def load_champion() -> tuple[object, Bundle, dict]:
 
 
 def version_history() -> list[dict]:
-    """Every registered version, oldest first: when, holdout cost and AUC, the gate's verdict and red tests, and
-    whether it holds the champion alias now (the change log of the technical documentation)."""
-    from datetime import UTC, datetime
-
+    """Every registered version, oldest first: holdout cost and AUC, the gate's verdict and red tests, the
+    version it refits (if any), and whether it holds the champion alias now (the change log of the technical
+    documentation). Dates and run ids stay in MLflow: this list is written to a file under version control."""
     from mlflow import MlflowClient
 
     client = MlflowClient()
@@ -159,14 +199,13 @@ def version_history() -> list[dict]:
     rows = []
     for v in sorted(versions, key=lambda v: int(v.version)):
         tags = v.tags
-        rows.append({"version": int(v.version), "run_id": v.run_id,
-                     "registered": datetime.fromtimestamp(v.creation_timestamp / 1000, UTC).isoformat(
-                         timespec="seconds"),
+        rows.append({"version": int(v.version),
                      "holdout_cost_per_client": float(tags[COST_TAG]) if COST_TAG in tags else None,
                      "holdout_auc": float(tags[AUC_TAG]) if AUC_TAG in tags else None,
                      "verdict": tags.get("validation_verdict", "not judged"),
                      "red_tests": tags.get("validation_red_tests", ""),
                      "blocked_by": tags.get("validation_blocked_by", ""),
+                     "refit_of": int(tags["refit_of"]) if "refit_of" in tags else None,
                      "champion": champion is not None and champion["version"] == int(v.version)})
     return rows
 

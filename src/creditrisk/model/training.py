@@ -1,24 +1,37 @@
-"""Cross-validated CatBoost on the business cost: imbalance strategies, out-of-fold scores and threshold.
+"""Cross-validated CatBoost on the business cost: the number of trees the folds agree on, honest out-of-fold
+scores, and the final model.
 
 Everything here runs on the training part only (the holdout is split off before and used once, in evaluation).
-Resampling happens inside each training fold, never before the split; the threshold and the calibration are
-fitted on out-of-fold predictions, so no row is scored by a model that saw it.
+
+- **Trees by cross-validation.** Each fold's model is trained on the other folds and watched on its own validation
+  fold (log loss per tree), until that log loss has not improved for ``early_stopping_rounds`` trees; the model
+  keeps every tree it grew. The number of trees of the final model is the minimum of the folds' **mean**
+  validation log loss (over the length every fold reached), not one fold's early stop.
+- **Honest out-of-fold scores.** Fold k's rows are scored with the number of trees the *other* folds agree on, so
+  no row's score depends on its own label, and the calibration and threshold fitted on these scores are fitted on
+  scores like the ones new clients get.
+- Resampling (undersampling) happens inside each training fold, never before the split.
+- **The final model** is ``bag`` CatBoost models (seeds ``seed``, ``seed + 1``...) fitted on every training row with
+  the agreed number of trees, averaged into one model (``catboost.sum_models``: the mean of their log-odds), so
+  the service, SHAP and replay see one ordinary CatBoost model. Measurements: docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from creditrisk.config import CatBoostParams, CostParams
+from creditrisk.config import IMBALANCE_STRATEGIES, CatBoostParams, CostParams
 from creditrisk.model.cost import cost_curve, normalized_cost
 
 log = logging.getLogger(__name__)
 
-STRATEGIES = ("none", "Balanced", "SqrtBalanced", "undersample")
+STRATEGIES = IMBALANCE_STRATEGIES
+Folds = list[tuple[np.ndarray, np.ndarray]]
 
 
 def catboost_model(params: CatBoostParams, seed: int, strategy: str, iterations: int | None = None):
@@ -26,11 +39,12 @@ def catboost_model(params: CatBoostParams, seed: int, strategy: str, iterations:
     from catboost import CatBoostClassifier
 
     weights = {"auto_class_weights": strategy} if strategy in ("Balanced", "SqrtBalanced") else {}
+    sampling = {"rsm": params.rsm} if params.rsm < 1 else {}  # CPU only; on a GPU every feature is read
     return CatBoostClassifier(
         iterations=iterations or params.iterations, learning_rate=params.learning_rate, depth=params.depth,
         l2_leaf_reg=params.l2_leaf_reg, random_seed=seed, task_type=params.task_type,
-        thread_count=params.thread_count, eval_metric="Logloss", custom_metric=["AUC"], verbose=False,
-        allow_writing_files=False, **weights)  # early stopping on Logloss: smoother than AUC on a small slice
+        thread_count=params.thread_count, eval_metric="Logloss", verbose=False, allow_writing_files=False,
+        **(sampling if params.task_type == "CPU" else {}), **weights)
 
 
 @dataclass
@@ -38,7 +52,8 @@ class CVResult:
     strategy: str
     oof: np.ndarray  # out-of-fold scores of every training row
     fold_auc: list[float]
-    best_iterations: list[int]
+    fold_trees: list[int] = field(default_factory=list)  # trees behind each fold's out-of-fold scores
+    trees: int = 0  # the number of trees the folds agree on (minimum of their mean validation log loss)
     threshold: float = float("nan")
     cost: float = float("nan")
     normalized_cost: float = float("nan")
@@ -47,7 +62,7 @@ class CVResult:
     def summary(self) -> dict:
         return {"strategy": self.strategy, "cv_auc": self.auc, "cv_fold_auc": self.fold_auc,
                 "cv_cost_per_client": self.cost / len(self.oof), "cv_normalized_cost": self.normalized_cost,
-                "cv_threshold": self.threshold, "best_iterations": self.best_iterations}
+                "cv_threshold": self.threshold, "trees": self.trees, "fold_trees": self.fold_trees}
 
 
 def undersample(y: np.ndarray, negatives_per_positive: float, rng: np.random.Generator) -> np.ndarray:
@@ -58,54 +73,72 @@ def undersample(y: np.ndarray, negatives_per_positive: float, rng: np.random.Gen
     return np.sort(np.concatenate([positives, rng.choice(negatives, size=keep, replace=False)]))
 
 
-def early_stopping_split(train_idx: np.ndarray, y: np.ndarray, seed: int,
-                         share: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
-    """Split a training fold into the rows the trees learn from and the rows that decide when to stop."""
-    from sklearn.model_selection import train_test_split
-
-    fit_idx, stop_idx = train_test_split(train_idx, test_size=share, stratify=y[train_idx], random_state=seed)
-    return np.sort(fit_idx), np.sort(stop_idx)
-
-
-def stratified_folds(y: np.ndarray, n_folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def stratified_folds(y: np.ndarray, n_folds: int, seed: int) -> Folds:
     from sklearn.model_selection import StratifiedKFold
 
     splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
     return list(splitter.split(np.zeros(len(y)), y))
 
 
+def agreed_trees(curves: list[np.ndarray]) -> tuple[int, list[int]]:
+    """(trees where the folds' mean validation log loss is lowest, and for each fold the same choice made by the
+    other folds alone), over the length every fold reached."""
+    length = min(len(c) for c in curves)
+    losses = np.array([c[:length] for c in curves])
+    trees = int(np.argmin(losses.mean(axis=0))) + 1
+    if len(curves) == 1:
+        return trees, [trees]
+    others = [int(np.argmin(np.delete(losses, k, axis=0).mean(axis=0))) + 1 for k in range(len(curves))]
+    return trees, others
+
+
 def cross_validate(x: pd.DataFrame, y: np.ndarray, cat_features: list[str], params: CatBoostParams,
-                   strategy: str, folds: list[tuple[np.ndarray, np.ndarray]], seed: int, costs: CostParams,
-                   undersample_ratio: float = 3.0, on_fold=None, callbacks: dict | None = None) -> CVResult:
-    """Out-of-fold scores of one imbalance strategy; cost, threshold and AUC measured on them."""
+                   strategy: str, folds: Folds, seed: int, costs: CostParams, undersample_ratio: float = 3.0,
+                   on_fold: Callable | None = None, callbacks: dict | None = None) -> CVResult:
+    """Out-of-fold scores of one recipe (settings and imbalance strategy), the trees the folds agree on, and the
+    cost, threshold and AUC measured on those scores. ``on_fold(k, model)`` runs after each fold's fit;
+    ``callbacks`` maps a fold to CatBoost callbacks (optuna-integration's pruning)."""
     from catboost import Pool
-    from sklearn.metrics import roc_auc_score
 
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown imbalance strategy {strategy!r}; expected one of {STRATEGIES}")
-    oof = np.zeros(len(y))
-    fold_auc, best_its = [], []
+    models, curves = [], []
     for k, (train_idx, valid_idx) in enumerate(folds):
-        # Early stopping on a slice of the training fold: the validation fold is only ever predicted, so its
-        # scores (and the threshold and calibration fitted on them) never depend on its own labels.
-        fit_idx, stop_idx = early_stopping_split(train_idx, y, seed + k)
+        fit_idx = train_idx
         if strategy == "undersample":  # resampling inside the training fold only
-            fit_idx = fit_idx[undersample(y[fit_idx], undersample_ratio, np.random.default_rng([seed, k]))]
+            fit_idx = train_idx[undersample(y[train_idx], undersample_ratio, np.random.default_rng([seed, k]))]
         model = catboost_model(params, seed, strategy)
         model.fit(Pool(x.iloc[fit_idx], y[fit_idx], cat_features=cat_features),
-                  eval_set=Pool(x.iloc[stop_idx], y[stop_idx], cat_features=cat_features),
-                  early_stopping_rounds=params.early_stopping_rounds, callbacks=(callbacks or {}).get(k))
+                  eval_set=Pool(x.iloc[valid_idx], y[valid_idx], cat_features=cat_features),
+                  early_stopping_rounds=params.early_stopping_rounds, use_best_model=False,
+                  callbacks=(callbacks or {}).get(k))
         for callback in (callbacks or {}).get(k, []):  # optuna-integration: raises TrialPruned if pruned
             if hasattr(callback, "check_pruned"):
                 callback.check_pruned()
-        oof[valid_idx] = model.predict_proba(Pool(x.iloc[valid_idx], cat_features=cat_features))[:, 1]
-        fold_auc.append(float(roc_auc_score(y[valid_idx], oof[valid_idx])))
-        best_its.append(int(model.get_best_iteration() or params.iterations))
-        log.info("%s fold %d/%d: AUC %.4f (%d iterations)", strategy, k + 1, len(folds), fold_auc[-1], best_its[-1])
+        curves.append(np.asarray(model.get_evals_result()["validation"]["Logloss"]))
+        models.append(model)
+        log.info("%s fold %d/%d: %d trees grown, lowest validation log loss %.4f at %d", strategy, k + 1,
+                 len(folds), model.tree_count_, curves[-1].min(), int(curves[-1].argmin()) + 1)
         if on_fold is not None:
-            on_fold(k, model, fold_auc[-1])
-    result = CVResult(strategy=strategy, oof=oof, fold_auc=fold_auc, best_iterations=best_its)
-    return score_oof(result, y, costs)
+            on_fold(k, model)
+    return _out_of_fold(x, y, cat_features, strategy, folds, models, curves, costs)
+
+
+def _out_of_fold(x: pd.DataFrame, y: np.ndarray, cat_features: list[str], strategy: str, folds: Folds,
+                 models: list, curves: list[np.ndarray], costs: CostParams) -> CVResult:
+    from catboost import Pool
+    from sklearn.metrics import roc_auc_score
+
+    trees, fold_trees = agreed_trees(curves)
+    oof = np.zeros(len(y))
+    fold_auc = []
+    for (_, valid_idx), model, n in zip(folds, models, fold_trees, strict=True):
+        pool = Pool(x.iloc[valid_idx], cat_features=cat_features)
+        oof[valid_idx] = model.predict_proba(pool, ntree_end=n)[:, 1]
+        fold_auc.append(float(roc_auc_score(y[valid_idx], oof[valid_idx])))
+    log.info("%s: the folds agree on %d trees; out-of-fold AUC per fold %s", strategy, trees,
+             ", ".join(f"{a:.4f}" for a in fold_auc))
+    return score_oof(CVResult(strategy, oof, fold_auc, fold_trees, trees), y, costs)
 
 
 def score_oof(result: CVResult, y: np.ndarray, costs: CostParams) -> CVResult:
@@ -119,16 +152,24 @@ def score_oof(result: CVResult, y: np.ndarray, costs: CostParams) -> CVResult:
 
 
 def fit_final(x: pd.DataFrame, y: np.ndarray, categorical: list[str], params: CatBoostParams, strategy: str,
-              iterations: int, seed: int, undersample_ratio: float):
-    """The champion: all training rows (resampled if the strategy says so), the CV's typical iteration count."""
+              trees: int, seed: int, undersample_ratio: float, bag: int = 1):
+    """The final model: ``bag`` models (seeds seed, seed + 1, ...) on every row given (resampled if the strategy
+    says so), ``trees`` trees each, averaged into one CatBoost classifier (the mean of their log-odds)."""
+    import catboost
     from catboost import Pool
 
-    idx = np.arange(len(y))
-    if strategy == "undersample":
-        idx = undersample(y, undersample_ratio, np.random.default_rng([seed, 999]))
-    model = catboost_model(params, seed, strategy, iterations=iterations)
-    model.fit(Pool(x.iloc[idx], y[idx], cat_features=categorical))
-    return model
+    models = []
+    for b in range(bag):
+        idx = np.arange(len(y))
+        if strategy == "undersample":
+            idx = undersample(y, undersample_ratio, np.random.default_rng([seed, 999, b]))
+        model = catboost_model(params, seed + b, strategy, iterations=trees)
+        model.fit(Pool(x.iloc[idx], y[idx], cat_features=categorical))
+        models.append(model)
+        log.info("final model %d/%d: %d trees on %d rows", b + 1, bag, trees, len(idx))
+    if bag == 1:
+        return models[0]
+    return catboost.to_classifier(catboost.sum_models(models, weights=[1 / bag] * bag))
 
 
 def brier(target: np.ndarray, pd_: np.ndarray) -> float:

@@ -1,7 +1,10 @@
 """Optuna tuning of CatBoost on the business cost (seeded TPE, pruning, resumable storage, several workers).
 
-Objective: out-of-fold business cost per client at the best OOF threshold (lower is better); the OOF AUC is
-recorded on each trial too. The first fold's fit is watched by optuna-integration's CatBoostPruningCallback
+Objective: out-of-fold business cost per client at the best OOF threshold (lower is better); the OOF AUC and the
+number of trees the folds agreed on are recorded on each trial too. The search runs at its own learning rate
+(params ``tune.learning_rate``: fewer trees per trial) over the shape of the trees (depth, L2, the share of
+features a split considers); training then grows as many trees as its own cross-validation asks at
+``train.learning_rate``. The first fold's fit is watched by optuna-integration's CatBoostPruningCallback
 (validation Logloss per iteration), so clearly bad trials stop early.
 """
 
@@ -23,10 +26,10 @@ HEARTBEAT_SECONDS = 20  # database storage: a worker silent for twice this is de
 
 
 def suggest(trial, base: CatBoostParams) -> CatBoostParams:
-    """The search space around the base parameters (iterations stay an upper bound for early stopping)."""
+    """The search space: the shape of the trees (the learning rate is the search's, the trees are chosen by CV)."""
     return replace(base, depth=trial.suggest_int("depth", 4, 8),
-                   learning_rate=trial.suggest_float("learning_rate", 0.03, 0.2, log=True),
-                   l2_leaf_reg=trial.suggest_float("l2_leaf_reg", 1.0, 30.0, log=True))
+                   l2_leaf_reg=trial.suggest_float("l2_leaf_reg", 1.0, 30.0, log=True),
+                   rsm=trial.suggest_float("rsm", 0.3, 1.0))
 
 
 def open_storage(storage: str, journal: Path, heartbeat: int = HEARTBEAT_SECONDS):
@@ -64,7 +67,8 @@ def open_study(storage, seed: int, setup: str = "", worker: int = 0):
 
 
 def tune(x, y: np.ndarray, cat_features: list[str], base: CatBoostParams, folds, seed: int, costs: CostParams,
-         n_trials: int, timeout: float | None, storage=None, on_trial=None, setup: str = "", worker: int = 0):
+         n_trials: int, timeout: float | None, storage=None, on_trial=None, setup: str = "", worker: int = 0,
+         strategy: str = "none", undersample_ratio: float = 3.0):
     """Run (or resume) the study until it holds ``n_trials`` finished (complete or pruned) trials or the timeout
     passes. Several workers may run on one study: each starts a trial only while finished and running trials
     are fewer than ``n_trials`` (the budget holds across workers)."""
@@ -83,15 +87,15 @@ def tune(x, y: np.ndarray, cat_features: list[str], base: CatBoostParams, folds,
             raise OverBudget(f"trial {trial.number}: the study already holds its {n_trials} trials")
         params = suggest(trial, base)
 
-        def watch_first_fold(k, model, auc):  # pruning decision taken after the first fold's fit
+        def watch_first_fold(k, model):  # pruning decision taken after the first fold's fit
             if k == 0 and trial.should_prune():
                 raise optuna.TrialPruned()
 
-        result = cross_validate(x, y, cat_features, params, "none", folds, seed, costs,
+        result = cross_validate(x, y, cat_features, params, strategy, folds, seed, costs, undersample_ratio,
                                 on_fold=watch_first_fold, callbacks={0: [CatBoostPruningCallback(trial, "Logloss")]})
         trial.set_user_attr("cv_auc", result.auc)
         trial.set_user_attr("cv_threshold", result.threshold)
-        trial.set_user_attr("best_iterations", result.best_iterations)
+        trial.set_user_attr("trees", result.trees)
         cost = result.cost / len(y)
         log.info("worker %d, trial %d: cost per client %.4f, AUC %.4f, %s", worker, trial.number, cost, result.auc,
                  trial.params)

@@ -122,10 +122,14 @@ def calibration(sample: Sample, scale: MasterScale, settings: ModelValidationPar
     return rows, details
 
 
+STABILITY = ("psi_score", "csi_features")  # population tests: a red one may be signed off (params shift_signoff)
+
+
 def stability(development_pd: np.ndarray, production_pd: np.ndarray, development: dict[str, np.ndarray],
               production: dict[str, np.ndarray], settings: ModelValidationParams) -> tuple[list[dict], dict]:
     """PSI of the score (development vs production clients) and CSI of each given feature, on the development's
-    deciles; the table per feature as details."""
+    deciles; and the model judged on the production clients: the AUC their PDs imply, beside the one the
+    development clients' PDs imply. Fewer than ``settings.min_production`` production clients: no light."""
     score = _index("score (calibrated PD)", development_pd, production_pd, settings)
     features = [_index(name, development[name], production[name], settings) for name in development]
     rule = f"amber ≥ {settings.psi_amber}, red ≥ {settings.psi_red}"
@@ -136,7 +140,19 @@ def stability(development_pd: np.ndarray, production_pd: np.ndarray, development
         rows.append(row("csi_features", "stability", f"CSI of the top {len(features)} features: the largest",
                         "development vs production", worst["psi"], None, rule, worst["light"],
                         f"{worst['feature']}; sampling alone: {worst['critical_95']:.4f} (95 %)"))
-    return rows, {"score": score, "features": features}
+    expected = {"development": stats.expected_auc(development_pd), "production": stats.expected_auc(production_pd)}
+    drop = expected["development"] - expected["production"]
+    light = (RED if drop >= settings.expected_auc_red or expected["production"] < settings.auc_red else
+             AMBER if drop >= settings.expected_auc_amber or expected["production"] < settings.auc_amber else GREEN)
+    rows.append(row("expected_auc", "stability", "AUC expected on the production clients from their PDs",
+                    "production (PDs)", expected["production"], None,
+                    f"amber when {settings.expected_auc_amber} below development, red {settings.expected_auc_red}",
+                    light, f"development clients' PDs imply {expected['development']:.4f}"))
+    if len(production_pd) < settings.min_production:
+        note = f"{len(production_pd)} production clients, fewer than {settings.min_production}: indicative"
+        rows = [r | {"light": TOO_FEW, "indicative": r["light"], "note": f"{r['note']}; {note}"} for r in rows]
+    return rows, {"score": score, "features": features, "expected_auc": expected,
+                  "production_clients": len(production_pd)}
 
 
 def _index(name: str, development: np.ndarray, production: np.ndarray, settings: ModelValidationParams) -> dict:
@@ -191,18 +207,24 @@ def migration(scale: MasterScale, champion_pd: np.ndarray, candidate_pd: np.ndar
 
 
 def promotion_gate(tests: list[dict], cost: float, champion: Champion | None, candidate_version: int,
-                   mode: str = "enforce") -> dict:
+                   mode: str = "enforce", signoff: str = "") -> dict:
     """A candidate becomes champion only when no test is red and its holdout cost is lower than the champion's
-    (the first model needs only the tests; a tie keeps the champion). In ``report`` mode red tests are recorded
-    but do not block (exploration, never production)."""
-    red = [f"{t['test']} ({t['sample']})" for t in tests if t["light"] == RED]
+    (the first model needs only the tests; a tie keeps the champion). A red stability test (a population shift)
+    does not block when a sign-off is recorded (``signoff``) and the AUC expected on the production clients is not
+    red: the shift is accepted by a person, in writing, and the documents say so. In ``report`` mode red tests are
+    recorded but do not block (exploration, never production)."""
+    red = [t for t in tests if t["light"] == RED]
+    expected_red = any(t["key"] == "expected_auc" for t in red)
+    signed = [t for t in red if signoff and t["key"] in STABILITY and not expected_red]
+    blocking = [f"{t['test']} ({t['sample']})" for t in red if t not in signed]
     passed = [f"{t['test']} ({t['sample']})" for t in tests if t["light"] in (GREEN, AMBER)]
-    reasons = [f"red test: {name}" for name in red] if mode == "enforce" else []
+    reasons = [f"red test: {name}" for name in blocking] if mode == "enforce" else []
     if champion is not None and champion.cost is not None and not cost < champion.cost:
         reasons.append(f"holdout cost {cost:.4f} is not lower than champion version {champion.version}'s "
                        f"{champion.cost:.4f}")
-    return {"promote": not reasons, "reasons": reasons, "red_tests": red, "passed_tests": passed,
-            "candidate_version": candidate_version, "candidate_cost": cost,
+    return {"promote": not reasons, "reasons": reasons, "red_tests": [f"{t['test']} ({t['sample']})" for t in red],
+            "signed_off": [f"{t['test']} ({t['sample']})" for t in signed], "signoff": signoff if signed else "",
+            "passed_tests": passed, "candidate_version": candidate_version, "candidate_cost": cost,
             "champion_version": champion.version if champion else None,
             "champion_cost": champion.cost if champion else None, "mode": mode}
 
@@ -251,6 +273,10 @@ def validation_report(holdout: Sample, oof: Sample, scale: MasterScale, scale_ch
         rows = discrimination(sample, settings, champion.development_auc if champion and sample is holdout else None)
         calibrated, details[sample.name] = calibration(sample, scale, settings, min_clients)
         tests += judged(rows + calibrated, sample, min_defaults)
+        if sample.defaults < min_defaults:  # the per-grade table says what the test rows say
+            jeffreys = details[sample.name]["jeffreys"]
+            for grade in [*jeffreys["grades"], jeffreys["portfolio"]]:
+                grade["indicative"], grade["light"] = grade["light"], TOO_FEW
     rows, details["stability"] = stability(development_pd, production_pd, development, production, settings)
     tests += rows + concentration(scale_checks, settings)
     if champion is not None and champion.holdout_pd is not None:

@@ -60,14 +60,61 @@ def prepare(reference: pd.DataFrame, current: pd.DataFrame, categorical_hint: se
     return DriftInputs(ref, cur, numerical, categorical)
 
 
+SMALL_SAMPLE = 1000  # Evidently tests categories with chi-square up to this many rows, with a distance beyond
+MIN_EXPECTED = 5  # the usual rule for a chi-square bin
+
+
+def merged_levels(reference: pd.Series, current: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(observed current counts, expected counts from the reference's shares) per level, the rarest levels (by
+    expected count, those absent from the reference first) merged into one bin until it expects at least
+    ``MIN_EXPECTED`` clients: no bin is tested against an expected count of zero."""
+    ref, cur = reference.dropna().value_counts(), current.dropna().value_counts()
+    levels = ref.index.union(cur.index)
+    expected = ref.reindex(levels, fill_value=0).to_numpy(float) * cur.sum() / max(ref.sum(), 1)
+    observed = cur.reindex(levels, fill_value=0).to_numpy(float)
+    order = np.argsort(expected, kind="stable")  # rarest first
+    rare = int(np.sum(expected < MIN_EXPECTED))
+    if rare == 0:
+        return observed, expected
+    enough = int(np.searchsorted(np.cumsum(expected[order]), MIN_EXPECTED)) + 1  # levels to reach the minimum
+    merged, rest = order[: max(rare, enough)], order[max(rare, enough):]
+    return np.r_[observed[merged].sum(), observed[rest]], np.r_[expected[merged].sum(), expected[rest]]
+
+
+def _chi_square_merged(reference: pd.Series, current: pd.Series, feature_type, threshold: float) -> tuple[float, bool]:
+    from scipy.stats import chisquare
+
+    observed, expected = merged_levels(reference, current)
+    if len(observed) < 2:  # one level in all: nothing can shift
+        return 1.0, False
+    p_value = float(chisquare(observed, expected * observed.sum() / expected.sum())[1])
+    return p_value, p_value < threshold
+
+
+def chi_square_merged():
+    """The chi-square test of a category's shares with its rare levels merged (``merged_levels``), registered
+    with Evidently under its own name so the report and the summary say which test ran."""
+    from evidently.legacy.calculations.stattests.registry import StatTest, register_stattest
+    from evidently.legacy.core import ColumnType
+
+    test = StatTest(name="chisquare_merged", display_name="chi-square p_value (rare levels merged)",
+                    allowed_feature_types=[ColumnType.Categorical])
+    register_stattest(test, default_impl=_chi_square_merged)
+    return test
+
+
 def run_report(inputs: DriftInputs):
-    """The Evidently snapshot (DataDriftPreset with its tests): save_html / dict() on it."""
+    """The Evidently snapshot (DataDriftPreset with its tests): save_html / dict() on it. On small samples, where
+    Evidently tests categories with chi-square, levels absent from the reference or rare are merged first
+    (scipy would otherwise divide by an expected count of zero)."""
     from evidently import DataDefinition, Dataset, Report
     from evidently.presets import DataDriftPreset
 
     definition = DataDefinition(numerical_columns=inputs.numerical, categorical_columns=inputs.categorical)
     columns = inputs.numerical + inputs.categorical
-    report = Report([DataDriftPreset(columns=columns)], include_tests=True)
+    small = min(len(inputs.reference), len(inputs.current)) <= SMALL_SAMPLE
+    report = Report([DataDriftPreset(columns=columns, cat_method=chi_square_merged() if small else None)],
+                    include_tests=True)
     return report.run(current_data=Dataset.from_pandas(inputs.current[columns], data_definition=definition),
                       reference_data=Dataset.from_pandas(inputs.reference[columns], data_definition=definition))
 

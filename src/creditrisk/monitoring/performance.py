@@ -21,6 +21,7 @@ import numpy as np
 
 from creditrisk.config import CostParams, ModelValidationParams
 from creditrisk.errors import DataContractError, MissingInput
+from creditrisk.model.stats import auc_from_counts
 from creditrisk.schema import KEY
 
 LABEL_COLUMNS = (KEY, "TARGET", "OUTCOME_DATE")
@@ -33,12 +34,6 @@ def bin_centres(edges: list[float] | tuple[float, ...]) -> np.ndarray:
     step = float(np.mean(np.diff(logits)))
     centres = np.concatenate([[logits[0] - step / 2], (logits[:-1] + logits[1:]) / 2, [logits[-1] + step / 2]])
     return 1 / (1 + np.exp(-centres))
-
-
-def auc_from_counts(positives: np.ndarray, negatives: np.ndarray) -> float:
-    """AUC of binned scores (bins in increasing order): pairs in the same bin count one half."""
-    below = np.cumsum(negatives) - negatives
-    return float(np.sum(positives * (below + 0.5 * negatives)) / (positives.sum() * negatives.sum()))
 
 
 def expected_performance(counts: np.ndarray, edges: list[float], threshold: float, costs: CostParams,

@@ -12,8 +12,8 @@ from creditrisk.model.card import num, pct, test_table
 
 
 def render_annex(r: dict[str, Any], params: dict) -> str:
-    """``r``: the report files by name (metrics, selection, evaluation, model_validation, drift, data, validation,
-    registry); ``params``: params.yaml."""
+    """``r``: the report files by name (metrics, selection, comparison, evaluation, model_validation, drift, data,
+    validation, registry); ``params``: params.yaml."""
     sections = [_general(r, params), _development(r, params), _data(r), _oversight(params), _validation(r),
                 _monitoring(r, params), _metrics(params), _risks(r), _changes(r), _standards(), _post_market(params)]
     head = ["# Technical documentation — Prêt à dépenser PD model (EU AI Act, Annex IV)", "",
@@ -24,9 +24,13 @@ def render_annex(r: dict[str, Any], params: dict) -> str:
 
 def _general(r: dict, params: dict) -> list[str]:
     registry, m = r["registry"], r["metrics"]
-    champion = next((v for v in registry.get("history", []) if v["champion"]), None)
-    served = (f"version {champion['version']} (run {champion['run_id']})" if champion else
-              "none: no version has passed the validation gate")
+    previous = registry.get("previous_champion", {})
+    if registry["promoted"]:
+        served = f"version {registry['served_version']}"
+    elif previous.get("compared"):
+        served = f"version {previous['version']} (this run's candidate did not replace it)"
+    else:
+        served = "none: no version trained on this data has passed the validation gate"
     return ["## 1. General description of the system [1]", "",
             "- **Intended purpose** [1(a)]: give relationship managers of a consumer-credit lender a probability of "
             "default (PD) for each applicant, the decision it implies under the business cost (accept, refuse, or "
@@ -34,7 +38,7 @@ def _general(r: dict, params: dict) -> list[str]:
             "decision stays with the lender's staff. Not for pricing, collections or clients outside the "
             "population it was trained on.",
             f"- **Model served and its version** [1(c)]: registered model `{registry['registered_model']}`, "
-            f"champion {served}; the candidate of this run is version {registry['version']} "
+            f"served: {served}; the candidate of this run is version {registry['version']} "
             f"({'promoted' if registry['promoted'] else 'not promoted'} by the validation gate).",
             f"- **Decision rule**: refuse from PD {num(m['threshold'])}, the cut-off minimising the "
             f"out-of-fold business cost with a missed default costing {params['cost']['fn_cost']} and a wrongly "
@@ -46,24 +50,40 @@ def _general(r: dict, params: dict) -> list[str]:
             "locked in uv.lock; instructions for use in README.md and docs/.", ""]
 
 
+def _files(data: dict) -> str:
+    """Which of the Home Credit files this run read."""
+    return (f"{data['files_present']} of the {data['files_expected']} Home Credit files ("
+            + ", ".join(data["tables"]) + ")")
+
+
 def _development(r: dict, params: dict) -> list[str]:
-    selection, m = r["selection"], r["metrics"]
+    selection, comparison, m = r["selection"], r.get("comparison") or {"run": False}, r["metrics"]
+    bag = f"the mean of {selection['bag']} models (seeds) of " if selection["bag"] > 1 else ""
+    refit = (" Once the holdout has given its verdict and the gate has promoted the candidate, the same recipe is "
+             "refitted on every labelled row and that refit is served." if params["train"]["refit"] else "")
     lines = ["## 2. Elements of the system and its development [2]", "",
-             "**Methods and steps** [2(a)]: a DVC pipeline — ingestion of the eight Home Credit tables, data "
-             "validation (Great Expectations), feature building (polars), Optuna tuning of CatBoost on the business "
-             "cost, training and calibration, a holdout evaluation scored once, the model validation and its "
-             "promotion gate, drift reports, publication to the service. MLflow holds the runs and the registry.",
+             f"**Methods and steps** [2(a)]: a DVC pipeline — ingestion of {_files(r['data'])}, data validation "
+             "(Great Expectations), feature building (polars), Optuna tuning of the trees' shape on the business "
+             "cost, training (trees chosen by cross-validation) and calibration, the comparisons (stage compare), "
+             "a holdout evaluation scored once, the model validation and its promotion gate, drift reports, "
+             f"publication to the service. MLflow holds the runs and the registry.{refit}",
              "",
              "**Design choices and their reasons** [2(b)]:",
-             f"- the class imbalance ({pct(m['default_rate'])} defaults) is handled by the strategy with the lowest "
-             f"cross-validated business cost: **{selection['chosen']}**;",
+             f"- the model: {bag}{selection['trees']} CatBoost trees, the number where the "
+             f"{params['train']['cv_folds']} cross-validation folds' mean validation log loss is lowest;",
+             f"- the class imbalance ({pct(m['default_rate'])} defaults): treatment **{selection['strategy']}** "
+             "(params `train.imbalance`, chosen on the real rows: docs/benchmarks.md)"
+             + (f"; this run's comparison found **{comparison['cheapest']}** cheapest on its folds;"
+                if comparison["run"] else "; the comparisons were not run in this execution (`compare.run`);"),
              f"- calibration **{selection['calibration']['chosen']}**, chosen on cross-fitted out-of-fold log loss, "
              "so that a PD of 10 % means 10 defaults in 100 clients;",
              f"- the master scale: {len(params['scale']['bounds']) + 1} grades for performing clients plus the "
              f"default grade, bounds {params['scale']['bounds']} (each grade doubles the PD);"]
-    for s in selection.get("sensitive", []):
+    if selection["excluded"]:
+        lines.append(f"- never given to the model (params `train.exclude`): {', '.join(selection['excluded'])};")
+    for s in comparison.get("sensitive", []):
         lines.append(f"- sensitive attribute `{s['attribute']}`: {s['verdict']};")
-    challenger = selection.get("challenger")
+    challenger = comparison.get("challenger")
     if challenger:
         lines.append(f"- a challenger, a logistic scorecard of {challenger['n_variables']} variables with monotone "
                      f"bins, cross-validated on the same folds (AUC {num(challenger['cv_auc'])}, cost "
@@ -79,11 +99,12 @@ def _data(r: dict) -> list[str]:
             "each applicant is known)" if data["synthetic"] else f"the real Home Credit files in {data['folder']}")
     orphans = sum(validation.get("orphan_rows", {}).values()) if isinstance(validation.get("orphan_rows"),
                                                                            dict) else 0
+    history = ", ".join(f"{name} {rows:,}" for name, rows in data["tables"].items() if name in data["history_tables"])
     return ["### Data [2(d)]", "",
-            f"- Source: {kind}; {data['train_applicants']:,} labelled applicants (default rate "
+            f"- Source: {kind}: {_files(data)}; {data['train_applicants']:,} labelled applicants (default rate "
             f"{pct(data['default_rate'])}), {data['production_applicants']:,} production applicants; history rows: "
-            + ", ".join(f"{name} {rows:,}" for name, rows in data["tables"].items()
-                        if not name.startswith("application")) + ".",
+            + (f"{history}." if history else "none (no history file was given: the model reads the application "
+                                             "alone)."),
             f"- Validation: {validation['checks']} checks, {validation['failures']} failures, {validation['warnings']} "
             f"warnings; {orphans:,} history rows without their parent left out of the features "
             "(reports/validation/summary.md).",
@@ -98,23 +119,38 @@ def _oversight(params: dict) -> list[str]:
             "- Every answer carries its principal reasons in plain sentences (never a sensitive attribute) so that "
             "the adviser can explain and challenge the decision; the adviser's view shows every factor, sensitive "
             "ones marked.",
-            "- Not yet built: a record of the decisions taken by people, their overrides and reasons, and the "
-            "four-eyes rule (planned, issue 16). Until then the PDs of record for back-testing are the published "
-            "population's.", ""]
+            "- Decisions of record (docs/decisions.md): the service records each decision in a database before it "
+            "answers; relationship managers override with a reason code and a justification, and accepting a client "
+            "the model refuses needs a second person with the approver role (four eyes); records are append-only "
+            f"and chained by a keyed hash, kept {params['decisions']['retention_years']} years "
+            "(`creditrisk decisions purge`), exported for auditors (`creditrisk decisions export`).", ""]
 
 
 def _validation(r: dict) -> list[str]:
     report = r["model_validation"]
-    lights = report["lights"]
-    gate = report["gate"]
+    lights, gate, registry = report["lights"], report["gate"], r["registry"]
+    if gate["promote"]:
+        verdict = "passed"
+        if gate["mode"] == "report" and gate["red_tests"]:
+            verdict = ("**passed only because the gate ran in report mode: red tests did not block** ("
+                       + "; ".join(gate["red_tests"]) + "; exploration only)")
+        elif gate.get("signed_off"):
+            verdict = (f"passed with red stability tests signed off ({'; '.join(gate['signed_off'])}): "
+                       f"\"{gate['signoff']}\"")
+    else:
+        verdict = "not passed — " + "; ".join(gate["reasons"])
     lines = ["### Validation and testing [2(g)]", "",
              f"reports/validation_model/report.md: {lights['green']} green, {lights['amber']} amber, {lights['red']} "
              f"red, {lights['not_enough_data']} without enough data, on the holdout, out-of-fold and production "
-             "clients. Gate: " + ("passed" if gate["promote"] else "not passed — " + "; ".join(gate["reasons"])) + "."
-             + (" **Report mode: red tests did not block** (exploration only)." if gate.get("mode") == "report"
-                and gate["red_tests"] else ""),
-             "", *test_table(report["tests"])]
-    return lines + [""]
+             f"clients. Gate (mode {gate['mode']}): {verdict}."]
+    refit = report.get("refit")
+    if refit and registry.get("served_version") not in (None, registry["version"]):
+        lines += ["", f"The served model, version {registry['served_version']}, is version {registry['version']}'s "
+                      f"recipe refitted on {refit['rows']:,} labelled rows (training part and holdout); on the "
+                      f"{refit['production_clients']:,} production clients it gives the validated model's decision "
+                      f"to {pct(refit['same_decision'])} of them (rank correlation of the PDs "
+                      f"{num(refit['pd_rank_correlation'], 3)})."]
+    return lines + ["", *test_table(report["tests"]), ""]
 
 
 def _monitoring(r: dict, params: dict) -> list[str]:
@@ -145,21 +181,28 @@ def _metrics(params: dict) -> list[str]:
 
 
 def _risks(r: dict) -> list[str]:
-    drift = r["drift"]
-    return ["## 5. Risk management [5]", "",
-            "- A candidate with a red validation test cannot become the champion (the gate, in the registry's tags).",
-            f"- Drift between modelling and production populations: {drift['n_drifted']} of {drift['n_columns']} "
-            f"columns, adversarial AUC {num(drift['adversarial_auc'], 3)} (reports/drift/).",
+    drift, gate = r["drift"], r["model_validation"]["gate"]
+    rule = ("- A candidate with a red validation test cannot become the champion (the gate, in the registry's "
+            "tags); a red stability test only with a written sign-off and an expected AUC on production that is "
+            "not red." if gate["mode"] == "enforce" else
+            "- **The gate runs in report mode**: red validation tests are recorded on the version but do not block "
+            "its promotion (exploration only, never production).")
+    shift = (f"{drift['n_drifted']} of {drift['n_columns']} columns drifted" if drift.get("enough_data", True) else
+             f"no drift verdict with {drift['current_rows']:,} production clients (fewer than {drift['min_rows']}); "
+             f"{drift['n_drifted']} of {drift['n_columns']} columns flagged as an indication")
+    return ["## 5. Risk management [5]", "", rule,
+            f"- Drift between modelling and production populations: {shift}, adversarial AUC "
+            f"{num(drift['adversarial_auc'], 3)} (reports/drift/).",
             "- Foreseeable misuse: deciding without the review band, or on clients outside the training population; "
             "the model card lists the limits.", ""]
 
 
 def _changes(r: dict) -> list[str]:
     lines = ["## 6. Changes through the life cycle [6]", "",
-             "| version | registered | holdout cost | holdout AUC | gate | red tests | champion now |",
-             "|---:|---|---:|---:|---|---|---|"]
-    lines += [f"| {v['version']} | {v['registered']} | {num(v['holdout_cost_per_client'])} | "
-              f"{num(v['holdout_auc'])} | {v['verdict']} | {v['red_tests'] or 'none'} | "
+             "| version | holdout cost | holdout AUC | gate | red tests | refit of | champion now |",
+             "|---:|---:|---:|---|---|---:|---|"]
+    lines += [f"| {v['version']} | {num(v['holdout_cost_per_client'])} | "
+              f"{num(v['holdout_auc'])} | {v['verdict']} | {v['red_tests'] or 'none'} | {v.get('refit_of') or ''} | "
               f"{'yes' if v['champion'] else ''} |" for v in r["registry"].get("history", [])]
     return lines + [""]
 

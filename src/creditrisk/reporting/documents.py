@@ -16,7 +16,8 @@ import yaml
 
 from creditrisk.config import Paths
 
-SOURCES = {"metrics": "metrics.json", "selection": "model_selection.json", "tuning": "tuning.json",
+SOURCES = {"metrics": "metrics.json", "selection": "model_selection.json", "comparison": "model_comparison.json",
+           "tuning": "tuning.json",
            "evaluation": "evaluation_details.json", "fidelity": "synthetic_metrics.json",
            "drift": "drift/summary.json", "registry": "registry.json", "validation": "validation/summary.json",
            "data": "data_summary.json", "model_validation": "validation_model/report.json"}
@@ -29,9 +30,11 @@ TESTS_FR = {"auc": "AUC (intervalle de DeLong)", "gini": "indice de Gini", "ks":
             "binomial": "binomial exact, portefeuille (unilatéral)", "hosmer_lemeshow": "Hosmer-Lemeshow",
             "spiegelhalter": "Spiegelhalter (score de Brier)", "psi_score": "PSI du score",
             "csi_features": "CSI des variables principales : le plus élevé",
+            "expected_auc": "AUC attendue en production d'après les PD",
             "monotone": "taux de défaut croissant d'une classe à la suivante",
             "largest_grade": "part de la classe la plus remplie"}
-SAMPLES_FR = {"holdout": "test", "out-of-fold": "hors pli", "development vs production": "développement / production"}
+SAMPLES_FR = {"holdout": "test", "out-of-fold": "hors pli", "development vs production": "développement / production",
+              "production (PDs)": "production (PD)"}
 LIGHTS_FR = {"green": "vert", "amber": "orange", "red": "**rouge**", "not enough data": "données insuffisantes"}
 MODELS_FR = {"champion (CatBoost)": "champion (CatBoost)",
              "challenger (logistic scorecard)": "challenger (grille de score logistique)"}

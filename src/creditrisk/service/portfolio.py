@@ -115,7 +115,7 @@ class Portfolio:
                        "label_en": self.catalogue.get(r["feature"], {}).get("description_en", r["feature"])}
                       for r in self.reports.get("global_importance", [])]
         return {"model_version": self.scorer.version, "registered_model": b.served.registered_model,
-                "trained_at": b.trained_at, "threshold": b.threshold, "review_band": b.served.review_band,
+                "threshold": b.threshold, "review_band": b.served.review_band,
                 "costs": asdict(b.costs), "features": len(b.features), "train_rows": b.train_rows,
                 "data_source": b.data_source, "cv": asdict(b.cv), **self.reports, "global_importance": importance,
                 "concept_importance": self._concept_importance(), "fields": self._fields(),

@@ -78,6 +78,22 @@ def write_serving_dir(target: Path, predictor: Predictor, production: pd.DataFra
     return population
 
 
+NOT_PUBLISHED = "NOT_PUBLISHED.txt"  # models/serving when no model can serve this run's data
+
+
+def write_not_published(target: Path, reason: str) -> None:
+    """models/serving holding only why nothing is served (the service refuses to start on it)."""
+    with atomic_path(target) as tmp:
+        tmp.mkdir()
+        (tmp / NOT_PUBLISHED).write_text(f"Nothing is published: {reason}.\n")
+
+
+def not_published(directory: Path) -> str | None:
+    """The reason written by ``write_not_published``, or None for a published serving directory."""
+    note = Path(directory) / NOT_PUBLISHED
+    return note.read_text().strip() if note.exists() else None
+
+
 def content_hash(directory: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(Path(directory).iterdir()):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from creditrisk.config import Params, Paths
 from creditrisk.io import write_json
 from creditrisk.schema import KEY
-from creditrisk.stages.common import split
+from creditrisk.stages.common import read_optional, split
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +24,9 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
     predictor = Predictor.from_dir(paths.model)
     _, holdout = split(params, paths)
     oof = pl.read_parquet(paths.model / OOF_FILE)
-    selection = json.loads((paths.reports / "model_selection.json").read_text())
     result = evaluate_holdout(predictor, holdout, (oof["TARGET"].to_numpy(), oof["pd"].to_numpy()),
-                              selection["baselines"], _true_pd(params, paths, holdout.ids), params.evaluate,
-                              params.base.seed, params.scale)
+                              _baselines(params, paths, oof["TARGET"].to_numpy()), _true_pd(params, paths, holdout.ids),
+                              params.evaluate, params.base.seed, params.scale)
     write_json(paths.reports / "metrics.json", result.metrics)
     write_json(paths.reports / "evaluation_details.json", {
         "reliability": result.reliability, "cost_ratio_sensitivity": result.sensitivity,
@@ -39,6 +37,14 @@ def run_evaluate(params: Params, paths: Paths) -> dict:
     log.info("holdout AUC %.4f, cost per client %.4f, normalised %.4f", result.metrics["auc"],
              result.metrics["business_cost_per_client"], result.metrics["normalized_cost"])
     return result.metrics
+
+
+def _baselines(params: Params, paths: Paths, y) -> list[dict]:
+    """The compare stage's baselines when it ran; otherwise refusing no one, which needs no model."""
+    from creditrisk.model.baselines import refuse_no_one
+
+    comparison = read_optional(paths.reports / "model_comparison.json")
+    return comparison["baselines"] if comparison and comparison["run"] else [refuse_no_one(y, params.cost)]
 
 
 def _true_pd(params: Params, paths: Paths, ids):

@@ -15,14 +15,18 @@ log = logging.getLogger(__name__)
 
 def data_summary(params: Params, paths: Paths, labels, applicants: int) -> dict:
     """Where the data comes from and what it holds: what every report and document says about the data."""
+    from creditrisk import schema
     from creditrisk.ingest import read_manifest
 
     manifest = read_manifest(paths.interim)
+    history = {name: rows for name, rows in manifest["tables"].items() if schema.ENTRIES[name].optional}
     return {"source": params.data.source, "synthetic": params.data.source == "synthetic",
             "folder": f"data/{params.data.source}",
             "train_applicants": labels.height, "production_applicants": applicants - labels.height,
             "default_rate": float(labels["TARGET"].mean()), "tables": manifest["tables"],
-            "absent_tables": manifest["absent"]}
+            "absent_tables": manifest["absent"], "files_present": len(manifest["tables"]),
+            "files_expected": len(schema.tables()), "history_tables": list(history),
+            "history_rows": sum(history.values())}
 
 
 def _groups_left_out(groups: tuple[str, ...]) -> dict[str, str]:

@@ -33,11 +33,13 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
     metrics = json.loads((paths.reports / "metrics.json").read_text())
     details = json.loads((paths.reports / "evaluation_details.json").read_text())
     tracking.configure(paths.root)
-    champion = _champion(tracking.champion_record(), holdout.x)
+    record = tracking.champion_record()
+    champion, not_compared = _champion(record, holdout.x, params)
     registry = tracking.register_candidate(predictor.model, predictor.bundle, metrics, holdout.x, [
         paths.reports / "metrics.json", paths.reports / "model_selection.json",
-        paths.reports / "plots" / "evaluation.png", paths.reports / "evaluation_details.json",
-        paths.model / SCORECARD_FILE, paths.model / SCORECARD_META])
+        paths.reports / "model_comparison.json", paths.reports / "plots" / "evaluation.png",
+        paths.reports / "evaluation_details.json", paths.challenger / SCORECARD_FILE,
+        paths.challenger / SCORECARD_META])
     oof = pl.read_parquet(paths.model / OOF_FILE)
     holdout_sample = Sample("holdout", holdout.y, predictor.predict_proba(holdout.x)[1])
     oof_sample = Sample("out-of-fold", oof["TARGET"].to_numpy(), oof["pd"].to_numpy())
@@ -47,13 +49,20 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
         params.model_validation, params.evaluate.min_group_clients, params.evaluate.min_defaults, holdout_sample.pd,
         production.pop("pd"),
         development, production, champion)
-    report["challenger"] = _challenger(params, paths, holdout, (holdout_sample, oof_sample), oof, predictor)
+    report["challenger"] = _challenger(params, paths, holdout, (holdout_sample, oof_sample), predictor)
     gate = promotion_gate(report["tests"], registry["holdout_cost_per_client"], champion, registry["version"],
-                          params.model_validation.gate)
+                          params.model_validation.gate, params.model_validation.shift_signoff)
     tracking.record_gate(registry["version"], gate)
-    registry |= {"promoted": gate["promote"], "gate": gate,
-                 "previous_champion": {"version": champion.version if champion else None,
-                                       "holdout_cost_per_client": champion.cost if champion else None},
+    served = registry["version"] if gate["promote"] else None
+    if gate["promote"] and params.train.refit:
+        refit, report["refit"] = _refit(params, paths, predictor)
+        served = tracking.register_refit(refit.model, refit.bundle, registry["version"], holdout.x)
+    if served is not None:
+        tracking.set_champion(served)
+    registry |= {"promoted": gate["promote"], "gate": gate, "served_version": served,
+                 "previous_champion": {"version": record["version"] if record else None,
+                                       "holdout_cost_per_client": champion.cost if champion else None,
+                                       "compared": champion is not None, "not_compared_because": not_compared},
                  "history": tracking.version_history()}
     out = paths.reports / REPORT_DIR
     write_json(out / "report.json", report | {"gate": gate})
@@ -65,37 +74,76 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
         metrics, json.loads((paths.reports / "model_selection.json").read_text()),
         read_optional(paths.reports / "tuning.json"), predictor.bundle, details["fairness"],
         details["shap_importance"], _english_labels(paths), registry, details["reason_concepts"],
-        details["master_scale"], report))
+        details["master_scale"], report, read_optional(paths.reports / "model_comparison.json")))
     log.info("validation: %s; %s", report["lights"], "promoted" if gate["promote"] else
              "not promoted: " + "; ".join(gate["reasons"]))
     return {"lights": report["lights"], "promoted": gate["promote"], "version": registry["version"],
             "red": gate["red_tests"]}
 
 
-def _champion(record: dict | None, holdout_x):
-    """The current champion with its PDs on this holdout (none when it reads features the holdout lacks)."""
+def _champion(record: dict | None, holdout_x, params: Params):
+    """The current champion with its PDs on this holdout (none when it reads features the holdout lacks), or
+    (None, why) when it cannot be compared: trained on other data or by another version of the feature builder
+    (the candidate is then judged as a first model)."""
+    from creditrisk.features import feature_version
     from creditrisk.model import tracking
     from creditrisk.model.predictor import Predictor
     from creditrisk.model.validation import Champion
 
     if record is None:
-        return None
+        return None, None
     model, bundle, _ = tracking.load_champion()
+    if bundle.data_source != params.data.source or bundle.feature_version != feature_version():
+        why = (f"version {record['version']} was trained on {bundle.data_source} data" if bundle.data_source !=
+               params.data.source else f"version {record['version']} was trained by another feature builder")
+        log.warning("champion %s: not compared, the candidate is judged as a first model", why)
+        return None, why
     missing = set(bundle.features) - set(holdout_x.columns)
     holdout_pd = None if missing else Predictor(model, bundle).predict_proba(holdout_x)[1]
     if missing:
         log.warning("champion version %s reads %d features this data lacks (e.g. %s): no grade migration",
                     record["version"], len(missing), sorted(missing)[0])
-    return Champion(record["version"], record["auc"], record["cost"], holdout_pd)
+    return Champion(record["version"], record["auc"], record["cost"], holdout_pd), None
 
 
-def _challenger(params: Params, paths: Paths, holdout, champion_samples: tuple, oof, predictor) -> dict:
-    """The scorecard judged like the champion, beside it; and its points table."""
+def _refit(params: Params, paths: Paths, predictor) -> tuple:
+    """The validated recipe fitted on every labelled row, and how far it moves the production clients' PDs and
+    decisions from the validated model's (the refit has seen the holdout: nothing else can judge it)."""
+    import numpy as np
+    import pandas as pd
+    from scipy.stats import spearmanr
+
+    from creditrisk.model.champion import refit_on_all
+    from creditrisk.model.cost import decide
+    from creditrisk.model.data import load_training_data
+
+    labelled = load_training_data(paths.features / TRAIN_FEATURES, paths.reports / CATALOGUE)
+    refit = refit_on_all(predictor, labelled, params.train.undersample_ratio)
+    production = pd.read_parquet(paths.features / TEST_FEATURES, columns=predictor.bundle.features)
+    before, after = predictor.predict_proba(production)[1], refit.predict_proba(production)[1]
+    band, threshold = params.serve.review_band, predictor.bundle.threshold
+    same = decide(before, threshold, band) == decide(after, threshold, band)
+    return refit, {"rows": len(labelled.y), "trees": refit.bundle.catboost["iterations"], "bag": refit.bundle.bag,
+                   "production_clients": len(before), "same_decision": float(np.mean(same)),
+                   "pd_rank_correlation": float(spearmanr(before, after).statistic),
+                   "mean_pd_validated": float(np.mean(before)), "mean_pd_refit": float(np.mean(after)),
+                   "largest_pd_change": float(np.max(np.abs(after - before)))}
+
+
+def _challenger(params: Params, paths: Paths, holdout, champion_samples: tuple, predictor) -> dict | None:
+    """The scorecard judged like the champion, beside it, and its points table; None when the compare stage did
+    not run."""
+    import polars as pl
+
+    from creditrisk.model.route import CHALLENGER_OOF_FILE
     from creditrisk.model.scale import MasterScale
     from creditrisk.model.scorecard import Challenger, points_table
     from creditrisk.model.validation import Sample, challenger_comparison
 
-    challenger = Challenger.read(paths.model)
+    if not (paths.challenger / SCORECARD_META).exists():
+        return None
+    challenger = Challenger.read(paths.challenger)
+    oof = pl.read_parquet(paths.challenger / CHALLENGER_OOF_FILE)
     samples = [Sample("holdout", holdout.y, challenger.predict_pd(holdout.x)),
                Sample("out-of-fold", oof["TARGET"].to_numpy(), oof["challenger_pd"].to_numpy())]
     comparison = challenger_comparison(

@@ -15,7 +15,9 @@ log = logging.getLogger(__name__)
 
 
 def run_publish(params: Params, paths: Paths) -> dict:
-    """The registered champion and this pipeline's production clients -> models/serving -> BentoML model store."""
+    """The registered champion and this pipeline's production clients -> models/serving -> BentoML model store.
+    A champion that cannot serve this data (none passed the gate, or it was trained on other data) is a normal
+    outcome: models/serving then holds only the reason (``NOT_PUBLISHED.txt``) and nothing is served."""
     import numpy as np
     import pandas as pd
 
@@ -25,7 +27,14 @@ def run_publish(params: Params, paths: Paths) -> dict:
     from creditrisk.service import publish
 
     tracking.configure(paths.root)
-    model, bundle, registry = tracking.load_champion()
+    champion = tracking.load_champion() if tracking.champion_record() else None
+    reason = unservable(champion, params, paths)
+    if reason:
+        publish.write_not_published(paths.serving, reason)
+        write_json(paths.reports / MONITORING_REFERENCE, {"published": False, "reason": reason})
+        log.warning("nothing is published: %s", reason)
+        return {"published": False, "reason": reason}
+    model, bundle, registry = champion
     bundle = bundle.with_serving(ServingInfo.from_params(params, registry))
     production = publish.production_features(pd.read_parquet(paths.features / TEST_FEATURES), bundle.features,
                                               paths.features / TEST_FEATURES)
@@ -38,7 +47,41 @@ def run_publish(params: Params, paths: Paths) -> dict:
     shares = {d: round(float(np.mean(population["decision"] == d)), 3) for d in ("accept", "review", "refuse")}
     log.info("serving directory %s: model version %s, %d production clients, decisions %s", paths.serving,
              registry["model_version"], len(production), shares)
-    return {"bento_model": publish.import_to_bentoml(paths.serving), "model_version": registry["model_version"]}
+    return {"published": True, "bento_model": publish.import_to_bentoml(paths.serving),
+            "model_version": registry["model_version"]}
+
+
+def unservable(champion: tuple | None, params: Params, paths: Paths) -> str | None:
+    """Why the registry's champion cannot serve this run's production clients, or None when it can."""
+    registry = read_optional(paths.reports / "registry.json") or {}
+    verdict = (f"version {registry['version']} of this run was not promoted ({'; '.join(registry['gate']['reasons'])})"
+               if registry and not registry.get("promoted") else "")
+    if champion is None:
+        return (f"no model of this project's registry has passed the validation gate: {verdict or 'none was judged'}"
+                "; read reports/validation_model/report.md")
+    _, bundle, facts = champion
+    if bundle.data_source != params.data.source:
+        return (f"the champion, version {facts['model_version']}, was trained on {bundle.data_source} data and this "
+                f"run is on {params.data.source} data; {verdict or 'no candidate of this data was promoted'}; read "
+                "reports/validation_model/report.md")
+    from creditrisk.features import feature_version
+
+    if bundle.feature_version != feature_version():
+        return (f"the champion, version {facts['model_version']}, was trained on another version of the feature "
+                f"builder ({bundle.feature_version}, now {feature_version()}); "
+                f"{verdict or 'no candidate of this builder was promoted'}")
+    missing = [f for f in bundle.features if f not in production_columns(paths)]
+    if missing:
+        return (f"the champion, version {facts['model_version']}, reads features this run's data lacks (e.g. "
+                f"{missing[0]}); {verdict or 'no candidate of this data was promoted'}")
+    return None
+
+
+def production_columns(paths: Paths) -> set[str]:
+    """The columns of this run's production feature file."""
+    import pyarrow.parquet as pq
+
+    return set(pq.read_schema(paths.features / TEST_FEATURES).names)
 
 
 def _challenger(run_id: str):

@@ -1,4 +1,4 @@
-"""Stage train: imbalance strategies compared on CV business cost; the champion fitted, calibrated, thresholded."""
+"""Stage train: the configured recipe cross-validated, calibrated, thresholded and fitted on the training part."""
 
 from __future__ import annotations
 
@@ -10,10 +10,17 @@ from creditrisk.io import atomic_path, write_json
 from creditrisk.stages.common import BEST_PARAMS, split
 
 
-def run_train(params: Params, paths: Paths) -> dict:
-    """Compare imbalance strategies on CV business cost, fit the champion, calibrate and threshold it on OOF."""
+def tuned_settings(params: Params, paths: Paths):
+    """CatBoost's settings: params train, with the tree shape the tune stage found (if it ran)."""
     from dataclasses import replace
 
+    tuned_path = paths.tuning / BEST_PARAMS
+    tuned = json.loads(tuned_path.read_text()) if tuned_path.exists() else {}
+    return replace(params.train.catboost, **tuned)
+
+
+def run_train(params: Params, paths: Paths) -> dict:
+    """Cross-validate the recipe (trees by CV), calibrate and threshold it out of fold, fit the final model."""
     import polars as pl
 
     from creditrisk.model.champion import train_champion
@@ -21,14 +28,12 @@ def run_train(params: Params, paths: Paths) -> dict:
 
     start = time.perf_counter()
     train, holdout = split(params, paths)
-    tuned_path = paths.tuning / BEST_PARAMS
-    tuned = json.loads(tuned_path.read_text()) if tuned_path.exists() else {}
-    champion = train_champion(train, len(holdout.y), params, replace(params.train.catboost, **tuned))
+    champion = train_champion(train, len(holdout.y), params, tuned_settings(params, paths))
     with atomic_path(paths.model) as tmp:
         tmp.mkdir(parents=True)
         champion.predictor.save(tmp)
-        champion.challenger.save(tmp)
         pl.DataFrame(champion.oof).write_parquet(tmp / OOF_FILE)
-    comparison = champion.comparison | {"seconds": time.perf_counter() - start}
-    write_json(paths.reports / "model_selection.json", comparison)
-    return {"chosen": comparison["chosen"], "cv": vars(champion.predictor.bundle.cv)}
+    write_json(paths.reports / "model_selection.json", champion.selection | {
+        "seconds": round(time.perf_counter() - start)})
+    return {"strategy": champion.selection["strategy"], "trees": champion.selection["trees"],
+            "cv": vars(champion.predictor.bundle.cv)}

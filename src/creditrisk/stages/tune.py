@@ -56,26 +56,31 @@ def _worker(params: Params, paths: Paths, worker: int) -> None:
 
 
 def _setup(params: Params, paths: Paths):
-    """The training part and the key of its study (data, folds, costs)."""
+    """The training part (without the excluded attributes) and the key of its study (data, folds, costs)."""
     import hashlib
 
-    from creditrisk.model.champion import tuning_setup_key
+    from creditrisk.model.champion import tuning_setup_key, without_excluded
 
     train, _ = split(params, paths)
+    train = without_excluded(train, params.train.exclude)
     digest = hashlib.sha256((paths.features / TRAIN_FEATURES).read_bytes()).hexdigest()
     return train, tuning_setup_key(train, digest, params)
 
 
 def _tune(params: Params, paths: Paths, worker: int):
+    from dataclasses import replace
+
     from creditrisk.model.training import stratified_folds
     from creditrisk.model.tuning import open_storage, tune
 
     train, setup = _setup(params, paths)
-    folds = stratified_folds(train.y, params.train.cv_folds, params.base.seed)
+    folds = stratified_folds(train.y, params.tune.folds, params.base.seed)
+    search = replace(params.train.catboost, learning_rate=params.tune.learning_rate)
     paths.tuning.mkdir(parents=True, exist_ok=True)
-    return tune(train.x, train.y, train.categorical, params.train.catboost, folds, params.base.seed, params.cost,
+    return tune(train.x, train.y, train.categorical, search, folds, params.base.seed, params.cost,
                 params.tune.n_trials, params.tune.timeout, open_storage(params.tune.storage, paths.tuning / STUDY),
-                setup=setup, worker=worker)
+                setup=setup, worker=worker, strategy=params.train.imbalance,
+                undersample_ratio=params.train.undersample_ratio)
 
 
 def _report(study, params: Params, paths: Paths) -> dict:

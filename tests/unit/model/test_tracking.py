@@ -40,6 +40,8 @@ def _register_and_judge(model, bundle, x, cost: float, red: list[str] | None = N
     candidate = tracking.register_candidate(model, bundle, {"business_cost_per_client": cost, "auc": 0.8}, x, [])
     gate = _gate(candidate["version"], cost, red)
     tracking.record_gate(candidate["version"], gate)
+    if gate["promote"]:
+        tracking.set_champion(candidate["version"])
     return candidate | {"gate": gate}
 
 
@@ -70,6 +72,28 @@ def test_the_gate_moves_the_champion_alias_and_tags_the_verdict(registry):
     assert [row["champion"] for row in history.values()].count(True) == 1 and history[better["version"]]["champion"]
     assert history[worse["version"]]["holdout_cost_per_client"] == 0.50
     assert (registry / "mlflow.db").exists() and (registry / "mlartifacts").is_dir()
+
+
+def test_a_refit_is_the_next_version_with_the_validated_verdict_and_serves(registry):
+    """The promoted recipe refitted on every labelled row: a new version that names the one it refits, carries
+    its holdout figures and verdict, and takes the champion alias."""
+    from dataclasses import replace
+
+    model, bundle, x = _tiny_model()
+    validated = _register_and_judge(model, bundle, x, 0.20)
+    assert validated["gate"]["promote"]
+    refit_bundle = replace(bundle, train_rows=250, holdout_rows=0, fitted_on="every labelled row")
+    version = tracking.register_refit(model, refit_bundle, validated["version"], x)
+    tracking.set_champion(version)
+    assert version == validated["version"] + 1
+    record = tracking.champion_record()
+    assert (record["version"], record["cost"], record["auc"]) == (version, 0.20, 0.8)
+    _, stored, _ = tracking.load_champion()
+    assert stored.fitted_on == "every labelled row" and stored.train_rows == 250
+    history = {row["version"]: row for row in tracking.version_history()}
+    assert history[version]["refit_of"] == validated["version"] and history[version]["verdict"] == "promoted"
+    assert history[validated["version"]]["refit_of"] is None and not history[validated["version"]]["champion"]
+    assert "registered" not in history[version] and "run_id" not in history[version]  # dates stay in MLflow
 
 
 def test_a_tracking_server_from_the_environment_stores_the_artefacts(mlflow_server, tmp_path, monkeypatch):

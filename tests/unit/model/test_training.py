@@ -1,4 +1,5 @@
-"""Training helpers: resampling only inside folds, calibration, reliability."""
+"""Training helpers: trees chosen by the folds, out-of-fold scores, the bag, resampling only inside folds,
+calibration, reliability."""
 
 import numpy as np
 import pandas as pd
@@ -7,8 +8,11 @@ import pytest
 from creditrisk.config import CatBoostParams, CostParams
 from creditrisk.model.calibration import Calibrator
 from creditrisk.model.training import (
+    agreed_trees,
     brier,
+    catboost_model,
     cross_validate,
+    fit_final,
     reliability_curve,
     stratified_folds,
     undersample,
@@ -44,19 +48,74 @@ def test_reliability_curve_bins_by_predicted_pd():
                     {"predicted": pytest.approx(0.85), "observed": 1.0, "clients": 2}]
 
 
-def test_out_of_fold_scores_never_come_from_a_model_that_saw_the_row():
-    """Each fold's model is trained without its validation rows: a row's score is the same whatever its label."""
-    rng = np.random.default_rng(2)
-    x = pd.DataFrame({"a": rng.normal(size=600), "b": rng.normal(size=600), "c": rng.choice(["u", "v"], 600)})
-    y = (x["a"] + 0.5 * rng.normal(size=600) > 1).astype(int).to_numpy()
-    params = CatBoostParams(iterations=30, learning_rate=0.2, depth=3, early_stopping_rounds=10)
+def test_the_folds_agree_on_the_lowest_mean_log_loss_and_each_fold_is_cut_by_the_others():
+    curves = [np.array([3, 2, 1, 2, 3]), np.array([3, 1, 2, 3, 4]), np.array([3, 2, 2, 1, 2, 9])]
+    # over the common length 5: mean [3, 5/3, 5/3, 2, 3] -> lowest at tree 2 (the first of a tie)
+    # without fold 0: [3, 1.5, 2, 2, 3] -> 2; without fold 1: [3, 2, 1.5, 1.5, 2.5] -> 3; without 2: [3, 1.5, 1.5, ...]
+    assert agreed_trees(curves) == (2, [2, 3, 2])
+    assert agreed_trees([np.array([2.0, 1.0, 3.0])]) == (2, [2])  # one fold: its own curve
+
+
+def _frame(n: int = 600, seed: int = 2):
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.choice(["u", "v"], n)})
+    y = (x["a"] + 0.5 * rng.normal(size=n) > 1).astype(int).to_numpy()
+    return x, y
+
+
+def test_a_fold_model_never_trains_on_its_validation_rows():
+    """Flipping the labels of fold 0's validation rows changes when fold 0 stops, never its trees: the scores of
+    those rows at any number of trees both runs grew are identical."""
+    from catboost import Pool
+
+    x, y = _frame()
+    params = CatBoostParams(iterations=60, learning_rate=0.2, depth=3, early_stopping_rounds=10)
     folds = stratified_folds(y, 3, seed=0)
-    base = cross_validate(x, y, ["c"], params, "undersample", folds, 0, CostParams())
-    # flip the labels of the first fold's validation rows: their out-of-fold scores must not change
     valid0 = folds[0][1]
-    y_flipped = y.copy()
-    y_flipped[valid0[:20]] = 1 - y_flipped[valid0[:20]]
-    other = cross_validate(x, y_flipped, ["c"], params, "undersample", [folds[0]], 0, CostParams())
-    # the fold-0 model is trained on folds 1-2 only, which are unchanged: identical scores for the flipped rows
-    assert np.array_equal(other.oof[valid0], base.oof[valid0])
-    assert 0.5 < base.auc <= 1.0 and len(base.fold_auc) == 3
+    flipped = y.copy()
+    flipped[valid0[:20]] = 1 - flipped[valid0[:20]]
+    models = {}
+    for name, labels in (("base", y), ("flipped", flipped)):
+        cross_validate(x, labels, ["c"], params, "undersample", folds, 0, CostParams(),
+                       on_fold=lambda k, model, name=name: models.setdefault((name, k), model))
+    first, second = models[("base", 0)], models[("flipped", 0)]
+    grown = min(first.tree_count_, second.tree_count_)
+    pool = Pool(x.iloc[valid0], cat_features=["c"])
+    assert np.array_equal(first.predict_proba(pool, ntree_end=grown), second.predict_proba(pool, ntree_end=grown))
+
+
+def test_out_of_fold_scores_use_the_trees_the_other_folds_chose():
+    from catboost import Pool
+
+    x, y = _frame()
+    params = CatBoostParams(iterations=80, learning_rate=0.2, depth=3, early_stopping_rounds=15)
+    folds = stratified_folds(y, 3, seed=0)
+    models = []
+    result = cross_validate(x, y, ["c"], params, "none", folds, 0, CostParams(),
+                            on_fold=lambda k, model: models.append(model))
+    curves = [np.asarray(m.get_evals_result()["validation"]["Logloss"]) for m in models]
+    assert (result.trees, result.fold_trees) == agreed_trees(curves)
+    for (_, valid), model, trees in zip(folds, models, result.fold_trees, strict=True):
+        expected = model.predict_proba(Pool(x.iloc[valid], cat_features=["c"]), ntree_end=trees)[:, 1]
+        assert np.array_equal(result.oof[valid], expected)
+    assert 0.5 < result.auc <= 1.0 and len(result.fold_auc) == 3
+    assert result.summary()["trees"] == result.trees and result.cost / len(y) == result.summary()["cv_cost_per_client"]
+
+
+def test_the_bag_is_one_model_whose_log_odds_are_the_mean_of_its_members():
+    from catboost import Pool
+
+    x, y = _frame(400, seed=3)
+    params = CatBoostParams(learning_rate=0.2, depth=3, rsm=1.0)
+    bag = fit_final(x, y, ["c"], params, "none", trees=25, seed=5, undersample_ratio=3.0, bag=3)
+    members = []
+    for seed in (5, 6, 7):
+        member = catboost_model(params, seed, "none", iterations=25)
+        member.fit(Pool(x, y, cat_features=["c"]))
+        members.append(member.predict(Pool(x, cat_features=["c"]), prediction_type="RawFormulaVal"))
+    logit = np.log(bag.predict_proba(Pool(x, cat_features=["c"]))[:, 1])
+    logit -= np.log(bag.predict_proba(Pool(x, cat_features=["c"]))[:, 0])
+    assert np.allclose(logit, np.mean(members, axis=0), atol=1e-9)
+    assert bag.tree_count_ == 75 and type(bag).__name__ == "CatBoostClassifier"
+    single = fit_final(x, y, ["c"], params, "none", trees=25, seed=5, undersample_ratio=3.0, bag=1)
+    assert single.tree_count_ == 25

@@ -22,7 +22,7 @@ def test_same_seed_same_study_and_the_journal_resumes(tmp_path):
     warnings.filterwarnings("ignore", message="CatBoostPruningCallback is experimental")
     x, y = _data()
     folds = stratified_folds(y, 2, seed=0)
-    base = CatBoostParams(iterations=40, early_stopping_rounds=10)
+    base = CatBoostParams(iterations=120, early_stopping_rounds=60, learning_rate=0.3)
     kwargs = dict(cat_features=["c"], base=base, folds=folds, seed=7, costs=CostParams(), timeout=None)
     first = tune(x, y, n_trials=3, storage=open_storage("journal", tmp_path / "a.journal"), **kwargs).trials
     second = tune(x, y, n_trials=3, storage=open_storage("journal", tmp_path / "b.journal"), **kwargs).trials
@@ -48,12 +48,13 @@ def test_a_pruned_trial_is_reported_as_pruned_not_with_a_cost():
     study = optuna.create_study(direction="minimize")
     depth = {"depth": IntDistribution(4, 8)}
     study.add_trial(create_trial(state=TrialState.COMPLETE, value=0.484, params={"depth": 6}, distributions=depth,
-                                 user_attrs={"cv_auc": 0.8, "best_iterations": [90, 80]}))
+                                 user_attrs={"cv_auc": 0.8, "trees": 85}))
     study.add_trial(create_trial(state=TrialState.PRUNED, params={"depth": 4}, distributions=depth,
                                  intermediate_values={5: 0.35, 9: 0.29}))
     report = study_report(study)
     complete, pruned = report["trials"]
     assert complete["cost_per_client"] == 0.484 and report["best_cost_per_client"] == 0.484
+    assert complete["trees"] == 85 and report["n_trials"] == 2
     assert pruned["state"] == "PRUNED" and pruned["cost_per_client"] is None
     assert (pruned["pruned_at_step"], pruned["last_logloss"]) == (9, 0.29)
 

@@ -1,0 +1,19 @@
+"""The pipeline lane's shared project: one `dvc repro` on a small generated data set, run once per session; the
+smoke test reads it, and the real-data test runs the real files in a copy of it (a checkout that ran the
+synthetic pipeline before)."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_pipeline_smoke import _run, new_project
+
+
+@pytest.fixture(scope="session")
+def synthetic_project(tmp_path_factory) -> Path:
+    """The project on 2,500 + 500 generated applicants, after `dvc repro`."""
+    project = new_project(tmp_path_factory.mktemp("project"),
+                          generate={"n_train": 2500, "n_test": 500, "chunk_size": 2000},
+                          drift={"adversarial_rows": 1000, "top_features": 5})
+    _run(["dvc", "repro"], project)
+    return project
