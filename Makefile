@@ -27,9 +27,9 @@ $(VENV)/.synced-spark: $(VENV)/.synced
 
 spark: $(VENV)/.synced-spark java  ## pyspark (dependency group spark) and Java 17: `creditrisk bucket`, `score-portfolio`
 
-run: setup  ## main job: every DVC stage on the synthetic data, then the API and the dashboard (background)
+run: setup  ## main job: every DVC stage on the synthetic data (SOURCE=raw: the real files in data/raw), then the API and the dashboard (background)
 	@mkdir -p data/raw
-	dvc repro
+	@if [ -n "$(SOURCE)" ]; then dvc exp run -S data.source=$(SOURCE); else dvc repro; fi
 	@echo
 	@creditrisk summary
 	@scripts/serve.sh start

@@ -3,10 +3,14 @@ the time `verify` takes on 1 M records.
 
 Load: C threads (8, then 32) each score one production client by id with the published champion
 (models/serving, the service's Scorer) and record the answer (the service's DecisionRecorder, one transaction
-per request), for a fixed time. Each request's time is split into scoring alone and scoring + recording, in the
-same run; records/s counts what was committed. In process, not over HTTP: the web layer adds the same
-milliseconds with or without recording (docs/service.md has its latency). PostgreSQL: a throwaway server from
-the Debian binaries (fsync off, as the tests'; a production server with fsync on commits slower).
+per request), for a fixed time. A decision is recorded once per application (client, model row, model version):
+so that every request is a first scoring, each pass of a thread over the production clients gives its recorder
+a model version number of its own (views of a recorded application write nothing and are not measured here).
+Keyed chain (HMAC) and a checkpoint after every record (the defaults). Each request's time is split into
+scoring alone and scoring + recording, in the same run; records/s counts what was committed. In process, not
+over HTTP: the web layer adds the same milliseconds with or without recording (docs/service.md has its
+latency). PostgreSQL: a throwaway server from the Debian binaries (fsync off, as the tests'; a production
+server with fsync on commits slower).
 
 Verify: 1 M records of 40-value model rows (the chain's cost grows with the row's size: the per-record time of
 full 616-value rows is measured beside it on 20,000 records). Prints markdown tables (docs/decisions.md).
@@ -29,18 +33,25 @@ sys.path.insert(0, str(ROOT))
 
 
 def _load(recorder, scorer, ids: list[int], threads: int, seconds: float) -> dict:
+    import copy
+
     score_ms, total_ms, lock = [], [], threading.Lock()
     stop = time.monotonic() + seconds
+    passes = iter(range(10**6, 10**9))  # model version numbers of no real model: one per pass, every scoring new
 
     def work(k: int) -> None:
         i = k
+        mine = copy.copy(recorder)  # the same store and scorer, its own model version number
         while time.monotonic() < stop:
+            if (i - k) % len(ids) < threads:
+                with lock:
+                    mine.fixed = recorder.fixed | {"model_version": next(passes)}
             client = ids[i % len(ids)]
             i += threads
             start = time.perf_counter()
             scores = scorer.score_ids([client])
             scored = time.perf_counter()
-            recorder.record(scores, [{"client_id": client}])
+            mine.record(scores, [{"client_id": client}])
             done = time.perf_counter()
             with lock:
                 score_ms.append(1000 * (scored - start))
@@ -70,14 +81,17 @@ def _verify_time(url: str, records: int, width: int) -> dict:
     from creditrisk.decisions.store import DecisionStore, ModelDecision, migrate
 
     migrate(url)
-    store = DecisionStore(url)
+    store = DecisionStore(url, checkpoints=Path(tempfile.mkdtemp()) / "verify.checkpoints")
     row = json.dumps([0.123456789 * k for k in range(width)])
-    batch = [ModelDecision(client_id=100_000 + k, channel="id", input='{"client_id": 1}', features=row,
-                           model_version=1, model_hash="a" * 64, feature_version="f" * 16, threshold=0.08,
-                           review_band=0.01, pd=0.05, auto_decision="accept", reasons=None) for k in range(5000)]
+
+    def batch(version: int) -> list:  # a model version per batch: every record a new application
+        return [ModelDecision(client_id=100_000 + k, channel="id", input='{"client_id": 1}', features=row,
+                              model_version=version, model_hash="a" * 64, feature_version="f" * 16, threshold=0.08,
+                              review_band=0.01, pd=0.05, auto_decision="accept", reasons=None) for k in range(5000)]
+
     start = time.perf_counter()
-    for _ in range(records // len(batch)):
-        store.record_model(batch)
+    for version in range(records // 5000):
+        store.record_model(batch(version + 1))
     filled = time.perf_counter() - start
     start = time.perf_counter()
     result = store.verify()
@@ -98,6 +112,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--verify-records", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3, help="load runs per engine and concurrency (medians)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--engines", nargs="+", default=["SQLite", "PostgreSQL"])
+    parser.add_argument("--no-verify", action="store_true", help="the load table only")
     args = parser.parse_args()
     data = ServingData.load(ROOT / "models" / "serving")
     scorer = Scorer(data)
@@ -106,14 +123,15 @@ def main() -> None:
     rows, verify = [], []
     with postgres_server() as server:
         urls = {"SQLite": f"sqlite:///{work / 'load.db'}", "PostgreSQL": create_database(server, "load")}
+        urls = {engine: url for engine, url in urls.items() if engine in args.engines}
         runs: dict[tuple[str, int], list[dict]] = {}
         for url in urls.values():
             migrate(url)
         for _ in range(args.repeats):  # the engines alternate
             for engine, url in urls.items():
-                store = DecisionStore(url)
+                store = DecisionStore(url, checkpoints=work / f"{engine}.checkpoints")
                 recorder = DecisionRecorder(store, scorer)
-                for threads in (8, 32):
+                for threads in args.threads:
                     result = _load(recorder, scorer, ids, threads, args.seconds)
                     runs.setdefault((engine, threads), []).append(result)
                     print(engine, threads, result, flush=True)
@@ -121,7 +139,7 @@ def main() -> None:
         for (engine, threads), done in runs.items():
             rows.append({key: statistics.median(r[key] for r in done) for key in done[0]}
                         | {"engine": engine, "threads": threads, "runs": len(done)})
-        for engine in ("SQLite", "PostgreSQL"):
+        for engine in ([] if args.no_verify else args.engines):
             for records, width in ((args.verify_records, 40), (20_000, len(scorer.features))):
                 url = (f"sqlite:///{work / f'verify-{width}.db'}" if engine == "SQLite"
                        else create_database(server, f"verify_{width}"))

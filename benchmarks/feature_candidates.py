@@ -54,8 +54,9 @@ def load(interim: Path) -> tuple[pd.DataFrame, np.ndarray]:
 
 def load_applications(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     """The 24,230 real application rows (no history): every feature of the builder, history ones empty."""
-    from creditrisk.features import build_features
     from real_applications import read_real
+
+    from creditrisk.features import build_features
 
     app = read_real(path)
     features = build_features({"application": app}).to_pandas()

@@ -121,7 +121,7 @@ def strength(contribution: float, language: str) -> str:
 def why_block(explanation: dict, language: str) -> None:
     """The principal reasons as sentences to say to the client; every factor for the adviser, sensitive ones marked."""
     st.subheader(t("why", language))
-    against = explanation["decision"] != "accept"
+    against = explanation.get("model_decision", explanation["decision"]) != "accept"  # the model's reasons
     st.markdown(t("why_against" if against else "why_for", language))
     st.markdown("\n".join(f"- {ARROWS[against]} {r['sentence']}" for r in explanation["reasons"])
                 or t("no_reason", language))
@@ -271,7 +271,7 @@ def client_page(api: ApiClient, language: str) -> None:
     result, explanation = client_view(api, client_id, language)
     st.header(t("client_title", language, client_id=client_id))
     decision_block(result, language)
-    note(t("recorded_as", language, n=explanation["decision_id"]))
+    record_note(explanation, language)
     why_block(explanation, language)
     change = change_block(api, client_id, result, language)
     letter_block(client_id, explanation, change, language)
@@ -281,6 +281,21 @@ def client_page(api: ApiClient, language: str) -> None:
     whatif_block(api, client_id, info, result, language)
     flag_block(api, explanation, language)
     history_block(api, client_id, language)
+
+
+def record_note(explanation: dict, language: str) -> None:
+    """Which record the decision shown is: the model's, or a person's word that replaced it (the model's kept)."""
+    if explanation.get("decided_by") != "person":
+        note(t("recorded_as", language, n=explanation["decision_id"]))
+        return
+    key = "in_review" if explanation["decision"] == "review" else "decided_by_person"
+    note(t(key, language, n=explanation["decision_in_force_id"], actor=explanation.get("decided_by_name") or "?",
+           model=t(explanation["model_decision"], language), first=explanation["decision_id"]))
+
+
+def forget_views() -> None:
+    """A person's decision changes what is in force: the cached client files are asked again."""
+    st.session_state.pop("views", None)
 
 
 def client_view(api: ApiClient, client_id: int, language: str) -> tuple[dict, dict]:
@@ -304,6 +319,7 @@ def flag_block(api: ApiClient, explanation: dict, language: str) -> None:
         why = st.text_area(t("flag_why", language), key="flag_why")
         if st.form_submit_button(t("flag_send", language)):
             done = api.flag(explanation["decision_id"], why)
+            forget_views()
             st.success(t("flag_done", language, n=done["decision_id"]))
 
 
@@ -321,6 +337,8 @@ def history_block(api: ApiClient, client_id: int, language: str) -> None:
         rows.append({t("case", language): r["decision_id"], t("when", language): r["recorded_at"][:16].replace(
                          "T", " "),
                      t("what", language): what, t("who", language): r["actor"] or t("kind_model", language),
+                     t("scored_from", language): t(f"channel_{r['channel']}", language) if r["kind"] == "model"
+                     else "", t("requested_by", language): r.get("requested_by") or "",
                      t("status", language): t(f"status_{r['status']}", language, parent=r["parent"]),
                      t("justification", language): r["justification"] or t("none", language)})
     st.table(pd.DataFrame(rows).set_index(t("case", language)))  # a real table: read aloud by screen readers
@@ -377,6 +395,7 @@ def decision_form(api: ApiClient, case: dict, codes: dict, language: str) -> Non
         why = st.text_area(t("justification", language), key="decide_why")
         if st.form_submit_button(t("record_decision", language)):
             done = api.decide(case["decision_id"], decision, code, why)
+            forget_views()
             message = "decided_pending" if done["needs_approval"] else "decided_final"
             st.success(t(message, language, n=done["decision_id"]))
 
@@ -399,6 +418,7 @@ def approval_block(api: ApiClient, case: dict, codes: dict, user: dict, language
         denied = deny.form_submit_button(t("deny", language))
         if granted or denied:
             done = api.approve(case["decision_id"], granted, why)
+            forget_views()
             st.success(t("approval_done", language, n=done["decision_id"], decision=t(done["final_decision"],
                                                                                         language)))
 

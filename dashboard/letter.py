@@ -30,8 +30,15 @@ TEXT = {
     "reasons_for": {"fr": "Les principaux éléments de votre dossier qui ont joué en votre faveur :",
                     "en": "The main parts of your file that worked in your favour:"},
     "change": {"fr": "Ce qui pourrait changer la décision :", "en": "What could change the decision:"},
-    "change_each": {"fr": "Chacune de ces modifications du prêt, à elle seule, permettrait d'accorder le crédit :",
-                    "en": "Each of these changes to the loan would, on its own, allow the credit to be granted:"},
+    "change_each": {"fr": "Chacune de ces modifications du prêt, à elle seule, ferait passer votre dossier sous notre "
+                          "seuil de risque ; votre conseiller peut en étudier une avec vous, sans engagement de notre "
+                          "part avant un nouvel examen :",
+                    "en": "Each of these changes to the loan would, on its own, bring your file under our risk limit; "
+                          "your adviser can go through one with you, with no commitment on our part before a new "
+                          "review:"},
+    "by_person": {"fr": "Votre dossier a été examiné par une personne de notre établissement, qui a pris cette "
+                        "décision.",
+                  "en": "Your file was reviewed by a person of our company, who took this decision."},
     "grade": {"fr": "Classe de risque attribuée à votre dossier : {grade} sur une échelle de 1 (risque le plus "
                     "faible) à {grades}.",
               "en": "Risk grade given to your file: {grade} on a scale from 1 (lowest risk) to {grades}."},
@@ -41,6 +48,14 @@ TEXT = {
               "en": "This decision was prepared with the help of a credit-risk assessment tool. You have the right to "
                     "ask for it to be reviewed by a person, to give your point of view and to obtain further "
                     "explanations: simply contact your adviser."},
+    "human_review": {"fr": "Aucune décision n'est encore prise : une personne examinera votre dossier, et vous "
+                           "pourrez lui présenter vos observations.",
+                     "en": "No decision has been taken yet: a person will review your file, and you will be able to "
+                           "give them your point of view."},
+    "human_person": {"fr": "Vous pouvez présenter vos observations et obtenir des explications complémentaires : "
+                           "il suffit de contacter votre conseiller.",
+                     "en": "You can give your point of view and obtain further explanations: simply contact your "
+                           "adviser."},
     "regards": {"fr": "Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées.",
                 "en": "Yours sincerely,"},
     "signature": {"fr": "Prêt à dépenser — votre conseiller", "en": "Prêt à dépenser — your adviser"},
@@ -71,7 +86,10 @@ def render_letter(client_id: int, explanation: dict, change: dict | None, langua
              f"<p>{say('hello')}</p>", f"<p>{say(decision)}</p>"]
     if "grade" in explanation:
         parts.append(f"<p>{say('grade', grade=explanation['grade'], grades=explanation['grades'])}</p>")
-    if explanation["reasons"]:
+    by_person = explanation.get("decided_by") == "person" and decision != "review"
+    if by_person:
+        parts.append(f"<p>{say('by_person')}</p>")
+    if explanation["reasons"] and decision == explanation.get("model_decision", decision):  # the model's reasons
         heading = {"refuse": "reasons_against", "review": "reasons_review", "accept": "reasons_for"}[decision]
         parts.append(f"<p>{say(heading)}</p>")
         parts.append("<ul>" + "".join(f"<li>{html.escape(r['sentence'])}</li>" for r in explanation["reasons"])
@@ -83,7 +101,8 @@ def render_letter(client_id: int, explanation: dict, change: dict | None, langua
                          + "".join(f"<li>{html.escape(p['sentence'])}</li>" for p in change["proposals"]) + "</ul>")
         else:
             parts.append(f"<p>{html.escape(change['message'])}</p>")
-    parts += [f"<p class='human'>{say('human')}</p>", f"<p>{say('regards')}</p>", f"<p>{say('signature')}</p>"]
+    human = "human_review" if decision == "review" else "human_person" if by_person else "human"
+    parts += [f"<p class='human'>{say(human)}</p>", f"<p>{say('regards')}</p>", f"<p>{say('signature')}</p>"]
     body = "\n".join(parts)
     return (f"<!DOCTYPE html>\n<html lang='{language}'>\n<head><meta charset='utf-8'><title>{say('title')}</title>"
             f"<style>{STYLE}</style></head>\n<body>\n{body}\n</body>\n</html>\n")

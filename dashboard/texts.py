@@ -28,7 +28,19 @@ TEXT: dict[str, dict[str, str]] = {
     "api_session": {"fr": "Identifiant ou mot de passe incorrect, ou session expirée : connectez-vous à nouveau.",
                     "en": "Wrong user name or password, or the session has expired: log in again."},
     "api_forbidden": {"fr": "Action refusée : {detail}", "en": "Action refused: {detail}"},
+    "scored_from": {"fr": "Évalué sur", "en": "Scored from"},
+    "channel_id": {"fr": "le dossier enregistré", "en": "the stored file"},
+    "channel_records": {"fr": "des données transmises", "en": "submitted records"},
+    "requested_by": {"fr": "Demandé par", "en": "Requested by"},
     "recorded_as": {"fr": "Décision enregistrée sous le n° {n}.", "en": "Decision recorded as no. {n}."},
+    "decided_by_person": {"fr": "Décision en vigueur : celle de {actor} (enregistrement n° {n}). Le modèle avait "
+                                "proposé « {model} » (n° {first}).",
+                          "en": "Decision in force: {actor}'s (record no. {n}). The model had proposed "
+                                "\"{model}\" (no. {first})."},
+    "in_review": {"fr": "Ce dossier attend la décision d'une personne (enregistrement n° {n}, {actor}). Le modèle "
+                        "avait proposé « {model} » (n° {first}).",
+                  "en": "This file awaits a person's decision (record no. {n}, {actor}). The model had proposed "
+                        "\"{model}\" (no. {first})."},
     "flag_title": {"fr": "Envoyer ce dossier en revue", "en": "Send this file to review"},
     "flag_why": {"fr": "Pourquoi ce dossier doit-il être réexaminé ?", "en": "Why should this file be reviewed?"},
     "flag_send": {"fr": "Envoyer en revue", "en": "Send to review"},

@@ -13,7 +13,7 @@ import pytest
 
 from creditrisk.decisions import users
 from creditrisk.decisions.chain import ChainKeys
-from creditrisk.decisions.store import CheckpointPolicy, DecisionStore, ModelDecision, migrate
+from creditrisk.decisions.store import DecisionStore, ModelDecision, migrate
 from creditrisk.errors import InvalidRequest, MissingInput, NotAllowed, NotAuthenticated, StoreUnavailable
 
 THRESHOLD = 0.10

@@ -203,7 +203,8 @@ def test_the_decision_letter_reads_as_a_letter_to_the_client(decision, asgi_clie
     page.set_content(render_letter(client, explanation, change, "fr", date(2026, 12, 2)))
     assert page.evaluate("document.documentElement.lang") == "fr"
     text = page.inner_text("body")
-    assert f"Dossier n° {client} — 02/12/2026" in text and "réexaminée par une personne" in text
+    assert f"Dossier n° {client} — 02/12/2026" in text
+    assert ("une personne examinera votre dossier" if decision == "review" else "réexaminée par une personne") in text
     assert {"accept": "acceptée", "review": "en cours d'examen", "refuse": "ne pouvons pas"}[decision] in text
     assert all(r["sentence"] in text for r in explanation["reasons"]) and explanation["reasons"]
     assert f"Classe de risque attribuée à votre dossier\u00a0: {explanation['grade']} sur une échelle de 1" in text

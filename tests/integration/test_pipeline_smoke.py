@@ -7,11 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 from tests.conftest import ROOT
-
 
 
 def _run(args, cwd, check=True):

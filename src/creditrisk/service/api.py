@@ -694,7 +694,8 @@ def of_record(answer: dict, recorded: dict) -> dict:
     force = recorded["in_force"]
     out = {k: v for k, v in answer.items() if k != "decision"}
     return out | {"model_decision": answer.get("decision"), "decision": force["decision"], "decided_by": force["by"],
-                  "status": force["status"], "decision_id": recorded["decision_id"],
+                  "decided_by_name": force.get("actor"), "status": force["status"],
+                  "decision_id": recorded["decision_id"],
                   "decision_in_force_id": force["record"], "application": recorded["application"],
                   "recorded_now": recorded.get("recorded", False), "simulation": False}
 

@@ -1,0 +1,38 @@
+"""The client's letter says the decision in force: a person's approved override replaces the model's word, the
+model's reasons are not given for a decision they argued against, and a file in review is not called decided."""
+
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "dashboard"))
+
+from letter import render_letter  # noqa: E402
+
+REASONS = [{"sentence": "21 % de vos échéances passées ont été payées en retard."}]
+
+
+def _explanation(model: str, in_force: str, by: str) -> dict:
+    return {"decision": in_force, "model_decision": model, "decided_by": by, "reasons": REASONS, "grade": 6,
+            "grades": 7}
+
+
+def test_an_approved_override_is_the_letter_and_drops_the_reasons_against():
+    text = render_letter(100121, _explanation("refuse", "accept", "person"), None, "fr", date(2026, 12, 4))
+    assert "<strong>acceptée</strong>" in text and "Nous sommes au regret" not in text
+    assert "examiné par une personne de notre établissement" in text
+    assert REASONS[0]["sentence"] not in text and "Ce qui pourrait changer" not in text
+
+
+def test_the_models_own_decision_keeps_its_reasons_and_the_right_to_a_person():
+    text = render_letter(100112, _explanation("refuse", "refuse", "model"), {"proposals": [], "message": "Aucune."},
+                         "fr", date(2026, 12, 4))
+    assert "Nous sommes au regret" in text and REASONS[0]["sentence"] in text
+    assert "réexaminée par une personne" in text and "Ce qui pourrait changer la décision" in text
+
+
+def test_a_file_in_review_is_not_called_a_decision():
+    text = render_letter(100177, _explanation("review", "review", "model"), {"proposals": [{"sentence": "Emprunter "
+                         "moins."}], "message": ""}, "en", date(2026, 12, 4))
+    assert "No decision has been taken yet" in text and "This decision was prepared" not in text
+    assert "no commitment on our part" in text and "allow the credit to be granted" not in text
