@@ -342,14 +342,13 @@ def _section(cls, values: dict | None, name: str):
 def load_params(path: Path = Path("params.yaml")) -> Params:
     """Read params.yaml into typed sections; unknown keys are an error (a typo must not be silently ignored)."""
     raw = yaml.safe_load(Path(path).read_text()) or {}
-    sections = {name: _section(type_, raw.get(name), name) for name, type_ in (
-        ("base", BaseParams), ("data", DataParams), ("generate", GenerateParams), ("validate", ValidateParams),
-        ("features", FeaturesParams), ("cost", CostParams), ("train", TrainParams), ("tune", TuneParams),
-        ("compare", CompareParams), ("evaluate", EvaluateParams), ("scale", ScaleParams),
-        ("model_validation", ModelValidationParams), ("drift", DriftParams), ("serve", ServeParams),
-        ("monitor", MonitorParams), ("portfolio", PortfolioParams),
-        ("decisions", DecisionsParams))}
-    params = Params(**sections)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of sections, got {type(raw).__name__}")
+    types = {f.name: f.default_factory for f in fields(Params)}  # section name -> its dataclass
+    unknown = sorted(set(raw) - set(types))
+    if unknown:
+        raise ConfigError(f"{path}: unknown section(s) {unknown}; the sections are {sorted(types)}")
+    params = Params(**{name: _section(type_, raw.get(name), name) for name, type_ in types.items()})
     if params.data.source not in DATA_SOURCES:
         raise ConfigError(f"params.yaml data.source = {params.data.source!r}; expected one of {DATA_SOURCES}")
     return params

@@ -48,3 +48,10 @@ def test_unknown_gate_mode_is_an_error(tmp_path):
     path.write_text("model_validation:\n  gate: sometimes\n")
     with pytest.raises(ConfigError, match="model_validation.gate = 'sometimes'; expected one of"):
         load_params(path)
+
+
+def test_a_misspelt_section_is_refused_with_its_name(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("trian:\n  cv_folds: 99\n")
+    with pytest.raises(ConfigError, match=r"unknown section\(s\) \['trian'\]; the sections are \[.*'train'"):
+        load_params(path)
