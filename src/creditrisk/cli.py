@@ -13,6 +13,7 @@ from pathlib import Path
 from creditrisk.config import BaseParams, DataParams, GenerateParams, Params, Paths, ValidateParams, load_params
 from creditrisk.errors import EXIT_INTERNAL_ERROR, ConfigError, CreditRiskError, MissingInput, NothingPublished
 from creditrisk.logs import configure_logging
+from creditrisk.stages import STAGES, runner
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = usr_sub.add_parser("demo", help="on a database without accounts: one account per role, random passwords "
                               "written to a file only its owner reads (make run)")
     demo.add_argument("--out", type=Path, required=True)
+    stage = sub.add_parser("stage", help="run one DVC stage with params.yaml, as `dvc repro` would (without its "
+                                         "cache): " + ", ".join(STAGES))
+    stage.add_argument("name", choices=STAGES)
     sub.add_parser("summary", help="the pipeline's headline figures with their 95 %% intervals, and where the "
                    "reports are")
     pub = sub.add_parser("publish", help="MLflow champion -> models/serving -> BentoML model store")
@@ -153,7 +157,11 @@ def _run(args: argparse.Namespace, paths: Paths) -> dict:
         checks = ValidateParams(orphans=args.orphans, max_orphan_share=args.max_orphan_share)
         params = replace(Params(), validate=checks)
         return validate.run_validate(params, paths)
-    return _publish(args, paths)
+    if args.command == "stage":
+        return runner(args.name)(load_params(paths.root / "params.yaml"), paths)
+    if args.command == "publish":
+        return _publish(args, paths)
+    raise RuntimeError(f"command {args.command!r} has no handler")  # a bug: the parser knows a command we do not
 
 
 def summary(paths: Paths) -> str:

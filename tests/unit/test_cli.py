@@ -4,6 +4,7 @@ import polars as pl
 import pytest
 
 from creditrisk.cli import main
+from tests.conftest import ROOT
 
 
 def test_generate_then_ingest_from_the_command_line(tmp_path, capsys):
@@ -99,3 +100,20 @@ def test_the_summary_names_a_promotion_in_report_mode_and_the_refit(tmp_path, ca
             "(out-of-fold)): for exploration, never for production; its recipe refitted on every labelled row is "
             "version 3.") in out
     assert "is now the champion" not in out and "Served: nothing yet (the publish stage has not run)." in out
+
+
+def test_every_dvc_stage_is_a_stage_of_the_command_line_in_the_same_order():
+    import yaml
+
+    from creditrisk.stages import STAGES, runner
+
+    assert tuple(yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]) == STAGES
+    assert all(runner(name).__name__ == f"run_{name}" for name in STAGES)
+
+
+def test_an_unknown_command_or_stage_is_refused_not_sent_to_publish(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["stage", "trian"])
+    assert exited.value.code == 2 and "invalid choice: 'trian'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["pubish"])
