@@ -120,6 +120,9 @@ class ApiClient:
     def oversight(self, weeks: int = 12) -> dict:
         return self._post("/decisions/oversight", {"weeks": weeks})
 
+    def verify(self) -> dict:
+        return self._post("/decisions/verify")
+
 
 def _message(response: httpx.Response) -> str:
     """The service's error message: every error answer is {"error": message} (docs/service.md)."""

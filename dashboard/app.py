@@ -318,9 +318,12 @@ def flag_block(api: ApiClient, explanation: dict, language: str) -> None:
     with st.expander(t("flag_title", language)), st.form("flag"):
         why = st.text_area(t("flag_why", language), key="flag_why")
         if st.form_submit_button(t("flag_send", language)):
-            done = api.flag(explanation["decision_id"], why)
-            forget_views()
-            st.success(t("flag_done", language, n=done["decision_id"]))
+            if len(why.strip()) < 10:
+                st.error(t("short_why", language), icon="✏️")
+                return
+            done = send(lambda: api.flag(explanation["decision_id"], why), language)
+            if done:
+                flash(t("flag_done", language, n=done["decision_id"]))
 
 
 def history_block(api: ApiClient, client_id: int, language: str) -> None:
@@ -348,6 +351,7 @@ def history_block(api: ApiClient, client_id: int, language: str) -> None:
 def review_page(api: ApiClient, language: str) -> None:
     """The cases waiting for a person, the decision form, and the overrides waiting for an approver."""
     st.header(t("page_review", language))
+    show_flash()
     user = st.session_state["user"]
     queue = api.review_queue(language)
     codes = queue["reason_codes"]
@@ -380,24 +384,67 @@ def review_page(api: ApiClient, language: str) -> None:
         st.markdown(t("approvals_empty", language))
     for case in waiting:
         approval_block(api, case, codes, user, language)
+    if user["role"] in ("auditor", "approver"):
+        verify_block(api, language)
 
 
 def _age(hours: float, language: str) -> str:
     return t("hours", language, n=decimal(hours, language, 1))
 
 
+def flash(message: str) -> None:
+    """A confirmation shown after the page is drawn again (so that the queues show the new state at once)."""
+    st.session_state["flash"] = message
+    forget_views()
+    st.rerun()
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.success(message)
+
+
+def missing(decision: str | None, code: str | None, why: str, language: str) -> str | None:
+    """What the person still has to give, in their language (checked before anything is sent)."""
+    if decision is None:
+        return t("missing_decision", language)
+    if code is None:
+        return t("missing_code", language)
+    if len(why.strip()) < 10:
+        return t("short_why", language)
+    return None
+
+
+def send(api_call, language: str):
+    """A person's decision sent; a refusal by the service is said in the page's language and keeps the page."""
+    try:
+        return api_call()
+    except ApiError as error:
+        if error.kind != "refused":
+            raise
+        st.error(t("not_recorded", language, detail=error.detail), icon="🚫")
+        return None
+
+
 def decision_form(api: ApiClient, case: dict, codes: dict, language: str) -> None:
+    """No decision and no reason are chosen in advance: the person chooses both, and says why."""
     note(t("four_eyes_note", language))
     with st.form(f"decide-{case['decision_id']}"):
         decision = st.radio(t("your_decision", language), ["accept", "refuse"], format_func=lambda d: t(d, language),
-                            horizontal=True, key="decide_choice")
-        code = st.selectbox(t("reason_code", language), list(codes), format_func=codes.get, key="decide_code")
+                            horizontal=True, index=None, key="decide_choice")
+        code = st.selectbox(t("reason_code", language), list(codes), format_func=codes.get, index=None,
+                            placeholder=t("choose", language), key="decide_code")
         why = st.text_area(t("justification", language), key="decide_why")
         if st.form_submit_button(t("record_decision", language)):
-            done = api.decide(case["decision_id"], decision, code, why)
-            forget_views()
-            message = "decided_pending" if done["needs_approval"] else "decided_final"
-            st.success(t(message, language, n=done["decision_id"]))
+            problem = missing(decision, code, why, language)
+            if problem:
+                st.error(problem, icon="✏️")
+                return
+            done = send(lambda: api.decide(case["decision_id"], decision, code, why), language)
+            if done:
+                message = "decided_pending" if done["needs_approval"] else "decided_final"
+                flash(t(message, language, n=done["decision_id"]))
 
 
 def approval_block(api: ApiClient, case: dict, codes: dict, user: dict, language: str) -> None:
@@ -406,6 +453,11 @@ def approval_block(api: ApiClient, case: dict, codes: dict, user: dict, language
     st.markdown(f"**{label}**")
     st.markdown(t("proposed_by", language, actor=case["actor"], decision=t(case["final_decision"], language),
                   reason=codes.get(case["reason_code"], case["reason_code"]), why=case["justification"]))
+    if case.get("model_reasons"):
+        st.markdown(t("model_reasons", language))
+        st.markdown("\n".join(f"- {r['sentence']}" for r in case["model_reasons"]))
+    st.button(t("open_file", language, client=case["client_id"]), key=f"open_{case['decision_id']}",
+              on_click=_open_client, args=(int(case["client_id"]),))
     if user["role"] != "approver":
         return
     if case["actor"] == user["name"]:
@@ -417,10 +469,30 @@ def approval_block(api: ApiClient, case: dict, codes: dict, user: dict, language
         granted = grant.form_submit_button(t("grant", language))
         denied = deny.form_submit_button(t("deny", language))
         if granted or denied:
-            done = api.approve(case["decision_id"], granted, why)
-            forget_views()
-            st.success(t("approval_done", language, n=done["decision_id"], decision=t(done["final_decision"],
-                                                                                        language)))
+            if len(why.strip()) < 10:
+                st.error(t("short_why", language), icon="✏️")
+                return
+            done = send(lambda: api.approve(case["decision_id"], granted, why), language)
+            if done:
+                flash(t("approval_done", language, n=done["decision_id"], decision=t(done["final_decision"],
+                                                                                       language)))
+
+
+def _open_client(client_id: int) -> None:
+    st.session_state["client_id"] = client_id
+    st.session_state["page"] = "client"
+
+
+def verify_block(api: ApiClient, language: str) -> None:
+    """An auditor or approver checks the records' keyed chain from the dashboard."""
+    st.subheader(t("verify_title", language))
+    note(t("verify_note", language))
+    if st.button(t("verify_run", language), key="verify"):
+        found = api.verify()
+        if found["intact"]:
+            st.success(t("verify_ok", language, n=f"{found['records']:,}".replace(",", "\u202f")))
+        else:
+            st.error(t("verify_broken", language, n=found["broken_at"], problem=found["problem"]))
 
 
 # ------------------------------------------------------------------------------------------------ other pages

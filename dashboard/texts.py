@@ -66,7 +66,7 @@ TEXT: dict[str, dict[str, str]] = {
     "decided_final": {"fr": "Décision enregistrée (n° {n}) : elle est définitive.",
                       "en": "Decision recorded (no. {n}): it is final."},
     "decided_pending": {"fr": "Décision enregistrée (n° {n}) : accorder ce crédit au-dessus du seuil est une "
-                              "dérogation ; elle attend la validation d'un(e) autre valideur.",
+                              "dérogation ; elle attend l'approbation d'une autre personne ayant le rôle de valideur.",
                         "en": "Decision recorded (no. {n}): granting this credit above the threshold is an override; "
                               "it waits for another approver's approval."},
     "four_eyes_note": {"fr": "Accorder un crédit dont la probabilité de défaut atteint le seuil est une dérogation : "
@@ -80,9 +80,30 @@ TEXT: dict[str, dict[str, str]] = {
                       "en": "Approval recorded (no. {n}): final decision “{decision}”."},
     "proposed_by": {"fr": "Proposé par {actor} : {decision} — {reason} — « {why} »",
                     "en": "Proposed by {actor}: {decision} — {reason} — “{why}”"},
-    "own_case": {"fr": "C'est votre propre décision : un(e) autre valideur doit la valider.",
+    "own_case": {"fr": "C'est votre propre décision : une autre personne ayant le rôle de valideur doit l'approuver.",
                  "en": "This is your own decision: another approver must approve it."},
     "read_only": {"fr": "Rôle auditeur : consultation seule.", "en": "Auditor role: read only."},
+    "choose": {"fr": "Choisissez…", "en": "Choose…"},
+    "missing_decision": {"fr": "Choisissez une décision : accorder ou refuser.", "en": "Choose a decision: grant or "
+                         "refuse."},
+    "missing_code": {"fr": "Choisissez un motif dans la liste.", "en": "Choose a reason from the list."},
+    "short_why": {"fr": "La justification doit faire au moins 10 caractères : dites ce que vous avez vérifié.",
+                  "en": "The justification needs at least 10 characters: say what you checked."},
+    "not_recorded": {"fr": "Rien n'a été enregistré : {detail}", "en": "Nothing was recorded: {detail}"},
+    "open_file": {"fr": "Ouvrir le dossier du client {client}", "en": "Open client {client}'s file"},
+    "model_reasons": {"fr": "Ce qui a pesé dans la proposition du modèle :", "en": "What weighed in the model's "
+                      "proposal:"},
+    "verify_title": {"fr": "Vérifier l'intégrité des décisions enregistrées", "en": "Check the integrity of the "
+                     "recorded decisions"},
+    "verify_note": {"fr": "Recalcule la chaîne scellée de tous les enregistrements et la compare aux points de "
+                          "contrôle tenus hors de la base.",
+                    "en": "Recomputes the sealed chain of every record and compares it with the checkpoints kept "
+                          "outside the database."},
+    "verify_run": {"fr": "Lancer la vérification", "en": "Run the check"},
+    "verify_ok": {"fr": "Intègre : {n} enregistrements vérifiés, aucun modifié, supprimé ou ajouté après coup.",
+                  "en": "Intact: {n} records checked, none edited, deleted or added afterwards."},
+    "verify_broken": {"fr": "Atteinte à l'intégrité : premier enregistrement en cause n° {n} ({problem}).",
+                      "en": "Integrity broken: first record concerned no. {n} ({problem})."},
     "history_title": {"fr": "Historique des décisions du client", "en": "The client's decision history"},
     "kind_model": {"fr": "modèle", "en": "model"},
     "kind_flag": {"fr": "mise en revue", "en": "sent to review"},

@@ -179,6 +179,8 @@ class CompareParams:
     """The model-selection comparisons (stage compare): what the champion's recipe is compared with."""
 
     run: bool = True  # false: the stage writes that nothing was compared, and every document says so
+    folds: int = 3  # cross-validation folds of the comparisons (the champion's own figures use train.cv_folds)
+    learning_rate: float = 0.1  # the comparisons' learning rate (fewer trees): they rank treatments, nothing served
     strategies: tuple[str, ...] = IMBALANCE_STRATEGIES  # imbalance treatments compared on the same folds
     scorecard_candidates: int = 30  # the challenger (logistic scorecard, optbinning): features binned per fold,
     scorecard_min_iv: float = 0.02  # by univariate AUC, kept from this information value up

@@ -198,3 +198,41 @@ def test_nobody_uses_the_dashboard_without_logging_in(api):
     at.button[0].click().run()
     assert at.session_state["user"]["role"] == "relationship_manager" and "token" in at.session_state["user"]
     assert "Connecté(e) : **rita** (chargé(e) de clientèle)" in "\n".join(m.value for m in at.sidebar.markdown)
+
+
+def test_the_review_flow_asks_the_person_to_choose_and_shows_the_new_state_at_once(api, serving_data):
+    """Nothing chosen in advance; what is missing is said in French and the page stays; once sent, the override
+    waits for an approver on the same page; the approver sees the model's reasons and the file's link; an
+    auditor checks the chain from the dashboard."""
+    population = serving_data.population
+    client = int(population.index[population["decision"] == "refuse"][70])  # a file no other test opens
+    remy = api.with_token(api.login("remy", PASSWORD)["token"])
+    first = remy.explain(client, "fr")
+    flagged = remy.flag(first["decision_id"], "Le client présente un garant solvable.")
+    api.with_token(None)
+
+    def record(app):
+        next(b for b in app.button if b.label == "Enregistrer la décision").click().run()
+
+    at = _app(api, "rita", page="review")
+    assert at.radio(key="decide_choice").value is None and at.selectbox(key="decide_code").value is None
+    at.selectbox(key="case").set_value(flagged["decision_id"]).run()
+    record(at)
+    assert "Choisissez une décision : accorder ou refuser." in _text(at)
+    assert "Dérogations en attente de validation (quatre yeux)" in [h.value for h in at.subheader]  # page kept
+    at.radio(key="decide_choice").set_value("accept")
+    at.selectbox(key="decide_code").set_value("guarantor_or_collateral")
+    at.text_area(key="decide_why").set_value("court")
+    record(at)
+    assert "au moins 10 caractères" in _text(at) and not at.exception
+    at.text_area(key="decide_why").set_value("Acte de caution du garant vérifié en agence.")
+    record(at)
+    assert not at.exception
+    assert any("attend l'approbation d'une autre personne" in s.value for s in at.success)
+    assert f"client {client}" in _text(at) and "Aucune dérogation en attente" not in _text(at)
+    approver = _app(api, "alice", page="review")
+    assert "Ce qui a pesé dans la proposition du modèle" in _text(approver)
+    assert any(b.label == f"Ouvrir le dossier du client {client}" for b in approver.button)
+    auditor = _app(api, "audrey", page="review")
+    next(b for b in auditor.button if b.label == "Lancer la vérification").click().run()
+    assert any(s.value.startswith("Intègre : ") for s in auditor.success), _text(auditor)

@@ -381,6 +381,16 @@ class DecisionStore:
                 raise InvalidRequest(f"decision {seq} does not exist")
             return as_dict(record)
 
+    def model_record_of(self, seq: int) -> dict:
+        """The model's record a case started from (followed up its parents from any record of the case)."""
+        with self.transaction(read_only=True) as session:
+            record = session.get(Decision, seq)
+            while record is not None and record.kind != "model" and record.parent is not None:
+                record = session.get(Decision, record.parent)
+            if record is None:
+                raise InvalidRequest(f"decision {seq} does not exist")
+            return as_dict(record)
+
     def history(self, client_id: int) -> list[dict]:
         """Every record of a client, oldest first."""
         from sqlalchemy import select

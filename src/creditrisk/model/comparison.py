@@ -36,12 +36,16 @@ class Comparison:
 
 
 def compare_models(data: ModelData, params: Params, catboost: CatBoostParams) -> Comparison:
-    """Every comparison on the folds the train stage uses (same seed, same rows)."""
+    """Every comparison on the same ``compare.folds`` folds (same seed, same rows), at ``compare.learning_rate``:
+    the treatments are ranked with each other, not with the champion's own CV figures."""
+    from dataclasses import replace
+
     from creditrisk.schema import KEY
 
     settings, seed, costs = params.train, params.base.seed, params.cost
+    catboost = replace(catboost, learning_rate=params.compare.learning_rate)
     train = without_excluded(data, settings.exclude)
-    folds = stratified_folds(train.y, settings.cv_folds, seed)
+    folds = stratified_folds(train.y, params.compare.folds, seed)
     results = {s: cross_validate(train.x, train.y, train.categorical, catboost, s, folds, seed, costs,
                                  settings.undersample_ratio) for s in params.compare.strategies}
     configured = results.get(settings.imbalance) or cross_validate(
@@ -51,6 +55,7 @@ def compare_models(data: ModelData, params: Params, catboost: CatBoostParams) ->
     challenger, challenger_oof = train_challenger(train, folds, costs, params.compare.scorecard_candidates,
                                                   params.compare.scorecard_min_iv)
     report = {"run": True, "configured": settings.imbalance, "cheapest": cheapest.strategy,
+              "folds": params.compare.folds, "learning_rate": params.compare.learning_rate,
               "criterion": "CV business cost at the best out-of-fold threshold (trees chosen by CV)",
               "strategies": [r.summary() for r in results.values()],
               "baselines": all_baselines(train, folds, costs, seed), "challenger": challenger.summary,

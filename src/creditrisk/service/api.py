@@ -539,8 +539,11 @@ class CreditRisk:
         with _domain_errors():
             require_role(actor, ("relationship_manager", "approver", "auditor"), "see the review queue")
             column = 0 if language == "en" else 1
-            return {"review": self.store.open_cases("pending_review"),
-                    "approval": self.store.open_cases("pending_approval"),
+            approval = []
+            for case in self.store.open_cases("pending_approval"):  # with the model's reasons the override answers
+                model = self.store.model_record_of(case["decision_id"])
+                approval.append(case | {"model_reasons": model["reasons"], "model_decision_id": model["decision_id"]})
+            return {"review": self.store.open_cases("pending_review"), "approval": approval,
                     "reason_codes": {code: labels[column] for code, labels in REASON_CODES.items()}}
 
     @bentoml.api(route="/review/decide")
@@ -599,6 +602,18 @@ class CreditRisk:
         with _domain_errors():
             require_role(actor, ("relationship_manager", "approver", "auditor"), "read the oversight figures")
             return oversight(self.store, weeks)
+
+    @bentoml.api(route="/decisions/verify")
+    @answers_errors
+    def decision_verify(self, ctx: bentoml.Context) -> dict:
+        """The keyed chain and its checkpoints recomputed (as `creditrisk decisions verify`), for an auditor or an
+        approver: the records checked, intact or not, and the first bad record."""
+        from creditrisk.decisions.store import require_role
+
+        actor = self._actor(ctx)
+        with _domain_errors():
+            require_role(actor, ("approver", "auditor"), "verify the decision records")
+            return self.store.verify()
 
     @bentoml.api(route="/simulate")
     def simulate(self, client_id: ClientId,
