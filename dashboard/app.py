@@ -163,11 +163,16 @@ def change_block(api: ApiClient, client_id: int, result: dict, language: str) ->
     return answer
 
 
-def letter_block(client_id: int, explanation: dict, change: dict | None, language: str) -> None:
-    """The decision letter for the client, to download and print (HTML)."""
+def letter_block(client_id: int, explanation: dict, change: dict | None, info: dict, language: str) -> None:
+    """The decision letter for the client, to download and print (HTML, A4)."""
     st.subheader(t("letter", language))
     note(t("letter_note", language))
-    st.download_button(t("letter_download", language), render_letter(client_id, explanation, change, language),
+    shown = {f["field"]: f["display"] for f in info.get("descriptive", [])}
+    request = ({"amount": shown["AMT_CREDIT"], "term": shown["CREDIT_TERM_MONTHS"], "monthly": shown["AMT_ANNUITY"]}
+               if {"AMT_CREDIT", "CREDIT_TERM_MONTHS", "AMT_ANNUITY"} <= set(shown) else None)
+    letter = render_letter(client_id, explanation, change, language, request=request,
+                           adviser=st.session_state["user"]["name"])
+    st.download_button(t("letter_download", language), letter,
                        file_name=f"decision-{client_id}-{language}.html", mime="text/html", key="letter")
 
 
@@ -274,8 +279,8 @@ def client_page(api: ApiClient, language: str) -> None:
     record_note(explanation, language)
     why_block(explanation, language)
     change = change_block(api, client_id, result, language)
-    letter_block(client_id, explanation, change, language)
     info = api.client(client_id, language)
+    letter_block(client_id, explanation, change, info, language)
     profile_block(info, language)
     position_block(api, client_id, language)
     whatif_block(api, client_id, info, result, language)

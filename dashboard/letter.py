@@ -12,6 +12,12 @@ from datetime import date
 TEXT = {
     "title": {"fr": "Réponse à votre demande de crédit", "en": "Answer to your credit application"},
     "file": {"fr": "Dossier n° {client_id} — {day}", "en": "File no. {client_id} — {day}"},
+    "to": {"fr": "À l'attention de : ……………………………… (nom du client, tel qu'il figure au dossier)",
+           "en": "For the attention of: ……………………………… (the client's name, as on the file)"},
+    "request": {"fr": "Objet : votre demande de crédit de {amount}, remboursable en {term} par mensualités de "
+                      "{monthly}.",
+                "en": "Subject: your credit application for {amount}, repayable over {term} in monthly instalments "
+                      "of {monthly}."},
     "hello": {"fr": "Madame, Monsieur,", "en": "Dear client,"},
     "accept": {"fr": "Nous avons le plaisir de vous informer que votre demande de crédit est "
                      "<strong>acceptée</strong>.",
@@ -59,6 +65,10 @@ TEXT = {
     "regards": {"fr": "Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées.",
                 "en": "Yours sincerely,"},
     "signature": {"fr": "Prêt à dépenser — votre conseiller", "en": "Prêt à dépenser — your adviser"},
+    "contact": {"fr": "Votre conseiller : {adviser}. Pour demander un réexamen, répondez à ce courrier ou prenez "
+                      "rendez-vous dans votre agence en rappelant le dossier n° {client_id}.",
+                "en": "Your adviser: {adviser}. To ask for a review, reply to this letter or make an appointment "
+                      "at your branch quoting file no. {client_id}."},
 }
 
 STYLE = """
@@ -68,13 +78,16 @@ h1 { font-size: 16pt; margin-bottom: 0.2em; }
 .file { color: #404040; margin-top: 0; }
 li { margin-bottom: 0.4em; }
 .human { border-left: 4px solid #0072B2; padding-left: 0.8em; }
-@media print { body { margin: 1.5cm; } }
+footer { margin-top: 2em; border-top: 1px solid #808080; padding-top: 0.5em; font-size: 10.5pt; }
+@page { size: A4; margin: 2cm; }
+@media print { body { margin: 0; max-width: none; } }
 """
 
 
 def render_letter(client_id: int, explanation: dict, change: dict | None, language: str,
-                  day: date | None = None) -> str:
-    """The letter as a complete HTML page (``lang`` set to its language)."""
+                  day: date | None = None, request: dict | None = None, adviser: str | None = None) -> str:
+    """The letter as a complete HTML page (``lang`` set to its language), A4 when printed. ``request``: the
+    amount, term and monthly instalment as the file shows them (the /client answer's ``display`` texts)."""
     def say(key: str, **values: object) -> str:
         text = TEXT[key][language].format(**values)
         return text.replace(" :", "\u00a0:").replace(" ;", "\u202f;") if language == "fr" else text
@@ -82,8 +95,11 @@ def render_letter(client_id: int, explanation: dict, change: dict | None, langua
     decision = explanation["decision"]
     day = day or date.today()
     day_text = day.strftime("%d/%m/%Y") if language == "fr" else f"{day.day} {day:%B %Y}"
-    parts = [f"<h1>{say('title')}</h1>", f"<p class='file'>{say('file', client_id=client_id, day=day_text)}</p>",
-             f"<p>{say('hello')}</p>", f"<p>{say(decision)}</p>"]
+    head = [f"<h1>{say('title')}</h1>", f"<p class='file'>{say('file', client_id=client_id, day=day_text)}</p>",
+            f"<p>{say('to')}</p>"]
+    if request:
+        head.append(f"<p>{html.escape(say('request', **request))}</p>")
+    parts = [f"<p>{say('hello')}</p>", f"<p>{say(decision)}</p>"]
     if "grade" in explanation:
         parts.append(f"<p>{say('grade', grade=explanation['grade'], grades=explanation['grades'])}</p>")
     by_person = explanation.get("decided_by") == "person" and decision != "review"
@@ -94,7 +110,7 @@ def render_letter(client_id: int, explanation: dict, change: dict | None, langua
         parts.append(f"<p>{say(heading)}</p>")
         parts.append("<ul>" + "".join(f"<li>{html.escape(r['sentence'])}</li>" for r in explanation["reasons"])
                      + "</ul>")
-    if decision != "accept" and change is not None:
+    if decision == "refuse" and change is not None:  # a final refusal only: a file in review is not decided
         parts.append(f"<p>{say('change')}</p>")
         if change["proposals"]:
             parts.append(f"<p>{say('change_each')}</p><ul>"
@@ -103,6 +119,8 @@ def render_letter(client_id: int, explanation: dict, change: dict | None, langua
             parts.append(f"<p>{html.escape(change['message'])}</p>")
     human = "human_review" if decision == "review" else "human_person" if by_person else "human"
     parts += [f"<p class='human'>{say(human)}</p>", f"<p>{say('regards')}</p>", f"<p>{say('signature')}</p>"]
-    body = "\n".join(parts)
+    contact = say("contact", adviser=html.escape(adviser or "—"), client_id=client_id)
+    body = (f"<header>{''.join(head)}</header>\n<main>\n" + "\n".join(parts)
+            + f"\n</main>\n<footer><p>{contact}</p></footer>")
     return (f"<!DOCTYPE html>\n<html lang='{language}'>\n<head><meta charset='utf-8'><title>{say('title')}</title>"
             f"<style>{STYLE}</style></head>\n<body>\n{body}\n</body>\n</html>\n")

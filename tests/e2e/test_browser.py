@@ -208,7 +208,7 @@ def test_the_decision_letter_reads_as_a_letter_to_the_client(decision, asgi_clie
     assert {"accept": "acceptée", "review": "en cours d'examen", "refuse": "ne pouvons pas"}[decision] in text
     assert all(r["sentence"] in text for r in explanation["reasons"]) and explanation["reasons"]
     assert f"Classe de risque attribuée à votre dossier\u00a0: {explanation['grade']} sur une échelle de 1" in text
-    assert (decision == "accept") == ("Ce qui pourrait changer la décision" not in text)
+    assert (decision == "refuse") == ("Ce qui pourrait changer la décision" in text)  # only a final refusal
     assert not re.search(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b", text)  # no raw column name reaches the client
     assert _audit(page, f"letter-{decision}-fr") == []
     page.close()

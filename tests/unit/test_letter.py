@@ -31,8 +31,19 @@ def test_the_models_own_decision_keeps_its_reasons_and_the_right_to_a_person():
     assert "réexaminée par une personne" in text and "Ce qui pourrait changer la décision" in text
 
 
-def test_a_file_in_review_is_not_called_a_decision():
+def test_a_file_in_review_is_not_called_a_decision_and_promises_nothing():
     text = render_letter(100177, _explanation("review", "review", "model"), {"proposals": [{"sentence": "Emprunter "
                          "moins."}], "message": ""}, "en", date(2026, 12, 4))
     assert "No decision has been taken yet" in text and "This decision was prepared" not in text
-    assert "no commitment on our part" in text and "allow the credit to be granted" not in text
+    assert "Emprunter moins." not in text and "What could change the decision" not in text
+
+
+def test_the_letter_names_the_request_the_adviser_and_has_landmarks_and_a4_print():
+    request = {"amount": "415\u202f818\u00a0€", "term": "13 mois", "monthly": "32\u202f746\u00a0€"}
+    text = render_letter(100112, _explanation("refuse", "refuse", "model"), {"proposals": [{"sentence": "Apport."}],
+                         "message": ""}, "fr", date(2026, 12, 4), request=request, adviser="rita")
+    assert ("Objet : votre demande de crédit de 415\u202f818\u00a0€, remboursable en 13 mois par mensualités de "
+            "32\u202f746\u00a0€.").replace(" :", "\u00a0:") in text
+    assert "Votre conseiller\u00a0: rita." in text and "dossier n° 100112" in text
+    assert text.index("<header>") < text.index("<main>") < text.index("</main>") < text.index("<footer>")
+    assert "@page { size: A4" in text and "ferait passer votre dossier sous notre seuil" in text
