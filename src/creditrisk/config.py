@@ -247,6 +247,8 @@ class ServeParams:
     min_amount_share: float = 0.3  # the smallest amount proposed, as a share of the amount requested
     max_down_payment_share: float = 0.5  # the largest down payment proposed, as a share of the goods price
     max_term_quantile: float = 0.95  # the longest term proposed: this quantile of the production loans' terms
+    proposal_margin: float = 0.01  # a proposal's PD must be this far below the acceptance limit (threshold minus
+                                   # the review band): half the band, so that a proposal does not sit on the limit
     # plausible applications (the real files' range, rounded out): a value or a combination outside is refused
     bounds: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(PLAUSIBLE))
     min_working_age: float = 16.0  # employment may not start before this age (DAYS_EMPLOYED against DAYS_BIRTH)

@@ -53,6 +53,7 @@ class ServingInfo:
     min_amount_share: float = 0.3  # plausible ranges of "what would change the decision" (params serve)
     max_down_payment_share: float = 0.5
     max_term_quantile: float = 0.95
+    proposal_margin: float = 0.01
     bounds: dict = field(default_factory=lambda: dict(PLAUSIBLE))  # plausible applications (params serve)
     min_working_age: float = 16.0
     payment_rate: tuple[float, float] = (0.015, 0.2)

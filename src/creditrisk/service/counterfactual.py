@@ -6,8 +6,10 @@ Only what the client can act on is searched, each lever within the product's pla
   down to ``min_amount_share`` of the requested amount;
 - ``term``: repay over a longer term (a lower annuity for the same amount), up to the longest term of the
   production clients' loans (their ``max_term_quantile``);
-- ``down_payment``: pay part of the goods price (a smaller amount and annuity for the same purchase), up to
-  ``max_down_payment_share`` of the price.
+- ``down_payment``: pay part of the goods price (the credit smaller by exactly the down payment, the annuity in
+  proportion: the same term), up to ``max_down_payment_share`` of the price.
+A proposal must clear the acceptance limit (threshold minus the review band) by ``proposal_margin``: a change that
+lands on the limit is not proposed.
 Every candidate is scored by the same feature builder and model as /score (``Scorer.simulate_many``), so a
 proposal sent back to /score as raw records gives the decision it claims (tested).
 """
@@ -29,6 +31,7 @@ class Ranges:
     min_amount_share: float = 0.3
     max_down_payment_share: float = 0.5
     max_term: float = 40.0  # credit / annuity: the longest term proposed
+    margin: float = 0.0  # a proposal's PD at most (threshold - review band) - margin
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ def ranges_for(scorer: Scorer) -> Ranges:
     served = scorer.predictor.bundle.served
     terms = (scorer.applications["AMT_CREDIT"] / scorer.applications["AMT_ANNUITY"]).drop_nulls().to_numpy()
     return Ranges(served.min_amount_share, served.max_down_payment_share,
-                  float(np.quantile(terms, served.max_term_quantile)))
+                  float(np.quantile(terms, served.max_term_quantile)), served.proposal_margin)
 
 
 def candidates(application: dict, ranges: Ranges) -> list[Candidate]:
@@ -61,11 +64,12 @@ def candidates(application: dict, ranges: Ranges) -> list[Candidate]:
     if shortest_annuity < annuity:
         for cut in np.linspace(0.95, shortest_annuity / annuity, STEPS):
             out.append(Candidate("term", 1 - cut, {"AMT_ANNUITY": _round(annuity * cut, 10)}))
-    if goods:
+    if goods:  # the client pays `down` of the price: the credit is smaller by exactly that, the term the same
         for share in np.linspace(0.05, ranges.max_down_payment_share, STEPS):
-            new_credit = _round(max(credit - share * goods, 1000.0), 1000)
-            if new_credit < credit:
-                out.append(Candidate("down_payment", share, {
+            down = _round(share * goods, 500)
+            if credit - down >= 1000:
+                new_credit = float(credit - down)
+                out.append(Candidate("down_payment", down / goods, {
                     "AMT_CREDIT": new_credit, "AMT_ANNUITY": _round(annuity * new_credit / credit, 10)}))
     return out
 
@@ -88,8 +92,9 @@ def what_would_change(scorer: Scorer, client_id: int, ranges: Ranges, catalogue:
     searched = candidates(application, ranges)
     scores = scorer.simulate_many(client_id, [c.changes for c in searched]) if searched else None
     best: dict[str, tuple[Candidate, float]] = {}
+    limit = scorer.threshold - scorer.review_band - ranges.margin  # clear of the limit, not on it
     for i, candidate in enumerate(searched):
-        if scores.decision[i] == "accept" and candidate.lever not in best:  # candidates go from small to large
+        if scores.decision[i] == "accept" and scores.pd[i] <= limit and candidate.lever not in best:  # small first
             best[candidate.lever] = (candidate, float(scores.pd[i]))
     for candidate, pd_ in sorted(best.values(), key=lambda item: item[0].size):
         answer["proposals"].append({"lever": candidate.lever, "changes": candidate.changes,
@@ -113,7 +118,8 @@ def _sentence(candidate: Candidate, application: dict, catalogue: ReasonCatalogu
     if candidate.lever == "term":
         return _say("term", language).format(new=money(changes["AMT_ANNUITY"]), old=money(application["AMT_ANNUITY"]))
     return _say("down_payment", language).format(
-        down=money(application["AMT_CREDIT"] - changes["AMT_CREDIT"]), new=money(changes["AMT_CREDIT"]))
+        down=money(application["AMT_CREDIT"] - changes["AMT_CREDIT"]), price=money(application["AMT_GOODS_PRICE"]),
+        new=money(changes["AMT_CREDIT"]), old=money(application["AMT_CREDIT"]))
 
 
 def _say(key: str, language: str) -> str:
@@ -127,8 +133,9 @@ _TEXT = {
     "term": {"fr": "Rembourser sur une durée plus longue : une annuité de {new} au lieu de {old}, pour le même "
                    "montant.",
              "en": "Repay over a longer term: an annuity of {new} instead of {old}, for the same amount."},
-    "down_payment": {"fr": "Verser un apport de {down} sur le prix du bien, et n'emprunter que {new}.",
-                     "en": "Pay {down} of the price yourself and borrow only {new}."},
+    "down_payment": {"fr": "Verser un apport de {down} sur le prix du bien ({price}), et emprunter {new} au lieu de "
+                           "{old}.",
+                     "en": "Pay {down} of the price ({price}) yourself and borrow {new} instead of {old}."},
     "already": {"fr": "La demande est déjà accordée : rien n'est à changer.",
                 "en": "The application is already accepted: nothing needs to change."},
     "none": {"fr": "Aucune modification des seules conditions du prêt (montant, durée, apport) ne suffit à faire "
