@@ -733,12 +733,31 @@ def _stored_model():
     """The model from the local store only: BentoModel would otherwise try to download it from BentoCloud."""
     from bentoml.exceptions import NotFound as StoreNotFound
 
+    home = os.environ.get("BENTOML_HOME", "~/bentoml")
     try:
-        return bentoml.models.get(BENTO_TAG)
+        model = bentoml.models.get(BENTO_TAG)
     except StoreNotFound:
-        home = os.environ.get("BENTOML_HOME", "~/bentoml")
         raise RuntimeError(f"no {BENTO_TAG} in the BentoML model store ({home}): run `dvc repro publish` or "
                            "`creditrisk publish --import-only`") from None
+    if "BENTOML_HOME" not in os.environ:  # the user's shared default store: it may hold another checkout's model
+        _same_as_this_checkout(model, home)
+    return model
+
+
+def _same_as_this_checkout(model, home: str) -> None:
+    """Started from a checkout (its models/serving published) on the user's default store, the store's model must
+    be that checkout's: the default store is shared by every checkout of the user, and another checkout's
+    `dvc repro` may have imported its own model. A store set by $BENTOML_HOME is the operator's choice."""
+    from creditrisk.service.publish import content_hash
+
+    here = Path("models/serving")
+    if not (here / "bundle.json").exists():  # a container or a bento: the store is the only model there is
+        return
+    if model.info.labels.get("content_hash") != content_hash(here):
+        raise RuntimeError(f"the BentoML model store ({home}) holds {model.tag}, which is not this checkout's "
+                           f"published model ({here.resolve()}): another checkout published since. Run "
+                           "`creditrisk publish --import-only` here, or serve with a store of this checkout's own: "
+                           "`BENTOML_HOME=.run/bentoml bentoml serve` (as scripts/serve.sh does)")
 
 
 UNKNOWN_ROUTE = "/unknown-route"

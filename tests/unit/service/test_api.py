@@ -291,3 +291,26 @@ def test_counterfactual_endpoint(client, serving_data):
     assert answer["proposals"] or answer["message"].startswith("No change of the loan terms alone")
     unknown = client.post("/counterfactual", json={"client_id": 10**9}, headers=AUTH)
     assert unknown.status_code == 404
+
+
+def test_on_the_shared_default_store_another_checkouts_model_is_refused(tmp_path, monkeypatch, serving_dir):
+    """`bentoml serve` from a checkout with the user's default store: a model imported by another checkout is
+    refused at start, naming both and the way out; with the checkout's own model it starts."""
+    import shutil
+
+    import bentoml
+
+    from creditrisk.service import api
+    from creditrisk.service.publish import import_to_bentoml
+
+    import_to_bentoml(serving_dir)
+    checkout = tmp_path / "checkout"
+    shutil.copytree(serving_dir, checkout / "models" / "serving")
+    monkeypatch.chdir(checkout)
+    monkeypatch.delenv("BENTOML_HOME")  # the store stays the session's: BentoML resolved it at first use
+    assert api._stored_model().tag == bentoml.models.get("creditrisk-pd:latest").tag  # this checkout's model
+    with open(checkout / "models" / "serving" / "threshold-note.txt", "w") as other:  # this checkout publishes
+        other.write("another model\n")                                               # something else
+    refused = r"not this checkout.s published model .*`BENTOML_HOME=.run/bentoml bentoml serve`"
+    with pytest.raises(RuntimeError, match=refused):
+        api._stored_model()
