@@ -118,3 +118,16 @@ def test_written_count_sentences_agree_with_one():
             assert "one" in concept.sentences, concept.id
             for language in LANGUAGES:
                 assert not reasons.sentence(concept, 1.0, 0.0, language).startswith("1 "), concept.id
+
+
+def test_every_category_a_client_file_shows_is_named_in_both_languages():
+    """Each category field of the client file (occupation included): every level the schema allows has a French and
+    an English name, and the French one is never the English value left as it was."""
+    reasons = load_catalogue()
+    shown = [f for f, spec in reasons.fields.items() if spec["unit"] == "category" and f != "CODE_GENDER"]
+    assert "OCCUPATION_TYPE" in shown
+    for field in shown:
+        levels = set(schema.table("application_test").column(field).categories)
+        named = reasons.categories.get(field, {})
+        assert levels <= set(named), (field, sorted(levels - set(named)))
+        assert all(named[v]["fr"] != v and set(named[v]) == {"fr", "en"} for v in levels if v not in ("Y", "N")), field
