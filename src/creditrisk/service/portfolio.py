@@ -146,9 +146,21 @@ class Portfolio:
                 for name, spec in load_catalogue().fields.items() if name in self.features}
 
     def _similarity_features(self) -> list[str]:
+        """"Similar clients" are close on what an RM can name: the model's most important numeric fields that the
+        client file shows with a label, never a sensitive one (age, family, gender)."""
+        reasons = load_catalogue()
+
+        def usable(feature: str) -> bool:
+            if feature in self.categorical or feature not in reasons.fields:
+                return False
+            try:
+                return not reasons.concept_of(feature).sensitive
+            except KeyError:
+                return False
+
         ranked = [r["feature"] for r in self.reports.get("global_importance", [])]
-        numeric = [f for f in ranked if f not in self.categorical]
-        return numeric[:8] or [f for f in self.features if f not in self.categorical][:8]
+        chosen = [f for f in ranked if f in self.features and usable(f)][:6]
+        return chosen or [f for f in self.features if usable(f)][:6]
 
 
 class NeighbourIndex:

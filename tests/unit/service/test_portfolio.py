@@ -27,6 +27,12 @@ def test_distribution_covers_every_client_and_the_peers(portfolio, batch):
     assert sum(dist["counts"]["similar"]) + dist["missing"]["similar"] == 30
     values = portfolio.production["EXT_SOURCE_MEAN"].dropna().to_numpy()
     assert dist["client_percentile"] == pytest.approx(100 * np.mean(values < dist["client_value"]))
+    from creditrisk.reasons import load_catalogue
+
+    reasons = load_catalogue()  # peers are close on fields people can name, none of them sensitive
+    assert dist["similar_on"] and all(f in reasons.fields and not reasons.concept_of(f).sensitive
+                                      for f in dist["similar_on"])
+    assert not {"DAYS_BIRTH", "AGE_YEARS", "CNT_CHILDREN", "CODE_GENDER"} & set(dist["similar_on"])
     categorical = portfolio.distribution("NAME_CONTRACT_TYPE", None)
     assert sum(categorical["counts"]["all"].values()) == len(batch)
 
