@@ -189,7 +189,8 @@ def profile_block(info: dict, language: str) -> None:
 def position_block(api: ApiClient, client_id: int, language: str) -> None:
     st.subheader(t("position", language))
     fields = [f for f in COMPARE_FEATURES if f in model_info(api)["fields"]]
-    feature = st.selectbox(t("feature", language), fields, key="position_feature",
+    feature = st.selectbox(t("feature", language), fields, placeholder=t("choose", language),
+                           key="position_feature",
                            format_func=lambda f: field_label(api, f, language))
     dist = api.distribution(feature, client_id)
     label = dist[f"label_{language}"]
@@ -369,7 +370,8 @@ def review_page(api: ApiClient, language: str) -> None:
     else:
         labels = {c["decision_id"]: t("case_label", language, n=c["decision_id"], client=c["client_id"],
                                       pd=pct(c["pd"], language), age=_age(c["age_hours"], language)) for c in cases}
-        chosen = st.selectbox(t("case", language), list(labels), format_func=labels.get, key="case")
+        chosen = st.selectbox(t("case", language), list(labels), format_func=labels.get,
+                              placeholder=t("choose", language), key="case")
         case = next(c for c in cases if c["decision_id"] == chosen)
         origin = (t("origin_flag", language, actor=case["actor"]) if case["kind"] == "flag"
                   else t("origin_model", language))
@@ -508,12 +510,14 @@ def portfolio_page(api: ApiClient, language: str) -> None:
         col1, col2 = st.columns(2)
         decision = col1.selectbox(t("decision", language), [anyone, "accept", "review", "refuse"],
                                   format_func=lambda d: d if d == anyone else f"{ICONS[d]} {t(d, language)}",
-                                  key="filter_decision")
+                                  placeholder=t("choose", language), key="filter_decision")
         contract = col2.selectbox(t("contract", language), [anyone, "Cash loans", "Revolving loans"],
                                   format_func=lambda c: c if c == anyone else t(f"contract_{c}", language),
-                                  key="filter_contract")
-        income = col1.selectbox(t("income_band", language), [anyone, *INCOME_BANDS], key="filter_income")
-        age = col2.selectbox(t("age_band", language), [anyone, *AGE_BANDS], key="filter_age")
+                                  placeholder=t("choose", language), key="filter_contract")
+        income = col1.selectbox(t("income_band", language), [anyone, *INCOME_BANDS],
+                                placeholder=t("choose", language), key="filter_income")
+        age = col2.selectbox(t("age_band", language), [anyone, *AGE_BANDS], placeholder=t("choose", language),
+                             key="filter_age")
         pd_range = st.slider(t("pd_range", language), 0, 100, (0, 100), step=1,
                              format="%d %%" if language == "fr" else "%d%%", key="filter_pd")
         st.form_submit_button(t("apply", language))
@@ -537,7 +541,8 @@ def portfolio_page(api: ApiClient, language: str) -> None:
                               ("credit", "AMT_CREDIT"), ("age_years", "AGE_YEARS"))}})
     st.dataframe(shown_table, hide_index=True, width="stretch")
     with st.form("open"):
-        st.selectbox(t("open_client", language), [c["client_id"] for c in found["clients"]], key="open_client")
+        st.selectbox(t("open_client", language), [c["client_id"] for c in found["clients"]],
+                     placeholder=t("choose", language), key="open_client")
         st.form_submit_button(t("open", language), on_click=_open_chosen_client)
 
 
@@ -567,8 +572,10 @@ def compare_page(api: ApiClient, language: str) -> None:
     st.subheader(t("scatter", language))
     col1, col2 = st.columns(2)
     fields = [f for f in COMPARE_FEATURES if f in model_info(api)["fields"]]
-    x = col1.selectbox(t("x_axis", language), fields, index=0, format_func=lambda f: field_label(api, f, language))
-    y = col2.selectbox(t("y_axis", language), fields, index=1, format_func=lambda f: field_label(api, f, language))
+    x = col1.selectbox(t("x_axis", language), fields, index=0, placeholder=t("choose", language),
+                       format_func=lambda f: field_label(api, f, language))
+    y = col2.selectbox(t("y_axis", language), fields, index=1, placeholder=t("choose", language),
+                       format_func=lambda f: field_label(api, f, language))
     data = api.scatter(x, y, ids)
     labels = {k: t(k, language) for k in ("accept", "review", "refuse")}
     x_label, y_label = field_label(api, x, language), field_label(api, y, language)
