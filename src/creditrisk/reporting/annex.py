@@ -201,10 +201,14 @@ def _changes(r: dict) -> list[str]:
     lines = ["## 6. Changes through the life cycle [6]", "",
              "| version | holdout cost | holdout AUC | gate | red tests | refit of | champion now |",
              "|---:|---:|---:|---|---|---:|---|"]
-    lines += [f"| {v['version']} | {num(v['holdout_cost_per_client'])} | "
-              f"{num(v['holdout_auc'])} | {v['verdict']} | {v['red_tests'] or 'none'} | {v.get('refit_of') or ''} | "
-              f"{'yes' if v['champion'] else ''} |" for v in r["registry"].get("history", [])]
-    return lines + [""]
+    for v in r["registry"].get("history", []):
+        holdout = ("n/a (fitted on the holdout too)", "n/a") if v.get("refit_of") else (
+            num(v["holdout_cost_per_client"]), num(v["holdout_auc"]))
+        lines.append(f"| {v['version']} | {holdout[0]} | {holdout[1]} | {v['verdict']} | {v['red_tests'] or 'none'} | "
+                     f"{v.get('refit_of') or ''} | {'yes' if v['champion'] else ''} |")
+    return lines + ["", "A refit is the validated recipe fitted again on every labelled row once the gate has "
+                    "passed: the holdout is part of its training data, so it has no holdout figures of its own; "
+                    "its version's gate verdict is that of the version it refits.", ""]
 
 
 def _standards() -> list[str]:

@@ -18,7 +18,7 @@ MARKED = re.compile(r"(?P<text>[-\d\u202f\u00a0,]+(?:\u00a0%)?)<!--(?P<source>\w
 # normalised cost, 0.5 = chance for an AUC, table ranks, "2 cœurs", WCAG 2.1, "30 clients" (a display rule),
 # the expected-cost formula, and age-band names (labels read from the fairness report).
 STRUCTURAL = [r"^#+ \d+\.", r"95\s%", r"\b[01] = ", r"0,5 = ", r"^\| \d+ \|", r"2 cœurs", r"2\.1 AA",
-              r"IC 95", r"\(1 − \*p\*\)", r"^\| âge ", r"moins de 30 clients"]
+              r"IC 95", r"\(1 − \*p\*\)", r"^\| âge ", r"moins de 30 clients", r"\(sections? \d+\)"]
 
 
 def _value(text: str) -> float:
