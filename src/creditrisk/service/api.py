@@ -9,9 +9,11 @@ bin of the monitored features, never a line about one client (``creditrisk.monit
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import hmac
+import inspect
 import logging
 import os
 import threading
@@ -308,16 +310,29 @@ def answers_errors(endpoint):
     """An endpoint (with a ``ctx`` parameter) that answers 401, 403, 429 and 503 with the error's message (and,
     for 429, the seconds to wait, in the body and the Retry-After header)."""
 
+    def answered(ctx, answer: _Answered) -> dict:
+        ctx.response.status_code = answer.status
+        if answer.retry_after is not None:
+            ctx.response.headers["Retry-After"] = str(answer.retry_after)
+            return {"error": answer.message, "retry_after_seconds": answer.retry_after}
+        return {"error": answer.message}
+
+    if inspect.iscoroutinefunction(endpoint):  # BentoML runs a coroutine on the event loop, not the sync thread
+        @functools.wraps(endpoint)
+        async def awaited(self, *args, **kwargs):
+            try:
+                return await endpoint(self, *args, **kwargs)
+            except _Answered as answer:
+                return answered(kwargs["ctx"], answer)
+
+        return awaited
+
     @functools.wraps(endpoint)
     def wrapped(self, *args, **kwargs):
         try:
             return endpoint(self, *args, **kwargs)
         except _Answered as answer:
-            kwargs["ctx"].response.status_code = answer.status
-            if answer.retry_after is not None:
-                kwargs["ctx"].response.headers["Retry-After"] = str(answer.retry_after)
-                return {"error": answer.message, "retry_after_seconds": answer.retry_after}
-            return {"error": answer.message}
+            return answered(kwargs["ctx"], answer)
 
     return wrapped
 
@@ -334,6 +349,12 @@ def _tables(records: Any) -> dict:
             contract = schema.table("application_test" if name == "application" else name)
             tables[name] = pl.DataFrame(rows, schema=schema.polars_schema(contract), orient="row")
     return tables
+
+
+def _lowest_priority() -> None:
+    """This thread (and the threads argon2 starts from it) yields the CPU to every other one (Linux: nice 19)."""
+    with contextlib.suppress(OSError, AttributeError):  # elsewhere, or not allowed: normal priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 def default_workers() -> int:
@@ -384,9 +405,11 @@ class CreditRisk:
         self.recorder = DecisionRecorder(self.store, self.scorer) if self.store else None
         self.token_minutes = token_minutes()
         self.login_policy = login_policy()
-        # password checks (argon2, memory- and CPU-hard on purpose) run here, one at a time per worker, never
-        # on the threads that score: a flood of logins cannot take the scoring's cores (docs/decisions.md)
-        self.passwords = ThreadPoolExecutor(max_workers=1, thread_name_prefix="password")
+        # password checks (argon2, memory- and CPU-hard on purpose) run here, one at a time per worker, at the
+        # lowest CPU priority, never on the thread that scores: a flood of logins cannot take the scoring's cores
+        # (docs/decisions.md has the measure)
+        self.passwords = ThreadPoolExecutor(max_workers=1, thread_name_prefix="password",
+                                            initializer=_lowest_priority)
         self.password_queue = threading.BoundedSemaphore(PASSWORD_QUEUE)
         self.key_id = api_key_id()
         log.info("decisions recorded in %s", redacted(url))
@@ -503,29 +526,30 @@ class CreditRisk:
 
     @bentoml.api(route="/login")
     @answers_errors
-    def login(self, ctx: bentoml.Context, user: Annotated[FreeText, Field(min_length=1, max_length=64)],
-              password: Annotated[str, Field(min_length=1, max_length=256)]) -> dict:
+    async def login(self, ctx: bentoml.Context, user: Annotated[FreeText, Field(min_length=1, max_length=64)],
+                    password: Annotated[str, Field(min_length=1, max_length=256)]) -> dict:
         """A person's signed token (header X-User-Token on the review endpoints), valid for a working day. After
-        too many failures an account or an address waits (429, with the seconds to wait)."""
+        too many failures an account or an address waits (429, with the seconds to wait). The password check
+        (argon2, deliberately slow) runs on a pool of its own and is awaited: each worker scores on one thread
+        (BentoML's ``threads``), which a flood of logins must not hold."""
         from creditrisk.decisions.users import issue_token, login, secret
 
         address = ctx.request.client.host if ctx.request.client else "unknown"
         with _domain_errors():
             if self.store is None:
                 raise self.store_problem
-            actor = login(self.store, user, password, address, self.login_policy, check=self._checked)
+            actor = await self._on_password_pool(login, self.store, user, password, address, self.login_policy)
             token = issue_token(actor, self.token_minutes, secret())
         return {"token": token, "user": actor.name, "role": actor.role, "valid_minutes": self.token_minutes}
 
-    def _checked(self, store, name: str, password: str):
-        """``authenticate`` on the bounded password pool; more waiting than the pool takes: 429 at once."""
-        from creditrisk.decisions.users import authenticate
+    async def _on_password_pool(self, function, *args):
+        """``function`` on the bounded password pool, awaited; more logins waiting than the pool takes: 429 now."""
         from creditrisk.errors import TooManyAttempts
 
         if not self.password_queue.acquire(blocking=False):
             raise TooManyAttempts("too many logins at once: retry in a second", 1)
         try:
-            return self.passwords.submit(authenticate, store, name, password).result()
+            return await asyncio.wrap_future(self.passwords.submit(function, *args))
         finally:
             self.password_queue.release()
 
