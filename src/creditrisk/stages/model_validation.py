@@ -53,12 +53,14 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
     gate = promotion_gate(report["tests"], registry["holdout_cost_per_client"], champion, registry["version"],
                           params.model_validation.gate, params.model_validation.shift_signoff)
     tracking.record_gate(registry["version"], gate)
-    served = registry["version"] if gate["promote"] else None
+    promoted = registry["version"] if gate["promote"] else None
     if gate["promote"] and params.train.refit:
         refit, report["refit"] = _refit(params, paths, predictor)
-        served = tracking.register_refit(refit.model, refit.bundle, registry["version"], holdout.x)
-    if served is not None:
-        tracking.set_champion(served)
+        promoted = tracking.register_refit(refit.model, refit.bundle, registry["version"], holdout.x)
+    if promoted is not None:
+        tracking.set_champion(promoted)
+    # blocked: the champion in place stays served when it was trained on this kind of data (publish serves it)
+    served = promoted if promoted is not None else (record["version"] if champion is not None else None)
     registry |= {"promoted": gate["promote"], "gate": gate, "served_version": served,
                  "previous_champion": {"version": record["version"] if record else None,
                                        "holdout_cost_per_client": champion.cost if champion else None,
