@@ -86,7 +86,7 @@ def features_read(model: Any) -> set[str]:
         return everything
     read = set()
     for tree in spec["oblivious_trees"]:
-        for split in tree["splits"]:
+        for split in tree.get("splits") or []:  # a tree without a split (a constant, seen in a bag) reads nothing
             kind = split["split_type"]
             if kind == "FloatFeature":
                 read.add(floats[split["float_feature_index"]])
