@@ -11,15 +11,17 @@ log = logging.getLogger(__name__)
 
 def run_generate(params: Params, paths: Paths) -> dict:
     """Generate the synthetic files into data/synthetic and the true PD into data/oracle; with the real files
-    (``data.source: raw``) nothing is generated (the folders DVC expects are only created if absent)."""
+    (``data.source: raw``) nothing is generated and both folders hold only a note saying so (the synthetic files
+    of an earlier run stay in DVC's cache: switching back restores them)."""
+    from creditrisk.io import atomic_path, write_text
     from creditrisk.synthetic.generator import generate
 
     if params.data.source != "synthetic":
         for folder in (paths.synthetic, paths.oracle):  # DVC expects the outputs; a note says why they hold nothing
-            folder.mkdir(parents=True, exist_ok=True)
-            if not any(folder.iterdir()):
-                (folder / "NOT_GENERATED.txt").write_text(f"data.source is {params.data.source}: the pipeline "
-                                                          "runs on the real files and generates nothing here.\n")
+            with atomic_path(folder) as tmp:
+                tmp.mkdir(parents=True)
+                write_text(tmp / "NOT_GENERATED.txt", f"data.source is {params.data.source}: the pipeline runs on "
+                                                      "the real files and generates nothing here.\n")
         log.info("real-data mode (data.source: %s): no synthetic data generated", params.data.source)
         return {"generated": False, "reason": f"data.source is {params.data.source}"}
 
