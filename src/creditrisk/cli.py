@@ -207,6 +207,9 @@ def _verdict(registry: dict) -> str:
     if not registry["promoted"]:
         return f"was not promoted: {'; '.join(gate['reasons'])}."
     text = "passed the validation gate"
+    if gate.get("signed_off"):
+        text += (f" with {len(gate['signed_off'])} red stability test(s) signed off ({'; '.join(gate['signed_off'])}"
+                 f"; sign-off: {gate['signoff']})")
     if gate["mode"] == "report" and gate["red_tests"]:
         text = (f"was promoted in REPORT mode despite {len(gate['red_tests'])} red test(s) ("
                 f"{'; '.join(gate['red_tests'])}): for exploration, never for production")

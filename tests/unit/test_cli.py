@@ -102,6 +102,18 @@ def test_the_summary_names_a_promotion_in_report_mode_and_the_refit(tmp_path, ca
     assert "is now the champion" not in out and "Served: nothing yet (the publish stage has not run)." in out
 
 
+def test_the_summary_quotes_a_signed_off_population_shift(tmp_path, capsys):
+    signoff = "2026-12-05, A. Martin (model risk): fewer revolving loans in production, accepted"
+    shift = "CSI of the top 10 features: the largest (development vs production)"
+    _summary_reports(tmp_path, {"version": 3, "promoted": True, "served_version": 4, "gate": {
+        "mode": "enforce", "reasons": [], "red_tests": [shift], "signed_off": [shift], "signoff": signoff}},
+        {"green": 19, "amber": 1, "red": 1, "not_enough_data": 0})
+    assert main(["--root", str(tmp_path), "summary"]) == 0
+    out = capsys.readouterr().out
+    assert (f"version 3 passed the validation gate with 1 red stability test(s) signed off ({shift}; sign-off: "
+            f"{signoff}); its recipe refitted on every labelled row is version 4.") in out
+
+
 def test_every_dvc_stage_is_a_stage_of_the_command_line_in_the_same_order():
     import yaml
 

@@ -213,6 +213,9 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
         gate = registry.get("gate", {})
         verdict = ("promoted to alias `champion` by the validation gate" if registry["promoted"] else
                    "**not promoted** to alias `champion`: " + "; ".join(gate.get("reasons", [])))
+        if gate.get("signed_off"):
+            verdict += (" — red stability test(s) **signed off**, not hidden (" + "; ".join(gate["signed_off"])
+                        + f"; sign-off: {gate['signoff']})")
         if gate.get("mode") == "report" and gate.get("red_tests"):
             verdict += (" — **the gate ran in report mode: red tests did not block** ("
                         + "; ".join(gate["red_tests"]) + ")")
