@@ -24,7 +24,7 @@ def _run(args, cwd, check=True):
 def new_project(work: Path, **sections: dict) -> Path:
     """A copy of the project (code, dvc.yaml, params; no data, models or reports) in a new git + DVC repository,
     with small model settings and ``sections`` merged into params.yaml."""
-    for item in ("src", "pipelines", "dvc.yaml", "params.yaml", ".gitignore"):
+    for item in ("src", "pipelines", "scripts", "dvc.yaml", "params.yaml", ".gitignore"):
         source = ROOT / item
         if source.is_dir():
             shutil.copytree(source, work / item, ignore=shutil.ignore_patterns("__pycache__"))
