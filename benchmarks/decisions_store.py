@@ -116,6 +116,10 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", default=["SQLite", "PostgreSQL"])
     parser.add_argument("--no-verify", action="store_true", help="the load table only")
     args = parser.parse_args()
+    import os
+    import secrets
+
+    os.environ.setdefault("CREDITRISK_CHAIN_KEY", secrets.token_urlsafe(48))  # a key of this run's own
     data = ServingData.load(ROOT / "models" / "serving")
     scorer = Scorer(data)
     ids = [int(c) for c in data.production.index]
