@@ -536,10 +536,14 @@ def portfolio_page(api: ApiClient, language: str) -> None:
         t("client", language): [str(c) for c in table["client_id"]],
         t("pd", language): [pct(p, language) for p in table["probability_of_default"]],
         t("decision", language): [f"{ICONS[d]} {t(d, language)}" for d in table["decision"]],
+        t("of_record", language): [t("estimate", language) if sim else t("record_no", language, n=int(n))
+                                   for sim, n in zip(table["simulation"], table["decision_id"].fillna(0),
+                                                     strict=True)],
         **{field_label(api, field, language): [d[key] for d in table["display"]]
            for key, field in (("contract_type", "NAME_CONTRACT_TYPE"), ("income", "AMT_INCOME_TOTAL"),
                               ("credit", "AMT_CREDIT"), ("age_years", "AGE_YEARS"))}})
     st.dataframe(shown_table, hide_index=True, width="stretch")
+    note(t("estimate_note", language))
     with st.form("open"):
         st.selectbox(t("open_client", language), [c["client_id"] for c in found["clients"]],
                      placeholder=t("choose", language), key="open_client")

@@ -28,6 +28,13 @@ TEXT: dict[str, dict[str, str]] = {
     "api_session": {"fr": "Identifiant ou mot de passe incorrect, ou session expirée : connectez-vous à nouveau.",
                     "en": "Wrong user name or password, or the session has expired: log in again."},
     "api_forbidden": {"fr": "Action refusée : {detail}", "en": "Action refused: {detail}"},
+    "of_record": {"fr": "Décision enregistrée", "en": "Decision of record"},
+    "record_no": {"fr": "n° {n}", "en": "no. {n}"},
+    "estimate": {"fr": "estimation (dossier jamais ouvert)", "en": "estimate (file never opened)"},
+    "estimate_note": {"fr": "Une « estimation » n'est pas une décision : elle n'est enregistrée qu'à l'ouverture du "
+                            "dossier du client.",
+                      "en": "An \"estimate\" is not a decision: it is recorded only when the client's file is "
+                            "opened."},
     "scored_from": {"fr": "Évalué sur", "en": "Scored from"},
     "channel_id": {"fr": "le dossier enregistré", "en": "the stored file"},
     "channel_records": {"fr": "des données transmises", "en": "submitted records"},

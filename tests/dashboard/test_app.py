@@ -101,6 +101,9 @@ def test_filtering_the_portfolio(api, serving_data):
     assert set(shown["Décision"]) == {"⛔ Refusé"}
     assert set(shown["Type de crédit"]) <= {"prêt personnel", "crédit renouvelable"}
     assert all(v.endswith("€") for v in shown["Montant demandé"])
+    marks = set(shown["Décision enregistrée"])  # each PD is a decision of record or said to be an estimate
+    assert "estimation (dossier jamais ouvert)" in marks and all(m.startswith("n° ") or m.startswith("estimation")
+                                                                 for m in marks)
 
 
 def test_comparing_two_clients(api, serving_data):
