@@ -10,6 +10,7 @@ while 32 clients flood /login for 15 s. "Before" is what the issue measured on t
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import sqlite3
