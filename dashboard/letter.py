@@ -65,10 +65,15 @@ TEXT = {
     "regards": {"fr": "Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées.",
                 "en": "Yours sincerely,"},
     "signature": {"fr": "Prêt à dépenser — votre conseiller", "en": "Prêt à dépenser — your adviser"},
-    "contact": {"fr": "Votre conseiller : {adviser}. Pour demander un réexamen, répondez à ce courrier ou prenez "
-                      "rendez-vous dans votre agence en rappelant le dossier n° {client_id}.",
-                "en": "Your adviser: {adviser}. To ask for a review, reply to this letter or make an appointment "
-                      "at your branch quoting file no. {client_id}."},
+    "contact": {"fr": "{adviser}Pour demander un réexamen, répondez à ce courrier ou prenez rendez-vous dans votre "
+                      "agence en rappelant le dossier n° {client_id}.",
+                "en": "{adviser}To ask for a review, reply to this letter or make an appointment at your branch "
+                      "quoting file no. {client_id}."},
+    "contact_review": {"fr": "{adviser}Pour toute question, répondez à ce courrier ou prenez rendez-vous dans votre "
+                             "agence en rappelant le dossier n° {client_id}.",
+                       "en": "{adviser}For any question, reply to this letter or make an appointment at your branch "
+                             "quoting file no. {client_id}."},
+    "adviser": {"fr": "Votre conseiller : {name}. ", "en": "Your adviser: {name}. "},
 }
 
 STYLE = """
@@ -119,7 +124,8 @@ def render_letter(client_id: int, explanation: dict, change: dict | None, langua
             parts.append(f"<p>{html.escape(change['message'])}</p>")
     human = "human_review" if decision == "review" else "human_person" if by_person else "human"
     parts += [f"<p class='human'>{say(human)}</p>", f"<p>{say('regards')}</p>", f"<p>{say('signature')}</p>"]
-    contact = say("contact", adviser=html.escape(adviser or "—"), client_id=client_id)
+    named = say("adviser", name=html.escape(adviser)) if adviser else ""
+    contact = say("contact_review" if decision == "review" else "contact", adviser=named, client_id=client_id)
     body = (f"<header>{''.join(head)}</header>\n<main>\n" + "\n".join(parts)
             + f"\n</main>\n<footer><p>{contact}</p></footer>")
     return (f"<!DOCTYPE html>\n<html lang='{language}'>\n<head><meta charset='utf-8'><title>{say('title')}</title>"

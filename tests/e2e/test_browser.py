@@ -196,7 +196,7 @@ def test_the_decision_letter_reads_as_a_letter_to_the_client(decision, asgi_clie
 
     api = ApiClient("http://testserver", API_KEY, http=asgi_client)
     population = serving_data.population
-    client = int(population.index[population["decision"] == decision][0])
+    client = int(population.index[population["decision"] == decision][12])  # a file no other test decides on
     explanation = api.explain(client, "fr")
     change = api.counterfactual(client, "fr") if decision != "accept" else None
     page = browser.new_page()
@@ -243,7 +243,7 @@ def test_french_pages_show_no_raw_name_or_english_category(servers, browser, ser
     page.get_by_label("Numéro du client").wait_for(timeout=60_000)
     problems = []
     for decision in ("refuse", "review", "accept"):
-        client = int(population.index[population["decision"] == decision][0])
+        client = int(population.index[population["decision"] == decision][12])  # no other test decides on it
         page.get_by_label("Numéro du client").fill(str(client))
         page.get_by_role("button", name="Afficher le dossier").click()
         page.get_by_text(f"Client n° {client}").wait_for(timeout=60_000)
@@ -340,10 +340,14 @@ def test_review_flow_log_in_decide_approve_and_see_the_history(servers, browser,
     page.get_by_role("option", name=chosen).click()
     expect(page.get_by_role("combobox", name="Dossier")).to_have_value(chosen, timeout=30_000)
     page.wait_for_timeout(1500)  # the page has re-run for the chosen case before the form is filled
-    page.get_by_role("radio", name="Accordé").check()
+    page.get_by_role("button", name="Enregistrer la décision").click()  # nothing chosen: said, nothing sent
+    page.get_by_text("Choisissez une décision : accorder ou refuser.").wait_for(timeout=30_000)
+    page.get_by_text("Accordé", exact=True).click()
+    page.get_by_role("combobox", name="Motif").click()
+    page.get_by_role("option", name="Revenus vérifiés sur pièces").click()
     page.get_by_label("Justification (obligatoire)").fill("Bulletins de salaire des trois derniers mois vérifiés")
     page.get_by_role("button", name="Enregistrer la décision").click()
-    page.get_by_text("est une dérogation ; elle attend la validation").wait_for(timeout=30_000)
+    page.get_by_text("est une dérogation ; elle attend l'approbation").wait_for(timeout=30_000)
     assert _audit(page, "review-queue") == []
     approver = browser.new_page(viewport={"width": 1280, "height": 1600})  # another person, another session
     login(approver, servers["ui"], "alice")
@@ -359,6 +363,6 @@ def test_review_flow_log_in_decide_approve_and_see_the_history(servers, browser,
     page.get_by_text("Historique des décisions du client").wait_for(timeout=60_000)
     page.get_by_text("décision d'une personne : Accordé").first.wait_for(timeout=10_000)
     page.get_by_text("validation : Accordé").first.wait_for(timeout=10_000)
-    page.get_by_text("déjà pris en charge").first.wait_for(timeout=10_000)  # opening the file did not re-queue it
+    page.get_by_text("Décision en vigueur : celle de alice").first.wait_for(timeout=10_000)  # the override stands
     page.get_by_text("Historique des décisions du client").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "decision-history.png"), full_page=True)
