@@ -347,10 +347,20 @@ def history_block(api: ApiClient, client_id: int, language: str) -> None:
                          "T", " "),
                      t("what", language): what, t("who", language): r["actor"] or t("kind_model", language),
                      t("scored_from", language): t(f"channel_{r['channel']}", language) if r["kind"] == "model"
-                     else "", t("requested_by", language): r.get("requested_by") or "",
+                     else "", t("requested_by", language): _requester(r.get("requested_by"), language),
                      t("status", language): t(f"status_{r['status']}", language, parent=r["parent"]),
                      t("justification", language): r["justification"] or t("none", language)})
     st.table(pd.DataFrame(rows).set_index(t("case", language)))  # a real table: read aloud by screen readers
+
+
+def _requester(requested_by: str | None, language: str) -> str:
+    """"user NAME" is the person; "api key ID" a machine client, named by its key's id (never the key)."""
+    if not requested_by:
+        return ""
+    kind, _, who = requested_by.partition(" ")
+    if kind == "user":
+        return who
+    return t("machine_client", language, key=requested_by.removeprefix("api key "))
 
 
 # ------------------------------------------------------------------------------------------------ review
