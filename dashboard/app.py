@@ -360,7 +360,7 @@ def _requester(requested_by: str | None, language: str) -> str:
     kind, _, who = requested_by.partition(" ")
     if kind == "user":
         return who
-    return t("machine_client", language, key=requested_by.removeprefix("api key "))
+    return t("machine_client", language, key_id=requested_by.removeprefix("api key "))
 
 
 # ------------------------------------------------------------------------------------------------ review

@@ -39,7 +39,7 @@ TEXT: dict[str, dict[str, str]] = {
     "channel_id": {"fr": "le dossier enregistré", "en": "the stored file"},
     "channel_records": {"fr": "des données transmises", "en": "submitted records"},
     "requested_by": {"fr": "Demandé par", "en": "Requested by"},
-    "machine_client": {"fr": "application (clé {key})", "en": "application (key {key})"},
+    "machine_client": {"fr": "application (clé {key_id})", "en": "application (key {key_id})"},
     "recorded_as": {"fr": "Décision enregistrée sous le n° {n}.", "en": "Decision recorded as no. {n}."},
     "decided_by_person": {"fr": "Décision en vigueur : celle de {actor} (enregistrement n° {n}). Le modèle avait "
                                 "proposé « {model} » (n° {first}).",

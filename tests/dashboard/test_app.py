@@ -239,3 +239,11 @@ def test_the_review_flow_asks_the_person_to_choose_and_shows_the_new_state_at_on
     auditor = _app(api, "audrey", page="review")
     next(b for b in auditor.button if b.label == "Lancer la vérification").click().run()
     assert any(s.value.startswith("Intègre : ") for s in auditor.success), _text(auditor)
+    rita_file = _app(api, "rita", client_id=client)  # the history says who asked, in French
+    assert not rita_file.exception
+    history = rita_file.table[-1].value
+    assert set(history["Demandé par"]) <= {"remy", "rita", ""} and "user remy" not in set(history["Demandé par"])
+    alice = api.with_token(api.login("alice", PASSWORD)["token"])  # the case is closed: no later test sees it
+    waiting = [c for c in alice.review_queue("fr")["approval"] if c["client_id"] == client]
+    alice.approve(waiting[0]["decision_id"], False, "Dossier clos à la fin du test.")
+    api.with_token(None)

@@ -352,7 +352,7 @@ def test_review_flow_log_in_decide_approve_and_see_the_history(servers, browser,
     approver = browser.new_page(viewport={"width": 1280, "height": 1600})  # another person, another session
     login(approver, servers["ui"], "alice")
     approver.get_by_text("Dossiers à examiner", exact=True).click()
-    approver.get_by_text("Proposé par rita").wait_for(timeout=60_000)
+    approver.get_by_text("Proposé par rita : Accordé — Revenus vérifiés sur pièces").wait_for(timeout=60_000)
     approver.get_by_label("Justification (obligatoire)").last.fill("Pièces contrôlées une seconde fois")
     approver.get_by_role("button", name="Valider la dérogation").click()
     approver.get_by_text("Validation enregistrée").wait_for(timeout=30_000)
@@ -361,8 +361,9 @@ def test_review_flow_log_in_decide_approve_and_see_the_history(servers, browser,
     page.get_by_label("Numéro du client").fill(str(client))
     page.get_by_role("button", name="Afficher le dossier").click()
     page.get_by_text("Historique des décisions du client").wait_for(timeout=60_000)
-    page.get_by_text("décision d'une personne : Accordé").first.wait_for(timeout=10_000)
-    page.get_by_text("validation : Accordé").first.wait_for(timeout=10_000)
+    page.get_by_text("Historique des décisions du client").scroll_into_view_if_needed()
+    page.get_by_text("décision d'une personne : Accordé").first.wait_for(timeout=30_000)
+    page.get_by_text("validation : Accordé").first.wait_for(timeout=30_000)
     page.get_by_text("Décision en vigueur : celle de alice").first.wait_for(timeout=10_000)  # the override stands
     page.get_by_text("Historique des décisions du client").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "decision-history.png"), full_page=True)
