@@ -93,6 +93,10 @@ class ApiClient:
     def simulate(self, client_id: int, changes: dict) -> dict:
         return self._post("/simulate", {"client_id": client_id, "changes": changes})
 
+    def negotiate(self, client_id: int, amount: float, down_payment: float, months: float) -> dict:
+        return self._post("/negotiate", {"client_id": client_id, "amount": amount, "down_payment": down_payment,
+                                         "months": months})
+
     def model(self) -> dict:
         return self._post("/model")
 

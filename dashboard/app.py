@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import pandas as pd
 import streamlit as st
@@ -17,7 +18,6 @@ from api_client import ApiClient, ApiError
 from letter import render_letter
 from texts import ARROWS, ICONS, LANGUAGES, decision_help, t
 
-WHATIF_FIELDS = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "CNT_CHILDREN")
 INCOME_BANDS = {"< 100 000": (None, 99_999.99), "100 000 – 200 000": (100_000, 199_999.99),
                 "200 000 – 300 000": (200_000, 299_999.99), "≥ 300 000": (300_000, None)}
 AGE_BANDS = {"< 30": (None, 29.999), "30 – 45": (30, 44.999), "45 – 60": (45, 59.999), "≥ 60": (60, None)}
@@ -236,32 +236,97 @@ def _distribution_frame(dist: dict, language: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def parse_number(text: str, language: str) -> float:
+    """A number typed the way people write it: « 415 818,50 » in French (spaces of any kind between thousands, a
+    decimal comma), "415,818.50" in English; a euro sign is allowed. ValueError, in the page's language, otherwise."""
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    cleaned = re.sub(r"\s+", "\u202f" if language == "fr" else "", text.replace("€", "").strip())
+    if language == "fr" and "." in cleaned:
+        raise ValueError(t("number_dot", language, text=text))
+    try:
+        return float(parse_decimal(cleaned, locale="fr_FR" if language == "fr" else "en_GB", strict=True))
+    except NumberFormatError:
+        raise ValueError(t("number_invalid", language, text=text)) from None
+
+
 def whatif_block(api: ApiClient, client_id: int, info: dict, result: dict, language: str) -> None:
+    """The adviser's what-if on the loan terms only: amount, down payment, term (docs/methodology.md "Loan terms")."""
     st.subheader(t("whatif", language))
     st.warning(t("whatif_warning", language), icon="🧪")
     current = {d["field"]: d["value"] for d in info["descriptive"]}
+    credit, annuity = current.get("AMT_CREDIT"), current.get("AMT_ANNUITY")
+    if not credit or not annuity:
+        st.markdown(t("whatif_no_terms", language))
+        return
+    months_now = credit / annuity
+    note(t("whatif_help", language))
     with st.form("whatif"):
-        values = {}
-        for field in WHATIF_FIELDS:
-            label = next((d["label"] for d in info["descriptive"] if d["field"] == field), field)
-            if field == "CNT_CHILDREN":
-                values[field] = st.number_input(label, min_value=0, value=int(current.get(field) or 0), step=1,
-                                                format="%d", key=f"whatif_{field}")
-            else:
-                values[field] = st.number_input(label, min_value=0.0, value=float(current.get(field) or 0),
-                                                step=1000.0, format="%.0f", key=f"whatif_{field}")
+        left, middle, right = st.columns(3)
+        typed = {"amount": left.text_input(t("whatif_amount", language), value=fmt(credit, language),
+                                           key="whatif_amount"),
+                 "down_payment": middle.text_input(t("whatif_down", language), value="0", key="whatif_down"),
+                 "months": right.text_input(t("whatif_months", language), value=f"{months_now:.0f}",
+                                            key="whatif_months")}
         submitted = st.form_submit_button(t("simulate", language))
-    if submitted:
-        changes = {k: (int(v) if k == "CNT_CHILDREN" else v) for k, v in values.items()
-                   if current.get(k) is None or abs(float(current[k]) - v) > 1e-9}
-        if not changes:
-            return
-        simulated = api.simulate(client_id, changes)
-        before, after = simulated["current"], simulated["simulated"]
-        st.markdown(t("whatif_result", language, before=pct(before["probability_of_default"], language),
-                      after=pct(after["probability_of_default"], language),
-                      decision_before=t(before["decision"], language),
-                      decision_after=f"{ICONS[after['decision']]} {t(after['decision'], language)}"))
+    if not submitted:
+        return
+    try:
+        values = {k: parse_number(v, language) for k, v in typed.items()}
+    except ValueError as error:
+        st.error(str(error))
+        return
+    problem = _terms_problem(values, language)
+    if problem:
+        st.error(problem)
+        return
+    if round(values["months"]) == round(months_now):  # the term as requested, not rounded to whole months
+        values["months"] = months_now
+    if values["amount"] == credit and values["down_payment"] == 0 and values["months"] == months_now:
+        st.info(t("whatif_unchanged", language))
+        return
+    try:
+        answer = api.negotiate(client_id, **values)
+    except ApiError as error:
+        if error.kind != "refused":
+            raise
+        st.error(t("whatif_refused", language, detail=error.detail))
+        return
+    whatif_result(answer, credit, annuity, language)
+
+
+def _terms_problem(values: dict, language: str) -> str | None:
+    """What is wrong with the typed terms, in the page's language (the service checks them again)."""
+    if values["amount"] <= 0:
+        return t("whatif_bad_amount", language)
+    if not 0 <= values["down_payment"] < values["amount"]:
+        return t("whatif_bad_down", language)
+    if values["months"] < 1:
+        return t("whatif_bad_months", language)
+    return None
+
+
+def whatif_result(answer: dict, credit: float, annuity: float, language: str) -> None:
+    """The simulated PD and decision, and the loan as requested beside the loan simulated."""
+    before, after, terms = answer["current"], answer["simulated"], answer["terms"]
+
+    def money(value: float) -> str:
+        return fmt(value, language) + "\u00a0€"
+
+    st.markdown(t("whatif_result", language, before=pct(before["probability_of_default"], language),
+                  after=pct(after["probability_of_default"], language),
+                  decision_before=t(before["decision"], language),
+                  decision_after=f"{ICONS[after['decision']]} {t(after['decision'], language)}"))
+    rows = {"whatif_credit": (money(credit), money(terms["credit"])),
+            "whatif_down": (money(0), money(terms["down_payment"])),
+            "whatif_months": (t("months", language, n=f"{credit / annuity:.0f}"),
+                              t("months", language, n=f"{terms['months']:.0f}")),
+            "whatif_instalment": (money(annuity), money(terms["instalment"])),
+            "pd": (pct(before["probability_of_default"], language), pct(after["probability_of_default"], language))}
+    table = pd.DataFrame([(t(k, language), *v) for k, v in rows.items()],
+                         columns=[t("field", language), t("whatif_requested", language),
+                                  t("whatif_simulated", language)])
+    st.table(table.set_index(t("field", language)))
 
 
 def client_page(api: ApiClient, language: str) -> None:

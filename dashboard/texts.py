@@ -263,9 +263,43 @@ TEXT: dict[str, dict[str, str]] = {
               "clients {all}, accepted {accept}, refused {refuse}, similar clients {similar}."},
     "position_categorical": {"fr": "Valeur du client : **{value}** ({share} % des clients ont cette valeur).",
                              "en": "Client's value: **{value}** ({share}% of clients share it)."},
-    "whatif": {"fr": "Simulation : et si le dossier changeait ?", "en": "What-if: what if the file changed?"},
+    "whatif": {"fr": "Simulation : négocier les conditions du prêt", "en": "What-if: negotiating the loan terms"},
     "whatif_warning": {"fr": "SIMULATION — rien n'est enregistré ; le dossier réel du client est inchangé.",
                        "en": "SIMULATION — nothing is saved; the client's real file is unchanged."},
+    "whatif_help": {"fr": "Seules les conditions du prêt se négocient ici : le montant de l'achat financé, l'apport "
+                          "du client (déduit du montant emprunté) et la durée en mois ; le crédit est remboursé par "
+                          "mensualités égales (montant emprunté ÷ durée, hors intérêts). Un montant plus petit est "
+                          "un achat moins cher.",
+                    "en": "Only the loan terms are negotiated here: the amount of the purchase financed, the client's "
+                          "down payment (taken off the amount borrowed) and the term in months; the credit is repaid "
+                          "in equal monthly instalments (amount borrowed ÷ term, interest aside). A smaller amount "
+                          "is a cheaper purchase."},
+    "whatif_amount": {"fr": "Montant de l'achat financé (€)", "en": "Amount of the purchase financed (€)"},
+    "whatif_down": {"fr": "Apport du client (€)", "en": "Client's down payment (€)"},
+    "whatif_months": {"fr": "Durée (mois)", "en": "Term (months)"},
+    "whatif_credit": {"fr": "Montant emprunté", "en": "Amount borrowed"},
+    "whatif_instalment": {"fr": "Mensualité", "en": "Monthly instalment"},
+    "whatif_requested": {"fr": "Demande", "en": "As requested"},
+    "whatif_simulated": {"fr": "Simulation", "en": "Simulated"},
+    "whatif_no_terms": {"fr": "Ce dossier n'indique pas de montant ou de mensualité : rien à négocier.",
+                        "en": "This file gives no amount or instalment: nothing to negotiate."},
+    "whatif_unchanged": {"fr": "Rien n'a changé : modifiez le montant, l'apport ou la durée.",
+                         "en": "Nothing changed: change the amount, the down payment or the term."},
+    "whatif_bad_amount": {"fr": "Le montant de l'achat doit être supérieur à 0 €.",
+                          "en": "The amount of the purchase must be above €0."},
+    "whatif_bad_down": {"fr": "L'apport doit être compris entre 0 € et le montant de l'achat (exclu).",
+                        "en": "The down payment must be from €0 up to less than the amount of the purchase."},
+    "whatif_bad_months": {"fr": "La durée doit être d'au moins 1 mois.", "en": "The term must be at least 1 month."},
+    "whatif_refused": {"fr": "Ces conditions sortent des limites du produit, la simulation n'est pas faite. Détail "
+                             "technique : {detail}",
+                       "en": "These terms are outside the product's limits; nothing was simulated. Technical "
+                             "detail: {detail}"},
+    "number_invalid": {"fr": "« {text} » n'est pas un nombre : écrivez par exemple 415 818 ou 415 818,50.",
+                       "en": "\"{text}\" is not a number: write for example 415,818 or 415,818.50."},
+    "number_dot": {"fr": "« {text} » : en français, les milliers sont séparés par une espace et les décimales par une "
+                         "virgule (415 818,50).",
+                   "en": "\"{text}\": not a number."},
+    "months": {"fr": "{n} mois", "en": "{n} months"},
     "simulate": {"fr": "Recalculer le score", "en": "Re-score"},
     "whatif_result": {"fr": "Simulation : {before} → **{after}** ({decision_before} → **{decision_after}**).",
                       "en": "Simulation: {before} → **{after}** ({decision_before} → **{decision_after}**)."},

@@ -132,10 +132,17 @@ class CatBoostParams:
     early_stopping_rounds: int = 150  # trees a fold grows past its lowest validation log loss
     task_type: str = "CPU"  # GPU for users who have one
     thread_count: int = 2
+    # feature -> +1 (the PD never falls as it rises) or -1 (never rises): the loan-term features, in the sign each
+    # has as a function of the credit at equal term, so that borrowing less never raises the PD (docs/methodology.md)
+    monotone: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 0 < self.rsm <= 1:
             raise ConfigError(f"params.yaml train.rsm = {self.rsm}: expected a share in (0, 1]")
+        wrong = {k: v for k, v in self.monotone.items() if v not in (-1, 1) or isinstance(v, bool)}
+        if wrong:
+            raise ConfigError(f"params.yaml train.monotone: {wrong}: expected 1 (the PD never falls as the feature "
+                              "rises) or -1 (never rises) for each feature")
 
 
 @dataclass(frozen=True)

@@ -116,15 +116,40 @@ def test_comparing_two_clients(api, serving_data):
     assert "Nuage de 800 clients" in _text(at)
 
 
-def test_what_if_is_marked_as_a_simulation_and_rescored(api, serving_data):
+def test_what_if_negotiates_the_loan_terms_typed_the_french_way(api, scorer, serving_data):
+    """Amount, down payment and term typed as a French adviser writes them; the PD shown is the service's for the
+    same loan (credit = amount - down payment, instalment = credit / months), worked out here by hand."""
+    from creditrisk.service.counterfactual import LoanTerms, application_changes
+
     client = int(serving_data.production.index[2])
     at = _app(api, client_id=client)
     assert any("SIMULATION" in w.value for w in at.warning)
-    credit = next(n for n in at.number_input if n.key == "whatif_AMT_CREDIT")
-    credit.set_value(credit.value * 3)
+    assert {i.key for i in at.text_input} >= {"whatif_amount", "whatif_down", "whatif_months"}
+    assert not [n for n in at.number_input if n.key.startswith("whatif")]  # no raw number box, no family lever
+    application = scorer.application(client)
+    amount = float(application["AMT_CREDIT"])
+    at.text_input(key="whatif_amount").set_value(f"{amount:,.0f}".replace(",", "\u00a0"))  # 415 818
+    at.text_input(key="whatif_down").set_value("20 000,50")
+    at.text_input(key="whatif_months").set_value("36")
+    next(b for b in at.button if b.label == "Recalculer le score").click().run()
+    assert not at.exception and not at.error
+    expected = scorer.as_results(scorer.simulate_many(client, [application_changes(
+        application, LoanTerms(amount, 36.0, 20_000.5))]))[0]
+    assert f"**{100 * expected['probability_of_default']:.1f}\u00a0%".replace(".", ",") in _text(at)
+    table = next(t.value for t in at.table if "Simulation" in t.value.columns)
+    assert table.loc["Mensualité", "Simulation"] == (f"{(amount - 20_000.5) / 36:,.0f}".replace(",", "\u202f")
+                                                     + "\u00a0€")
+    assert table.loc["Durée (mois)", "Simulation"] == "36 mois"
+
+
+def test_what_if_refuses_a_number_it_cannot_read_and_keeps_the_page(api, serving_data):
+    at = _app(api, client_id=int(serving_data.production.index[2]))
+    at.text_input(key="whatif_months").set_value("trois ans")
     next(b for b in at.button if b.label == "Recalculer le score").click().run()
     assert not at.exception
-    assert "Simulation :" in _text(at)
+    assert [e.value for e in at.error] == ["« trois ans » n'est pas un nombre : écrivez par exemple 415 818 ou "
+                                           "415 818,50."]
+    assert "Profil du client" in _text(at) or at.table  # the rest of the page is still there
 
 
 def test_model_page(api):

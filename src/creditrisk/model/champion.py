@@ -99,7 +99,8 @@ def tuning_setup_key(train: ModelData, feature_file_digest: str, params: Params)
     setup = {"ids": ids, "data": feature_file_digest, "features": train.features, "folds": params.tune.folds,
              "seed": params.base.seed, "costs": asdict(params.cost), "iterations": params.train.iterations,
              "learning_rate": params.tune.learning_rate, "early_stopping": params.train.early_stopping_rounds,
-             "exclude": list(params.train.exclude), "imbalance": params.train.imbalance}
+             "exclude": list(params.train.exclude), "imbalance": params.train.imbalance,
+             "monotone": params.train.monotone}
     return hashlib.sha256(json.dumps(setup, sort_keys=True).encode()).hexdigest()[:12]
 
 

@@ -34,17 +34,22 @@ STRATEGIES = IMBALANCE_STRATEGIES
 Folds = list[tuple[np.ndarray, np.ndarray]]
 
 
-def catboost_model(params: CatBoostParams, seed: int, strategy: str, iterations: int | None = None):
-    """An unfitted CatBoost classifier with these settings and the class weights of ``strategy``."""
+def catboost_model(params: CatBoostParams, seed: int, strategy: str, iterations: int | None = None,
+                   features: list[str] | None = None):
+    """An unfitted CatBoost classifier with these settings and the class weights of ``strategy``; the monotone
+    constraints of ``params.monotone`` on those of ``features`` (the training columns) that have one."""
     from catboost import CatBoostClassifier
 
-    weights = {"auto_class_weights": strategy} if strategy in ("Balanced", "SqrtBalanced") else {}
+    extra: dict = {"auto_class_weights": strategy} if strategy in ("Balanced", "SqrtBalanced") else {}
+    constrained = {f: s for f, s in params.monotone.items() if features is None or f in features}
+    if constrained:
+        extra["monotone_constraints"] = constrained
     sampling = {"rsm": params.rsm} if params.rsm < 1 else {}  # CPU only; on a GPU every feature is read
     return CatBoostClassifier(
         iterations=iterations or params.iterations, learning_rate=params.learning_rate, depth=params.depth,
         l2_leaf_reg=params.l2_leaf_reg, random_seed=seed, task_type=params.task_type,
         thread_count=params.thread_count, eval_metric="Logloss", verbose=False, allow_writing_files=False,
-        **(sampling if params.task_type == "CPU" else {}), **weights)
+        **(sampling if params.task_type == "CPU" else {}), **extra)
 
 
 @dataclass
@@ -107,7 +112,7 @@ def cross_validate(x: pd.DataFrame, y: np.ndarray, cat_features: list[str], para
         fit_idx = train_idx
         if strategy == "undersample":  # resampling inside the training fold only
             fit_idx = train_idx[undersample(y[train_idx], undersample_ratio, np.random.default_rng([seed, k]))]
-        model = catboost_model(params, seed, strategy)
+        model = catboost_model(params, seed, strategy, features=list(x.columns))
         model.fit(Pool(x.iloc[fit_idx], y[fit_idx], cat_features=cat_features),
                   eval_set=Pool(x.iloc[valid_idx], y[valid_idx], cat_features=cat_features),
                   early_stopping_rounds=params.early_stopping_rounds, use_best_model=False,
@@ -163,7 +168,7 @@ def fit_final(x: pd.DataFrame, y: np.ndarray, categorical: list[str], params: Ca
         idx = np.arange(len(y))
         if strategy == "undersample":
             idx = undersample(y, undersample_ratio, np.random.default_rng([seed, 999, b]))
-        model = catboost_model(params, seed + b, strategy, iterations=trees)
+        model = catboost_model(params, seed + b, strategy, iterations=trees, features=list(x.columns))
         model.fit(Pool(x.iloc[idx], y[idx], cat_features=categorical))
         models.append(model)
         log.info("final model %d/%d: %d trees on %d rows", b + 1, bag, trees, len(idx))

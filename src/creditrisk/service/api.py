@@ -655,6 +655,33 @@ class CreditRisk:
         return {"simulation": True, "changes": changes, "current": self.scorer.as_results(current)[0],
                 "simulated": self.scorer.as_results(simulated)[0] | {"simulation": True}}
 
+    @bentoml.api(route="/negotiate")
+    def negotiate(self, client_id: ClientId, amount: Annotated[JsonFloat, Field(gt=0)],
+                  months: Annotated[JsonFloat, Field(gt=0)],
+                  down_payment: Annotated[JsonFloat, Field(ge=0)] = 0.0) -> dict:
+        """The adviser's what-if on the loan terms: the purchase's amount, the client's down payment and the term in
+        months (the credit is the amount less the down payment, repaid in equal monthly instalments; a smaller
+        amount is a cheaper purchase). A simulation: counted, never recorded as a decision."""
+        from creditrisk.service.counterfactual import LoanTerms, application_changes, check_terms, terms_shown
+
+        terms = LoanTerms(amount, months, down_payment)
+        low, high = self.served.payment_rate  # instalment / credit: the plausible terms, in months
+        with _domain_errors():
+            check_terms(terms, 1 / high, 1 / low)
+            application = self.scorer.application(client_id)
+            if not application.get("AMT_CREDIT") or not application.get("AMT_ANNUITY"):
+                raise InvalidRequest(f"client_id {client_id}: the application has no credit amount or instalment "
+                                     "to negotiate")
+            changes = application_changes(application, terms)
+            implausible = sanity.problems(application | changes, self.served, "terms")
+            if implausible:
+                raise InvalidRequest("; ".join(implausible))
+            current, simulated = self.scorer.simulate(client_id, changes)
+        _simulations().labels(kind="what-if").inc()
+        return {"simulation": True, "terms": terms_shown(terms), "changes": changes,
+                "current": self.scorer.as_results(current)[0],
+                "simulated": self.scorer.as_results(simulated)[0] | {"simulation": True}}
+
     @bentoml.api(route="/counterfactual")
     def counterfactual(self, client_id: ClientId, language: Language = "fr") -> dict:
         """What would change the decision: for a refused or review client, the smallest change of the loan terms

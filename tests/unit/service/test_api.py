@@ -251,6 +251,29 @@ def test_what_if_simulation(client, production):
     assert refused.status_code == 400 and "changes.AMT_CREDIT" in _error(refused)
 
 
+def test_negotiating_the_loan_terms(client, production, scorer):
+    """Amount, down payment and term: the service scores the loan the adviser describes (credit = amount - down
+    payment, instalment = credit / months, worked out here), records nothing, and names a field it refuses."""
+    client_id = production[0]
+    application = scorer.application(client_id)
+    amount = float(application["AMT_CREDIT"])
+    response = client.post("/negotiate", json={"client_id": client_id, "amount": amount, "down_payment": 10_000.0,
+                                               "months": 24}, headers=AUTH)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["simulation"] is True and body["simulated"]["simulation"] is True
+    assert body["terms"] == {"amount": amount, "down_payment": 10_000.0, "credit": amount - 10_000.0, "months": 24.0,
+                             "instalment": round((amount - 10_000.0) / 24, 2)}
+    assert body["changes"] == {"AMT_CREDIT": amount - 10_000.0, "AMT_ANNUITY": round((amount - 10_000.0) / 24, 2)}
+    expected = scorer.as_results(scorer.simulate_many(client_id, [body["changes"]]))[0]
+    assert body["simulated"]["probability_of_default"] == expected["probability_of_default"]
+    for wrong, field in (({"down_payment": amount}, "down_payment"), ({"months": 0.5}, "months"),
+                         ({"amount": "400000"}, "amount")):
+        refused = client.post("/negotiate", json={"client_id": client_id, "amount": amount, "months": 24} | wrong,
+                              headers=AUTH)
+        assert refused.status_code == 400 and field in _error(refused), (wrong, refused.text)
+
+
 def test_dashboard_endpoints(client, production, serving_data):
     info = client.post("/client", json={"client_id": production[0]}, headers=AUTH).json()
     assert info["client_id"] == production[0] and info["descriptive"]
