@@ -199,8 +199,14 @@ def position_block(api: ApiClient, client_id: int, language: str) -> None:
     n_similar = sum(dist["counts"]["similar"]) + dist["missing"]["similar"]
     note(t("similar_definition", language, n=n_similar, fields=similar))
     frame = _distribution_frame(dist, language)
-    st.altair_chart(charts.distribution(frame, dist["client_value"], t("this_client", language), label, language,
-                                        t("share_of_group", language)), width="stretch")
+    client_value = dist["client_value"]
+    axis_format = {"share": "%", "years": ".0f", "score": ".0f"}.get(dist["unit"], ",")
+    if dist["unit"] == "score":  # on the axis as in the sentences: out of 100
+        frame[["start", "end", "middle"]] *= 100
+        client_value = None if client_value is None else 100 * client_value
+        label = f"{label} (/100)"
+    st.altair_chart(charts.distribution(frame, client_value, t("this_client", language), label, language,
+                                        t("share_of_group", language), axis_format), width="stretch")
     medians = {k: shown(dist["median"].get(k), dist["unit"], language) for k in ("all", "accept", "refuse",
                                                                                    "similar")}
     st.markdown(t("position_sentence", language, value=shown(dist["client_value"], dist["unit"], language),
@@ -647,7 +653,8 @@ def compare_page(api: ApiClient, language: str) -> None:
     for entry in infos[ids[0]]["descriptive"] + infos[ids[0]]["history"]:
         rows[entry["label"]] = [next(d["display"] for d in infos[i]["descriptive"] + infos[i]["history"]
                                      if d["field"] == entry["field"]) for i in ids]
-    st.dataframe(pd.DataFrame(rows, index=[t("client_n", language, n=i) for i in ids]).T, width="stretch")
+    table = pd.DataFrame(rows, index=[t("client_n", language, n=i) for i in ids]).T
+    st.dataframe(table, width="stretch", height=35 * (len(table) + 1) + 3)  # every row, no scroll box
     st.subheader(t("scatter", language))
     col1, col2 = st.columns(2)
     fields = [f for f in COMPARE_FEATURES if f in model_info(api)["fields"]]

@@ -69,21 +69,24 @@ def contributions(factors: pd.DataFrame, labels: dict[str, str], language: str =
 
 
 def distribution(frame: pd.DataFrame, client_value: float | None, client_label: str, title: str,
-                 language: str = "en", share_title: str = "") -> alt.Chart:
-    """Share of each group per bin: all clients as grey bars, groups as lines with distinct point shapes."""
-    bars = alt.Chart(frame[frame["key"] == "all"]).mark_bar(color=PALETTE["all"], opacity=0.45).encode(
-        x=alt.X("start:Q", title=title), x2="end:Q", y=alt.Y("share:Q", axis=alt.Axis(format="%"), title=share_title),
+                 language: str = "en", share_title: str = "", axis_format: str = ",") -> alt.Chart:
+    """Share of each group per bin: all clients as grey bars, groups as lines with distinct point shapes; one
+    legend naming the bars and every line. ``axis_format``: the x axis in the unit the page's sentences use."""
+    keys = frame.drop_duplicates("key")
+    colours = alt.Scale(domain=keys["group"].tolist(), range=[PALETTE[k] for k in keys["key"]])
+    bars = alt.Chart(frame[frame["key"] == "all"]).mark_bar(opacity=0.45).encode(
+        x=alt.X("start:Q", title=title, axis=alt.Axis(format=axis_format)), x2="end:Q",
+        y=alt.Y("share:Q", axis=alt.Axis(format="%"), title=share_title),
+        color=alt.Color("group:N", title=None, scale=colours),
         tooltip=["group:N", alt.Tooltip("share:Q", format=".1%")])
     groups = frame[frame["key"] != "all"]
     lines = alt.Chart(groups).mark_line(point=True, strokeWidth=2).encode(
         x="middle:Q", y="share:Q",
-        color=alt.Color("group:N", title=None, scale=alt.Scale(
-            domain=groups.drop_duplicates("key")["group"].tolist(),
-            range=[PALETTE[k] for k in groups.drop_duplicates("key")["key"]])),
-        shape=alt.Shape("group:N", title=None, scale=alt.Scale(
+        color=alt.Color("group:N", title=None, scale=colours),
+        shape=alt.Shape("group:N", title=None, legend=None, scale=alt.Scale(
             domain=groups.drop_duplicates("key")["group"].tolist(),
             range=[SHAPES[k] for k in groups.drop_duplicates("key")["key"]])),
-        strokeDash=alt.StrokeDash("group:N", title=None))
+        strokeDash=alt.StrokeDash("group:N", title=None, legend=None))
     layers = [bars, lines]
     if client_value is not None:
         marker = pd.DataFrame({"x": [client_value], "label": [client_label]})

@@ -306,7 +306,7 @@ TEXT: dict[str, dict[str, str]] = {
     "filters": {"fr": "Filtres", "en": "Filters"},
     "any": {"fr": "Tous", "en": "Any"},
     "contract": {"fr": "Type de contrat", "en": "Contract type"},
-    "income_band": {"fr": "Tranche de revenu annuel", "en": "Annual income band"},
+    "income_band": {"fr": "Tranche de revenus mensuels", "en": "Monthly income band"},
     "age_band": {"fr": "Tranche d'âge", "en": "Age band"},
     "pd_range": {"fr": "Probabilité de défaut (plage)", "en": "Probability of default (range)"},
     "apply": {"fr": "Appliquer", "en": "Apply"},

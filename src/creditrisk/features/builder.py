@@ -251,15 +251,15 @@ def _add_application_ratios(fs: FeatureSet) -> None:
         ("DAYS_EMPLOYED_ANOM", (pl.col("DAYS_EMPLOYED") == SENTINEL).cast(pl.Float64),
          "DAYS_EMPLOYED is the 365243 code (pensioner or unemployed)", "Code 365243 d'ancienneté (retraité ou sans "
          "emploi)"),
-        ("CREDIT_INCOME_RATIO", _ratio("AMT_CREDIT", "AMT_INCOME_TOTAL"), "Credit amount / annual income",
-         "Montant du crédit / revenu annuel"),
-        ("ANNUITY_INCOME_RATIO", _ratio("AMT_ANNUITY", "AMT_INCOME_TOTAL"), "Annuity / annual income (debt burden)",
-         "Annuité / revenu annuel (taux d'effort)"),
-        ("PAYMENT_RATE", _ratio("AMT_ANNUITY", "AMT_CREDIT"), "Annuity / credit amount (repayment speed)",
-         "Annuité / montant du crédit (vitesse de remboursement)"),
+        ("CREDIT_INCOME_RATIO", _ratio("AMT_CREDIT", "AMT_INCOME_TOTAL"), "Credit amount / monthly income",
+         "Montant du crédit / revenu mensuel"),
+        ("ANNUITY_INCOME_RATIO", _ratio("AMT_ANNUITY", "AMT_INCOME_TOTAL"), "Monthly instalment / monthly income (debt burden)",
+         "Mensualité / revenu mensuel (taux d'effort)"),
+        ("PAYMENT_RATE", _ratio("AMT_ANNUITY", "AMT_CREDIT"), "Monthly instalment / credit amount (repayment speed)",
+         "Mensualité / montant du crédit (vitesse de remboursement)"),
         ("CREDIT_TERM_MONTHS", _ratio("AMT_CREDIT", "AMT_ANNUITY"),
-         "Credit amount / annuity (months to repay, interest left aside)",
-         "Montant du crédit / annuité (mois de remboursement, intérêts mis à part)"),
+         "Credit amount / monthly instalment (months to repay, interest left aside)",
+         "Montant du crédit / mensualité (mois de remboursement, intérêts mis à part)"),
         ("GOODS_CREDIT_RATIO", _ratio("AMT_GOODS_PRICE", "AMT_CREDIT"), "Goods price / credit amount",
          "Prix du bien / montant du crédit"),
         ("CREDIT_GOODS_DIFF", (pl.col("AMT_CREDIT") - pl.col("AMT_GOODS_PRICE")).cast(pl.Float64),
@@ -319,8 +319,8 @@ def _add_external_score_interactions(fs: FeatureSet) -> None:
         ("EXT_1_3_PROD", e1 * e3, "External score 1 × external score 3", "Score externe 1 × score externe 3"),
         ("EXT_1_2_PROD", e1 * e2, "External score 1 × external score 2", "Score externe 1 × score externe 2"),
         ("EXT_3_AGE_RATIO", _ratio(e3, age), "External score 3 / age", "Score externe 3 / âge"),
-        ("EXT_3_TERM_PROD", e3 * _ratio("AMT_CREDIT", "AMT_ANNUITY"), "External score 3 × credit amount / annuity",
-         "Score externe 3 × montant du crédit / annuité"),
+        ("EXT_3_TERM_PROD", e3 * _ratio("AMT_CREDIT", "AMT_ANNUITY"), "External score 3 × credit amount / monthly instalment",
+         "Score externe 3 × montant du crédit / mensualité"),
         ("EXT_3_CREDIT_INCOME_RATIO", _ratio(e3, _ratio("AMT_CREDIT", "AMT_INCOME_TOTAL")),
          "External score 3 / (credit amount / income)", "Score externe 3 / (montant du crédit / revenu)"),
         ("EXT_3_MINUS_2", e3 - e2, "External score 3 minus external score 2",
@@ -350,8 +350,8 @@ def _add_application_rate(fs: FeatureSet) -> None:
     months = _ratio("AMT_CREDIT", "AMT_ANNUITY")
     term = ((months / _TERM_STEP).ceil() * _TERM_STEP).clip(lower_bound=_TERM_STEP)
     fs.add("APP_TERM_ESTIMATE", term.cast(pl.Float64), "last", "application", None,
-           en="Estimated term in months (amount / annuity rounded up to a multiple of 6)",
-           fr="Durée estimée en mois (montant / annuité arrondi au multiple de 6 supérieur)")
+           en="Estimated term in months (amount / monthly instalment rounded up to a multiple of 6)",
+           fr="Durée estimée en mois (montant / mensualité arrondi au multiple de 6 supérieur)")
     fs.add("APP_RATE_ESTIMATE", simple_rate(pl.col("AMT_CREDIT"), pl.col("AMT_ANNUITY"), term).cast(pl.Float64),
            "last", "application", None, en="Estimated yearly interest rate of the loan (from the estimated term)",
            fr="Taux d'intérêt annuel estimé du crédit (d'après la durée estimée)")
@@ -513,8 +513,8 @@ def _previous_set() -> FeatureSet:
         fs.add_agg(f"PREV_LAST_{column}", last, "last", "previous", column, categorical=True)
     with fs.group("interest_rate"):
         rate = simple_rate(pl.col("AMT_CREDIT"), pl.col("AMT_ANNUITY"), pl.col("CNT_PAYMENT").cast(pl.Float64))
-        label = ("yearly interest rate (from amount, annuity and term)",
-                 "taux d'intérêt annuel (d'après montant, annuité et durée)")
+        label = ("yearly interest rate (from amount, instalment and term)",
+                 "taux d'intérêt annuel (d'après montant, mensualité et durée)")
         fs.numeric("APPROVED", "RATE", ("min", "max", "mean"), "previous_approved", where=approved, source=rate,
                    label=label)
         last_rate = pl.when(approved).then(rate).sort_by(["DAYS_DECISION", "SK_ID_PREV"]).drop_nulls().last()

@@ -12,7 +12,7 @@ from importlib import resources
 
 FR: dict[str, str] = {
     # application
-    "AMT_INCOME_TOTAL": "revenu annuel", "AMT_CREDIT": "montant du crédit demandé", "AMT_ANNUITY": "annuité",
+    "AMT_INCOME_TOTAL": "revenu mensuel", "AMT_CREDIT": "montant du crédit demandé", "AMT_ANNUITY": "mensualité",
     "AMT_GOODS_PRICE": "prix du bien financé", "DAYS_BIRTH": "âge (jours, négatif)",
     "DAYS_EMPLOYED": "ancienneté dans l'emploi (jours, négatif)", "DAYS_REGISTRATION": "date du dernier "
     "changement d'enregistrement (jours)", "DAYS_ID_PUBLISH": "date du dernier changement de pièce d'identité "

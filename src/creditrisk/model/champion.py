@@ -52,7 +52,8 @@ def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost
     bundle = Bundle(
         features=train.features, categorical=train.categorical, threshold=calibrated.threshold, costs=costs,
         calibration=calibration.calibrator.to_dict(), imbalance_strategy=settings.imbalance,
-        catboost=asdict(catboost) | {"iterations": cv.trees}, bag=settings.bag,
+        catboost=asdict(catboost) | {"iterations": cv.trees, "monotone": {  # the constraints that applied
+            f: sign for f, sign in catboost.monotone.items() if f in train.features}}, bag=settings.bag,
         cv=_cv_summary(calibrated, cv, train.y, settings.cv_folds), seed=seed, train_rows=len(train.y),
         holdout_rows=holdout_rows, data_source=params.data.source, feature_version=feature_version(),
         excluded=[a for a in settings.exclude if a not in train.features])

@@ -33,6 +33,11 @@ class Concept:
     sentences: dict[str, dict[str, str]] = field(default_factory=dict)  # kind (SENTENCE_KINDS) -> language -> text
     sensitive: bool = False
     actionable: bool = False
+    about: dict[str, str] = field(default_factory=dict)  # the label in the third person (the model page, drift)
+
+    def topic(self, language: str) -> str:
+        """The concept as a topic of the model, not said to a client ("late payments on past loans")."""
+        return self.about.get(language) or self.label[language]
 
     @property
     def written(self) -> bool:
@@ -65,7 +70,8 @@ class ReasonCatalogue:
         self.currency: dict[str, str] = spec["currency"]
         self.concepts = [Concept(id=k, label=v["label"], patterns=tuple(v["patterns"]), value=v["value"],
                                  unit=v["unit"], sentences={s: _typeset(v[s]) for s in SENTENCE_KINDS if s in v},
-                                 sensitive=v.get("sensitive", False), actionable=v.get("actionable", False))
+                                 sensitive=v.get("sensitive", False), actionable=v.get("actionable", False),
+                                 about=v.get("about", {}))
                          for k, v in spec["concepts"].items()]
         self.by_id = {c.id: c for c in self.concepts}
         self.categories: dict[str, dict[str, dict[str, str]]] = spec["categories"]

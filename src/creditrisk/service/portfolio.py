@@ -127,7 +127,7 @@ class Portfolio:
         for column in (self.reports.get("drift") or {}).get("drifted_columns", []):
             concept = reasons.concept_of(column.removesuffix("__missing"))
             counts[concept.id] = counts.get(concept.id, 0) + 1
-        return [{"concept": c, "label_fr": reasons.by_id[c].label["fr"], "label_en": reasons.by_id[c].label["en"],
+        return [{"concept": c, "label_fr": reasons.by_id[c].topic("fr"), "label_en": reasons.by_id[c].topic("en"),
                  "columns": n} for c, n in sorted(counts.items(), key=lambda item: -item[1])]
 
     def _concept_importance(self) -> list[dict]:
@@ -136,7 +136,7 @@ class Portfolio:
         for row in self.reports.get("global_importance", []):
             concept = reasons.concept_of(row["feature"])
             weights[concept.id] = weights.get(concept.id, 0.0) + row["mean_abs_shap"]
-        return [{"concept": c, "label_fr": reasons.by_id[c].label["fr"], "label_en": reasons.by_id[c].label["en"],
+        return [{"concept": c, "label_fr": reasons.by_id[c].topic("fr"), "label_en": reasons.by_id[c].topic("en"),
                  "sensitive": reasons.by_id[c].sensitive, "weight": w}
                 for c, w in sorted(weights.items(), key=lambda item: -item[1])]
 

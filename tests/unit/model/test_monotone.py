@@ -1,0 +1,58 @@
+"""Monotone loan terms: with params.yaml's train.monotone, borrowing less (a cheaper purchase, or a down payment)
+never raises the PD, for any client; a wrong sign in the params is refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from creditrisk.config import CatBoostParams, ConfigError, load_params
+from creditrisk.features import build_features, catalogue
+from creditrisk.model.training import catboost_model, fit_final
+from creditrisk.schema import KEY
+from creditrisk.stages.common import load_tables
+from tests.conftest import ROOT
+
+SCALES = np.linspace(1.0, 0.3, 15)
+
+
+def _grid(app: pl.DataFrame, scaled: tuple[str, ...]) -> pl.DataFrame:
+    """Each applicant at each step (step-major; one key per applicant and step)."""
+    return pl.concat([app.with_columns([pl.col(c) * s for c in scaled] + [pl.col(KEY) + step * 10_000_000])
+                      for step, s in enumerate(SCALES)])
+
+
+def test_borrowing_less_never_raises_the_pd_with_the_published_constraints(features, interim):
+    """Labels drawn from a PD that is highest for a middle band of credit / income (2 to 4 times the income), so a
+    free model learns that borrowing less can raise the PD (checked: it does); the constrained one never does."""
+    monotone = load_params(ROOT / "params.yaml").train.monotone
+    assert monotone  # the constraints the pipeline trains with
+    names = [f.name for f in catalogue() if not f.categorical]
+    train = features["train"].head(4000).to_pandas()
+    ratio = train["CREDIT_INCOME_RATIO"].to_numpy()
+    target = (np.random.default_rng(0).random(len(train)) < np.where((ratio > 2) & (ratio < 4), 0.4, 0.05)).astype(int)
+    app = load_tables(interim)["application_test"].collect().sort(KEY).head(60)
+    rises = {}
+    for name, constraints in (("free", {}), ("monotone", monotone)):
+        params = CatBoostParams(iterations=80, depth=4, rsm=1.0, monotone=constraints)
+        model = fit_final(train[names], target, [], params, "none", 80, 0, 3.0)
+        for scaled in (("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"), ("AMT_CREDIT", "AMT_ANNUITY")):
+            grid = build_features({"application": _grid(app, scaled)}, columns=names).sort(KEY)
+            pd_ = model.predict_proba(grid.select(names).to_pandas())[:, 1].reshape(len(SCALES), len(app))
+            rises[name, scaled[-1]] = int(np.any(np.diff(pd_, axis=0) > 1e-12, axis=0).sum())  # clients
+    assert rises["free", "AMT_GOODS_PRICE"] > 0 and rises["free", "AMT_ANNUITY"] > 0  # the check can see a rise
+    assert rises["monotone", "AMT_GOODS_PRICE"] == rises["monotone", "AMT_ANNUITY"] == 0
+
+
+def test_constraints_apply_only_to_the_columns_trained_on():
+    params = CatBoostParams(monotone={"AMT_CREDIT": 1, "GOODS_CREDIT_RATIO": -1})
+    model = catboost_model(params, 0, "none", features=["AMT_CREDIT", "EXT_SOURCE_MEAN"])
+    assert model.get_params()["monotone_constraints"] == {"AMT_CREDIT": 1}
+    assert "monotone_constraints" not in catboost_model(CatBoostParams(), 0, "none").get_params()
+
+
+@pytest.mark.parametrize("sign", [0, 2, True, "up"])
+def test_a_constraint_is_plus_or_minus_one(sign):
+    with pytest.raises(ConfigError, match=r"train.monotone: \{'AMT_CREDIT': .*expected 1 .* or -1"):
+        CatBoostParams(monotone={"AMT_CREDIT": sign})
