@@ -17,7 +17,13 @@ from collections import Counter
 import numpy as np
 
 from creditrisk.reasons import load_catalogue
-from creditrisk.service.counterfactual import LoanTerms, application_changes, current_terms, ranges_for, what_would_change
+from creditrisk.service.counterfactual import (
+    LoanTerms,
+    application_changes,
+    current_terms,
+    ranges_for,
+    what_would_change,
+)
 from creditrisk.service.scorer import Scorer, ServingData
 
 

@@ -16,7 +16,7 @@ import streamlit as st
 import charts
 from api_client import ApiClient, ApiError
 from letter import render_letter
-from texts import ARROWS, ICONS, LANGUAGES, decision_help, t
+from texts import ARROWS, ICONS, LANGUAGES, STREAMLIT_WORDS, decision_help, t
 
 INCOME_BANDS = {"< 100 000": (None, 99_999.99), "100 000 – 200 000": (100_000, 199_999.99),
                 "200 000 – 300 000": (200_000, 299_999.99), "≥ 300 000": (300_000, None)}
@@ -333,6 +333,8 @@ def whatif_result(answer: dict, credit: float, annuity: float, language: str) ->
                          columns=[t("field", language), t("whatif_requested", language),
                                   t("whatif_simulated", language)])
     st.table(table.set_index(t("field", language)))
+    if terms["credit"] < credit and after["probability_of_default"] > before["probability_of_default"]:
+        note(t("whatif_rises", language))  # the model's PD as it is, and why it can go that way
 
 
 def client_page(api: ApiClient, language: str) -> None:
@@ -735,10 +737,40 @@ def oversight_block(api: ApiClient, language: str) -> None:
 
 
 def page_language(language: str) -> None:
-    """The page's ``lang`` (Streamlit writes "en"); Streamlit's English widget hint hidden (not translatable)."""
+    """The page's ``lang`` (Streamlit writes "en"), and Streamlit's own English words (button names, tooltips,
+    placeholders a screen reader reads) in the page's language, also in what Streamlit draws later (an observer);
+    its widget hint hidden."""
+    import json
+
     import streamlit.components.v1 as components
 
-    components.html(f"<script>window.parent.document.documentElement.lang = '{language}';</script>", height=0)
+    words = json.dumps(STREAMLIT_WORDS.get(language, {}))
+    components.html(f"""<script>
+const host = window.parent, doc = host.document;
+doc.documentElement.lang = '{language}';
+host.__creditriskWords = {words};
+function translate() {{
+  const words = host.__creditriskWords;
+  for (const el of doc.querySelectorAll('[aria-label],[title],[placeholder]')) {{
+    for (const name of ['aria-label', 'title', 'placeholder']) {{
+      const value = el.getAttribute(name);
+      if (value && words[value]) el.setAttribute(name, words[value]);
+    }}
+  }}
+  for (const el of doc.querySelectorAll('body *')) {{
+    if (el.childElementCount === 0 && words[el.textContent]) el.textContent = words[el.textContent];
+  }}
+}}
+translate();
+if (!host.__creditriskObserver) {{
+  let pending = false;
+  host.__creditriskObserver = new host.MutationObserver(() => {{
+    if (!pending) {{ pending = true; host.requestAnimationFrame(() => {{ pending = false; translate(); }}); }}
+  }});
+  host.__creditriskObserver.observe(doc.body, {{subtree: true, childList: true, attributes: true,
+                                               attributeFilter: ['aria-label', 'title', 'placeholder']}});
+}}
+</script>""", height=0)
     st.markdown("<style>[data-testid='InputInstructions'] {display: none;}</style>", unsafe_allow_html=True)
 
 

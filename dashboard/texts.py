@@ -300,6 +300,12 @@ TEXT: dict[str, dict[str, str]] = {
                          "virgule (415 818,50).",
                    "en": "\"{text}\": not a number."},
     "months": {"fr": "{n} mois", "en": "{n} months"},
+    "whatif_rises": {"fr": "Le modèle donne ici une probabilité de défaut plus élevée pour un montant emprunté plus "
+                           "petit : il n'a pas appris de nos anciens clients que le risque baisse toujours avec le "
+                           "montant. La décision suit la probabilité du modèle.",
+                     "en": "Here the model gives a higher probability of default for a smaller amount borrowed: it "
+                           "did not learn from past clients that the risk always falls with the amount. The decision "
+                           "follows the model's probability."},
     "simulate": {"fr": "Recalculer le score", "en": "Re-score"},
     "whatif_result": {"fr": "Simulation : {before} → **{after}** ({decision_before} → **{decision_after}**).",
                       "en": "Simulation: {before} → **{after}** ({decision_before} → **{decision_after}**)."},
@@ -375,3 +381,13 @@ def t(key: str, language: str, **values: object) -> str:
 
 def decision_help(decision: str, language: str) -> str:
     return TEXT["decision_help"][decision][language]
+
+
+# Streamlit's own English words (its buttons' names, tooltips and placeholders), as the page shows them in French
+STREAMLIT_WORDS = {"fr": {
+    "Open": "Ouvrir", "Close": "Fermer", "Choose an option": "Choisissez…", "Choose options": "Choisissez…",
+    "Download as CSV": "Télécharger (CSV)", "Search": "Rechercher", "Fullscreen": "Plein écran",
+    "Close fullscreen": "Quitter le plein écran", "Clear all": "Tout effacer", "Clear value": "Effacer",
+    "Select all": "Tout sélectionner", "No results": "Aucun résultat", "Show password": "Afficher le mot de passe",
+    "Hide password": "Masquer le mot de passe", "Remove": "Retirer", "View fullscreen": "Plein écran",
+    "Exit fullscreen": "Quitter le plein écran"}}

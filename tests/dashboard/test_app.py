@@ -142,6 +142,31 @@ def test_what_if_negotiates_the_loan_terms_typed_the_french_way(api, scorer, ser
     assert table.loc["Durée (mois)", "Simulation"] == "36 mois"
 
 
+def test_what_if_says_so_when_a_smaller_amount_gets_a_higher_pd(api, scorer, serving_data):
+    """The PD shown is the model's; when a smaller amount raises it, a sentence says why the decision still follows
+    it (found with the scorer: a client whose PD rises at half the amount, one whose PD falls)."""
+    from creditrisk.service.counterfactual import LoanTerms, application_changes, current_terms
+
+    found = {}
+    for client in [int(c) for c in serving_data.production.index[:500]]:
+        application = scorer.application(client)
+        now = current_terms(application)
+        amounts = [round(now.amount * share) for share in (0.9, 0.7, 0.5, 0.3)]
+        pd_ = scorer.simulate_many(client, [{}] + [application_changes(application, LoanTerms(a, now.months))
+                                                   for a in amounts]).pd
+        for amount, after in zip(amounts, pd_[1:], strict=True):
+            found.setdefault("rises" if after > pd_[0] else "falls", (client, amount))
+        if len(found) == 2:
+            break
+    for kind, (client, amount) in found.items():
+        at = _app(api, client_id=client)
+        at.text_input(key="whatif_amount").set_value(str(amount))
+        next(b for b in at.button if b.label == "Recalculer le score").click().run()
+        assert not at.exception and not at.error
+        assert ("pas appris de nos anciens clients que le risque baisse" in _text(at)) == (kind == "rises")
+    assert set(found) == {"rises", "falls"}
+
+
 def test_what_if_refuses_a_number_it_cannot_read_and_keeps_the_page(api, serving_data):
     at = _app(api, client_id=int(serving_data.production.index[2]))
     at.text_input(key="whatif_months").set_value("trois ans")

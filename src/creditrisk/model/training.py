@@ -33,6 +33,13 @@ log = logging.getLogger(__name__)
 STRATEGIES = IMBALANCE_STRATEGIES
 Folds = list[tuple[np.ndarray, np.ndarray]]
 
+# The loan-term features, each in the sign it has as a function of the credit at equal term (a cheaper purchase
+# scales credit, instalment and price; a down payment the credit and the instalment): constrained so (params
+# train.monotone), borrowing less never raises the PD. Their cost on the real rows: docs/benchmarks.md.
+MONOTONE_LOAN_TERMS = {"AMT_CREDIT": 1, "AMT_ANNUITY": 1, "AMT_GOODS_PRICE": 1, "CREDIT_INCOME_RATIO": 1,
+                       "ANNUITY_INCOME_RATIO": 1, "CREDIT_GOODS_DIFF": 1, "GOODS_CREDIT_RATIO": -1,
+                       "EXT_3_CREDIT_INCOME_RATIO": -1}
+
 
 def catboost_model(params: CatBoostParams, seed: int, strategy: str, iterations: int | None = None,
                    features: list[str] | None = None):

@@ -1,5 +1,6 @@
-"""Monotone loan terms: with params.yaml's train.monotone, borrowing less (a cheaper purchase, or a down payment)
-never raises the PD, for any client; a wrong sign in the params is refused."""
+"""Monotone loan terms: with the loan-term constraints (MONOTONE_LOAN_TERMS, switched on by params train.monotone),
+borrowing less (a cheaper purchase, or a down payment) never raises the PD, for any client; a wrong sign in the
+params is refused."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from creditrisk.config import CatBoostParams, ConfigError, load_params
+from creditrisk.config import CatBoostParams, ConfigError
 from creditrisk.features import build_features, catalogue
-from creditrisk.model.training import catboost_model, fit_final
+from creditrisk.model.training import MONOTONE_LOAN_TERMS, catboost_model, fit_final
 from creditrisk.schema import KEY
 from creditrisk.stages.common import load_tables
-from tests.conftest import ROOT
 
 SCALES = np.linspace(1.0, 0.3, 15)
 
@@ -26,8 +26,7 @@ def _grid(app: pl.DataFrame, scaled: tuple[str, ...]) -> pl.DataFrame:
 def test_borrowing_less_never_raises_the_pd_with_the_published_constraints(features, interim):
     """Labels drawn from a PD that is highest for a middle band of credit / income (2 to 4 times the income), so a
     free model learns that borrowing less can raise the PD (checked: it does); the constrained one never does."""
-    monotone = load_params(ROOT / "params.yaml").train.monotone
-    assert monotone  # the constraints the pipeline trains with
+    monotone = MONOTONE_LOAN_TERMS
     names = [f.name for f in catalogue() if not f.categorical]
     train = features["train"].head(4000).to_pandas()
     ratio = train["CREDIT_INCOME_RATIO"].to_numpy()

@@ -4,9 +4,9 @@ import polars as pl
 import pytest
 
 from creditrisk import schema
+from creditrisk.errors import InvalidRequest
 from creditrisk.features.builder import client_rows
 from creditrisk.reasons import load_catalogue
-from creditrisk.errors import InvalidRequest
 from creditrisk.service.counterfactual import (
     Candidate,
     LoanTerms,
@@ -56,8 +56,8 @@ def test_a_down_payment_lowers_the_credit_by_exactly_itself_worked_by_hand():
     term = next(c for c in candidates(application, Ranges(max_term=40.0)) if c.lever == "term")
     assert term.changes == {"AMT_CREDIT": 824_886.0, "AMT_ANNUITY": 37_494.82}  # 824,886 / 22: 21 is "as now"
     assert _sentence(term, application, load_catalogue(), "en") == (
-        "Repay in 22 months instead of about 21: a monthly instalment of 37,495\u00a0€ instead of 40,000\u00a0€, for the same "
-        "amount.")
+        "Repay in 22 months instead of about 21: a monthly instalment of 37,495\u00a0€ instead of 40,000\u00a0€, "
+        "for the same amount.")
 
 
 def test_negotiated_terms_worked_by_hand():
