@@ -85,12 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("replay", help="re-score a recorded decision with its stored input and model version "
                          "(exit 4 when it differs)")
     rep.add_argument("decision_id", type=int)
-    usr = sub.add_parser("users", help="accounts of the review workflow (roles: relationship_manager, approver, "
-                         "auditor)")
+    from creditrisk.decisions.tables import ROLES  # one list of roles (the store's)
+
+    usr = sub.add_parser("users", help=f"accounts of the review workflow (roles: {', '.join(ROLES)})")
     usr_sub = usr.add_subparsers(dest="action", required=True)
     add = usr_sub.add_parser("add", help="create an account; the password is read from standard input")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=("relationship_manager", "approver", "auditor"))
+    add.add_argument("--role", required=True, choices=ROLES)
     disable = usr_sub.add_parser("disable", help="disable an account (its tokens stop working at once)")
     disable.add_argument("name")
     usr_sub.add_parser("list", help="the accounts and their roles (never a password)")

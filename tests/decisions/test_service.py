@@ -6,6 +6,7 @@ answer (writing nothing), and each record replays bit for bit."""
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import pytest
 
@@ -259,14 +260,18 @@ def test_failed_logins_lock_the_account_and_say_how_long_to_wait(asgi_client, st
 
     from creditrisk.decisions import users
     from creditrisk.decisions.tables import LoginFailure
+    from creditrisk.service.api import REFUSED_LOGIN_DELAY
 
     users.add_user(store, "lucas", "relationship_manager", PASSWORD)
     with caplog.at_level(logging.INFO, logger="creditrisk.audit"):
+        start = time.perf_counter()
         codes = [asgi_client.post("/login", json={"user": "lucas", "password": "wrong password"},
                                   headers=KEY).status_code for _ in range(5)]
         locked = asgi_client.post("/login", json={"user": "lucas", "password": PASSWORD}, headers=KEY)
+        waited = time.perf_counter() - start
     try:
         assert codes == [401] * 5 and locked.status_code == 429
+        assert waited >= 6 * REFUSED_LOGIN_DELAY  # each refusal answered after the delay (a flood is slowed)
         wait = locked.json()["retry_after_seconds"]
         assert 800 < wait <= 900 and locked.headers["Retry-After"] == str(wait)
         lines = [r.getMessage() for r in caplog.records if r.name == "creditrisk.audit"]

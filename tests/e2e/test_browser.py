@@ -192,10 +192,12 @@ def test_bentoml_serve_guards_metrics_headers_and_bodies(servers):
         assert big.status_code == 413 and "serve.max_body_bytes" in big.json()["error"]
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("decision", ["refuse", "review", "accept"])
-def test_the_decision_letter_reads_as_a_letter_to_the_client(decision, asgi_client, serving_data, browser):
-    """The letter of a refused, a review and an accepted client, from the API's answers, opened in Chromium:
-    decision, reasons, what would change it, the right to a review by a person; screenshot kept; axe passes."""
+def test_the_decision_letter_reads_as_a_letter_to_the_client(decision, language, asgi_client, serving_data, browser):
+    """The letter of a refused, a review and an accepted client, in French and English, from the API's answers,
+    opened in Chromium: decision, reasons, what would change it (a final refusal only), the right to a review by a
+    person; screenshot kept; axe passes."""
     import re
     from datetime import date
 
@@ -206,20 +208,37 @@ def test_the_decision_letter_reads_as_a_letter_to_the_client(decision, asgi_clie
     api = ApiClient("http://testserver", API_KEY, http=asgi_client)
     population = serving_data.population
     client = int(population.index[population["decision"] == decision][12])  # a file no other test decides on
-    explanation = api.explain(client, "fr")
-    change = api.counterfactual(client, "fr") if decision != "accept" else None
+    explanation = api.explain(client, language)
+    change = api.counterfactual(client, language) if decision != "accept" else None
+    info = api.client(client, language)
+    shown = {f["field"]: f["display"] for f in info["descriptive"]}
+    request = {"amount": shown["AMT_CREDIT"], "term": shown["CREDIT_TERM_MONTHS"], "monthly": shown["AMT_ANNUITY"]}
     page = browser.new_page()
-    page.set_content(render_letter(client, explanation, change, "fr", date(2026, 12, 2)))
-    assert page.evaluate("document.documentElement.lang") == "fr"
+    page.set_content(render_letter(client, explanation, change, language, date(2026, 12, 2), request=request,
+                                   adviser="Rita Martin"))
+    assert page.evaluate("document.documentElement.lang") == language
     text = page.inner_text("body")
-    assert f"Dossier n° {client} — 02/12/2026" in text
-    assert ("une personne examinera votre dossier" if decision == "review" else "réexaminée par une personne") in text
-    assert {"accept": "acceptée", "review": "en cours d'examen", "refuse": "ne pouvons pas"}[decision] in text
+    said = {
+        "fr": {"file": f"Dossier n° {client} — 02/12/2026", "review": "une personne examinera votre dossier",
+               "right": "réexaminée par une personne", "change": "Ce qui pourrait changer la décision",
+               "decision": {"accept": "acceptée", "review": "en cours d'examen", "refuse": "ne pouvons pas"},
+               "grade": f"Classe de risque attribuée à votre dossier\u00a0: {explanation['grade']} sur une échelle de 1",
+               "request": f"Objet\u00a0: votre demande de crédit de {request['amount']}, remboursable en "
+                          f"{request['term']} par mensualités de {request['monthly']}"},
+        "en": {"file": f"File no. {client} — 2 December 2026", "review": "a person will review your file",
+               "right": "reviewed by a person", "change": "What could change the decision",
+               "decision": {"accept": "accepted", "review": "being reviewed", "refuse": "we cannot accept"},
+               "grade": f"Risk grade given to your file: {explanation['grade']} on a scale from 1",
+               "request": f"Subject: your credit application for {request['amount']}, repayable over "
+                          f"{request['term']} in monthly instalments of {request['monthly']}"}}[language]
+    assert said["file"] in text and said["request"] in text
+    assert (said["review"] if decision == "review" else said["right"]) in text
+    assert said["decision"][decision] in text
     assert all(r["sentence"] in text for r in explanation["reasons"]) and explanation["reasons"]
-    assert f"Classe de risque attribuée à votre dossier\u00a0: {explanation['grade']} sur une échelle de 1" in text
-    assert (decision == "refuse") == ("Ce qui pourrait changer la décision" in text)  # only a final refusal
+    assert said["grade"] in text
+    assert (decision == "refuse") == (said["change"] in text)  # only a final refusal
     assert not re.search(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b", text)  # no raw column name reaches the client
-    assert _audit(page, f"letter-{decision}-fr") == []
+    assert _audit(page, f"letter-{decision}-{language}") == []
     page.close()
 
 

@@ -184,6 +184,19 @@ def _comparison_section(comparison: dict, selection: dict) -> list[str]:
     return lines
 
 
+def _monotone_line(monotone: dict) -> str:
+    """Whether borrowing less can raise the PD: the loan-term constraints, or why there are none."""
+    if monotone:
+        rising = ", ".join(f"`{f}`" for f, sign in sorted(monotone.items()) if sign > 0)
+        falling = ", ".join(f"`{f}`" for f, sign in sorted(monotone.items()) if sign < 0)
+        return (f"- Monotone constraints (params train.monotone): the PD never falls as {rising} rise"
+                + (f" and never rises as {falling} rise" if falling else "") + ": borrowing less never raises it. "
+                "Their cost on the real rows: docs/benchmarks.md \"Monotone loan terms\".")
+    return ("- No monotone constraint on the loan terms (params train.monotone): on the real rows they cost business "
+            "cost beyond the fold-to-fold noise (docs/benchmarks.md \"Monotone loan terms\"), so for some clients a "
+            "smaller amount gets a higher PD; the adviser's what-if shows the model's PD as it is and says so.")
+
+
 def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundle: Bundle, fairness: dict,
                       importance: list[dict], labels: dict[str, str], registry: dict | None,
                       concepts: list[dict] | None = None, scale: dict | None = None,
@@ -206,6 +219,7 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
              f"- Output: a probability of default, the raw score through a {bundle.calibration['method']} "
              "calibration: strictly increasing (the PD moves with every input and keeps the clients' order), "
              "chosen on cross-fitted out-of-fold log loss.",
+             _monotone_line(bundle.catboost.get("monotone") or {}),
              f"- Decision: refuse when PD ≥ **{num(m['threshold'])}** (the cut-off minimising the out-of-fold "
              f"business cost with FN cost {m['fn_cost']} and FP cost {m['fp_cost']}; theory for a calibrated PD: "
              f"{num(m['fp_cost'] / (m['fn_cost'] + m['fp_cost']))}).", ""]

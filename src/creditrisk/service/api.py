@@ -26,7 +26,9 @@ import bentoml
 from bentoml.exceptions import InvalidArgument, NotFound
 from pydantic import Field
 
+from creditrisk.decisions.tables import ROLES
 from creditrisk.errors import CreditRiskError, InvalidRequest
+from creditrisk.model.bundle import ServingInfo
 from creditrisk.model.route import BENTO_TAG
 from creditrisk.service import sanity
 from creditrisk.service.requests import (
@@ -46,16 +48,18 @@ API_KEY_HEADER = b"x-api-key"
 USER_TOKEN_HEADER = "x-user-token"  # the acting person's signed token (POST /login), beside the machine key
 OPEN_PATHS = ("/healthz", "/livez", "/readyz", "/docs.json", "/")  # no key needed (/metrics needs it)
 PASSWORD_QUEUE = 4  # logins waiting for a password check in one worker; more are answered 429 at once
+REFUSED_LOGIN_DELAY = 1.0  # seconds a refused login waits before its answer (asleep: no CPU, no scoring thread)
 Language = Literal["fr", "en"]
 ClientId = Annotated[JsonInt, Field(ge=1, description="SK_ID_CURR of a production client (application_test)")]
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Request limits enforced before anything is parsed (params ``serve``, published with the model)."""
+    """Request limits enforced before anything is parsed (params ``serve``, published with the model; a model
+    published before them: the published defaults)."""
 
-    max_body_bytes: int = 4_194_304
-    max_header_bytes: int = 16_384
+    max_body_bytes: int = ServingInfo.max_body_bytes
+    max_header_bytes: int = ServingInfo.max_header_bytes
 
     @classmethod
     def served(cls) -> Limits:
@@ -531,14 +535,22 @@ class CreditRisk:
         """A person's signed token (header X-User-Token on the review endpoints), valid for a working day. After
         too many failures an account or an address waits (429, with the seconds to wait). The password check
         (argon2, deliberately slow) runs on a pool of its own and is awaited: each worker scores on one thread
-        (BentoML's ``threads``), which a flood of logins must not hold."""
+        (BentoML's ``threads``), which a flood of logins must not hold. A refused login (wrong password, locked,
+        too many at once) is answered after ``REFUSED_LOGIN_DELAY`` seconds asleep: a client that floods /login
+        waiting for each answer sends one a second per connection, not as many as the CPU can refuse."""
         from creditrisk.decisions.users import issue_token, login, secret
+        from creditrisk.errors import NotAuthenticated, TooManyAttempts
 
         address = ctx.request.client.host if ctx.request.client else "unknown"
         with _domain_errors():
             if self.store is None:
                 raise self.store_problem
-            actor = await self._on_password_pool(login, self.store, user, password, address, self.login_policy)
+            try:
+                actor = await self._on_password_pool(login, self.store, user, password, address,
+                                                     self.login_policy)
+            except (NotAuthenticated, TooManyAttempts):
+                await asyncio.sleep(REFUSED_LOGIN_DELAY)
+                raise
             token = issue_token(actor, self.token_minutes, secret())
         return {"token": token, "user": actor.name, "role": actor.role, "valid_minutes": self.token_minutes}
 
@@ -561,7 +573,7 @@ class CreditRisk:
 
         actor = self._actor(ctx)
         with _domain_errors():
-            require_role(actor, ("relationship_manager", "approver", "auditor"), "see the review queue")
+            require_role(actor, ROLES, "see the review queue")
             column = 0 if language == "en" else 1
             approval = []
             for case in self.store.open_cases("pending_approval"):  # with the model's reasons the override answers
@@ -607,7 +619,7 @@ class CreditRisk:
 
         actor = self._actor(ctx)
         with _domain_errors():
-            require_role(actor, ("relationship_manager", "approver", "auditor"), "read the decisions")
+            require_role(actor, ROLES, "read the decisions")
             records = self.store.history(client_id)
         keep = ("decision_id", "recorded_at", "kind", "parent", "status", "pd", "auto_decision", "reasons",
                 "actor", "actor_role", "final_decision", "reason_code", "justification", "model_version",
@@ -624,7 +636,7 @@ class CreditRisk:
 
         actor = self._actor(ctx)
         with _domain_errors():
-            require_role(actor, ("relationship_manager", "approver", "auditor"), "read the oversight figures")
+            require_role(actor, ROLES, "read the oversight figures")
             return oversight(self.store, weeks)
 
     @bentoml.api(route="/decisions/verify")
