@@ -269,11 +269,13 @@ def whatif_block(api: ApiClient, client_id: int, info: dict, result: dict, langu
     note(t("whatif_help", language))
     with st.form("whatif"):
         left, middle, right = st.columns(3)
+        # keys of this client's own: another client's file starts from its own loan, not the last one typed
         typed = {"amount": left.text_input(t("whatif_amount", language), value=fmt(credit, language),
-                                           key="whatif_amount"),
-                 "down_payment": middle.text_input(t("whatif_down", language), value="0", key="whatif_down"),
+                                           key=f"whatif_amount_{client_id}"),
+                 "down_payment": middle.text_input(t("whatif_down", language), value="0",
+                                                   key=f"whatif_down_{client_id}"),
                  "months": right.text_input(t("whatif_months", language), value=f"{months_now:.0f}",
-                                            key="whatif_months")}
+                                            key=f"whatif_months_{client_id}")}
         submitted = st.form_submit_button(t("simulate", language))
     if not submitted:
         return
@@ -324,8 +326,8 @@ def whatif_result(answer: dict, credit: float, annuity: float, language: str) ->
                   decision_before=t(before["decision"], language),
                   decision_after=f"{ICONS[after['decision']]} {t(after['decision'], language)}"))
     rows = {"whatif_credit": (money(credit), money(terms["credit"])),
-            "whatif_down": (money(0), money(terms["down_payment"])),
-            "whatif_months": (t("months", language, n=f"{credit / annuity:.0f}"),
+            "whatif_down_row": (money(0), money(terms["down_payment"])),
+            "whatif_months_row": (t("months", language, n=f"{credit / annuity:.0f}"),
                               t("months", language, n=f"{terms['months']:.0f}")),
             "whatif_instalment": (money(annuity), money(terms["instalment"])),
             "pd": (pct(before["probability_of_default"], language), pct(after["probability_of_default"], language))}
@@ -520,12 +522,13 @@ def send(api_call, language: str):
 def decision_form(api: ApiClient, case: dict, codes: dict, language: str) -> None:
     """No decision and no reason are chosen in advance: the person chooses both, and says why."""
     note(t("four_eyes_note", language))
-    with st.form(f"decide-{case['decision_id']}"):
+    case_id = case["decision_id"]  # keys of the case's own: a choice made on one case never carries to another
+    with st.form(f"decide-{case_id}"):
         decision = st.radio(t("your_decision", language), ["accept", "refuse"], format_func=lambda d: t(d, language),
-                            horizontal=True, index=None, key="decide_choice")
+                            horizontal=True, index=None, key=f"decide_choice_{case_id}")
         code = st.selectbox(t("reason_code", language), list(codes), format_func=codes.get, index=None,
-                            placeholder=t("choose", language), key="decide_code")
-        why = st.text_area(t("justification", language), key="decide_why")
+                            placeholder=t("choose", language), key=f"decide_code_{case_id}")
+        why = st.text_area(t("justification", language), key=f"decide_why_{case_id}")
         if st.form_submit_button(t("record_decision", language)):
             problem = missing(decision, code, why, language)
             if problem:

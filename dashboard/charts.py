@@ -74,15 +74,16 @@ def distribution(frame: pd.DataFrame, client_value: float | None, client_label: 
     legend naming the bars and every line. ``axis_format``: the x axis in the unit the page's sentences use."""
     keys = frame.drop_duplicates("key")
     colours = alt.Scale(domain=keys["group"].tolist(), range=[PALETTE[k] for k in keys["key"]])
-    bars = alt.Chart(frame[frame["key"] == "all"]).mark_bar(opacity=0.45).encode(
+    legend = alt.Legend(orient="bottom", direction="horizontal", columns=2, labelLimit=400)  # never cut off
+    bars = alt.Chart(frame[frame["key"] == "all"]).mark_rect(opacity=0.45).encode(  # from 0 up to the share
         x=alt.X("start:Q", title=title, axis=alt.Axis(format=axis_format)), x2="end:Q",
-        y=alt.Y("share:Q", axis=alt.Axis(format="%"), title=share_title),
-        color=alt.Color("group:N", title=None, scale=colours),
+        y=alt.Y("share:Q", axis=alt.Axis(format="%"), title=share_title), y2=alt.datum(0),
+        color=alt.Color("group:N", title=None, scale=colours, legend=legend),
         tooltip=["group:N", alt.Tooltip("share:Q", format=".1%")])
     groups = frame[frame["key"] != "all"]
     lines = alt.Chart(groups).mark_line(point=True, strokeWidth=2).encode(
         x="middle:Q", y="share:Q",
-        color=alt.Color("group:N", title=None, scale=colours),
+        color=alt.Color("group:N", title=None, scale=colours, legend=legend),
         shape=alt.Shape("group:N", title=None, legend=None, scale=alt.Scale(
             domain=groups.drop_duplicates("key")["group"].tolist(),
             range=[SHAPES[k] for k in groups.drop_duplicates("key")["key"]])),
@@ -90,9 +91,13 @@ def distribution(frame: pd.DataFrame, client_value: float | None, client_label: 
     layers = [bars, lines]
     if client_value is not None:
         marker = pd.DataFrame({"x": [client_value], "label": [client_label]})
+        low, high = frame["start"].min(), frame["end"].max()
+        right = client_value > low + 0.7 * (high - low)  # the label on the side with room: never cut at an edge
         layers += [alt.Chart(marker).mark_rule(color="black", size=3).encode(x="x:Q"),
-                   alt.Chart(marker).mark_text(dy=-110, fontWeight="bold").encode(x="x:Q", text="label:N")]
-    return _configure(alt.layer(*layers).properties(height=260, width="container"), language)
+                   alt.Chart(marker).mark_text(dx=-6 if right else 6, align="right" if right else "left",
+                                               baseline="top", fontWeight="bold").encode(
+                       x="x:Q", y=alt.value(2), text="label:N")]
+    return _configure(alt.layer(*layers).properties(height=340, width="container"), language)
 
 
 def scatter(points: pd.DataFrame, clients: pd.DataFrame, x: str, y: str, labels: dict[str, str],

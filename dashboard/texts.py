@@ -277,6 +277,8 @@ TEXT: dict[str, dict[str, str]] = {
     "whatif_amount": {"fr": "Montant de l'achat financé (€)", "en": "Amount of the purchase financed (€)"},
     "whatif_down": {"fr": "Apport du client (€)", "en": "Client's down payment (€)"},
     "whatif_months": {"fr": "Durée (mois)", "en": "Term (months)"},
+    "whatif_down_row": {"fr": "Apport du client", "en": "Client's down payment"},
+    "whatif_months_row": {"fr": "Durée", "en": "Term"},
     "whatif_credit": {"fr": "Montant emprunté", "en": "Amount borrowed"},
     "whatif_instalment": {"fr": "Mensualité", "en": "Monthly instalment"},
     "whatif_requested": {"fr": "Demande", "en": "As requested"},

@@ -124,13 +124,13 @@ def test_what_if_negotiates_the_loan_terms_typed_the_french_way(api, scorer, ser
     client = int(serving_data.production.index[2])
     at = _app(api, client_id=client)
     assert any("SIMULATION" in w.value for w in at.warning)
-    assert {i.key for i in at.text_input} >= {"whatif_amount", "whatif_down", "whatif_months"}
+    assert {i.key for i in at.text_input} >= {f"whatif_{k}_{client}" for k in ("amount", "down", "months")}
     assert not [n for n in at.number_input if n.key.startswith("whatif")]  # no raw number box, no family lever
     application = scorer.application(client)
     amount = float(application["AMT_CREDIT"])
-    at.text_input(key="whatif_amount").set_value(f"{amount:,.0f}".replace(",", "\u00a0"))  # 415 818
-    at.text_input(key="whatif_down").set_value("20 000,50")
-    at.text_input(key="whatif_months").set_value("36")
+    at.text_input(key=f"whatif_amount_{client}").set_value(f"{amount:,.0f}".replace(",", "\u00a0"))  # 415 818
+    at.text_input(key=f"whatif_down_{client}").set_value("20 000,50")
+    at.text_input(key=f"whatif_months_{client}").set_value("36")
     next(b for b in at.button if b.label == "Recalculer le score").click().run()
     assert not at.exception and not at.error
     expected = scorer.as_results(scorer.simulate_many(client, [application_changes(
@@ -139,7 +139,7 @@ def test_what_if_negotiates_the_loan_terms_typed_the_french_way(api, scorer, ser
     table = next(t.value for t in at.table if "Simulation" in t.value.columns)
     assert table.loc["Mensualité", "Simulation"] == (f"{(amount - 20_000.5) / 36:,.0f}".replace(",", "\u202f")
                                                      + "\u00a0€")
-    assert table.loc["Durée (mois)", "Simulation"] == "36 mois"
+    assert table.loc["Durée", "Simulation"] == "36 mois"
 
 
 def test_what_if_says_so_when_a_smaller_amount_gets_a_higher_pd(api, scorer, serving_data):
@@ -160,7 +160,7 @@ def test_what_if_says_so_when_a_smaller_amount_gets_a_higher_pd(api, scorer, ser
             break
     for kind, (client, amount) in found.items():
         at = _app(api, client_id=client)
-        at.text_input(key="whatif_amount").set_value(str(amount))
+        at.text_input(key=f"whatif_amount_{client}").set_value(str(amount))
         next(b for b in at.button if b.label == "Recalculer le score").click().run()
         assert not at.exception and not at.error
         assert ("pas appris de nos anciens clients que le risque baisse" in _text(at)) == (kind == "rises")
@@ -168,8 +168,9 @@ def test_what_if_says_so_when_a_smaller_amount_gets_a_higher_pd(api, scorer, ser
 
 
 def test_what_if_refuses_a_number_it_cannot_read_and_keeps_the_page(api, serving_data):
-    at = _app(api, client_id=int(serving_data.production.index[2]))
-    at.text_input(key="whatif_months").set_value("trois ans")
+    client = int(serving_data.production.index[2])
+    at = _app(api, client_id=client)
+    at.text_input(key=f"whatif_months_{client}").set_value("trois ans")
     next(b for b in at.button if b.label == "Recalculer le score").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == ["« trois ans » n'est pas un nombre : écrivez par exemple 415 818 ou "
@@ -268,17 +269,22 @@ def test_the_review_flow_asks_the_person_to_choose_and_shows_the_new_state_at_on
         next(b for b in app.button if b.label == "Enregistrer la décision").click().run()
 
     at = _app(api, "rita", page="review")
-    assert at.radio(key="decide_choice").value is None and at.selectbox(key="decide_code").value is None
+    first_case = at.selectbox(key="case").value
+    assert at.radio(key=f"decide_choice_{first_case}").value is None
+    assert at.selectbox(key=f"decide_code_{first_case}").value is None
+    at.radio(key=f"decide_choice_{first_case}").set_value("refuse")  # chosen on another case, never carried over
     at.selectbox(key="case").set_value(flagged["decision_id"]).run()
+    case = flagged["decision_id"]
+    assert at.radio(key=f"decide_choice_{case}").value is None
     record(at)
     assert "Choisissez une décision : accorder ou refuser." in _text(at)
     assert "Dérogations en attente de validation (quatre yeux)" in [h.value for h in at.subheader]  # page kept
-    at.radio(key="decide_choice").set_value("accept")
-    at.selectbox(key="decide_code").set_value("guarantor_or_collateral")
-    at.text_area(key="decide_why").set_value("court")
+    at.radio(key=f"decide_choice_{case}").set_value("accept")
+    at.selectbox(key=f"decide_code_{case}").set_value("guarantor_or_collateral")
+    at.text_area(key=f"decide_why_{case}").set_value("court")
     record(at)
     assert "au moins 10 caractères" in _text(at) and not at.exception
-    at.text_area(key="decide_why").set_value("Acte de caution du garant vérifié en agence.")
+    at.text_area(key=f"decide_why_{case}").set_value("Acte de caution du garant vérifié en agence.")
     record(at)
     assert not at.exception
     assert any("attend l'approbation d'une autre personne" in s.value for s in at.success)

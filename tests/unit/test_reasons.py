@@ -74,6 +74,9 @@ def test_sentences_read_as_sentences_in_both_languages():
     (1.0, "months", "", "1 mois", "1 month"),
     (-426.0, "days_ago", "", "il y a 14 mois", "14 months ago"),
     (14.0, "hour", "", "14\u00a0h", "14:00"),
+    (0.0, "days", "", "0 jour", "0 days"),  # French singular for 0 and 1
+    (1.0, "days", "", "1 jour", "1 day"),
+    (12.0, "days", "", "12 jours", "12 days"),
     ("Cash loans", "category", "NAME_CONTRACT_TYPE", "prêt personnel", "cash loan"),
     (None, "amount", "", "non renseigné", "not given"),
 ])

@@ -118,8 +118,10 @@ class ReasonCatalogue:
             return _months_ago(-value, language)
         if unit == "times":
             return _number(value, 1, language) + ("\u00a0fois" if language == "fr" else " times")
-        if unit == "days":
-            return _number(value, 0, language) + (" jours" if language == "fr" else " days")
+        if unit == "days":  # French: 0 and 1 take the singular (« 0 jour »); English: 1 only
+            days = round(value)
+            word = ("jour" if abs(days) < 2 else "jours") if language == "fr" else ("day" if days == 1 else "days")
+            return f"{_number(value, 0, language)} {word}"
         if unit == "hour":
             return f"{value:.0f}\u00a0h" if language == "fr" else f"{value:.0f}:00"
         return _number(value, 2, language)
