@@ -135,6 +135,7 @@ def test_a_client_file_by_keyboard_shows_the_decision_and_passes_axe(servers, br
 
 
 @pytest.mark.parametrize(("page_name", "marker"), [("Parcourir les clients", "client(s) trouvé(s)"),
+                                                   ("Comparer des clients", "Clients à"),
                                                    ("Le modèle", "Ce qui compte le plus pour le modèle")])
 def test_other_pages_pass_axe(servers, browser, page_name, marker):
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
