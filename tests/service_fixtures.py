@@ -19,7 +19,9 @@ API_KEY = "test-key-123"
 TOKEN_SECRET = "a-test-secret-that-is-long-enough-0123456789"
 PASSWORD = "correct horse battery"
 USERS = {"rita": "relationship_manager", "remy": "relationship_manager", "alice": "approver", "audrey": "auditor"}
-SERVICE_ENV = ("CREDITRISK_API_KEY", "CREDITRISK_TRAFFIC_DIR", "CREDITRISK_DECISIONS_URL", "CREDITRISK_TOKEN_SECRET")
+SERVICE_ENV = ("CREDITRISK_API_KEY", "CREDITRISK_TRAFFIC_DIR", "CREDITRISK_DECISIONS_URL", "CREDITRISK_TOKEN_SECRET",
+               "CREDITRISK_REFUSED_LOGIN_DELAY")
+REFUSED_LOGIN_DELAY = 0.2  # seconds: the tests' refused logins wait less than the service's default 1 s
 
 
 @pytest.fixture(scope="session")
@@ -163,7 +165,8 @@ def asgi_client(serving_dir, traffic_dir, decisions_db):
     import_to_bentoml(serving_dir)
     saved = {k: os.environ.get(k) for k in SERVICE_ENV}
     os.environ.update(CREDITRISK_API_KEY=API_KEY, CREDITRISK_TRAFFIC_DIR=str(traffic_dir),
-                      CREDITRISK_DECISIONS_URL=decisions_db, CREDITRISK_TOKEN_SECRET=TOKEN_SECRET)
+                      CREDITRISK_DECISIONS_URL=decisions_db, CREDITRISK_TOKEN_SECRET=TOKEN_SECRET,
+                      CREDITRISK_REFUSED_LOGIN_DELAY=str(REFUSED_LOGIN_DELAY))
     try:
         with TestClient(CreditRisk.to_asgi()) as client:
             yield client

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.service_fixtures import API_KEY, PASSWORD
+from tests.service_fixtures import API_KEY, PASSWORD, REFUSED_LOGIN_DELAY
 
 KEY = {"X-API-Key": API_KEY}
 
@@ -260,7 +260,6 @@ def test_failed_logins_lock_the_account_and_say_how_long_to_wait(asgi_client, st
 
     from creditrisk.decisions import users
     from creditrisk.decisions.tables import LoginFailure
-    from creditrisk.service.api import REFUSED_LOGIN_DELAY
 
     users.add_user(store, "lucas", "relationship_manager", PASSWORD)
     with caplog.at_level(logging.INFO, logger="creditrisk.audit"):
@@ -283,3 +282,16 @@ def test_failed_logins_lock_the_account_and_say_how_long_to_wait(asgi_client, st
         with store.transaction() as session:
             session.execute(delete(LoginFailure))
 
+
+
+def test_the_refused_login_delay_is_one_second_unless_the_operator_says(monkeypatch):
+    from creditrisk.errors import ConfigError
+    from creditrisk.service.records import REFUSED_LOGIN_DELAY_ENV, refused_login_delay
+
+    monkeypatch.delenv(REFUSED_LOGIN_DELAY_ENV, raising=False)
+    assert refused_login_delay() == 1.0
+    monkeypatch.setenv(REFUSED_LOGIN_DELAY_ENV, "2.5")
+    assert refused_login_delay() == 2.5
+    monkeypatch.setenv(REFUSED_LOGIN_DELAY_ENV, "90")
+    with pytest.raises(ConfigError, match="CREDITRISK_REFUSED_LOGIN_DELAY = 90: expected seconds from 0 to 30"):
+        refused_login_delay()

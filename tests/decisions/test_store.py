@@ -8,6 +8,7 @@ import itertools
 import json
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -58,11 +59,25 @@ def people(store):
         ("adam", "approver"), ("audrey", "auditor"))}
 
 
-def test_a_database_must_be_migrated_first(url):
+def test_a_database_must_be_migrated_first(url, tmp_path):
     with pytest.raises(MissingInput, match="creditrisk decisions migrate"):
-        DecisionStore(url)
+        DecisionStore(url, checkpoints=tmp_path / "decisions.checkpoints")
     assert migrate(url) == "0002" and migrate(url) == "0002"  # from empty, then idempotent
-    DecisionStore(url, keys=KEYS).close()
+    DecisionStore(url, keys=KEYS, checkpoints=tmp_path / "decisions.checkpoints").close()
+
+
+def test_two_databases_without_a_checkpoint_file_named_never_share_one(monkeypatch):
+    """Beside a SQLite file; for a server database, a file of its own in .run/ named from its URL (never its
+    password): another database's checkpoints would make this one look emptied."""
+    from creditrisk.decisions.chain import CHECKPOINTS_ENV, default_checkpoints
+
+    monkeypatch.delenv(CHECKPOINTS_ENV, raising=False)
+    assert default_checkpoints("/data/decisions.db") == Path("/data/decisions.checkpoints")
+    one = default_checkpoints(None, "postgresql+psycopg://app:secret@db:5432/decisions")
+    other = default_checkpoints(None, "postgresql+psycopg://app:secret@db:5432/decisions_test")
+    same = default_checkpoints(None, "postgresql+psycopg://app:changed@db:5432/decisions")
+    assert one.parent == Path(".run") and one != other and one == same  # the password is not part of the name
+    assert "secret" not in str(one)
 
 
 def test_review_workflow_under_the_four_eyes_rule(store):

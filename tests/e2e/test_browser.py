@@ -223,7 +223,8 @@ def test_the_decision_letter_reads_as_a_letter_to_the_client(decision, language,
         "fr": {"file": f"Dossier n° {client} — 02/12/2026", "review": "une personne examinera votre dossier",
                "right": "réexaminée par une personne", "change": "Ce qui pourrait changer la décision",
                "decision": {"accept": "acceptée", "review": "en cours d'examen", "refuse": "ne pouvons pas"},
-               "grade": f"Classe de risque attribuée à votre dossier\u00a0: {explanation['grade']} sur une échelle de 1",
+               "grade": f"Classe de risque attribuée à votre dossier\u00a0: {explanation['grade']} sur une "
+                        "échelle de 1",
                "request": f"Objet\u00a0: votre demande de crédit de {request['amount']}, remboursable en "
                           f"{request['term']} par mensualités de {request['monthly']}"},
         "en": {"file": f"File no. {client} — 2 December 2026", "review": "a person will review your file",

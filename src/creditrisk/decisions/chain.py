@@ -147,12 +147,21 @@ class Checkpoints:
         return max(points, key=lambda p: p.seq) if points else None
 
 
-def default_checkpoints(database: str | None) -> Path:
-    """$CREDITRISK_CHAIN_CHECKPOINTS, else beside a SQLite file (``<name>.checkpoints``), else .run/."""
+def default_checkpoints(database: str | None, url: str | None = None) -> Path:
+    """$CREDITRISK_CHAIN_CHECKPOINTS, else beside a SQLite file (``<name>.checkpoints``), else in .run/ under a name
+    of the database's own (from its URL without the password): two databases never share one file, whose
+    checkpoints would make the other look emptied."""
     if os.environ.get(CHECKPOINTS_ENV):
         return Path(os.environ[CHECKPOINTS_ENV])
     if database:
         return Path(database).with_suffix(".checkpoints")
+    if url:
+        import hashlib
+
+        from sqlalchemy.engine import make_url
+
+        shown = make_url(url).render_as_string(hide_password=True)
+        return Path(".run") / f"decisions-{hashlib.sha256(shown.encode()).hexdigest()[:12]}.checkpoints"
     return Path(".run") / "decisions.checkpoints"
 
 

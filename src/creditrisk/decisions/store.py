@@ -140,7 +140,8 @@ class DecisionStore:
         # each on its own PostgreSQL connection: the slowest requests wait less (docs/decisions.md)
         self._writers, self._lock_timeout = threading.Lock(), lock_timeout(self.engine.url)
         self._keys = keys
-        self.checkpoints = Checkpoints(checkpoints or default_checkpoints(sqlite_path(url) and str(sqlite_path(url))))
+        self.checkpoints = Checkpoints(checkpoints or default_checkpoints(sqlite_path(url) and str(sqlite_path(url)),
+                                                                          url))
         self.policy = policy
         self._check_schema()
         with self.reading.begin() as session:

@@ -48,7 +48,6 @@ API_KEY_HEADER = b"x-api-key"
 USER_TOKEN_HEADER = "x-user-token"  # the acting person's signed token (POST /login), beside the machine key
 OPEN_PATHS = ("/healthz", "/livez", "/readyz", "/docs.json", "/")  # no key needed (/metrics needs it)
 PASSWORD_QUEUE = 4  # logins waiting for a password check in one worker; more are answered 429 at once
-REFUSED_LOGIN_DELAY = 1.0  # seconds a refused login waits before its answer (asleep: no CPU, no scoring thread)
 Language = Literal["fr", "en"]
 ClientId = Annotated[JsonInt, Field(ge=1, description="SK_ID_CURR of a production client (application_test)")]
 
@@ -385,6 +384,7 @@ class CreditRisk:
             checkpoint_policy,
             decisions_url,
             login_policy,
+            refused_login_delay,
             token_minutes,
         )
         from creditrisk.service.scorer import Scorer, ServingData
@@ -409,6 +409,7 @@ class CreditRisk:
         self.recorder = DecisionRecorder(self.store, self.scorer) if self.store else None
         self.token_minutes = token_minutes()
         self.login_policy = login_policy()
+        self.refused_login_delay = refused_login_delay()
         # password checks (argon2, memory- and CPU-hard on purpose) run here, one at a time per worker, at the
         # lowest CPU priority, never on the thread that scores: a flood of logins cannot take the scoring's cores
         # (docs/decisions.md has the measure)
@@ -536,8 +537,8 @@ class CreditRisk:
         too many failures an account or an address waits (429, with the seconds to wait). The password check
         (argon2, deliberately slow) runs on a pool of its own and is awaited: each worker scores on one thread
         (BentoML's ``threads``), which a flood of logins must not hold. A refused login (wrong password, locked,
-        too many at once) is answered after ``REFUSED_LOGIN_DELAY`` seconds asleep: a client that floods /login
-        waiting for each answer sends one a second per connection, not as many as the CPU can refuse."""
+        too many at once) is answered after ``refused_login_delay()`` seconds asleep (1 s): a client that floods
+        /login waiting for each answer sends one a second per connection, not as many as the CPU can refuse."""
         from creditrisk.decisions.users import issue_token, login, secret
         from creditrisk.errors import NotAuthenticated, TooManyAttempts
 
@@ -549,7 +550,7 @@ class CreditRisk:
                 actor = await self._on_password_pool(login, self.store, user, password, address,
                                                      self.login_policy)
             except (NotAuthenticated, TooManyAttempts):
-                await asyncio.sleep(REFUSED_LOGIN_DELAY)
+                await asyncio.sleep(self.refused_login_delay)
                 raise
             token = issue_token(actor, self.token_minutes, secret())
         return {"token": token, "user": actor.name, "role": actor.role, "valid_minutes": self.token_minutes}

@@ -28,6 +28,8 @@ BB = "bureau_balance"
 TOKEN_MINUTES_ENV = "CREDITRISK_TOKEN_MINUTES"
 CHECKPOINT_ENV = "CREDITRISK_CHECKPOINT_EVERY"  # "<records>,<minutes>"
 LOGIN_ENV = "CREDITRISK_LOGIN_POLICY"  # "<max failures>,<window minutes>,<lockout minutes>"
+REFUSED_LOGIN_DELAY_ENV = "CREDITRISK_REFUSED_LOGIN_DELAY"  # seconds; the service's default: REFUSED_LOGIN_DELAY
+REFUSED_LOGIN_DELAY = 1.0  # seconds a refused login waits before its answer (asleep: no CPU, no scoring thread)
 
 
 def decisions_url() -> str:
@@ -55,6 +57,16 @@ def login_policy():
     values = (os.environ.get(LOGIN_ENV) or f"{defaults.login_max_failures},{defaults.login_window_minutes},"
               f"{defaults.login_lockout_minutes}").split(",")
     return LoginPolicy(int(values[0]), float(values[1]), float(values[2]))
+
+
+def refused_login_delay() -> float:
+    """Seconds a refused login waits before its answer: $CREDITRISK_REFUSED_LOGIN_DELAY, else 1 s."""
+    value = float(os.environ.get(REFUSED_LOGIN_DELAY_ENV) or REFUSED_LOGIN_DELAY)
+    if not 0 <= value <= 30:
+        from creditrisk.errors import ConfigError
+
+        raise ConfigError(f"${REFUSED_LOGIN_DELAY_ENV} = {value:g}: expected seconds from 0 to 30")
+    return value
 
 
 def api_key_id() -> str:
