@@ -30,10 +30,11 @@ def _set_params(project, **sections) -> None:
 @pytest.fixture(scope="module")
 def real_project(tmp_path_factory, synthetic_project, real_sample):
     """The synthetic project's checkout, then the real sample rows of the eight files in data/raw and
-    `data.source: raw`: plain `dvc repro` (the gate in its default enforce mode)."""
+    `data.source: raw`: plain `dvc repro` (the gate in its default enforce mode). The comparisons are the smoke
+    test's (``compare.run: false`` here: this run is about what real files change)."""
     project = copy_project(synthetic_project, tmp_path_factory.mktemp("real") / "project")
     shutil.copytree(real_sample, project / "data" / "raw")
-    _set_params(project, data={"source": "raw"})
+    _set_params(project, data={"source": "raw"}, compare={"run": False})
     result = _run(["dvc", "repro"], project, check=False)
     return project, result
 
