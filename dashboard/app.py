@@ -257,7 +257,7 @@ def parse_number(text: str, language: str) -> float:
 
 
 def whatif_block(api: ApiClient, client_id: int, info: dict, result: dict, language: str) -> None:
-    """The adviser's what-if on the loan terms only: amount, down payment, term (docs/methodology.md "Loan terms")."""
+    """The adviser's what-if on the loan terms only: amount, down payment, term (README, "Loan terms")."""
     st.subheader(t("whatif", language))
     st.warning(t("whatif_warning", language), icon="🧪")
     current = {d["field"]: d["value"] for d in info["descriptive"]}
@@ -300,7 +300,7 @@ def whatif_block(api: ApiClient, client_id: int, info: dict, result: dict, langu
             raise
         st.error(t("whatif_refused", language, detail=error.detail))
         return
-    whatif_result(answer, credit, annuity, language)
+    whatif_result(answer, credit, annuity, months_now, language)
 
 
 def _terms_problem(values: dict, language: str) -> str | None:
@@ -314,7 +314,7 @@ def _terms_problem(values: dict, language: str) -> str | None:
     return None
 
 
-def whatif_result(answer: dict, credit: float, annuity: float, language: str) -> None:
+def whatif_result(answer: dict, credit: float, annuity: float, months: float, language: str) -> None:
     """The simulated PD and decision, and the loan as requested beside the loan simulated."""
     before, after, terms = answer["current"], answer["simulated"], answer["terms"]
 
@@ -327,7 +327,7 @@ def whatif_result(answer: dict, credit: float, annuity: float, language: str) ->
                   decision_after=f"{ICONS[after['decision']]} {t(after['decision'], language)}"))
     rows = {"whatif_credit": (money(credit), money(terms["credit"])),
             "whatif_down_row": (money(0), money(terms["down_payment"])),
-            "whatif_months_row": (t("months", language, n=f"{credit / annuity:.0f}"),
+            "whatif_months_row": (t("months", language, n=f"{months:.0f}"),
                               t("months", language, n=f"{terms['months']:.0f}")),
             "whatif_instalment": (money(annuity), money(terms["instalment"])),
             "pd": (pct(before["probability_of_default"], language), pct(after["probability_of_default"], language))}

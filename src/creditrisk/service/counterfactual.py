@@ -2,7 +2,7 @@
 an acceptance, or an honest "no change of the loan terms alone is enough"; and the adviser's what-if on the same
 loan terms.
 
-**One reading of the loan terms** (docs/methodology.md "Loan terms"): ``AMT_ANNUITY`` is the loan's monthly
+**One reading of the loan terms** (README, "Loan terms"): ``AMT_ANNUITY`` is the loan's monthly
 instalment, so the term in months is the credit divided by the instalment (interest aside), and a loan the adviser
 negotiates is an amount, a down payment and a term (``LoanTerms``): the credit is the amount less the down payment,
 repaid in equal monthly instalments; a smaller amount is a cheaper purchase (the goods price in proportion), a down
