@@ -1,20 +1,133 @@
-"""Is the default signal really in the history tables? CatBoost on application columns only vs with history.
+"""Does the synthetic world carry the real world's signal? Real vs synthetic at the same size, and the history gain.
 
-Generates N applicants, builds kernel-style aggregates of the history tables in polars (counts, shares of late
-or short instalments, days past due, refused applications, card utilisation), trains the same CatBoost on a
-stratified 80 % and scores the 20 % holdout. Goal (issue 2): history adds at least +0.015 AUC at 100k applicants.
-Usage: python benchmarks/synthetic_signal.py [--n-train 100000] [--iterations 600]
+Part 1 (issue 30), real vs synthetic at the real sample's size (24,230 applicants), in one run:
+- the plain CatBoost of issue 27 (depth 6, 1,000 iterations, learning rate 0.03, application columns plus the public
+  kernel's ratios), 5-fold CV (StratifiedKFold, seed 0): AUC mean ± sd in each world (goal: synthetic within ±0.01);
+- its feature importances (PredictionValuesChange, mean over the folds): Spearman rank correlation between the two
+  worlds over the real top 15 (goal >= 0.7);
+- pairwise Spearman correlations of the 30 numeric application columns the real model uses most (DAYS_EMPLOYED's
+  365243 as missing, pairwise complete): mean absolute difference (goal <= 0.03);
+- annuity/income, payment rate (annuity/credit), credit/goods price: 1st, 50th, 99th percentiles (goal: within 10 %).
+Part 2: N applicants (100,000 by default) with their history: the same CatBoost on application columns only and with
+generic history aggregates, one stratified 80/20 split (goal: history adds +0.015 to +0.035 AUC), the true PD's AUC
+(the oracle) and the model with history as a share of it (goal >= 0.98).
+
+``--before-src DIR`` also runs both parts on another checkout's generator (e.g. a git worktree of the commit
+before a change): the before/after table of one run.
+Usage: python benchmarks/synthetic_signal.py [--n-train 100000] [--before-src /tmp/before/src] [--skip-history]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from real_applications import REAL, kernel_frame  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+TOP_FEATURES, MAIN_COLUMNS = 15, 30
+RATIOS = {"annuity / income": ("AMT_ANNUITY", "AMT_INCOME_TOTAL"), "payment rate": ("AMT_ANNUITY", "AMT_CREDIT"),
+          "credit / goods price": ("AMT_CREDIT", "AMT_GOODS_PRICE")}
+PERCENTILES = (1, 50, 99)
+
+
+def generate_with(src: Path, n_train: int, n_test: int, seed: int, out: Path) -> float:
+    """Generate with the generator of ``src`` (a checkout's src/ folder) in its own process; seconds taken."""
+    code = ("import sys; from pathlib import Path; from creditrisk.synthetic.generator import generate; "
+            f"s = generate({n_train}, {n_test}, {seed}, Path(r'{out}') / 'data', Path(r'{out}') / 'oracle'); "
+            "print(s.seconds)")
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(src)}, check=True,
+                          capture_output=True, text=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def cross_validate(frame: pd.DataFrame, y: np.ndarray, folds: int) -> tuple[list[float], pd.Series]:
+    """The plain CatBoost in ``folds``-fold CV: fold AUCs and the mean feature importance."""
+    from catboost import CatBoostClassifier, Pool
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
+    categorical = [c for c in frame.columns if frame[c].dtype == object]
+    aucs, importances = [], []
+    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(frame, y):
+        model = CatBoostClassifier(depth=6, iterations=1000, learning_rate=0.03, random_seed=0, verbose=False,
+                                   allow_writing_files=False, thread_count=2)
+        model.fit(Pool(frame.iloc[train_idx], y[train_idx], cat_features=categorical))
+        score = model.predict_proba(Pool(frame.iloc[test_idx], cat_features=categorical))[:, 1]
+        aucs.append(float(roc_auc_score(y[test_idx], score)))
+        importances.append(pd.Series(model.get_feature_importance(), index=frame.columns))
+    return aucs, pd.concat(importances, axis=1).mean(axis=1)
+
+
+def world(path: Path, folds: int) -> dict:
+    """Everything part 1 compares, for one application_train file."""
+    raw = pd.read_csv(path)
+    frame = kernel_frame(path)
+    aucs, importance = cross_validate(frame, raw["TARGET"].to_numpy(), folds)
+    numeric = raw.drop(columns=["SK_ID_CURR", "TARGET"]).select_dtypes("number")
+    numeric["DAYS_EMPLOYED"] = numeric["DAYS_EMPLOYED"].replace(365243, np.nan)
+    ratios = {name: (raw[a] / raw[b]).replace([np.inf, -np.inf], np.nan).dropna() for name, (a, b) in RATIOS.items()}
+    return {"aucs": aucs, "importance": importance, "numeric": numeric,
+            "percentiles": {name: np.percentile(values, PERCENTILES) for name, values in ratios.items()}}
+
+
+def compare(real: dict, synthetic: dict) -> dict:
+    from scipy.stats import spearmanr
+
+    top = real["importance"].sort_values(ascending=False).index[:TOP_FEATURES]
+    rank_corr = float(spearmanr(real["importance"][top], synthetic["importance"][top]).statistic)
+    main = [c for c in real["importance"].sort_values(ascending=False).index
+            if c in real["numeric"].columns and real["numeric"][c].nunique() > 2][:MAIN_COLUMNS]
+    corr_real = real["numeric"][main].corr(method="spearman").to_numpy()
+    corr_syn = synthetic["numeric"][main].corr(method="spearman").to_numpy()
+    upper = np.triu_indices(len(main), k=1)
+    gap = np.abs(corr_real - corr_syn)[upper]
+    ratio_gaps = {name: np.abs(synthetic["percentiles"][name] / real["percentiles"][name] - 1)
+                  for name in RATIOS}
+    return {"auc_gap": float(np.mean(synthetic["aucs"]) - np.mean(real["aucs"])), "rank_corr": rank_corr,
+            "corr_gap": float(np.nanmean(gap)), "corr_gap_max": float(np.nanmax(gap)), "ratio_gaps": ratio_gaps}
+
+
+def fidelity_rows(label: str, synthetic: dict, cmp: dict) -> list[str]:
+    auc = f"{np.mean(synthetic['aucs']):.3f} ± {np.std(synthetic['aucs'], ddof=1):.3f}"
+    ratios = "; ".join(f"{name} {' / '.join(f'{v:.3f}' for v in synthetic['percentiles'][name])} "
+                       f"(worst {100 * cmp['ratio_gaps'][name].max():.0f} %)" for name in RATIOS)
+    return [f"| {label} | {auc} ({cmp['auc_gap']:+.3f}) | {cmp['rank_corr']:.2f} | {cmp['corr_gap']:.3f} "
+            f"(max {cmp['corr_gap_max']:.2f}) | {ratios} |"]
+
+
+def history_part(work: Path, iterations: int, seed: int) -> dict:
+    """CatBoost on application columns only vs with history aggregates, on one 80/20 split; the oracle."""
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import train_test_split
+
+    from creditrisk.synthetic.generator import TRUE_PD_FILE
+
+    app = pl.read_csv(work / "data" / "application_train.csv", infer_schema_length=50_000)
+    oracle = pl.read_csv(work / "oracle" / TRUE_PD_FILE)
+    hist = history_features(work / "data")
+    full = app.join(hist, on="SK_ID_CURR", how="left").join(oracle.select("SK_ID_CURR", "TRUE_PD"), on="SK_ID_CURR")
+    target = full["TARGET"].to_numpy()
+    cat_cols = [c for c, t in app.schema.items() if t == pl.Utf8]
+    base = full.drop("SK_ID_CURR", "TARGET", "TRUE_PD").with_columns(
+        [pl.col(c).fill_null("__NA__") for c in cat_cols]).to_pandas()
+    app_only = base[[c for c in app.columns if c not in ("SK_ID_CURR", "TARGET")]]
+    train_idx, test_idx = train_test_split(np.arange(len(target)), test_size=0.2, stratify=target, random_state=seed)
+    out = {"holdout": len(test_idx)}
+    for name, frame in (("application", app_only), ("history", base)):
+        out[name] = fit_auc(frame, target, cat_cols, train_idx, test_idx, iterations, seed)
+    out["oracle"] = float(roc_auc_score(target[test_idx], full["TRUE_PD"].to_numpy()[test_idx]))
+    return out
 
 
 def history_features(data: Path) -> pl.DataFrame:
@@ -64,42 +177,52 @@ def fit_auc(frame, target, cat_cols, train_idx, test_idx, iterations: int, seed:
 
 
 def main() -> None:
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import train_test_split
-
-    from creditrisk.synthetic.generator import TRUE_PD_FILE, generate
-
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--n-train", type=int, default=100_000)
-    parser.add_argument("--iterations", type=int, default=600)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--real", type=Path, default=REAL)
+    parser.add_argument("--n-train", type=int, default=100_000, help="applicants of part 2")
+    parser.add_argument("--iterations", type=int, default=600, help="CatBoost iterations of part 2")
+    parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--before-src", type=Path, help="another checkout's src/ to compare with (before)")
+    parser.add_argument("--skip-history", action="store_true", help="part 1 only")
+    parser.add_argument("--skip-fidelity", action="store_true", help="part 2 only")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="signal-"))
-    generate(args.n_train, 1_000, args.seed, work / "data", work / "oracle")
-    app = pl.read_csv(work / "data" / "application_train.csv", infer_schema_length=50_000)
-    oracle = pl.read_csv(work / "oracle" / TRUE_PD_FILE)
-    hist = history_features(work / "data")
-    full = app.join(hist, on="SK_ID_CURR", how="left").join(oracle.select("SK_ID_CURR", "TRUE_PD"), on="SK_ID_CURR")
-    target = full["TARGET"].to_numpy()
-    cat_cols = [c for c, t in app.schema.items() if t == pl.Utf8]
-    base = full.drop("SK_ID_CURR", "TARGET", "TRUE_PD").with_columns(
-        [pl.col(c).fill_null("__NA__") for c in cat_cols]).to_pandas()
-    app_only = base[[c for c in app.columns if c not in ("SK_ID_CURR", "TARGET")]]
-    train_idx, test_idx = train_test_split(np.arange(len(target)), test_size=0.2, stratify=target,
-                                           random_state=args.seed)
-    rows = []
-    for name, frame in (("application columns only", app_only), ("application + history aggregates", base)):
+    generators = {"after (this checkout)": ROOT / "src"}
+    if args.before_src:
+        generators = {"before": args.before_src, **generators}
+    size = sum(1 for _ in args.real.open()) - 1
+    if not args.skip_fidelity:
         start = time.perf_counter()
-        auc = fit_auc(frame, target, cat_cols, train_idx, test_idx, args.iterations, args.seed)
-        rows.append((name, frame.shape[1], auc, time.perf_counter() - start))
-    bayes = roc_auc_score(target[test_idx], full["TRUE_PD"].to_numpy()[test_idx])
-    print(f"{args.n_train:,} train applicants (holdout {len(test_idx):,}), CatBoost {args.iterations} iterations\n")
-    print("| features | columns | holdout AUC | AUC / Bayes | fit time (s) |")
-    print("|---|---:|---:|---:|---:|")
-    for name, cols, auc, seconds in rows:
-        print(f"| {name} | {cols} | {auc:.4f} | {auc / bayes:.3f} | {seconds:.0f} |")
-    print(f"| true PD (Bayes-optimal) | - | {bayes:.4f} | 1.000 | - |")
-    print(f"\nHistory adds {rows[1][2] - rows[0][2]:+.4f} AUC (goal >= +0.015).")
+        real = world(args.real, args.folds)
+        print(f"Part 1: real vs synthetic at {size:,} applicants, plain CatBoost, {args.folds}-fold CV "
+              f"({time.perf_counter() - start:.0f} s per world)\n")
+        print("| world | CV AUC (gap to real) | top-15 importance Spearman | main columns' Spearman gap (mean) | "
+              "ratios: 1st / 50th / 99th percentile |")
+        print("|---|---|---:|---:|---|")
+        ratios = "; ".join(f"{name} {' / '.join(f'{v:.3f}' for v in real['percentiles'][name])}" for name in RATIOS)
+        print(f"| real | {np.mean(real['aucs']):.3f} ± {np.std(real['aucs'], ddof=1):.3f} | 1 | 0 | {ratios} |")
+    history = {}
+    for label, src in generators.items():
+        out = work / label.split()[0]
+        if not args.skip_fidelity:
+            generate_with(src, size, 1_000, args.seed, out / "same-size")
+            synthetic = world(out / "same-size" / "data" / "application_train.csv", args.folds)
+            print("\n".join(fidelity_rows(f"synthetic, {label}", synthetic, compare(real, synthetic))), flush=True)
+        if not args.skip_history:
+            seconds = generate_with(src, args.n_train, 1_000, args.seed, out / "history")
+            history[label] = {**history_part(out / "history", args.iterations, args.seed), "seconds": seconds}
+    if history:
+        print(f"\nPart 2: {args.n_train:,} train applicants with their history (holdout 20 %), CatBoost "
+              f"{args.iterations} iterations, learning rate 0.06\n")
+        print("| generator | application only | + history | history adds | true PD (oracle) | "
+              "with history / oracle | generation (s) |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for label, h in history.items():
+            print(f"| {label} | {h['application']:.4f} | {h['history']:.4f} | {h['history'] - h['application']:+.4f} "
+                  f"| {h['oracle']:.4f} | {h['history'] / h['oracle']:.3f} | {h['seconds']:.0f} |")
+        print("\nGoals: CV AUC within ±0.01 of real; importance Spearman >= 0.7; Spearman gap <= 0.03; ratio "
+              "percentiles within 10 %; history adds +0.015 to +0.035; with history >= 0.98 of the oracle.")
 
 
 if __name__ == "__main__":

@@ -138,7 +138,7 @@ def test_train_test_shift_of_the_real_data(frames):
 
 def test_default_rate_and_bayes_auc(generated, frames):
     assert frames["application_train"]["TARGET"].mean() == pytest.approx(REAL_DEFAULT_RATE, abs=0.005)
-    assert 0.80 <= generated["summary"].bayes_auc <= 0.85
+    assert 0.77 <= generated["summary"].bayes_auc <= 0.83  # 0.806 at 100,000 applicants (docs/benchmarks.md)
 
 
 def test_ext_sources_are_the_strongest_single_predictors(frames):
