@@ -97,6 +97,11 @@ class ApiClient:
         return self._post("/negotiate", {"client_id": client_id, "amount": amount, "down_payment": down_payment,
                                          "months": months})
 
+    def record_terms(self, client_id: int, amount: float, down_payment: float, months: float,
+                     language: str) -> dict:
+        return self._post("/negotiate/record", {"client_id": client_id, "amount": amount,
+                                                "down_payment": down_payment, "months": months, "language": language})
+
     def model(self) -> dict:
         return self._post("/model")
 

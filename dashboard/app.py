@@ -260,8 +260,7 @@ def whatif_block(api: ApiClient, client_id: int, info: dict, result: dict, langu
     """The adviser's what-if on the loan terms only: amount, down payment, term (README, "Loan terms")."""
     st.subheader(t("whatif", language))
     st.warning(t("whatif_warning", language), icon="🧪")
-    current = {d["field"]: d["value"] for d in info["descriptive"]}
-    credit, annuity = current.get("AMT_CREDIT"), current.get("AMT_ANNUITY")
+    credit, annuity = info["loan"]["AMT_CREDIT"], info["loan"]["AMT_ANNUITY"]  # the loan as filed
     if not credit or not annuity:
         st.markdown(t("whatif_no_terms", language))
         return
@@ -277,8 +276,12 @@ def whatif_block(api: ApiClient, client_id: int, info: dict, result: dict, langu
                  "months": right.text_input(t("whatif_months", language), value=f"{months_now:.0f}",
                                             key=f"whatif_months_{client_id}")}
         submitted = st.form_submit_button(t("simulate", language))
-    if not submitted:
+    agreed_key = f"whatif_agreed_{client_id}"
+    if not submitted:  # the last simulation stays on the page (and can be recorded) until the form is sent again
+        if agreed_key in st.session_state:
+            _negotiated(api, client_id, st.session_state[agreed_key], credit, annuity, months_now, language)
         return
+    st.session_state.pop(agreed_key, None)
     try:
         values = {k: parse_number(v, language) for k, v in typed.items()}
     except ValueError as error:
@@ -290,17 +293,36 @@ def whatif_block(api: ApiClient, client_id: int, info: dict, result: dict, langu
         return
     if round(values["months"]) == round(months_now):  # the term as requested, not rounded to whole months
         values["months"] = months_now
+    if typed["amount"] == fmt(credit, language):  # the amount as requested, not rounded to the euro shown
+        values["amount"] = credit
     if values["amount"] == credit and values["down_payment"] == 0 and values["months"] == months_now:
         st.info(t("whatif_unchanged", language))
         return
+    if _negotiated(api, client_id, values, credit, annuity, months_now, language):
+        st.session_state[agreed_key] = values
+
+
+def _negotiated(api: ApiClient, client_id: int, values: dict, credit: float, annuity: float, months_now: float,
+                language: str) -> bool:
+    """The simulation of these terms, and for a relationship manager the button that records them as the
+    client's application; False when the service refused the terms."""
     try:
         answer = api.negotiate(client_id, **values)
     except ApiError as error:
         if error.kind != "refused":
             raise
         st.error(t("whatif_refused", language, detail=error.detail))
-        return
+        return False
     whatif_result(answer, credit, annuity, months_now, language)
+    if st.session_state["user"]["role"] == "relationship_manager":
+        note(t("terms_record_help", language))
+        if st.button(t("terms_record", language), key=f"terms_record_{client_id}"):
+            recorded = api.record_terms(client_id, **values, language=language)
+            key = "terms_recorded" if recorded["recorded_now"] else "terms_already"
+            st.success(t(key, language, id=recorded["decision_id"],
+                         decision=t(recorded["decision"], language),
+                         pd=pct(recorded["probability_of_default"], language)))
+    return True
 
 
 def _terms_problem(values: dict, language: str) -> str | None:

@@ -309,6 +309,21 @@ TEXT: dict[str, dict[str, str]] = {
                            "did not learn from past clients that the risk always falls with the amount. The decision "
                            "follows the model's probability."},
     "simulate": {"fr": "Recalculer le score", "en": "Re-score"},
+    "terms_record_help": {"fr": "Si le client accepte ces conditions, enregistrez-les : elles deviennent sa demande, "
+                                "décidée par le modèle comme toute demande (un dossier dans la zone d'examen attend "
+                                "une personne). La demande telle qu'elle a été déposée garde sa propre décision.",
+                          "en": "If the client agrees to these terms, record them: they become the client's "
+                                "application, decided by the model as any application (a case in the review zone "
+                                "waits for a person). The application as first filed keeps its own decision."},
+    "terms_record": {"fr": "Enregistrer ces conditions comme demande du client",
+                     "en": "Record these terms as the client's application"},
+    "terms_recorded": {"fr": "Conditions enregistrées (décision n° {id}) — résultat : {decision} ; probabilité de "
+                             "défaut {pd}.",
+                       "en": "Terms recorded (decision no. {id}) — outcome: {decision}; probability of default {pd}."},
+    "terms_already": {"fr": "Ces conditions étaient déjà enregistrées (décision n° {id}) — résultat : {decision} ; "
+                            "probabilité de défaut {pd}.",
+                      "en": "These terms were already recorded (decision no. {id}) — outcome: {decision}; "
+                            "probability of default {pd}."},
     "whatif_result": {"fr": "Simulation : {before} → **{after}** ({decision_before} → **{decision_after}**).",
                       "en": "Simulation: {before} → **{after}** ({decision_before} → **{decision_after}**)."},
     "filters": {"fr": "Filtres", "en": "Filters"},

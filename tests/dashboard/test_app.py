@@ -142,6 +142,43 @@ def test_what_if_negotiates_the_loan_terms_typed_the_french_way(api, scorer, ser
     assert table.loc["Durée", "Simulation"] == "36 mois"
 
 
+def test_an_adviser_records_the_terms_the_client_agreed_and_an_approver_cannot(api, scorer, serving_data,
+                                                                              decisions_db):
+    """After a simulation, a relationship manager records the terms: the page says the decision's number and
+    outcome, the simulation stays shown, and the record holds the terms typed; an approver has no such button."""
+    from creditrisk.service.counterfactual import LoanTerms, application_changes
+
+    client = int(serving_data.production.index[250])  # a file no other test records
+    application = scorer.application(client)
+    amount = float(application["AMT_CREDIT"])
+    at = _app(api, client_id=client)
+    at.text_input(key=f"whatif_down_{client}").set_value("10 000")
+    at.text_input(key=f"whatif_months_{client}").set_value("24")
+    next(b for b in at.button if b.label == "Recalculer le score").click().run()
+    record_button = next(b for b in at.button if b.label == "Enregistrer ces conditions comme demande du client")
+    record_button.click().run()
+    assert not at.exception and not at.error
+    (message,) = [s.value for s in at.success]
+    expected = scorer.as_results(scorer.simulate_many(client, [application_changes(
+        application, LoanTerms(amount, 24.0, 10_000.0))]))[0]
+    decision_id = int(message.split("n° ")[1].split(")")[0])
+    from creditrisk.decisions.store import DecisionStore
+
+    store = DecisionStore(decisions_db)
+    record = store.get(decision_id)
+    store.close()
+    assert record["client_id"] == client and record["requested_by"] == "user rita"
+    assert record["input"]["records"]["terms"] == {"amount": amount, "down_payment": 10_000.0,
+                                                    "credit": amount - 10_000.0, "months": 24.0,
+                                                    "instalment": round((amount - 10_000.0) / 24, 2)}
+    assert record["pd"] == expected["probability_of_default"]
+    assert f"{100 * expected['probability_of_default']:.1f}".replace(".", ",") in message
+    assert any("Simulation" in t.value.columns for t in at.table)  # the simulation is still on the page
+    approver = _app(api, user="alice", client_id=client)
+    next(b for b in approver.button if b.label == "Recalculer le score").click().run()
+    assert not [b for b in approver.button if b.label.startswith("Enregistrer ces conditions")]
+
+
 def test_what_if_says_so_when_a_smaller_amount_gets_a_higher_pd(api, scorer, serving_data):
     """The PD shown is the model's; when a smaller amount raises it, a sentence says why the decision still follows
     it (found with the scorer: a client whose PD rises at half the amount, one whose PD falls)."""

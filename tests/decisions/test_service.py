@@ -300,3 +300,34 @@ def test_the_refused_login_delay_is_one_second_unless_the_operator_says(monkeypa
     monkeypatch.setenv(REFUSED_LOGIN_DELAY_ENV, "90")
     with pytest.raises(ConfigError, match="CREDITRISK_REFUSED_LOGIN_DELAY = 90: expected seconds from 0 to 30"):
         refused_login_delay()
+
+
+def test_terms_agreed_with_the_client_are_recorded_as_their_own_application(asgi_client, store, serving_data):
+    """A relationship manager records the loan agreed with the client: scored as /negotiate scores it, recorded
+    with who sent it and what was agreed; the same terms again record nothing; the application as first filed
+    keeps its decision; only a relationship manager may record terms."""
+    client = _clients(serving_data, "refuse", 33)[-1]
+    row = serving_data.production.loc[client]
+    amount, months = float(row["AMT_CREDIT"]), round(float(row["AMT_CREDIT"]) / float(row["AMT_ANNUITY"]))
+    terms = {"client_id": client, "amount": amount, "months": months, "down_payment": round(0.2 * amount)}
+    rita, alice = login(asgi_client, "rita"), login(asgi_client, "alice")
+    filed = asgi_client.post("/client", json={"client_id": client}, headers=rita).json()
+    simulated = asgi_client.post("/negotiate", json=terms, headers=KEY).json()["simulated"]
+    agreed = asgi_client.post("/negotiate/record", json=terms, headers=rita).json()
+    assert agreed["recorded_now"] and agreed["simulation"] is False
+    assert agreed["probability_of_default"] == simulated["probability_of_default"]
+    assert agreed["model_decision"] == simulated["decision"]
+    assert agreed["terms"]["credit"] == amount - round(0.2 * amount)  # the credit is the amount less the payment
+    assert agreed["decision_id"] != filed["decision_id"] and agreed["application"] != filed["application"]
+    record = store.get(agreed["decision_id"])
+    assert record["kind"] == "model" and record["channel"] == "records" and record["requested_by"] == "user rita"
+    assert record["input"]["records"]["terms"] == agreed["terms"] and record["pd"] == agreed["probability_of_default"]
+    again = asgi_client.post("/negotiate/record", json=terms, headers=rita).json()
+    assert not again["recorded_now"] and again["decision_id"] == agreed["decision_id"]
+    reopened = asgi_client.post("/client", json={"client_id": client}, headers=rita).json()
+    assert reopened["decision_id"] == filed["decision_id"] and reopened["decision"] == filed["decision"]
+    history = asgi_client.post("/decisions/history", json={"client_id": client}, headers=alice).json()["records"]
+    assert {r["decision_id"] for r in history} >= {filed["decision_id"], agreed["decision_id"]}
+    refused = asgi_client.post("/negotiate/record", json=terms, headers=alice)
+    assert refused.status_code == 403 and "relationship_manager" in refused.json()["error"]
+    assert asgi_client.post("/negotiate/record", json=terms, headers=KEY).status_code == 401

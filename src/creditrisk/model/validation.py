@@ -45,8 +45,8 @@ class Sample:
 
 @dataclass(frozen=True)
 class Champion:
-    """The model in production when the candidate is judged: its version, holdout AUC at its own validation,
-    holdout cost, and its PDs on the candidate's holdout (None when it reads features the candidate lacks)."""
+    """The model in production when the candidate is judged: its version, holdout AUC at its own validation, and
+    its business cost (at its own threshold) and PDs on the candidate's holdout."""
 
     version: int
     development_auc: float | None
@@ -221,7 +221,7 @@ def promotion_gate(tests: list[dict], cost: float, champion: Champion | None, ca
     reasons = [f"red test: {name}" for name in blocking] if mode == "enforce" else []
     if champion is not None and champion.cost is not None and not cost < champion.cost:
         reasons.append(f"holdout cost {cost:.4f} is not lower than champion version {champion.version}'s "
-                       f"{champion.cost:.4f}")
+                       f"{champion.cost:.4f} on the same clients")
     return {"promote": not reasons, "reasons": reasons, "red_tests": [f"{t['test']} ({t['sample']})" for t in red],
             "signed_off": [f"{t['test']} ({t['sample']})" for t in signed], "signoff": signoff if signed else "",
             "passed_tests": passed, "candidate_version": candidate_version, "candidate_cost": cost,

@@ -675,6 +675,35 @@ class CreditRisk:
         """The adviser's what-if on the loan terms: the purchase's amount, the client's down payment and the term in
         months (the credit is the amount less the down payment, repaid in equal monthly instalments; a smaller
         amount is a cheaper purchase). A simulation: counted, never recorded as a decision."""
+        terms, changes, current, simulated = self._negotiated(client_id, amount, months, down_payment)
+        _simulations().labels(kind="what-if").inc()
+        return {"simulation": True, "terms": terms, "changes": changes,
+                "current": self.scorer.as_results(current)[0],
+                "simulated": self.scorer.as_results(simulated)[0] | {"simulation": True}}
+
+    @bentoml.api(route="/negotiate/record")
+    @answers_errors
+    def negotiate_record(self, ctx: bentoml.Context, client_id: ClientId, amount: Annotated[JsonFloat, Field(gt=0)],
+                         months: Annotated[JsonFloat, Field(gt=0)],
+                         down_payment: Annotated[JsonFloat, Field(ge=0)] = 0.0, language: Language = "fr") -> dict:
+        """The loan a relationship manager agreed with the client (amount, down payment, term in months), recorded
+        as the client's application on those terms: scored as /negotiate scores it, decided by the model's policy
+        (a case in the review band waits for a person, as any other) and recorded with who sent it; the same terms
+        again record nothing. The application as first filed keeps its own decision of record."""
+        from creditrisk.decisions.store import require_role
+
+        with _domain_errors():
+            actor = require_role(self._actor(ctx), ("relationship_manager",), "record the terms agreed with a client")
+        terms, changes, _, simulated = self._negotiated(client_id, amount, months, down_payment)
+        inputs = [{"client_id": client_id, "records": {"terms": terms, "application_changes": changes}}]
+        with _domain_errors():
+            (recorded,) = self._recorder().record(simulated, inputs, requested_by=f"user {actor.name}",
+                                                  language=language)
+        answer = self.scorer.as_results(simulated)[0] | {"terms": terms, "changes": changes}
+        return of_record(answer, recorded)
+
+    def _negotiated(self, client_id: int, amount: float, months: float, down_payment: float):
+        """The terms as shown, the application fields they change, and the scores before and on those terms."""
         from creditrisk.service.counterfactual import LoanTerms, application_changes, check_terms, terms_shown
 
         terms = LoanTerms(amount, months, down_payment)
@@ -690,10 +719,7 @@ class CreditRisk:
             if implausible:
                 raise InvalidRequest("; ".join(implausible))
             current, simulated = self.scorer.simulate(client_id, changes)
-        _simulations().labels(kind="what-if").inc()
-        return {"simulation": True, "terms": terms_shown(terms), "changes": changes,
-                "current": self.scorer.as_results(current)[0],
-                "simulated": self.scorer.as_results(simulated)[0] | {"simulation": True}}
+        return terms_shown(terms), changes, current, simulated
 
     @bentoml.api(route="/counterfactual")
     def counterfactual(self, client_id: ClientId, language: Language = "fr") -> dict:

@@ -44,8 +44,10 @@ class Portfolio:
         def describe(names: tuple[str, ...]) -> list[dict]:
             return [reasons.field(n, plain(x[n]), language) for n in names if n in self.catalogue]
 
+        application = self.scorer.application(client_id)  # the loan as filed, to the cent (the model row rounds)
+        loan = {k: application.get(k) for k in ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")}
         return {"client_id": client_id, "probability_of_default": float(pop["pd"]), "decision": str(pop["decision"]),
-                "descriptive": describe(DESCRIPTIVE), "history": describe(HISTORY_SUMMARY)}
+                "descriptive": describe(DESCRIPTIVE), "history": describe(HISTORY_SUMMARY), "loan": loan}
 
     def browse(self, decision: str | None = None, contract_type: str | None = None,
                income: tuple[float | None, float | None] = (None, None), age: tuple[float | None, float | None]

@@ -34,7 +34,7 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
     details = json.loads((paths.reports / "evaluation_details.json").read_text())
     tracking.configure(paths.root)
     record = tracking.champion_record()
-    champion, not_compared = _champion(record, holdout.x, params)
+    champion, not_compared = _champion(record, holdout, params)
     registry = tracking.register_candidate(predictor.model, predictor.bundle, metrics, holdout.x, [
         paths.reports / "metrics.json", paths.reports / "model_selection.json",
         paths.reports / "model_comparison.json", paths.reports / "plots" / "evaluation.png",
@@ -83,12 +83,14 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
             "red": gate["red_tests"]}
 
 
-def _champion(record: dict | None, holdout_x, params: Params):
-    """The current champion with its PDs on this holdout (none when it reads features the holdout lacks), or
-    (None, why) when it cannot be compared: trained on other data or by another version of the feature builder
-    (the candidate is then judged as a first model)."""
+def _champion(record: dict | None, holdout, params: Params):
+    """The current champion with its PDs and its business cost on this holdout (at its own threshold: both models
+    judged on the same clients, never a figure measured on other data), or (None, why) when it cannot be
+    compared: trained on other data, by another version of the feature builder, or reading features this data
+    lacks (the candidate is then judged as a first model)."""
     from creditrisk.features import feature_version
     from creditrisk.model import tracking
+    from creditrisk.model.cost import confusion, cost_per_client
     from creditrisk.model.predictor import Predictor
     from creditrisk.model.validation import Champion
 
@@ -100,12 +102,15 @@ def _champion(record: dict | None, holdout_x, params: Params):
                params.data.source else f"version {record['version']} was trained by another feature builder")
         log.warning("champion %s: not compared, the candidate is judged as a first model", why)
         return None, why
-    missing = set(bundle.features) - set(holdout_x.columns)
-    holdout_pd = None if missing else Predictor(model, bundle).predict_proba(holdout_x)[1]
+    missing = set(bundle.features) - set(holdout.x.columns)
     if missing:
-        log.warning("champion version %s reads %d features this data lacks (e.g. %s): no grade migration",
-                    record["version"], len(missing), sorted(missing)[0])
-    return Champion(record["version"], record["auc"], record["cost"], holdout_pd), None
+        why = (f"version {record['version']} reads {len(missing)} features this data lacks (e.g. "
+               f"{sorted(missing)[0]})")
+        log.warning("champion %s: not compared, the candidate is judged as a first model", why)
+        return None, why
+    holdout_pd = Predictor(model, bundle).predict_proba(holdout.x)[1]
+    cost = cost_per_client(confusion(holdout.y, holdout_pd >= bundle.threshold), params.cost)
+    return Champion(record["version"], record["auc"], cost, holdout_pd), None
 
 
 def _refit(params: Params, paths: Paths, predictor) -> tuple:

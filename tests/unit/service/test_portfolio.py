@@ -1,6 +1,7 @@
 """The dashboard's portfolio queries: browsing filters, distributions and peers, the client's file, the model page."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from creditrisk.errors import InvalidRequest
@@ -37,12 +38,14 @@ def test_distribution_covers_every_client_and_the_peers(portfolio, batch):
     assert sum(categorical["counts"]["all"].values()) == len(batch)
 
 
-def test_client_info_and_model_info(portfolio, batch):
+def test_client_info_and_model_info(portfolio, batch, interim):
     client = list(batch)[1]
     info = portfolio.client_info(client, language="fr")
     assert info["probability_of_default"] == batch[client]
     fields = {d["field"]: d for d in info["descriptive"]}
     assert fields["AMT_CREDIT"]["label"] and "SK_ID_CURR" not in fields
+    raw = pd.read_parquet(interim / "application_test.parquet").set_index("SK_ID_CURR").loc[client]
+    assert info["loan"] == {k: float(raw[k]) for k in ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")}  # as filed
     model = portfolio.model_info()
     assert model["threshold"] == THRESHOLD and model["model_version"] == "7" and model["drift"]["share_drifted"]
     top = model["global_importance"][0]

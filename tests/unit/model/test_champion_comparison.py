@@ -1,0 +1,45 @@
+"""The promotion gate compares the candidate with the champion on the same clients: the champion's cost is
+measured on this run's holdout, never taken from its own validation on other data."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+from catboost import CatBoostClassifier
+
+from creditrisk.config import Params
+from creditrisk.features import feature_version
+from creditrisk.model import tracking
+from creditrisk.stages.model_validation import _champion
+from tests.bundles import make_bundle
+
+
+def _model_and_holdout():
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame({"a": rng.normal(size=400), "b": rng.normal(size=400)})
+    y = (rng.random(400) < 1 / (1 + np.exp(-(x["a"] * 2 - 2)))).astype(int).to_numpy()
+    model = CatBoostClassifier(iterations=20, depth=2, random_seed=0, verbose=False, allow_writing_files=False)
+    model.fit(x, y)
+    return model, SimpleNamespace(x=x, y=y)
+
+
+def test_the_champion_is_judged_on_this_holdout(monkeypatch):
+    model, holdout = _model_and_holdout()
+    bundle = make_bundle(["a", "b"], threshold=0.2, feature_version=feature_version())
+    monkeypatch.setattr(tracking, "load_champion", lambda: (model, bundle, {}))
+    record = {"version": 4, "auc": 0.9, "cost": 0.01}  # measured on other data: never compared
+    champion, why = _champion(record, holdout, Params())
+    pd_ = model.predict_proba(holdout.x)[:, 1]  # identity calibration: the PD is the model's probability
+    refuse = pd_ >= 0.2
+    expected = (10 * np.sum((holdout.y == 1) & ~refuse) + np.sum((holdout.y == 0) & refuse)) / len(holdout.y)
+    assert why is None and champion.version == 4 and champion.cost == expected != 0.01
+    assert np.allclose(champion.holdout_pd, pd_)
+
+
+def test_a_champion_reading_features_this_data_lacks_is_not_compared(monkeypatch):
+    model, holdout = _model_and_holdout()
+    bundle = make_bundle(["a", "b"], feature_version=feature_version())
+    monkeypatch.setattr(tracking, "load_champion", lambda: (model, bundle, {}))
+    without_b = SimpleNamespace(x=holdout.x[["a"]], y=holdout.y)
+    champion, why = _champion({"version": 4, "auc": 0.9, "cost": 0.4}, without_b, Params())
+    assert champion is None and why == "version 4 reads 1 features this data lacks (e.g. b)"
