@@ -196,7 +196,7 @@ def test_the_decision_letter_reads_as_a_letter_to_the_client(decision, language,
 
     api = ApiClient("http://testserver", API_KEY, http=asgi_client)
     population = serving_data.population
-    client = int(population.index[population["decision"] == decision][12])  # a file no other test decides on
+    client = int(population.index[population["decision"] == decision][100])  # a file no other test decides on
     explanation = api.explain(client, language)
     change = api.counterfactual(client, language) if decision != "accept" else None
     info = api.client(client, language)
@@ -272,7 +272,7 @@ def test_french_pages_show_no_raw_name_or_english_category(servers, browser, ser
     page.get_by_label("Numéro du client").wait_for(timeout=60_000)
     problems = []
     for decision in ("refuse", "review", "accept"):
-        client = int(population.index[population["decision"] == decision][12])  # no other test decides on it
+        client = int(population.index[population["decision"] == decision][100])  # no other test decides on it
         page.get_by_label("Numéro du client").fill(str(client))
         page.get_by_role("button", name="Afficher le dossier").click()
         page.get_by_text(f"Client n° {client}").wait_for(timeout=60_000)

@@ -34,7 +34,7 @@ def real_project(tmp_path_factory, synthetic_project, real_sample):
     test's (``compare.run: false`` here: this run is about what real files change)."""
     project = copy_project(synthetic_project, tmp_path_factory.mktemp("real") / "project")
     shutil.copytree(real_sample, project / "data" / "raw")
-    _set_params(project, data={"source": "raw"}, compare={"run": False})
+    _set_params(project, data={"source": "raw"}, compare={"run": False}, model_validation={"gate": "enforce"})
     result = _run(["dvc", "repro"], project, check=False)
     return project, result
 

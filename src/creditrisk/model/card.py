@@ -65,9 +65,9 @@ def _sample_note(m: dict) -> list[str]:
 
 def _data_limit(bundle: Bundle, metrics: dict) -> str:
     if bundle.data_source == "synthetic":
-        return ("- Trained and evaluated on synthetic data: application columns drawn from a copula fitted on 24,230 "
-                "real applications (their true PD's application part fitted on them too), history tables from the "
-                "published statistics of the Home Credit files; figures on the real data will differ.")
+        return ("- Trained and evaluated on synthetic data: application columns drawn from a copula fitted on a "
+                "sample of real applications (their true PD's application part fitted on them too), history tables "
+                "from the published statistics of the Home Credit files; figures on the real data will differ.")
     return (f"- Trained on {bundle.train_rows} applicants of the real files and evaluated once on "
             f"{metrics['holdout_rows']} of them: the 95 % intervals above say how much a figure can move on another "
             "sample of that size.")

@@ -95,8 +95,8 @@ def _development(r: dict, params: dict) -> list[str]:
 
 def _data(r: dict) -> list[str]:
     data, validation = r["data"], r["validation"]
-    kind = ("the built-in synthetic generator (application columns from a copula fitted on 24,230 real "
-            "applications, history from the published statistics of the Home Credit files; the true PD of "
+    kind = ("the built-in synthetic generator (application columns from a copula fitted on a sample of "
+            "real applications, history from the published statistics of the Home Credit files; the true PD of "
             "each applicant is known)" if data["synthetic"] else f"the real Home Credit files in {data['folder']}")
     orphans = sum(validation.get("orphan_rows", {}).values()) if isinstance(validation.get("orphan_rows"),
                                                                            dict) else 0

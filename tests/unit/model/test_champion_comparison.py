@@ -10,6 +10,7 @@ from catboost import CatBoostClassifier
 from creditrisk.config import Params
 from creditrisk.features import feature_version
 from creditrisk.model import tracking
+from creditrisk.stages import model_validation
 from creditrisk.stages.model_validation import _champion
 from tests.bundles import make_bundle
 
@@ -27,6 +28,7 @@ def test_the_champion_is_judged_on_this_holdout(monkeypatch):
     model, holdout = _model_and_holdout()
     bundle = make_bundle(["a", "b"], threshold=0.2, feature_version=feature_version())
     monkeypatch.setattr(tracking, "load_champion", lambda: (model, bundle, {}))
+    monkeypatch.setattr(model_validation, "_refit_of", lambda version: None)
     record = {"version": 4, "auc": 0.9, "cost": 0.01}  # measured on other data: never compared
     champion, why = _champion(record, holdout, Params())
     pd_ = model.predict_proba(holdout.x)[:, 1]  # identity calibration: the PD is the model's probability
@@ -43,3 +45,21 @@ def test_a_champion_reading_features_this_data_lacks_is_not_compared(monkeypatch
     without_b = SimpleNamespace(x=holdout.x[["a"]], y=holdout.y)
     champion, why = _champion({"version": 4, "auc": 0.9, "cost": 0.4}, without_b, Params())
     assert champion is None and why == "version 4 reads 1 features this data lacks (e.g. b)"
+
+
+def test_a_refit_champion_is_judged_through_the_version_it_refits(monkeypatch):
+    """A champion fitted on every labelled row has seen this holdout when the data are the same: the version it
+    refits (validated on a holdout it never saw) is judged in its place."""
+    model, holdout = _model_and_holdout()
+    other, _ = _model_and_holdout()
+    other.fit(holdout.x[["b", "a"]].rename(columns={"b": "a", "a": "b"}), holdout.y)  # another model, same inputs
+    refit = make_bundle(["a", "b"], threshold=0.2, feature_version=feature_version(), holdout_rows=0)
+    validated = make_bundle(["a", "b"], threshold=0.3, feature_version=feature_version())
+    monkeypatch.setattr(tracking, "load_champion", lambda: (model, refit, {}))
+    monkeypatch.setattr(model_validation, "_refit_of", lambda version: {7: 6}[version])
+    monkeypatch.setattr(model_validation, "_registered", lambda version: {6: (other, validated)}[version])
+    champion, _ = _champion({"version": 7, "auc": 0.9, "cost": 0.01}, holdout, Params())
+    pd_ = other.predict_proba(holdout.x)[:, 1]
+    refuse = pd_ >= 0.3
+    expected = (10 * np.sum((holdout.y == 1) & ~refuse) + np.sum((holdout.y == 0) & refuse)) / len(holdout.y)
+    assert champion.version == 7 and champion.cost == expected and np.allclose(champion.holdout_pd, pd_)

@@ -242,8 +242,9 @@ def test_explain_adds_up_and_uses_readable_names(client, production):
     assert total == pytest.approx(body["logit"], abs=1e-9)
 
 
-def test_what_if_simulation(client, production):
-    response = client.post("/simulate", json={"client_id": production[0], "changes": {"AMT_CREDIT": 900000.0}},
+def test_what_if_simulation(client, production, scorer):
+    credit = 1.05 * float(scorer.application(production[0])["AMT_CREDIT"])  # 5 % more credit: a plausible what-if
+    response = client.post("/simulate", json={"client_id": production[0], "changes": {"AMT_CREDIT": credit}},
                            headers=AUTH)
     assert response.status_code == 200 and response.json()["simulation"] is True
     refused = client.post("/simulate", json={"client_id": production[0], "changes": {"AMT_CREDIT": -1}},
