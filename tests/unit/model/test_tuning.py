@@ -110,9 +110,9 @@ def _slow_worker(storage: str, n_trials: int) -> None:
     """A worker whose trials last seconds (large data, many trees), heartbeat every second."""
     warnings.filterwarnings("ignore", message="CatBoostPruningCallback is experimental")
     rng = np.random.default_rng(5)
-    x = pd.DataFrame({"a": rng.normal(size=20_000), "b": rng.normal(size=20_000),
-                      "c": rng.choice(["u", "v"], 20_000)})
-    y = (x["a"] - x["b"] + rng.normal(size=20_000) > 1.2).astype(int).to_numpy()
+    x = pd.DataFrame({"a": rng.normal(size=10_000), "b": rng.normal(size=10_000),
+                      "c": rng.choice(["u", "v"], 10_000)})
+    y = (x["a"] - x["b"] + rng.normal(size=10_000) > 1.2).astype(int).to_numpy()
     tune(x, y, ["c"], CatBoostParams(iterations=400, early_stopping_rounds=400), stratified_folds(y, 2, seed=0), 7,
          CostParams(), n_trials, None, open_storage(storage, "unused", heartbeat=1), worker=1)
 
