@@ -256,6 +256,15 @@ def parse_number(text: str, language: str) -> float:
         raise ValueError(t("number_invalid", language, text=text)) from None
 
 
+def _scored_from(record: dict, language: str) -> str:
+    """Where the model's record was scored from: the stored file, records sent, or the terms agreed."""
+    terms = record.get("terms")
+    if terms:
+        return t("channel_terms", language, credit=fmt(terms["credit"], language) + "\u00a0€",
+                 months=f"{terms['months']:.0f}")
+    return t(f"channel_{record['channel']}", language)
+
+
 def whatif_block(api: ApiClient, client_id: int, info: dict, result: dict, language: str) -> None:
     """The adviser's what-if on the loan terms only: amount, down payment, term (README, "Loan terms")."""
     st.subheader(t("whatif", language))
@@ -443,8 +452,8 @@ def history_block(api: ApiClient, client_id: int, language: str) -> None:
         rows.append({t("case", language): r["decision_id"], t("when", language): r["recorded_at"][:16].replace(
                          "T", " "),
                      t("what", language): what, t("who", language): r["actor"] or t("kind_model", language),
-                     t("scored_from", language): t(f"channel_{r['channel']}", language) if r["kind"] == "model"
-                     else "", t("requested_by", language): _requester(r.get("requested_by"), language),
+                     t("scored_from", language): _scored_from(r, language) if r["kind"] == "model" else "",
+                     t("requested_by", language): _requester(r.get("requested_by"), language),
                      t("status", language): t(f"status_{r['status']}", language, parent=r["parent"]),
                      t("justification", language): r["justification"] or t("none", language)})
     st.table(pd.DataFrame(rows).set_index(t("case", language)))  # a real table: read aloud by screen readers

@@ -38,6 +38,8 @@ TEXT: dict[str, dict[str, str]] = {
     "scored_from": {"fr": "Évalué sur", "en": "Scored from"},
     "channel_id": {"fr": "le dossier enregistré", "en": "the stored file"},
     "channel_records": {"fr": "des données transmises", "en": "submitted records"},
+    "channel_terms": {"fr": "les conditions convenues avec le client ({credit} sur {months} mois)",
+                      "en": "the terms agreed with the client ({credit} over {months} months)"},
     "requested_by": {"fr": "Demandé par", "en": "Requested by"},
     "machine_client": {"fr": "application (clé {key_id})", "en": "application (key {key_id})"},
     "recorded_as": {"fr": "Décision enregistrée sous le n° {n}.", "en": "Decision recorded as no. {n}."},
@@ -264,8 +266,9 @@ TEXT: dict[str, dict[str, str]] = {
     "position_categorical": {"fr": "Valeur du client : **{value}** ({share} % des clients ont cette valeur).",
                              "en": "Client's value: **{value}** ({share}% of clients share it)."},
     "whatif": {"fr": "Simulation : négocier les conditions du prêt", "en": "What-if: negotiating the loan terms"},
-    "whatif_warning": {"fr": "SIMULATION — rien n'est enregistré ; le dossier réel du client est inchangé.",
-                       "en": "SIMULATION — nothing is saved; the client's real file is unchanged."},
+    "whatif_warning": {"fr": "SIMULATION — une simulation n'enregistre rien ; le dossier déposé par le client est "
+                             "inchangé.",
+                       "en": "SIMULATION — a simulation saves nothing; the file the client filed is unchanged."},
     "whatif_help": {"fr": "Seules les conditions du prêt se négocient ici : le montant de l'achat financé, l'apport "
                           "du client (déduit du montant emprunté) et la durée en mois ; le crédit est remboursé par "
                           "mensualités égales (montant emprunté ÷ durée, hors intérêts). Un montant plus petit est "

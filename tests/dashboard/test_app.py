@@ -174,6 +174,10 @@ def test_an_adviser_records_the_terms_the_client_agreed_and_an_approver_cannot(a
     assert record["pd"] == expected["probability_of_default"]
     assert f"{100 * expected['probability_of_default']:.1f}".replace(".", ",") in message
     assert any("Simulation" in t.value.columns for t in at.table)  # the simulation is still on the page
+    history = next(t.value for t in at.table if "Évalué sur" in t.value.columns)
+    credit = f"{amount - 10_000:,.0f}".replace(",", "\u202f") + "\u00a0€"
+    assert history.loc[decision_id, "Évalué sur"] == (f"les conditions convenues avec le client ({credit} "
+                                                               "sur 24 mois)")
     approver = _app(api, user="alice", client_id=client)
     next(b for b in approver.button if b.label == "Recalculer le score").click().run()
     assert not [b for b in approver.button if b.label.startswith("Enregistrer ces conditions")]

@@ -328,6 +328,8 @@ def test_terms_agreed_with_the_client_are_recorded_as_their_own_application(asgi
     assert reopened["decision_id"] == filed["decision_id"] and reopened["decision"] == filed["decision"]
     history = asgi_client.post("/decisions/history", json={"client_id": client}, headers=alice).json()["records"]
     assert {r["decision_id"] for r in history} >= {filed["decision_id"], agreed["decision_id"]}
+    terms_of = {r["decision_id"]: r["terms"] for r in history}
+    assert terms_of[agreed["decision_id"]] == agreed["terms"] and terms_of[filed["decision_id"]] is None
     refused = asgi_client.post("/negotiate/record", json=terms, headers=alice)
     assert refused.status_code == 403 and "relationship_manager" in refused.json()["error"]
     assert asgi_client.post("/negotiate/record", json=terms, headers=KEY).status_code == 401

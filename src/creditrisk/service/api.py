@@ -625,7 +625,8 @@ class CreditRisk:
         keep = ("decision_id", "recorded_at", "kind", "parent", "status", "pd", "auto_decision", "reasons",
                 "actor", "actor_role", "final_decision", "reason_code", "justification", "model_version",
                 "channel", "requested_by", "application")
-        return {"client_id": client_id, "records": [{k: r[k] for k in keep} for r in records]}
+        return {"client_id": client_id, "records": [{k: r[k] for k in keep} | {"terms": _agreed_terms(r)}
+                                                     for r in records]}
 
     @bentoml.api(route="/decisions/oversight")
     @answers_errors
@@ -791,6 +792,12 @@ class CreditRisk:
     def model(self) -> dict:
         """Model version, training date, holdout metrics, business cost, threshold, importance, drift summary."""
         return self.portfolio.model_info()
+
+
+def _agreed_terms(record: dict) -> dict | None:
+    """The loan terms a relationship manager recorded as agreed with the client (/negotiate/record), or None."""
+    submitted = (record.get("input") or {}).get("records")
+    return submitted.get("terms") if isinstance(submitted, dict) else None
 
 
 def of_record(answer: dict, recorded: dict) -> dict:
