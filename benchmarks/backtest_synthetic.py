@@ -41,7 +41,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=5)
     args = parser.parse_args()
-    from creditrisk.config import Paths, load_params
+    from creditrisk.artefacts.catalogue import Paths
+    from creditrisk.config import load_params
     from creditrisk.monitoring.production import monitor
 
     params, paths = load_params(ROOT / "params.yaml"), Paths(ROOT)

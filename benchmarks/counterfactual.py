@@ -16,7 +16,7 @@ from collections import Counter
 
 import numpy as np
 
-from creditrisk.reasons import load_catalogue
+from creditrisk.reasons.catalogue import load_catalogue
 from creditrisk.service.counterfactual import (
     LoanTerms,
     application_changes,

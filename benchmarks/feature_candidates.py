@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from creditrisk.config import CatBoostParams, CostParams
-from creditrisk.schema import KEY
+from creditrisk.data.schema import KEY
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "home-credit" / "real-sample"
 APPLICATIONS = SAMPLE.parent / "real-applications" / "application_train_sample.csv"
@@ -64,7 +64,7 @@ def load_applications(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
 
 
 def load_real(sample: Path) -> tuple[pd.DataFrame, np.ndarray]:
-    from creditrisk.ingest import ingest
+    from creditrisk.data.ingest import ingest
 
     with tempfile.TemporaryDirectory() as tmp:
         ingest(sample, Path(tmp) / "interim")

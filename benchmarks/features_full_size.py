@@ -56,7 +56,7 @@ def single_client_latency(interim: Path, serving: Path, repeats: int = 200) -> d
     the features the served champion's trees read."""
     import polars as pl
 
-    from creditrisk import schema
+    from creditrisk.data import schema
     from creditrisk.features import build_features, catalogue
     from creditrisk.features.builder import client_rows
     from creditrisk.service.scorer import Scorer, ServingData

@@ -39,20 +39,20 @@ def main() -> None:
     rows = [_step("generate", f"""
 import json
 from pathlib import Path
-from creditrisk.synthetic.generator import generate
+from creditrisk.data.synthetic.generator import generate
 s = generate({FULL_TRAIN}, {FULL_TEST}, 42, Path(r'{work}') / 'synthetic', Path(r'{work}') / 'oracle')
 print(json.dumps({{'rows': s.rows, 'default_rate': s.default_rate, 'bayes_auc': s.bayes_auc}}))
 """)]
     rows.append(_step("ingest", f"""
 import json
 from pathlib import Path
-from creditrisk.ingest import ingest
+from creditrisk.data.ingest import ingest
 print(json.dumps(ingest(Path(r'{work}') / 'synthetic', Path(r'{work}') / 'interim').tables))
 """))
     if not args.skip_validate:
         rows.append(_step("validate", f"""
 from pathlib import Path
-from creditrisk.validation import validate_dir
+from creditrisk.data.checks import validate_dir
 r = validate_dir(Path(r'{work}') / 'interim')
 print(r.success, len(r.checks), len(r.failures))
 """))

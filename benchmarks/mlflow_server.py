@@ -26,8 +26,8 @@ def _round_trips(project: Path, predictor, x_example, lookups: int = 20) -> dict
     import mlflow
     from mlflow import MlflowClient
 
-    from creditrisk.model import tracking
-    from creditrisk.model.route import CHAMPION_ALIAS, REGISTERED_MODEL
+    from creditrisk.artefacts import tracking
+    from creditrisk.artefacts.catalogue import CHAMPION_ALIAS, REGISTERED_MODEL
 
     tracking.configure(project)
     start = time.perf_counter()
@@ -50,7 +50,7 @@ def _round_trips(project: Path, predictor, x_example, lookups: int = 20) -> dict
 def main() -> None:
     import pandas as pd
 
-    from creditrisk.model.predictor import Predictor
+    from creditrisk.artefacts.predictor import Predictor
     from tests.engines import create_database, mlflow_server_process, postgres_server
 
     parser = argparse.ArgumentParser()

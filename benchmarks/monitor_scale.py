@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def write_log(directory: Path, clients: int) -> None:
-    from creditrisk.model import route
+    from creditrisk.artefacts import catalogue
     from creditrisk.monitoring.traffic import Bins, TrafficLog
 
-    bins = Bins.read(ROOT / "models" / "serving" / route.MONITORING_BINS)
+    bins = Bins.read(ROOT / "models" / "serving" / catalogue.MONITORING_BINS)
     production = pd.read_parquet(ROOT / "data" / "features" / "test.parquet", columns=list(bins.features))
     now = datetime.now(UTC)
     traffic = TrafficLog(directory, bins, flush_clients=20)

@@ -39,8 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from real_applications import REAL, outcome, project_features, read_real  # noqa: E402
 
 from creditrisk.config import load_params  # noqa: E402
+from creditrisk.data.schema import KEY  # noqa: E402
 from creditrisk.model.training import MONOTONE_LOAN_TERMS  # noqa: E402
-from creditrisk.schema import KEY  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCALES = np.linspace(1.0, 0.3, 15)
@@ -75,7 +75,7 @@ def main() -> None:
     from sklearn.model_selection import StratifiedKFold
 
     from creditrisk.features import build_features
-    from creditrisk.model.champion import train_champion
+    from creditrisk.model.candidate import train_champion
 
     warnings.filterwarnings("ignore", category=FutureWarning)
     logging.basicConfig(level=logging.WARNING)

@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 
 from creditrisk.config import CostParams, Params, load_params
+from creditrisk.data.schema import KEY
 from creditrisk.model.data import ModelData
-from creditrisk.schema import KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "home-credit" / "real-applications" / "application_train_sample.csv"
@@ -49,7 +49,7 @@ def read_real(path: Path):
     """The real rows with the project's contract dtypes (as ingestion reads application_train)."""
     import polars as pl
 
-    from creditrisk import schema
+    from creditrisk.data import schema
 
     table = schema.table("application_train")
     return pl.read_csv(path, schema_overrides=schema.polars_schema(table)).select(table.column_names)
@@ -101,7 +101,7 @@ def outcome(y: np.ndarray, score: np.ndarray, threshold: float) -> dict:
 
 def route(data: ModelData, train_idx: np.ndarray, test_idx: np.ndarray, params: Params) -> dict:
     """The pipeline's tune, train and refit on the outer training fold; both models score the test fold."""
-    from creditrisk.model.champion import refit_on_all, train_champion, without_excluded
+    from creditrisk.model.candidate import refit_on_all, train_champion, without_excluded
     from creditrisk.model.data import holdout_split
     from creditrisk.model.training import stratified_folds
     from creditrisk.model.tuning import tune

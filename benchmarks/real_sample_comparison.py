@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from creditrisk.config import CatBoostParams, CostParams
-from creditrisk.schema import KEY
+from creditrisk.data.schema import KEY
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "home-credit" / "real-sample"
 CATBOOST = CatBoostParams(iterations=300, learning_rate=0.05, depth=6)
@@ -29,8 +29,8 @@ CATBOOST = CatBoostParams(iterations=300, learning_rate=0.05, depth=6)
 
 def load(sample: Path) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, list[str]]:
     """(project features, raw application columns, target, categorical feature names) of the training rows."""
+    from creditrisk.data.ingest import ingest
     from creditrisk.features import build_features, catalogue
-    from creditrisk.ingest import ingest
     from creditrisk.stages.common import load_tables
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -35,7 +35,7 @@ def _full_size(work: Path) -> Path:
     if not (interim / "manifest.json").exists():
         subprocess.run([sys.executable, "-m", "creditrisk.cli", "--root", str(work), "generate", "--full-size"],
                        check=True, cwd=work)
-        from creditrisk.ingest import ingest
+        from creditrisk.data.ingest import ingest
 
         ingest(work / "data" / "synthetic", interim)
     return interim
@@ -45,7 +45,7 @@ def _subset(interim: Path, size: int, work: Path) -> Path:
     """The first ``size`` applicants of application_train with every history row of theirs (0: everyone)."""
     import polars as pl
 
-    from creditrisk.ingest import MANIFEST
+    from creditrisk.artefacts.catalogue import MANIFEST
 
     out = work / f"interim-{size or 'full'}"
     if (out / MANIFEST).exists():
@@ -121,8 +121,8 @@ import time, resource
 from pathlib import Path
 start = time.perf_counter()
 from creditrisk.features import build_features
-from creditrisk.model import tracking
-from creditrisk.model.predictor import Predictor
+from creditrisk.artefacts import tracking
+from creditrisk.artefacts.predictor import Predictor
 from creditrisk.stages.common import load_tables
 tracking.configure(Path({str(ROOT)!r}))
 model, bundle, _ = tracking.load_champion()

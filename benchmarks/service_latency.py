@@ -38,7 +38,7 @@ def _percentiles(samples: list[float]) -> dict:
 
 
 def _payloads(client_id: int) -> dict[str, tuple[str, dict]]:
-    from creditrisk import schema
+    from creditrisk.data import schema
     from creditrisk.features.builder import client_rows
 
     interim = ROOT / "data" / "interim"

@@ -43,7 +43,7 @@ PERCENTILES = (1, 50, 99)
 
 def generate_with(src: Path, n_train: int, n_test: int, seed: int, out: Path) -> float:
     """Generate with the generator of ``src`` (a checkout's src/ folder) in its own process; seconds taken."""
-    code = ("import sys; from pathlib import Path; from creditrisk.synthetic.generator import generate; "
+    code = ("import sys; from pathlib import Path; from creditrisk.data.synthetic.generator import generate; "
             f"s = generate({n_train}, {n_test}, {seed}, Path(r'{out}') / 'data', Path(r'{out}') / 'oracle'); "
             "print(s.seconds)")
     done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(src)}, check=True,
@@ -111,7 +111,7 @@ def history_part(work: Path, iterations: int, seed: int) -> dict:
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import train_test_split
 
-    from creditrisk.synthetic.generator import TRUE_PD_FILE
+    from creditrisk.data.synthetic.generator import TRUE_PD_FILE
 
     app = pl.read_csv(work / "data" / "application_train.csv", infer_schema_length=50_000)
     oracle = pl.read_csv(work / "oracle" / TRUE_PD_FILE)

@@ -21,9 +21,9 @@ def main() -> None:
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import train_test_split
 
+    from creditrisk.artefacts.bundle import Bundle
     from creditrisk.config import CatBoostParams
     from creditrisk.features import build_features
-    from creditrisk.model.bundle import Bundle
     from creditrisk.model.training import catboost_model
     from creditrisk.stages.common import load_tables
 

@@ -28,11 +28,12 @@ def parts(params, paths):
     """name -> a function running that part once."""
     import json
 
-    from creditrisk.model.fairness import fairness_report
-    from creditrisk.model.predictor import Predictor
+    from creditrisk.artefacts.catalogue import BEST_PARAMS
+    from creditrisk.artefacts.predictor import Predictor
+    from creditrisk.governance.fairness import fairness_report
     from creditrisk.model.scorecard import train_challenger
     from creditrisk.model.training import cross_validate, stratified_folds
-    from creditrisk.stages.common import BEST_PARAMS, split
+    from creditrisk.stages.common import split
 
     train, holdout = split(params, paths)
     predictor = Predictor.from_dir(paths.model)
@@ -57,7 +58,7 @@ def parts(params, paths):
     def validation_stage():
         import shutil
 
-        from creditrisk.config import Paths
+        from creditrisk.artefacts.catalogue import Paths
         from creditrisk.stages.model_validation import run_model_validation
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -79,7 +80,8 @@ def main() -> None:
     args = parser.parse_args()
     import logging
 
-    from creditrisk.config import Paths, load_params
+    from creditrisk.artefacts.catalogue import Paths
+    from creditrisk.config import load_params
 
     logging.basicConfig(level=logging.WARNING)
     params, paths = load_params(ROOT / "params.yaml"), Paths(ROOT)

@@ -6,7 +6,8 @@ import logging
 import sys
 from collections.abc import Callable
 
-from creditrisk.config import Params, Paths, load_params
+from creditrisk.artefacts.catalogue import Paths
+from creditrisk.config import Params, load_params
 from creditrisk.errors import EXIT_INTERNAL_ERROR, CreditRiskError
 from creditrisk.logs import configure_logging
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from creditrisk.artefacts.bundle import Bundle, CVSummary
 from creditrisk.config import CostParams
-from creditrisk.model.bundle import Bundle, CVSummary
 
 
 def make_bundle(features: list[str], **changes) -> Bundle:

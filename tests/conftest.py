@@ -43,7 +43,7 @@ N_TRAIN, N_TEST, CHUNK = 20_000, 3_000, 15_000
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory) -> dict:
     """A synthetic data set (two chunks) with its summary; read-only for the tests."""
-    from creditrisk.synthetic.generator import generate
+    from creditrisk.data.synthetic.generator import generate
 
     base = tmp_path_factory.mktemp("synthetic")
     summary = generate(N_TRAIN, N_TEST, seed=123, out_dir=base / "data", oracle_dir=base / "oracle",
@@ -56,7 +56,7 @@ def frames(generated) -> dict:
     """The generated files read with pandas' default inference, as a user of the real files would."""
     import pandas as pd
 
-    from creditrisk import schema
+    from creditrisk.data import schema
 
     return {name: pd.read_csv(generated["data"] / f"{name}.csv") for name in schema.ALL_TABLES}
 

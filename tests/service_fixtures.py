@@ -10,8 +10,8 @@ import numpy as np
 import polars as pl
 import pytest
 
+from creditrisk.data.ingest import ingest
 from creditrisk.features import build_features, catalogue
-from creditrisk.ingest import ingest
 from creditrisk.stages.common import load_tables
 
 THRESHOLD, REVIEW_BAND, MAX_BATCH = 0.1, 0.02, 50
@@ -46,8 +46,8 @@ def champion(features):
     """(model, bundle): 40 trees on 6,000 training rows with every catalogue feature, Platt calibration."""
     from catboost import CatBoostClassifier, Pool
 
-    from creditrisk.model.bundle import ServingInfo
-    from creditrisk.model.calibration import Calibrator
+    from creditrisk.artefacts.bundle import ServingInfo
+    from creditrisk.artefacts.calibration import Calibrator
     from tests.bundles import make_bundle
 
     names = [f.name for f in catalogue()]
@@ -60,7 +60,7 @@ def champion(features):
     calibrator = Calibrator.fit(raw, train["TARGET"].to_numpy())
     bundle = make_bundle(names, categorical=categorical, threshold=THRESHOLD, calibration=calibrator.to_dict(),
                          catboost={"iterations": 40}, train_rows=6000,
-                         serving=ServingInfo(registered_model="creditrisk-pd", model_version=7, run_id="test",
+                         serving=ServingInfo(registered_model="creditrisk-pd", model_version=7,
                                              review_band=REVIEW_BAND, max_batch=MAX_BATCH))
     return model, bundle
 
@@ -68,7 +68,7 @@ def champion(features):
 @pytest.fixture(scope="session")
 def batch(champion, features):
     """The pipeline's batch prediction of every production client (Predictor.predict_proba, as publishing)."""
-    from creditrisk.model.predictor import Predictor
+    from creditrisk.artefacts.predictor import Predictor
 
     x = features["test"].to_pandas().set_index("SK_ID_CURR")
     _, pd_ = Predictor(*champion).predict_proba(x)
@@ -89,9 +89,9 @@ def challenger(champion, features):
 
 @pytest.fixture(scope="session")
 def serving_dir(champion, challenger, features, interim, tmp_path_factory):
-    from creditrisk.model.predictor import Predictor
+    from creditrisk.artefacts.predictor import Predictor
     from creditrisk.monitoring.traffic import Bins
-    from creditrisk.service.publish import write_serving_dir
+    from creditrisk.service.model_store import write_serving_dir
 
     model, bundle = champion
     entries = {f.name: {"table": f.table, "aggregation": f.aggregation, "description_en": f.description_en,
@@ -126,7 +126,7 @@ def scorer(serving_data):
 
 @pytest.fixture(scope="session")
 def portfolio(serving_data, scorer):
-    from creditrisk.service.portfolio import Portfolio
+    from creditrisk.service.population import Portfolio
 
     return Portfolio(serving_data, scorer)
 
@@ -160,7 +160,7 @@ def asgi_client(serving_dir, traffic_dir, decisions_db):
     from starlette.testclient import TestClient
 
     from creditrisk.service.api import CreditRisk
-    from creditrisk.service.publish import import_to_bentoml
+    from creditrisk.service.model_store import import_to_bentoml
 
     import_to_bentoml(serving_dir)
     saved = {k: os.environ.get(k) for k in SERVICE_ENV}

@@ -35,10 +35,11 @@ def test_the_package_keeps_its_import_contracts():
 def test_a_reversed_import_breaks_the_layers(tmp_path):
     """The contract can fail: a copy of the package where the schema imports the model is refused."""
     shutil.copytree(ROOT / "src" / "creditrisk", tmp_path / "creditrisk", ignore=shutil.ignore_patterns("__pycache__"))
-    schema = tmp_path / "creditrisk" / "schema.py"
-    schema.write_text(schema.read_text() + "\nfrom creditrisk.model import bundle  # noqa\n")
+    schema = tmp_path / "creditrisk" / "data" / "schema.py"
+    schema.write_text(schema.read_text() + "\nfrom creditrisk.artefacts import bundle  # noqa\n")
     result = _lint_imports(tmp_path)
-    assert result.returncode == 1 and "creditrisk.schema -> creditrisk.model.bundle" in result.stdout, result.stdout
+    broken = "creditrisk.data.schema -> creditrisk.artefacts.bundle"
+    assert result.returncode == 1 and broken in result.stdout, result.stdout
 
 
 def test_the_dashboard_talks_only_to_the_api():
@@ -47,7 +48,8 @@ def test_the_dashboard_talks_only_to_the_api():
 
 
 def test_stage_entry_points_only_call_a_stage_runner():
-    allowed = {"creditrisk.config", "creditrisk.errors", "creditrisk.logs", "pipelines._common"}
+    allowed = {"creditrisk.config", "creditrisk.artefacts.catalogue", "creditrisk.errors", "creditrisk.logs",
+               "pipelines._common"}
     for path in (ROOT / "pipelines").glob("*.py"):
         ours = {m for m in _imports(path) if m.split(".")[0] in ("creditrisk", "pipelines")}
         runners = {m for m in ours if m == f"creditrisk.stages.{path.stem}"}

@@ -10,7 +10,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from creditrisk.config import BaseParams, DataParams, GenerateParams, Params, Paths, ValidateParams, load_params
+from creditrisk.artefacts.catalogue import REPORT_JSON, HoldoutMetrics, Paths, RegistryEntry
+from creditrisk.config import BaseParams, DataParams, GenerateParams, Params, ValidateParams, load_params
 from creditrisk.errors import EXIT_INTERNAL_ERROR, ConfigError, CreditRiskError, MissingInput, NothingPublished
 from creditrisk.logs import configure_logging
 from creditrisk.stages import STAGES, runner
@@ -169,32 +170,32 @@ def summary(paths: Paths) -> str:
     """A few lines a person reads at the end of `make run`: the data, the holdout's headline figures with their
     intervals, the validation's lights and the gate's verdict in its mode, what is served, and where the reports
     are."""
-    reports = paths.reports
-    for name in ("metrics.json", "data_summary.json", "registry.json", "validation_model/report.json"):
-        if not (reports / name).exists():
-            raise MissingInput(f"{reports / name} not found: run the pipeline first (`make run` or `dvc repro`)")
-    m = json.loads((reports / "metrics.json").read_text())
-    data = json.loads((reports / "data_summary.json").read_text())
-    registry = json.loads((reports / "registry.json").read_text())
-    lights = json.loads((reports / "validation_model" / "report.json").read_text())["lights"]
+    for path in (paths.metrics, paths.data_summary, paths.registry, paths.model_validation / REPORT_JSON):
+        if not path.exists():
+            raise MissingInput(f"{path} not found: run the pipeline first (`make run` or `dvc repro`)")
+    metrics = HoldoutMetrics.read(paths.metrics)
+    m = metrics.values
+    data = json.loads(paths.data_summary.read_text())
+    registry = RegistryEntry.read(paths.registry)
+    lights = json.loads((paths.model_validation / REPORT_JSON).read_text())["lights"]
     kind = "built-in synthetic data" if data["synthetic"] else f"real files in {data['folder']}"
     files = len(data["tables"])
     lines = [f"Data: {kind} ({files} of the 8 Home Credit files); {data['train_applicants']:,} training applicants "
              f"(default rate {data['default_rate']:.1%}), {data['production_applicants']:,} production clients.",
-             f"Holdout ({m['holdout_rows']:,} applicants, {m.get('holdout_defaults', '?')} defaults, scored once), "
+             f"Holdout ({metrics.holdout_rows:,} applicants, {metrics.holdout_defaults} defaults, scored once), "
              "95 % intervals in brackets:",
              f"  AUC                     {_interval(m, 'auc')}",
              f"  business cost / client  {_interval(m, 'business_cost_per_client')}  (refusing no one: "
              f"{m['baseline_refuse_no_one_cv_cost_per_client']:.3f} in CV)",
-             f"  threshold on the PD     {_interval(m, 'threshold')}; approval rate {m['approval_rate']:.1%}"]
-    if not m.get("enough_data", True):
+             f"  threshold on the PD     {_interval(m, 'threshold')}; approval rate {metrics.approval_rate:.1%}"]
+    if not metrics.enough_data:
         lines.append(f"  not enough data for a verdict: fewer than {m['min_defaults']} defaults "
                      "(evaluate.min_defaults); the figures are indicative")
     if "auc_to_oracle" in m:
         lines.append(f"  share of the best possible AUC (true PD of the synthetic data): {m['auc_to_oracle']:.3f}")
     lines += [f"Validation: {lights['green']} green, {lights['amber']} amber, {lights['red']} red, "
-              f"{lights['not_enough_data']} without enough data; gate mode {registry['gate']['mode']}.",
-              f"MLflow: {registry['registered_model']} version {registry['version']} {_verdict(registry)}",
+              f"{lights['not_enough_data']} without enough data; gate mode {registry.gate['mode']}.",
+              f"MLflow: {registry.registered_model} version {registry.version} {_verdict(registry)}",
               f"Served: {_served(paths)}",
               "Reports: reports/model_card.md, reports/validation_model/report.md, docs/methodology.md, "
               "reports/validation/summary.md, "
@@ -202,10 +203,10 @@ def summary(paths: Paths) -> str:
     return "\n".join(lines)
 
 
-def _verdict(registry: dict) -> str:
+def _verdict(registry: RegistryEntry) -> str:
     """The gate's verdict on this run's candidate, in its mode, with the red tests it let through."""
-    gate = registry["gate"]
-    if not registry["promoted"]:
+    gate = registry.gate
+    if not registry.promoted:
         return f"was not promoted: {'; '.join(gate['reasons'])}."
     text = "passed the validation gate"
     if gate.get("signed_off"):
@@ -214,16 +215,16 @@ def _verdict(registry: dict) -> str:
     if gate["mode"] == "report" and gate["red_tests"]:
         text = (f"was promoted in REPORT mode despite {len(gate['red_tests'])} red test(s) ("
                 f"{'; '.join(gate['red_tests'])}): for exploration, never for production")
-    served = registry.get("served_version")
-    if served is not None and served != registry["version"]:
+    served = registry.served_version
+    if served is not None and served != registry.version:
         text += f"; its recipe refitted on every labelled row is version {served}"
     return text + "."
 
 
 def _served(paths: Paths) -> str:
     """What `bentoml serve` would serve from models/serving."""
-    from creditrisk.model.bundle import Bundle
-    from creditrisk.service.publish import not_published
+    from creditrisk.artefacts.bundle import Bundle
+    from creditrisk.service.model_store import not_published
 
     if not paths.serving.exists():
         return "nothing yet (the publish stage has not run)."
@@ -323,7 +324,7 @@ def _oversight(params: Params, paths: Paths) -> dict | None:
 
 
 def _publish(args: argparse.Namespace, paths: Paths) -> dict:
-    from creditrisk.service.publish import import_to_bentoml, not_published
+    from creditrisk.service.model_store import import_to_bentoml, not_published
     from creditrisk.stages.publish import run_publish
 
     if args.import_only:

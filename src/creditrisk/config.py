@@ -1,4 +1,5 @@
-"""Project paths and typed parameters (params.yaml: a ``base`` section plus one section per stage)."""
+"""Typed parameters (params.yaml: a ``base`` section plus one section per stage); file locations live in
+``creditrisk.artefacts.catalogue``."""
 
 from __future__ import annotations
 
@@ -7,75 +8,11 @@ from pathlib import Path
 
 import yaml
 
+from creditrisk.artefacts.catalogue import DATA_SOURCES
 from creditrisk.errors import ConfigError
 
-DATA_SOURCES = ("synthetic", "raw")
 GATE_MODES = ("enforce", "report")
 IMBALANCE_STRATEGIES = ("none", "Balanced", "SqrtBalanced", "undersample")
-
-
-@dataclass(frozen=True)
-class Paths:
-    """Every file location of the pipeline, relative to the project root (dvc.yaml declares the same ones)."""
-
-    root: Path = Path(".")
-
-    @property
-    def raw(self) -> Path:  # where a user drops the real Kaggle CSVs; never written by the project
-        return self.root / "data" / "raw"
-
-    @property
-    def synthetic(self) -> Path:
-        return self.root / "data" / "synthetic"
-
-    @property
-    def oracle(self) -> Path:  # the true PD of synthetic applicants: read by evaluation only, never by training
-        return self.root / "data" / "oracle"
-
-    @property
-    def interim(self) -> Path:  # typed parquet tables written by the ingest stage
-        return self.root / "data" / "interim"
-
-    @property
-    def reports(self) -> Path:
-        return self.root / "reports"
-
-    @property
-    def validation_reports(self) -> Path:
-        return self.reports / "validation"
-
-    @property
-    def features(self) -> Path:
-        return self.root / "data" / "features"
-
-    @property
-    def tuning(self) -> Path:  # the Optuna journal (persisted, resumable) and the best parameters
-        return self.root / "models" / "tuning"
-
-    @property
-    def model(self) -> Path:  # the trained model bundle (DVC output; MLflow registry copy comes later)
-        return self.root / "models" / "champion"
-
-    @property
-    def challenger(self) -> Path:  # the compare stage's challenger scorecard (DVC output)
-        return self.root / "models" / "challenger"
-
-    @property
-    def serving(self) -> Path:  # the published champion + production clients, imported into the BentoML store
-        return self.root / "models" / "serving"
-
-    @property
-    def traffic(self) -> Path:  # what the service scored (production drift); CREDITRISK_TRAFFIC_DIR overrides
-        return self.root / "data" / "traffic"
-
-    @property
-    def portfolio(self) -> Path:  # `creditrisk bucket` and `creditrisk score-portfolio` (buckets/, scores/)
-        return self.root / "data" / "portfolio"
-
-    def source_dir(self, source: str) -> Path:
-        if source not in DATA_SOURCES:
-            raise ConfigError(f"params.yaml data.source = {source!r}; expected one of {', '.join(DATA_SOURCES)}")
-        return self.root / "data" / source
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from creditrisk import cli
-from creditrisk.model import tracking
+from creditrisk.artefacts import tracking
 
 
 @pytest.fixture(scope="module")

@@ -111,15 +111,15 @@ def test_200_recorded_decisions_replay_bit_for_bit(asgi_client, store, serving_d
     """Decisions recorded by the service (by id, and from raw rows) re-scored from the records alone."""
     import polars as pl
 
+    from creditrisk.artefacts.predictor import Predictor
     from creditrisk.decisions.replay import replay
-    from creditrisk.model.predictor import Predictor
 
     ids = [int(c) for c in serving_data.production.index[:REPLAYED]]
     recorded = []
     for start in range(0, REPLAYED, 50):
         answer = asgi_client.post("/score", json={"client_ids": ids[start:start + 50]}, headers=KEY)
         recorded += [r["decision_id"] for r in answer.json()["results"]]
-    from creditrisk.model.bundle import ServingInfo
+    from creditrisk.artefacts.bundle import ServingInfo
     from creditrisk.service import sanity
 
     served = ServingInfo("creditrisk-pd", 7, "test", 0.02, 50)

@@ -46,7 +46,7 @@ def _wait(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
 @pytest.fixture(scope="module")
 def servers(serving_dir, decisions_db, tmp_path_factory):
     """The API on the test model (session BentoML store) and the dashboard pointed at it."""
-    from creditrisk.service.publish import import_to_bentoml
+    from creditrisk.service.model_store import import_to_bentoml
 
     assert CHROMIUM.exists(), f"{CHROMIUM} not found: `make test` installs Debian's chromium (see .ci/run)"
     import_to_bentoml(serving_dir)
@@ -243,7 +243,7 @@ def _visible_text_problems(page, where: str) -> list[str]:
     """What a French page must not show: a raw column name, an English category value, an English page language."""
     import re
 
-    from creditrisk.reasons import load_catalogue
+    from creditrisk.reasons.catalogue import load_catalogue
 
     text = page.evaluate("document.body.innerText")
     english = {value for column in load_catalogue().categories.values() for value in column

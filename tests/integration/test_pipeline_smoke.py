@@ -107,7 +107,7 @@ def _the_pd_moves_with_the_raw_score(project: Path, holdout) -> None:
     import numpy as np
     from sklearn.metrics import roc_auc_score
 
-    from creditrisk.model.predictor import Predictor
+    from creditrisk.artefacts.predictor import Predictor
 
     predictor = Predictor.from_dir(project / "models" / "champion")
     raw, pd_ = predictor.predict_proba(holdout.x)

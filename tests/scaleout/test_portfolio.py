@@ -10,11 +10,11 @@ import polars as pl
 import pytest
 
 from creditrisk import cli
+from creditrisk.artefacts import tracking
 from creditrisk.config import Params
 from creditrisk.features import feature_version
-from creditrisk.model import tracking
+from creditrisk.governance.master_scale import MasterScale
 from creditrisk.model.cost import decide
-from creditrisk.model.scale import MasterScale
 from tests.service_fixtures import THRESHOLD
 
 RUN_DATE = date(2026, 12, 1)

@@ -67,12 +67,13 @@ def _summary_reports(root, registry: dict, lights: dict) -> None:
     (reports / "data_summary.json").write_text(json.dumps({
         "synthetic": False, "folder": "data/raw", "train_applicants": 3000, "production_applicants": 1000,
         "default_rate": 0.08, "tables": {"application_train": 3000, "application_test": 1000}}))
-    (reports / "registry.json").write_text(json.dumps({"registered_model": "creditrisk-pd"} | registry))
+    entry = {"registered_model": "creditrisk-pd", "holdout_auc": 0.74, "holdout_cost_per_client": 0.52}
+    (reports / "registry.json").write_text(json.dumps(entry | registry))
     (reports / "validation_model" / "report.json").write_text(json.dumps({"lights": lights}))
 
 
 def test_the_summary_says_what_the_gate_decided_and_what_serves(tmp_path, capsys):
-    from creditrisk.service.publish import write_not_published
+    from creditrisk.service.model_store import write_not_published
 
     lights = {"green": 12, "amber": 3, "red": 1, "not_enough_data": 8}
     _summary_reports(tmp_path, {"version": 3, "promoted": False, "gate": {

@@ -1,6 +1,7 @@
 import pytest
 
-from creditrisk.config import Paths, load_params
+from creditrisk.artefacts.catalogue import Paths
+from creditrisk.config import load_params
 from creditrisk.errors import ConfigError
 from tests.conftest import ROOT
 

@@ -4,9 +4,10 @@ import re
 
 import pytest
 
-from creditrisk import schema
+from creditrisk.data import schema
 from creditrisk.features import catalogue
-from creditrisk.reasons import LANGUAGES, SENTENCE_KINDS, Reason, ReasonWriter, load_catalogue
+from creditrisk.reasons.catalogue import LANGUAGES, SENTENCE_KINDS, Reason, load_catalogue
+from creditrisk.reasons.writer import ReasonWriter
 
 RAW_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")  # EXT_SOURCE_MEAN, NAME_SELLER_INDUSTRY...
 UNITS = {"share", "amount", "count", "score", "years", "months", "days_ago", "days", "hour", "number",

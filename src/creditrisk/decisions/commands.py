@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from creditrisk.config import Params, Paths
+from creditrisk.artefacts.catalogue import Paths
+from creditrisk.config import Params
 from creditrisk.decisions.chain import CHECKPOINTS_ENV, KEY_ENV, KEY_FILE_ENV
 from creditrisk.decisions.store import DecisionStore, migrate, redacted
 from creditrisk.errors import InvalidRequest
@@ -89,8 +90,8 @@ def export(store: DecisionStore, out: Path, since: str | None) -> dict:
 
 
 def replay(store: DecisionStore, paths: Paths, decision_id: int) -> dict:
+    from creditrisk.artefacts import tracking
     from creditrisk.decisions.replay import replay as replay_one
-    from creditrisk.model import tracking
 
     tracking.configure(paths.root)
     return replay_one(store, decision_id)

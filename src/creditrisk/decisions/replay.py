@@ -15,10 +15,10 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+from creditrisk.artefacts.predictor import Predictor
 from creditrisk.decisions.store import DecisionStore
 from creditrisk.errors import InvalidRequest
 from creditrisk.model.cost import decide
-from creditrisk.model.predictor import Predictor
 
 
 def model_digest(model) -> str:
@@ -39,8 +39,8 @@ def registry_model(version: int) -> Predictor:
     """The registered version ``version`` of the champion's model, with its bundle (MLflow must be configured)."""
     import mlflow
 
-    from creditrisk.model.bundle import Bundle
-    from creditrisk.model.route import REGISTERED_MODEL
+    from creditrisk.artefacts.bundle import Bundle
+    from creditrisk.artefacts.catalogue import REGISTERED_MODEL
 
     uri = f"models:/{REGISTERED_MODEL}/{version}"
     try:

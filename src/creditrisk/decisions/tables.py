@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 from sqlalchemy import BigInteger, Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -115,3 +118,21 @@ class LoginFailure(Base):
     user: Mapped[str] = mapped_column(String(64), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
 
+
+# ------------------------------------------------------------------------------------------ records
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+HASHED = tuple(c.name for c in Decision.__table__.columns if c.name != "hash")
+
+
+def fields_of(record: Decision) -> dict:
+    return {name: getattr(record, name) for name in HASHED}
+
+
+def as_dict(record: Decision) -> dict:
+    out = fields_of(record) | {"hash": record.hash, "decision_id": record.seq}
+    for name in ("input", "features", "reasons"):
+        out[name] = json.loads(out[name]) if out[name] else None
+    return out

@@ -19,8 +19,8 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from creditrisk.decisions.store import DecisionStore, now
-from creditrisk.decisions.tables import ROLES, LoginFailure, User
+from creditrisk.decisions.store import DecisionStore
+from creditrisk.decisions.tables import ROLES, LoginFailure, User, now
 from creditrisk.errors import InvalidRequest, NotAuthenticated, NotConfigured, TooManyAttempts
 
 audit = logging.getLogger("creditrisk.audit")

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from creditrisk.data.schema import KEY
 from creditrisk.errors import MissingInput
-from creditrisk.schema import KEY
 
 TARGET = "TARGET"
 

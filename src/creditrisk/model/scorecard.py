@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from creditrisk.artefacts.catalogue import SCORECARD_FILE, SCORECARD_META
 from creditrisk.config import CostParams
 from creditrisk.io import atomic_path, write_json
 from creditrisk.model.cost import cost_curve, normalized_cost
@@ -29,7 +30,24 @@ from creditrisk.model.data import ModelData
 log = logging.getLogger(__name__)
 
 SCALING = {"pdo": 20, "odds": 50, "scorecard_points": 600}
-SCORECARD_FILE, SCORECARD_META = "scorecard.pkl", "scorecard.json"  # beside the champion, then in models/serving
+
+
+def _zero_fit_timings(obj, seen: set[int]) -> None:
+    """optbinning keeps how long each fit took (``_time_*`` attributes): set to 0 before the object is saved."""
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, dict):
+        obj = list(obj.values())
+    if isinstance(obj, list | tuple):
+        for item in obj:
+            _zero_fit_timings(item, seen)
+    elif type(obj).__module__.startswith("optbinning") and hasattr(obj, "__dict__"):
+        for name, value in vars(obj).items():
+            if name.startswith("_time"):
+                setattr(obj, name, 0.0)
+            else:
+                _zero_fit_timings(value, seen)
 
 
 @dataclass(frozen=True)
@@ -45,9 +63,14 @@ class Challenger:
         return self.scorecard.predict_proba(_as_text(x[self.inputs], self.categorical))[:, 1]
 
     def save(self, directory: Path) -> None:
-        """scorecard.pkl (the fitted object: optbinning has no other format) and scorecard.json (what it reads)."""
+        """scorecard.pkl (the fitted object: optbinning has no other format) and scorecard.json (what it reads).
+        The same fit gives the same bytes: the fit timings optbinning records are zeroed, and the pickle does not
+        depend on which objects happened to be shared in memory (no memo)."""
+        _zero_fit_timings(self.scorecard, set())
         with atomic_path(Path(directory) / SCORECARD_FILE) as tmp, open(tmp, "wb") as handle:
-            pickle.dump(self.scorecard, handle)
+            pickler = pickle.Pickler(handle, protocol=5)
+            pickler.fast = True  # no memo: each object written in full, whatever shared it in this process
+            pickler.dump(self.scorecard)
         write_json(Path(directory) / SCORECARD_META, {"variables": self.variables, "inputs": self.inputs,
                                                      "categorical": self.categorical, "threshold": self.threshold,
                                                      "summary": self.summary})

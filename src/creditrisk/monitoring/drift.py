@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from creditrisk import schema
+from creditrisk.data import schema
 
 MISSING_SUFFIX = "__missing"
 _EXCLUDED = {schema.KEY, "TARGET"}
@@ -188,3 +188,22 @@ def top_model_features(details_path: Path, count: int) -> list[str]:
     if not Path(details_path).exists():
         return []
     return [r["feature"] for r in json.loads(Path(details_path).read_text())["shap_importance"][:count]]
+
+
+_EVIDENTLY_IDS = re.compile(r"(?<![0-9a-f])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+                            r"|metric_[0-9a-f]{32})(?![0-9a-f])")
+
+
+def stable_ids(html: str) -> str:
+    """Evidently's report with its element ids numbered in order of appearance: it draws them at random (and from
+    the clock), so the same data would otherwise give a different file on every run."""
+    numbers: dict[str, str] = {}
+
+    def number(match: re.Match) -> str:
+        found = match.group(0)
+        if found not in numbers:
+            n = len(numbers) + 1
+            numbers[found] = f"metric_{n:032x}" if found.startswith("metric_") else f"00000000-0000-4000-8000-{n:012x}"
+        return numbers[found]
+
+    return _EVIDENTLY_IDS.sub(number, html)

@@ -8,7 +8,7 @@ bin) many times. It estimates what the model should achieve on this population; 
 has drifted: only outcomes can, hence the back-test.
 
 After outcomes: a labels file (SK_ID_CURR, TARGET, OUTCOME_DATE) joined with the PDs of record, judged by the
-validation tests of the model (creditrisk.model.validation): AUC with its DeLong interval and the AUC-decline
+validation tests of the model (creditrisk.governance.battery): AUC with its DeLong interval and the AUC-decline
 test against the development AUC, Jeffreys per grade and for the portfolio, the exact binomial, Hosmer-Lemeshow,
 Spiegelhalter, each with its light.
 """
@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from creditrisk.config import CostParams, ModelValidationParams
+from creditrisk.data.schema import KEY
 from creditrisk.errors import DataContractError, MissingInput
-from creditrisk.model.stats import auc_from_counts
-from creditrisk.schema import KEY
+from creditrisk.governance.stats import auc_from_counts
 
 LABEL_COLUMNS = (KEY, "TARGET", "OUTCOME_DATE")
 
@@ -92,8 +92,8 @@ def backtest(labels, population, grade_bounds: tuple[float, ...], settings: Mode
              min_clients: int, min_defaults: int, development_auc: float | None, source: Path) -> dict:
     """The validation tests on the clients whose outcome is known (``population``: the PDs of record, indexed by
     SK_ID_CURR)."""
-    from creditrisk.model.scale import MasterScale
-    from creditrisk.model.validation import Sample, calibration, discrimination, judged, lights_count
+    from creditrisk.governance.battery import Sample, calibration, discrimination, judged, lights_count
+    from creditrisk.governance.master_scale import MasterScale
 
     known = labels[labels[KEY].isin(population.index)]
     if known.empty:

@@ -21,14 +21,15 @@ from pathlib import Path
 
 import numpy as np
 
-from creditrisk.config import CostParams, ModelValidationParams, Params, Paths
+from creditrisk.artefacts.catalogue import MONITORING_REFERENCE, SUMMARY_JSON, SUMMARY_MD, Paths
+from creditrisk.config import CostParams, ModelValidationParams, Params
+from creditrisk.data.schema import KEY
 from creditrisk.errors import MissingInput
+from creditrisk.governance.battery import ceiling_light
+from creditrisk.governance.stats import psi, psi_critical
 from creditrisk.io import write_json, write_text
-from creditrisk.model.stats import psi, psi_critical
-from creditrisk.model.validation import ceiling_light
 from creditrisk.monitoring.performance import expected_performance
 from creditrisk.monitoring.traffic import PD_EDGES, PD_FINE_EDGES, count, expire, read_lines
-from creditrisk.schema import KEY
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def _critical(reference: np.ndarray, current: np.ndarray) -> float:
 def _reference(paths: Paths, columns: list[str]) -> dict[str, list]:
     import pandas as pd
 
-    path = paths.features / "train.parquet"
+    path = paths.train_features
     if not path.exists():
         raise MissingInput(f"{path}: the training features are the reference (run `dvc repro features` or "
                            "`dvc pull`)")
@@ -166,9 +167,9 @@ def _finish(summary: dict, paths: Paths, out_dir: Path | None, code: int) -> Mon
     if red or summary["verdict"] == "alert":
         summary, code = summary | {"verdict": "alert"}, ALERT
     summary["red_tests"] = red
-    out_dir = out_dir or paths.reports / "drift" / "production"
-    write_json(out_dir / "summary.json", summary)
-    write_text(out_dir / "summary.md", _markdown(summary))
+    out_dir = out_dir or paths.drift / "production"
+    write_json(out_dir / SUMMARY_JSON, summary)
+    write_text(out_dir / SUMMARY_MD, _markdown(summary))
     return MonitorResult(code, summary)
 
 
@@ -177,7 +178,7 @@ def score_tests(counts: WindowCounts, reference: dict, lights: ModelValidationPa
     two-sided binomial test against the development share), each with its light."""
     from scipy.stats import binomtest
 
-    from creditrisk.model.validation import row, traffic_light
+    from creditrisk.governance.battery import row, traffic_light
 
     ref = np.asarray(reference["pd"]["counts"], dtype=np.int64)
     index = psi(ref, counts.pd)
@@ -194,7 +195,7 @@ def score_tests(counts: WindowCounts, reference: dict, lights: ModelValidationPa
 
 
 def _development(paths: Paths) -> dict:
-    path = paths.reports / "monitoring_reference.json"
+    path = paths.reports / MONITORING_REFERENCE
     if not path.exists():
         raise MissingInput(f"{path}: the development clients' reference is written by the publish stage "
                            "(`dvc repro publish`)")
@@ -205,7 +206,7 @@ def _backtest(params: Params, paths: Paths, labels: Path, reference: dict) -> di
     """The back-test on the clients of record (models/serving population) whose outcome the labels file gives."""
     import pandas as pd
 
-    from creditrisk.model.route import POPULATION
+    from creditrisk.artefacts.catalogue import POPULATION
     from creditrisk.monitoring.performance import backtest, read_labels
 
     path = paths.serving / POPULATION

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from creditrisk.model.stats import count_levels, count_numbers, quantile_edges
+from creditrisk.governance.stats import count_levels, count_numbers, quantile_edges
 
 log = logging.getLogger(__name__)
 

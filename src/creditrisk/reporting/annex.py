@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from creditrisk.model.card import num, pct, test_table
+from creditrisk.reporting.model_card import num, pct, test_table
 
 
 def render_annex(r: dict[str, Any], params: dict) -> str:

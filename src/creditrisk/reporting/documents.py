@@ -14,14 +14,14 @@ from typing import Any
 
 import yaml
 
-from creditrisk.config import Paths
+from creditrisk.artefacts import catalogue as c
+from creditrisk.artefacts.catalogue import Paths
 
-SOURCES = {"metrics": "metrics.json", "selection": "model_selection.json", "comparison": "model_comparison.json",
-           "tuning": "tuning.json",
-           "evaluation": "evaluation_details.json", "fidelity": "synthetic_metrics.json",
-           "drift": "drift/summary.json", "registry": "registry.json", "validation": "validation/summary.json",
-           "data": "data_summary.json", "model_validation": "validation_model/report.json"}
-TEMPLATES = ("methodology.md", "presentation.md")
+SOURCES = {"metrics": c.METRICS, "selection": c.MODEL_SELECTION, "comparison": c.MODEL_COMPARISON, "tuning": c.TUNING,
+           "evaluation": c.EVALUATION_DETAILS, "fidelity": c.SYNTHETIC_METRICS, "drift": f"drift/{c.SUMMARY_JSON}",
+           "registry": c.REGISTRY, "validation": f"validation/{c.SUMMARY_JSON}", "data": c.DATA_SUMMARY,
+           "model_validation": f"validation_model/{c.REPORT_JSON}"}  # in reports/
+TEMPLATES = (c.METHODOLOGY, c.PRESENTATION)
 CALIBRATION_FR = {"platt": "de Platt", "beta": "bêta"}
 TESTS_FR = {"auc": "AUC (intervalle de DeLong)", "gini": "indice de Gini", "ks": "Kolmogorov-Smirnov",
             "auc_decline": "baisse de l'AUC depuis le champion (unilatéral)",
@@ -71,7 +71,7 @@ class Figures:
         sources = {name: json.loads((paths.reports / file).read_text()) for name, file in SOURCES.items()
                    if (paths.reports / file).exists()}
         sources["params"] = yaml.safe_load(Path(params_path).read_text())
-        catalogue = json.loads((paths.reports / "feature_catalogue.json").read_text())["features"]
+        catalogue = json.loads((paths.feature_catalogue).read_text())["features"]
         return cls(sources, {f["name"]: f["description_fr"] for f in catalogue})
 
     def label(self, feature: str) -> str:

@@ -13,14 +13,15 @@ from pathlib import Path
 
 import polars as pl
 
-from creditrisk import schema
+from creditrisk.artefacts.bundle import Bundle
+from creditrisk.artefacts.catalogue import MODEL_FILE
+from creditrisk.artefacts.predictor import Predictor
+from creditrisk.data import schema
+from creditrisk.data.schema import KEY
 from creditrisk.errors import IncompatibleModel
 from creditrisk.features import build_features, feature_version
-from creditrisk.model.bundle import Bundle
+from creditrisk.governance.master_scale import MasterScale
 from creditrisk.model.cost import decide
-from creditrisk.model.predictor import Predictor
-from creditrisk.model.scale import MasterScale
-from creditrisk.schema import KEY
 
 APPLICATION = "application"  # the builder's name for the applications table, whichever file it came from
 RESULT_SCHEMA = {KEY: pl.Int64, "pd": pl.Float64, "decision": pl.String, "grade": pl.Int32}
@@ -43,7 +44,7 @@ class PortfolioModel:
         check_feature_version(bundle)
         bundle.served  # noqa: B018 (raises MissingInput when the serving facts are absent)
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "model.cbm"
+            path = Path(tmp) / MODEL_FILE
             predictor.model.save_model(str(path))
             return cls(path.read_bytes(), bundle.to_dict())
 

@@ -23,15 +23,15 @@ from pathlib import Path
 
 import polars as pl
 
-from creditrisk import schema
+from creditrisk.artefacts.catalogue import MANIFEST
+from creditrisk.data import schema
+from creditrisk.data.schema import KEY
 from creditrisk.errors import MissingInput
 from creditrisk.io import write_json
 from creditrisk.scaleout.scoring import APPLICATION, RESULT_SCHEMA, PortfolioModel, read_bucket, score_tables
-from creditrisk.schema import KEY
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
 BUCKET = "bucket"
 _VIA = {"bureau_balance": ("bureau", "SK_ID_BUREAU")}  # tables keyed by a parent, not by the applicant
 
@@ -108,7 +108,7 @@ def bucket_tables(spark, interim: Path, applications: list[str], out: Path, buck
 
 def _ingested(interim: Path, applications: list[str]) -> list[str]:
     """The history tables the ingest stage wrote (absent tables are simply not scored with)."""
-    from creditrisk.ingest import read_manifest
+    from creditrisk.data.ingest import read_manifest
 
     tables = read_manifest(interim)["tables"]
     unknown = [a for a in applications if a not in schema.APPLICATION_TABLES or a not in tables]

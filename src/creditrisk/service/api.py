@@ -12,13 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import hmac
 import inspect
 import logging
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,11 +24,18 @@ import bentoml
 from bentoml.exceptions import InvalidArgument, NotFound
 from pydantic import Field
 
+from creditrisk.artefacts.catalogue import BENTO_TAG, BUNDLE_FILE
 from creditrisk.decisions.tables import ROLES
 from creditrisk.errors import CreditRiskError, InvalidRequest
-from creditrisk.model.bundle import ServingInfo
-from creditrisk.model.route import BENTO_TAG
 from creditrisk.service import sanity
+from creditrisk.service.http import (
+    API_KEY_ENV,
+    Limits,
+    RequestGuard,
+    RequestMetrics,
+    metrics_app,
+    quiet_client_errors,
+)
 from creditrisk.service.requests import (
     FreeText,
     JsonFloat,
@@ -42,247 +47,15 @@ from creditrisk.service.requests import (
 
 log = logging.getLogger(__name__)
 
-API_KEY_ENV = "CREDITRISK_API_KEY"
 TRAFFIC_ENV = "CREDITRISK_TRAFFIC_DIR"
-API_KEY_HEADER = b"x-api-key"
 USER_TOKEN_HEADER = "x-user-token"  # the acting person's signed token (POST /login), beside the machine key
-OPEN_PATHS = ("/healthz", "/livez", "/readyz", "/docs.json", "/")  # no key needed (/metrics needs it)
 PASSWORD_QUEUE = 4  # logins waiting for a password check in one worker; more are answered 429 at once
 Language = Literal["fr", "en"]
 ClientId = Annotated[JsonInt, Field(ge=1, description="SK_ID_CURR of a production client (application_test)")]
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Request limits enforced before anything is parsed (params ``serve``, published with the model; a model
-    published before them: the published defaults)."""
-
-    max_body_bytes: int = ServingInfo.max_body_bytes
-    max_header_bytes: int = ServingInfo.max_header_bytes
-
-    @classmethod
-    def served(cls) -> Limits:
-        """The limits published with the model in the local store (the defaults when it predates them)."""
-        from creditrisk.model.bundle import Bundle
-
-        served = Bundle.read(Path(_stored_model().path)).served
-        return cls(served.max_body_bytes, served.max_header_bytes)
 
 
-class RequestGuard:
-    """In front of every endpoint, before the body is parsed:
-
-    - headers larger than ``max_header_bytes`` together: 431, with or without a key;
-    - protected paths: no key configured 503, missing or wrong ``X-API-Key`` 401 (constant-time comparison);
-    - a body that is not JSON: 415 (BentoML would answer 500 to e.g. a multipart body without a boundary);
-    - a body over ``max_body_bytes``: 413, from its Content-Length or while it arrives, so that at most the
-      limit is ever held in memory; the body read is then handed to the endpoint unchanged.
-    """
-
-    def __init__(self, app: Any, limits: Limits | None = None) -> None:
-        self.app = app
-        self.key = os.environ.get(API_KEY_ENV, "").encode()
-        self.limits = limits or Limits.served()
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        send = _normalised_answers(scope, send)
-        header_bytes = sum(len(name) + len(value) for name, value in scope["headers"])
-        if header_bytes > self.limits.max_header_bytes:
-            await _json(send, 431, f"request headers of {header_bytes} bytes; the limit is "
-                                   f"{self.limits.max_header_bytes} (params serve.max_header_bytes)")
-            return
-        if scope["path"] in OPEN_PATHS or scope["path"].startswith("/static_content"):
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        given = headers.get(API_KEY_HEADER, b"")
-        repeated = sum(name.lower() == API_KEY_HEADER for name, _ in scope["headers"])
-        content_type = headers.get(b"content-type", b"application/json").split(b";")[0].strip().lower()
-        if not self.key:
-            await _json(send, 503, f"the service has no API key configured (set {API_KEY_ENV})")
-        elif repeated > 1:
-            await _json(send, 400, f"the header X-API-Key is given {repeated} times: give it once")
-        elif not hmac.compare_digest(given, self.key):
-            await _json(send, 401, "missing or wrong API key (header X-API-Key)")
-        elif content_type != b"application/json":
-            await _json(send, 415, f"the body must be JSON (Content-Type: application/json), not "
-                                   f"{content_type.decode(errors='replace')[:80]!r}")
-        else:
-            body = await self._bounded_body(headers, receive, send)
-            if body is not None:
-                await self.app(scope, _replay(body, receive), send)
-
-    async def _bounded_body(self, headers: dict, receive: Any, send: Any) -> bytes | None:
-        """The whole body, or None after answering 413 (too large) or when the client left."""
-        limit = self.limits.max_body_bytes
-        too_large = f"the request body is larger than {limit} bytes (params serve.max_body_bytes): split the batch"
-        declared = headers.get(b"content-length", b"0")
-        if declared.isdigit() and int(declared) > limit:
-            await _json(send, 413, too_large)
-            return None
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                await _json(send, 413, too_large)
-                return None
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
-
-
-MAX_MESSAGE = 500  # characters of an error message: a refused value is never echoed at length
-
-
-def _normalised_answers(scope: dict, send: Any):
-    """A ``send`` that gives every error answer (4xx, 5xx) one body shape, ``{"error": "<message>"}`` (BentoML
-    answers its own errors as a list, validation errors with a ``detail`` list, unknown routes in plain text),
-    and the OpenAPI document (``/docs.json``) the truth about them (``openapi_truth``). Other answers pass as
-    they are, streamed."""
-    held: dict | None = None
-    chunks: list[bytes] = []
-
-    async def normalised(message: dict) -> None:
-        nonlocal held
-        if message["type"] == "http.response.start":
-            if message["status"] >= 400 or scope["path"] == "/docs.json":
-                held = message
-                return
-        elif held is not None:
-            chunks.append(message.get("body", b""))
-            if message.get("more_body", False):
-                return
-            body = b"".join(chunks)
-            body = openapi_truth(body) if held["status"] < 400 else error_body(body)
-            headers = [(k, v) for k, v in held["headers"] if k.lower() not in (b"content-length", b"content-type")]
-            headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-            await send({**held, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-            return
-        await send(message)
-
-    return normalised
-
-
-def error_body(body: bytes) -> bytes:
-    """``{"error": message}`` from any error body BentoML, pydantic or starlette wrote (message truncated)."""
-    import json
-
-    try:
-        found = json.loads(body)
-    except ValueError:
-        found = body.decode(errors="replace").strip() or "error"
-    if isinstance(found, list) and found and isinstance(found[0], dict):
-        found = found[0]
-    extra = {"retry_after_seconds": found["retry_after_seconds"]} if isinstance(found, dict) and isinstance(
-        found.get("retry_after_seconds"), int) else {}
-    if isinstance(found, dict) and isinstance(found.get("detail"), list):  # pydantic: each field and its reason
-        found = "; ".join(f"{'.'.join(map(str, d.get('loc', ())))}: {d.get('msg', '')}" for d in found["detail"]
-                          if isinstance(d, dict))
-    elif isinstance(found, dict):
-        found = found.get("error", found.get("detail", json.dumps(found)))
-    message = str(found)
-    if len(message) > MAX_MESSAGE:
-        message = message[:MAX_MESSAGE] + "… (truncated)"
-    return json.dumps({"error": message} | extra).encode()
-
-
-_ERRORS = {
-    "400": "invalid request: each refused field and the reason",
-    "401": "missing or wrong X-API-Key, or (people's endpoints) no valid X-User-Token",
-    "403": "the person's role, or the four-eyes rule, does not allow this action",
-    "404": "unknown client or route", "405": "method not allowed", "413": "body over serve.max_body_bytes",
-    "415": "the body is not JSON", "431": "headers over serve.max_header_bytes", "500": "internal error (a bug)",
-    "429": "too many failed logins for the account or from the address: retry after the seconds given",
-    "503": "the service has no API key configured, or the decision database does not answer or is not the one "
-           "it opened (nothing recorded)",
-    "504": "the answer took longer than the service's timeout"}
-_OPEN_ERRORS = ("431", "500")
-
-
-def openapi_truth(body: bytes) -> bytes:
-    """BentoML's OpenAPI document made true: one error schema for every 4xx/5xx the service answers, the API-key
-    security scheme on the protected operations, the package's version."""
-    import json
-    from importlib.metadata import version
-
-    spec = json.loads(body)
-    spec["info"] = {"title": "Prêt à dépenser — credit scoring API", "version": version("creditrisk"),
-                    "description": "Probability of default, decision and reasons of consumer-credit applicants. "
-                                   "Every operation but the health checks and this document needs the header "
-                                   "X-API-Key. Errors are {\"error\": message}."}
-    components = spec.setdefault("components", {})
-    components.setdefault("schemas", {})["Error"] = {
-        "type": "object", "properties": {"error": {"type": "string"},
-                                         "retry_after_seconds": {"type": "integer", "minimum": 0}},
-        "required": ["error"], "additionalProperties": False}
-    components["securitySchemes"] = {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
-                                     "UserToken": {"type": "apiKey", "in": "header", "name": "X-User-Token",
-                                                   "description": "a person's signed token from POST /login"}}
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    for path, operations in spec.get("paths", {}).items():
-        for operation in operations.values():
-            if not isinstance(operation, dict) or "responses" not in operation:
-                continue
-            responses = {code: answer for code, answer in operation["responses"].items() if code[0] not in "45"}
-            codes = _OPEN_ERRORS if path in OPEN_PATHS else _ERRORS
-            responses |= {code: {"description": _ERRORS[code], "content": error} for code in codes}
-            operation["responses"] = responses
-            if path not in OPEN_PATHS:
-                person = path.startswith(("/review/", "/decisions/"))
-                operation["security"] = [{"ApiKey": [], "UserToken": []} if person else {"ApiKey": []}]
-    return json.dumps(spec).encode()
-
-
-def _replay(body: bytes, receive: Any):
-    """A ``receive`` that gives the body already read, then waits on the client as the original would."""
-    sent = False
-
-    async def replay() -> dict:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
-
-
-async def _json(send: Any, status: int, message: str) -> None:
-    import json
-
-    body = json.dumps({"error": message}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
-
-
-class ClientErrorFilter(logging.Filter):
-    """Client errors (4xx) are logged as one line without the traceback: pydantic's error text would otherwise
-    copy the request's values (personal data) into the server log."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        from bentoml.exceptions import BentoMLException
-        from pydantic import ValidationError
-
-        error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, ValidationError) or (isinstance(error, BentoMLException)
-                                                  and error.error_code.value < 500):
-            kind = "invalid input" if isinstance(error, ValidationError) else f"HTTP {error.error_code.value}"
-            record.msg = f"{record.getMessage()}: refused ({kind}; request values are not logged)"
-            record.args, record.exc_info, record.exc_text = (), None, None
-            record.levelno, record.levelname = logging.INFO, "INFO"  # the client's mistake, not the service's
-        return True
-
-
-HTTP_LOGGER = "bentoml._internal.server.http_app"
 
 
 @contextlib.contextmanager
@@ -344,7 +117,7 @@ def _tables(records: Any) -> dict:
     """Validated request rows -> typed polars tables with the ingestion contract's dtypes."""
     import polars as pl
 
-    from creditrisk import schema
+    from creditrisk.data import schema
 
     tables = {}
     for name, rows in records.model_dump().items():
@@ -366,7 +139,8 @@ def default_workers() -> int:
     return int(os.environ.get("CREDITRISK_WORKERS") or max(2, os.cpu_count() or 1))
 
 
-@bentoml.service(name="creditrisk", traffic={"timeout": 30}, workers=default_workers())
+@bentoml.service(name="creditrisk", traffic={"timeout": 30}, workers=default_workers(),
+                 metrics={"enabled": False})  # counted by http.RequestMetrics, with bounded labels
 class CreditRisk:
     """Probability of default, decision and reasons for Prêt à dépenser's applicants."""
 
@@ -377,7 +151,7 @@ class CreditRisk:
         from creditrisk.errors import StoreUnavailable
         from creditrisk.monitoring.traffic import TrafficLog
         from creditrisk.service.counterfactual import ranges_for
-        from creditrisk.service.portfolio import Portfolio
+        from creditrisk.service.population import Portfolio
         from creditrisk.service.records import (
             DecisionRecorder,
             api_key_id,
@@ -418,7 +192,7 @@ class CreditRisk:
         self.password_queue = threading.BoundedSemaphore(PASSWORD_QUEUE)
         self.key_id = api_key_id()
         log.info("decisions recorded in %s", redacted(url))
-        logging.getLogger(HTTP_LOGGER).addFilter(ClientErrorFilter())
+        quiet_client_errors()
         if not os.environ.get(API_KEY_ENV):
             log.warning("%s is not set: every protected endpoint answers 503", API_KEY_ENV)
         log.info("model version %s loaded: %d features, %d production clients", self.scorer.version,
@@ -570,7 +344,7 @@ class CreditRisk:
     @answers_errors
     def review_queue(self, ctx: bentoml.Context, language: Language = "fr") -> dict:
         """The cases waiting for a person (review zone and flagged), and the overrides waiting for an approver."""
-        from creditrisk.decisions.store import REASON_CODES, require_role
+        from creditrisk.decisions.workflow import REASON_CODES, require_role
 
         actor = self._actor(ctx)
         with _domain_errors():
@@ -616,7 +390,7 @@ class CreditRisk:
     @answers_errors
     def decision_history(self, ctx: bentoml.Context, client_id: ClientId) -> dict:
         """Every recorded decision of a client, oldest first: the model's and each person's, with who and why."""
-        from creditrisk.decisions.store import require_role
+        from creditrisk.decisions.workflow import require_role
 
         actor = self._actor(ctx)
         with _domain_errors():
@@ -634,7 +408,7 @@ class CreditRisk:
         """Human oversight per week: decisions by the model alone, reviews, overrides by direction and reason,
         the review queue's size and age."""
         from creditrisk.decisions.oversight import oversight
-        from creditrisk.decisions.store import require_role
+        from creditrisk.decisions.workflow import require_role
 
         actor = self._actor(ctx)
         with _domain_errors():
@@ -646,7 +420,7 @@ class CreditRisk:
     def decision_verify(self, ctx: bentoml.Context) -> dict:
         """The keyed chain and its checkpoints recomputed (as `creditrisk decisions verify`), for an auditor or an
         approver: the records checked, intact or not, and the first bad record."""
-        from creditrisk.decisions.store import require_role
+        from creditrisk.decisions.workflow import require_role
 
         actor = self._actor(ctx)
         with _domain_errors():
@@ -691,7 +465,7 @@ class CreditRisk:
         as the client's application on those terms: scored as /negotiate scores it, decided by the model's policy
         (a case in the review band waits for a person, as any other) and recorded with who sent it; the same terms
         again record nothing. The application as first filed keeps its own decision of record."""
-        from creditrisk.decisions.store import require_role
+        from creditrisk.decisions.workflow import require_role
 
         with _domain_errors():
             actor = require_role(self._actor(ctx), ("relationship_manager",), "record the terms agreed with a client")
@@ -727,7 +501,7 @@ class CreditRisk:
         """What would change the decision: for a refused or review client, the smallest change of the loan terms
         (amount, term, down payment) that gives "accept", each scored like /score; or why none is enough. Each
         proposal is a simulation: counted, never recorded."""
-        from creditrisk.reasons import load_catalogue
+        from creditrisk.reasons.catalogue import load_catalogue
         from creditrisk.service.counterfactual import what_would_change
 
         with _domain_errors():
@@ -815,15 +589,19 @@ def of_record(answer: dict, recorded: dict) -> dict:
 @functools.cache
 def _simulations():
     """Prometheus counter of simulated scores (what-ifs, proposals): counted, never recorded as decisions."""
-    return bentoml.metrics.Counter(name="creditrisk_simulations", labelnames=["kind"],
-                                   documentation="Scores given as simulations (what-if, counterfactual proposals)")
+    from prometheus_client import Counter
+
+    return Counter(name="creditrisk_simulations", labelnames=["kind"],
+                   documentation="Scores given as simulations (what-if, counterfactual proposals)")
 
 
 @functools.cache
 def _traffic_failures():
     """Prometheus counter of scoring requests whose traffic-log write failed (on /metrics, behind the key)."""
-    return bentoml.metrics.Counter(name="creditrisk_traffic_log_failures",
-                                   documentation="Scoring requests whose traffic-log write failed")
+    from prometheus_client import Counter
+
+    return Counter(name="creditrisk_traffic_log_failures",
+                   documentation="Scoring requests whose traffic-log write failed")
 
 
 def _stored_model():
@@ -845,10 +623,10 @@ def _same_as_this_checkout(model, home: str) -> None:
     """Started from a checkout (its models/serving published) on the user's default store, the store's model must
     be that checkout's: the default store is shared by every checkout of the user, and another checkout's
     `dvc repro` may have imported its own model. A store set by $BENTOML_HOME is the operator's choice."""
-    from creditrisk.service.publish import content_hash
+    from creditrisk.service.model_store import content_hash
 
     here = Path("models/serving")
-    if not (here / "bundle.json").exists():  # a container or a bento: the store is the only model there is
+    if not (here / BUNDLE_FILE).exists():  # a container or a bento: the store is the only model there is
         return
     if model.info.labels.get("content_hash") != content_hash(here):
         raise RuntimeError(f"the BentoML model store ({home}) holds {model.tag}, which is not this checkout's "
@@ -857,33 +635,18 @@ def _same_as_this_checkout(model, home: str) -> None:
                            "`BENTOML_HOME=.run/bentoml bentoml serve` (as scripts/serve.sh does)")
 
 
-UNKNOWN_ROUTE = "/unknown-route"
-_BENTOML_ROUTES = ("/metrics", "/docs", "/schema.json")  # served by BentoML itself, besides OPEN_PATHS
 
 
-def declared(path: str) -> bool:
-    """A path of the service: an endpoint, a health check, the documentation or its static files."""
-    routes = {api.route for api in CreditRisk.apis.values()}
-    return path in routes or path in OPEN_PATHS or path in _BENTOML_ROUTES or path.startswith("/static_content/")
+def _served_limits() -> Limits:
+    """The request limits published with the model in the local store (the defaults when it predates them)."""
+    from creditrisk.artefacts.bundle import Bundle
+
+    served = Bundle.read(Path(_stored_model().path)).served
+    return Limits(served.max_body_bytes, served.max_header_bytes)
 
 
-def _count_unknown_paths_as_one_route() -> None:
-    """BentoML labels its request metrics with the raw path, so every distinct unknown path added metric series
-    (memory, and the size and build time of /metrics). Its metrics middleware is wrapped: a path that is not a
-    route of the service is relabelled UNKNOWN_ROUTE, which is answered 404 as any unknown path."""
-    from bentoml._internal.server.http.instruments import RunnerTrafficMetricsMiddleware as Metrics
-
-    original = Metrics.__call__
-    if getattr(original, "normalised_routes", False):
-        return
-
-    async def call(self: Any, scope: dict, receive: Any, send: Any) -> None:
-        if scope.get("type") == "http" and not declared(scope["path"]):
-            scope = {**scope, "path": UNKNOWN_ROUTE, "raw_path": UNKNOWN_ROUTE.encode()}
-        await original(self, scope, receive, send)
-
-    call.normalised_routes = True  # type: ignore[attr-defined]
-    Metrics.__call__ = call
+def _routes() -> list[str]:
+    return [api.route for api in CreditRisk.apis.values()]
 
 
 def _refuse_unknown_fields(service: Any) -> None:
@@ -898,5 +661,6 @@ def _refuse_unknown_fields(service: Any) -> None:
 
 
 _refuse_unknown_fields(CreditRisk)
-_count_unknown_paths_as_one_route()
-CreditRisk.add_asgi_middleware(RequestGuard)
+CreditRisk.mount_asgi_app(metrics_app(), path="/")  # only /metrics: BentoML's own is off with its metrics
+CreditRisk.add_asgi_middleware(RequestMetrics, routes=_routes)
+CreditRisk.add_asgi_middleware(RequestGuard, limits=_served_limits)

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from creditrisk.errors import InvalidRequest
-from creditrisk.reasons import ReasonCatalogue, typeset_fr
+from creditrisk.reasons.catalogue import ReasonCatalogue
+from creditrisk.reasons.units import typeset_fr
 from creditrisk.service.scorer import Scorer
 
 STEPS = 16  # candidates per lever, from the smallest change to the range's limit

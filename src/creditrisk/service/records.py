@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from creditrisk.config import DecisionsParams
+from creditrisk.data.schema import KEY
 from creditrisk.decisions.commands import DECISIONS_URL_ENV
 from creditrisk.decisions.replay import model_digest
 from creditrisk.decisions.store import DecisionStore, ModelDecision, application_ref
-from creditrisk.schema import KEY
 
 BB = "bureau_balance"
 # scripts/serve.sh sets these (and $CREDITRISK_DECISIONS_URL, the chain key and checkpoints) from params: the

@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
 
-from creditrisk import schema
+from creditrisk.data import schema
+from creditrisk.data.schema import HISTORY_TABLES, KEY
 from creditrisk.errors import InvalidRequest
-from creditrisk.schema import HISTORY_TABLES, KEY
 
 
 def _number_only(value: Any) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from creditrisk.schema import SENTINEL_DAYS
+from creditrisk.data.schema import SENTINEL_DAYS
 
 DAYS_PER_YEAR = 365.25
 

@@ -1,6 +1,6 @@
 """The scoring core behind the API, with no web framework in it: the service wraps it, benchmarks call it directly.
 
-``ServingData.load`` reads a serving directory (written by ``creditrisk.service.publish``) once: the champion
+``ServingData.load`` reads a serving directory (written by ``creditrisk.service.model_store``) once: the champion
 with its bundle, the production clients' features and raw application rows, their PDs and decisions, readable
 feature names and report figures. ``Scorer`` scores and explains clients from it; ``Portfolio`` (portfolio.py)
 answers the dashboard's questions about all clients. Raw records go through ``build_features``, the same function
@@ -19,16 +19,18 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from creditrisk import schema
+from creditrisk.artefacts import catalogue as files
+from creditrisk.artefacts.catalogue import SCORECARD_META
+from creditrisk.artefacts.predictor import Predictor
+from creditrisk.data import schema
+from creditrisk.data.schema import KEY
 from creditrisk.errors import UnknownClient
-from creditrisk.model import route
+from creditrisk.governance.master_scale import MasterScale
 from creditrisk.model.cost import decide
-from creditrisk.model.predictor import Predictor
-from creditrisk.model.scale import MasterScale
-from creditrisk.model.scorecard import SCORECARD_META, Challenger
+from creditrisk.model.scorecard import Challenger
 from creditrisk.monitoring.traffic import Bins
-from creditrisk.reasons import ReasonWriter, load_catalogue
-from creditrisk.schema import KEY
+from creditrisk.reasons.catalogue import load_catalogue
+from creditrisk.reasons.writer import ReasonWriter
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +52,12 @@ class ServingData:
     def load(cls, directory: Path) -> ServingData:
         directory = Path(directory)
         return cls(predictor=Predictor.from_dir(directory),  # the same loader as evaluation
-                   production=pd.read_parquet(directory / route.PRODUCTION).set_index(KEY),
-                   applications=pl.read_parquet(directory / route.APPLICATIONS),
-                   population=pd.read_parquet(directory / route.POPULATION).set_index(KEY),
-                   catalogue=json.loads((directory / route.CATALOGUE).read_text()),
-                   reports=json.loads((directory / route.REPORTS).read_text()),
-                   bins=Bins.read(directory / route.MONITORING_BINS),
+                   production=pd.read_parquet(directory / files.PRODUCTION).set_index(KEY),
+                   applications=pl.read_parquet(directory / files.APPLICATIONS),
+                   population=pd.read_parquet(directory / files.POPULATION).set_index(KEY),
+                   catalogue=json.loads((directory / files.SERVING_CATALOGUE).read_text()),
+                   reports=json.loads((directory / files.REPORTS).read_text()),
+                   bins=Bins.read(directory / files.MONITORING_BINS),
                    challenger=Challenger.read(directory) if (directory / SCORECARD_META).exists() else None)
 
 

@@ -4,7 +4,7 @@ Each module holds ``run_<stage>(params, paths) -> dict``: it reads the stage's i
 writes the outputs atomically; a stage that cannot do its job raises a ``creditrisk.errors`` type. The entry
 points in ``pipelines/`` and `creditrisk stage NAME` call these and nothing else. Which file each stage reads and
 writes is declared in dvc.yaml, where each stage depends on its own module (and ``common.py``); the served
-model's route is in ``creditrisk.model.route``.
+model's route is in ``creditrisk.artefacts.catalogue``.
 """
 
 from __future__ import annotations

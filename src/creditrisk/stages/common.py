@@ -1,22 +1,19 @@
-"""What several stage runners share: the file names they agree on, the tables scan and the training split."""
+"""What several stage runners share: the tables scan and the training split (file names: the catalogue)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from creditrisk.config import Params, Paths
-
-TRAIN_FEATURES, TEST_FEATURES = "train.parquet", "test.parquet"
-CATALOGUE = "feature_catalogue.json"
-BEST_PARAMS, STUDY = "best_params.json", "study.journal"
+from creditrisk.artefacts.catalogue import Paths
+from creditrisk.config import Params
 
 
 def load_tables(interim_dir: Path) -> dict:
     """Lazy scans of the ingested tables (history tables absent from the manifest are simply not given)."""
     import polars as pl
 
-    from creditrisk.ingest import read_manifest
+    from creditrisk.data.ingest import read_manifest
 
     present = read_manifest(interim_dir)["tables"]
     return {name: pl.scan_parquet(interim_dir / f"{name}.parquet") for name in present}
@@ -26,7 +23,7 @@ def split(params: Params, paths: Paths):
     """(training part, holdout) of the labelled features: the same split in tune, train and evaluate."""
     from creditrisk.model.data import split_data
 
-    return split_data(paths.features / TRAIN_FEATURES, paths.reports / CATALOGUE, params.train.holdout_size,
+    return split_data(paths.train_features, paths.feature_catalogue, params.train.holdout_size,
                       params.base.seed)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 import time
 
-from creditrisk.config import Params, Paths
+from creditrisk.artefacts.catalogue import MODEL_COMPARISON, Paths
+from creditrisk.config import Params
 from creditrisk.io import atomic_path, write_json, write_text
 from creditrisk.stages.common import split
 
@@ -20,8 +21,8 @@ def run_compare(params: Params, paths: Paths) -> dict:
     """reports/model_comparison.json and the challenger (models/challenger/), or a note that nothing was compared."""
     import polars as pl
 
-    from creditrisk.model.comparison import compare_models, not_run
-    from creditrisk.model.route import CHALLENGER_OOF_FILE
+    from creditrisk.artefacts.catalogue import CHALLENGER_OOF_FILE
+    from creditrisk.governance.comparison import compare_models, not_run
     from creditrisk.stages.train import tuned_settings
 
     start = time.perf_counter()
@@ -30,7 +31,7 @@ def run_compare(params: Params, paths: Paths) -> dict:
         with atomic_path(paths.challenger) as tmp:
             tmp.mkdir(parents=True)
             write_text(tmp / NOT_RUN, reason + "\n")
-        write_json(paths.reports / "model_comparison.json", not_run(reason))
+        write_json(paths.reports / MODEL_COMPARISON, not_run(reason))
         log.info("compare: %s", reason)
         return not_run(reason)
     train, _ = split(params, paths)
@@ -39,6 +40,7 @@ def run_compare(params: Params, paths: Paths) -> dict:
         tmp.mkdir(parents=True)
         comparison.challenger.save(tmp)
         pl.DataFrame(comparison.challenger_oof).write_parquet(tmp / CHALLENGER_OOF_FILE)
-    report = comparison.report | {"seconds": round(time.perf_counter() - start)}
-    write_json(paths.reports / "model_comparison.json", report)
+    report = comparison.report
+    write_json(paths.reports / MODEL_COMPARISON, report)
+    log.info("compare: %.0f s", time.perf_counter() - start)  # logged, not written: the report's bytes repeat
     return {k: report[k] for k in ("configured", "cheapest")}

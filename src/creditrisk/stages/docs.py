@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from creditrisk.config import Params, Paths
+from creditrisk.artefacts.catalogue import EVALUATION_PLOT, RELIABILITY_PLOT, Paths
+from creditrisk.config import Params
 from creditrisk.io import write_text
 
 ANNEX = "technical_documentation.md"  # in reports/, next to the model card
@@ -22,7 +23,7 @@ def run_docs(params: Params, paths: Paths, params_path: Path = Path("params.yaml
     for template in TEMPLATES:
         write_text(docs / template, render(template, figures))
     write_text(paths.reports / ANNEX, render_annex(figures.sources, figures.sources["params"]))
-    for plot in (paths.reports / "plots" / "evaluation.png", paths.reports / "validation_model" / "reliability.png"):
+    for plot in (paths.reports / "plots" / EVALUATION_PLOT, paths.model_validation / RELIABILITY_PLOT):
         if plot.exists():
             (docs / "img").mkdir(parents=True, exist_ok=True)
             shutil.copyfile(plot, docs / "img" / plot.name)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from creditrisk.config import Params, Paths
+from creditrisk.artefacts.catalogue import TEST_FEATURES, TRAIN_FEATURES, Paths
+from creditrisk.config import Params
+from creditrisk.data.schema import KEY
 from creditrisk.errors import ConfigError
 from creditrisk.io import atomic_path, write_json
-from creditrisk.schema import KEY
-from creditrisk.stages.common import CATALOGUE, TEST_FEATURES, TRAIN_FEATURES, load_tables
+from creditrisk.stages.common import load_tables
 
 log = logging.getLogger(__name__)
 
 
 def data_summary(params: Params, paths: Paths, labels, applicants: int) -> dict:
     """Where the data comes from and what it holds: what every report and document says about the data."""
-    from creditrisk import schema
-    from creditrisk.ingest import read_manifest
+    from creditrisk.data import schema
+    from creditrisk.data.ingest import read_manifest
 
     manifest = read_manifest(paths.interim)
     history = {name: rows for name, rows in manifest["tables"].items() if schema.ENTRIES[name].optional}
@@ -45,10 +46,10 @@ def run_features(params: Params, paths: Paths) -> dict:
     """Features of train and production applicants (one pass), constant/duplicate columns dropped on train only."""
     import polars as pl
 
+    from creditrisk.data.ingest import read_manifest
     from creditrisk.features import build_features, catalogue
     from creditrisk.features.selection import find_useless_columns
     from creditrisk.features.storage import write_feature_file
-    from creditrisk.ingest import read_manifest
 
     tables = load_tables(paths.interim)
     train, test = tables.pop("application_train"), tables.pop("application_test")
@@ -66,11 +67,11 @@ def run_features(params: Params, paths: Paths) -> dict:
         tmp.mkdir(parents=True)
         write_feature_file(train_features.select([KEY, "TARGET", *kept]), tmp / TRAIN_FEATURES)
         write_feature_file(features.filter(~is_train).select([KEY, *kept]), tmp / TEST_FEATURES)
-    write_json(paths.reports / CATALOGUE, {
+    write_json(paths.feature_catalogue, {
         "n_features": len(entries), "n_selected": len(kept), "absent_tables": read_manifest(paths.interim)["absent"],
         "features": [f.to_dict() | {"selected": f.name not in dropped, "drop_reason": dropped.get(f.name)}
                      for f in entries]})
-    write_json(paths.reports / "data_summary.json", data_summary(params, paths, labels, features.height))
+    write_json(paths.data_summary, data_summary(params, paths, labels, features.height))
     log.info("features: %d in the catalogue, %d kept, %d train and %d production applicants", len(entries), len(kept),
              train_features.height, features.height - train_features.height)
     return {"n_features": len(entries), "n_selected": len(kept), "train_rows": train_features.height}

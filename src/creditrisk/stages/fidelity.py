@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from creditrisk.config import Params, Paths
+from creditrisk.artefacts.catalogue import SYNTHETIC_METRICS, Paths
+from creditrisk.config import Params
+from creditrisk.data.schema import KEY
 from creditrisk.io import write_json, write_text
-from creditrisk.schema import KEY
 
 log = logging.getLogger(__name__)
 
@@ -19,12 +20,12 @@ def run_fidelity(params: Params, paths: Paths) -> dict:
     if params.data.source != "synthetic":
         reason = f"data.source is {params.data.source}: the pipeline runs on the real files, nothing was generated"
         write_json(paths.reports / "synthetic_fidelity.json", {"applicable": False, "reason": reason})
-        write_json(paths.reports / "synthetic_metrics.json", {})
+        write_json(paths.reports / SYNTHETIC_METRICS, {})
         write_text(paths.reports / "synthetic_fidelity.md", f"# Synthetic data fidelity\n\nNot applicable: {reason}.\n")
         return {"applicable": False}
 
-    from creditrisk.synthetic.fidelity import measure_fidelity, render_markdown
-    from creditrisk.synthetic.generator import TRUE_PD_FILE, bayes_auc
+    from creditrisk.data.synthetic.fidelity import measure_fidelity, render_markdown
+    from creditrisk.data.synthetic.generator import TRUE_PD_FILE, bayes_auc
 
     report = measure_fidelity(paths.synthetic)
     train = pl.read_csv(paths.synthetic / "application_train.csv", columns=[KEY, "TARGET"])
@@ -33,7 +34,7 @@ def run_fidelity(params: Params, paths: Paths) -> dict:
                   "bayes_auc": bayes_auc(oracle["TARGET"].to_numpy(), oracle["TRUE_PD"].to_numpy())}
     report = generation | report
     write_json(paths.reports / "synthetic_fidelity.json", report)
-    write_json(paths.reports / "synthetic_metrics.json", {k: v for k, v in report.items()
+    write_json(paths.reports / SYNTHETIC_METRICS, {k: v for k, v in report.items()
                                                           if isinstance(v, int | float)})
     write_text(paths.reports / "synthetic_fidelity.md", render_markdown(report, generation))
     log.info("fidelity: %d/%d columns pass", report["columns_passed"], report["columns_compared"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from creditrisk.config import Params, Paths
+from creditrisk.artefacts.catalogue import Paths
+from creditrisk.config import Params
 
 log = logging.getLogger(__name__)
 
@@ -13,8 +14,8 @@ def run_generate(params: Params, paths: Paths) -> dict:
     """Generate the synthetic files into data/synthetic and the true PD into data/oracle; with the real files
     (``data.source: raw``) nothing is generated and both folders hold only a note saying so (the synthetic files
     of an earlier run stay in DVC's cache: switching back restores them)."""
+    from creditrisk.data.synthetic.generator import generate
     from creditrisk.io import atomic_path, write_text
-    from creditrisk.synthetic.generator import generate
 
     if params.data.source != "synthetic":
         for folder in (paths.synthetic, paths.oracle):  # DVC expects the outputs; a note says why they hold nothing

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from creditrisk.config import Params, Paths
+from creditrisk.artefacts.catalogue import Paths
+from creditrisk.config import Params
 from creditrisk.errors import MissingInput
 
 
 def run_ingest(params: Params, paths: Paths) -> dict:
     """The raw CSV files of ``data.source`` -> typed parquet tables in data/interim."""
-    from creditrisk.ingest import ingest
+    from creditrisk.data.ingest import ingest
 
     source_dir = paths.source_dir(params.data.source)
     if not source_dir.exists():

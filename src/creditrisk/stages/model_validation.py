@@ -5,14 +5,24 @@ from __future__ import annotations
 import json
 import logging
 
-from creditrisk.config import Params, Paths
+from creditrisk.artefacts.catalogue import (
+    EVALUATION_PLOT,
+    LIGHTS,
+    MODEL_COMPARISON,
+    MODEL_SELECTION,
+    REPORT_JSON,
+    REPORT_MD,
+    SCORECARD_FILE,
+    SCORECARD_META,
+    TUNING,
+    Paths,
+)
+from creditrisk.config import Params
 from creditrisk.io import write_json, write_text
-from creditrisk.model.scorecard import SCORECARD_FILE, SCORECARD_META
-from creditrisk.stages.common import CATALOGUE, TEST_FEATURES, TRAIN_FEATURES, read_optional, split
+from creditrisk.stages.common import read_optional, split
 
 log = logging.getLogger(__name__)
 
-REPORT_DIR = "validation_model"
 
 
 def run_model_validation(params: Params, paths: Paths) -> dict:
@@ -20,25 +30,27 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
     write reports/validation_model/, reports/registry.json and the model card."""
     import polars as pl
 
-    from creditrisk.model import tracking
-    from creditrisk.model.card import render_model_card
-    from creditrisk.model.plots import write_reliability_plot
-    from creditrisk.model.predictor import Predictor
-    from creditrisk.model.route import OOF_FILE
-    from creditrisk.model.scale import MasterScale
-    from creditrisk.model.validation import Sample, promotion_gate, render_report, validation_report
+    from creditrisk.artefacts import tracking
+    from creditrisk.artefacts.catalogue import OOF_FILE
+    from creditrisk.artefacts.predictor import Predictor
+    from creditrisk.governance.battery import Sample, validation_report
+    from creditrisk.governance.gate import promotion_gate
+    from creditrisk.governance.master_scale import MasterScale
+    from creditrisk.reporting.model_card import render_model_card
+    from creditrisk.reporting.plots import write_reliability_plot
+    from creditrisk.reporting.validation_report import render_report
 
     predictor = Predictor.from_dir(paths.model)
     _, holdout = split(params, paths)
-    metrics = json.loads((paths.reports / "metrics.json").read_text())
-    details = json.loads((paths.reports / "evaluation_details.json").read_text())
+    metrics = json.loads((paths.metrics).read_text())
+    details = json.loads((paths.evaluation_details).read_text())
     tracking.configure(paths.root)
     record = tracking.champion_record()
     champion, not_compared = _champion(record, holdout, params)
     registry = tracking.register_candidate(predictor.model, predictor.bundle, metrics, holdout.x, [
-        paths.reports / "metrics.json", paths.reports / "model_selection.json",
-        paths.reports / "model_comparison.json", paths.reports / "plots" / "evaluation.png",
-        paths.reports / "evaluation_details.json", paths.challenger / SCORECARD_FILE,
+        paths.metrics, paths.reports / MODEL_SELECTION,
+        paths.reports / MODEL_COMPARISON, paths.reports / "plots" / EVALUATION_PLOT,
+        paths.evaluation_details, paths.challenger / SCORECARD_FILE,
         paths.challenger / SCORECARD_META])
     oof = pl.read_parquet(paths.model / OOF_FILE)
     holdout_sample = Sample("holdout", holdout.y, predictor.predict_proba(holdout.x)[1])
@@ -66,17 +78,17 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
                                        "holdout_cost_per_client": champion.cost if champion else None,
                                        "compared": champion is not None, "not_compared_because": not_compared},
                  "history": tracking.version_history()}
-    out = paths.reports / REPORT_DIR
-    write_json(out / "report.json", report | {"gate": gate})
-    write_json(out / "lights.json", report["lights"] | {"promoted": gate["promote"]})
-    write_text(out / "report.md", render_report(report, gate, metrics["enough_data"]))
+    out = paths.model_validation
+    write_json(out / REPORT_JSON, report | {"gate": gate})
+    write_json(out / LIGHTS, report["lights"] | {"promoted": gate["promote"]})
+    write_text(out / REPORT_MD, render_report(report, gate, metrics["enough_data"]))
     write_reliability_plot(out / "reliability.png", [holdout_sample, oof_sample])
-    write_json(paths.reports / "registry.json", registry)
+    write_json(paths.registry, registry)
     write_text(paths.reports / "model_card.md", render_model_card(
-        metrics, json.loads((paths.reports / "model_selection.json").read_text()),
-        read_optional(paths.reports / "tuning.json"), predictor.bundle, details["fairness"],
+        metrics, json.loads((paths.reports / MODEL_SELECTION).read_text()),
+        read_optional(paths.reports / TUNING), predictor.bundle, details["fairness"],
         details["shap_importance"], _english_labels(paths), registry, details["reason_concepts"],
-        details["master_scale"], report, read_optional(paths.reports / "model_comparison.json")))
+        details["master_scale"], report, read_optional(paths.reports / MODEL_COMPARISON)))
     log.info("validation: %s; %s", report["lights"], "promoted" if gate["promote"] else
              "not promoted: " + "; ".join(gate["reasons"]))
     return {"lights": report["lights"], "promoted": gate["promote"], "version": registry["version"],
@@ -88,11 +100,11 @@ def _champion(record: dict | None, holdout, params: Params):
     judged on the same clients, never a figure measured on other data), or (None, why) when it cannot be
     compared: trained on other data, by another version of the feature builder, or reading features this data
     lacks (the candidate is then judged as a first model)."""
+    from creditrisk.artefacts import tracking
+    from creditrisk.artefacts.predictor import Predictor
     from creditrisk.features import feature_version
-    from creditrisk.model import tracking
+    from creditrisk.governance.battery import Champion
     from creditrisk.model.cost import confusion, cost_per_client
-    from creditrisk.model.predictor import Predictor
-    from creditrisk.model.validation import Champion
 
     if record is None:
         return None, None
@@ -122,7 +134,7 @@ def _refit_of(version: int) -> int | None:
     """The version a registered version refits (its ``refit_of`` tag), or None."""
     from mlflow import MlflowClient
 
-    from creditrisk.model.route import REGISTERED_MODEL
+    from creditrisk.artefacts.catalogue import REGISTERED_MODEL
 
     tags = MlflowClient().get_model_version(REGISTERED_MODEL, str(version)).tags
     return int(tags["refit_of"]) if "refit_of" in tags else None
@@ -132,8 +144,8 @@ def _registered(version: int):
     """(model, bundle) of a registered version."""
     import mlflow
 
-    from creditrisk.model.bundle import Bundle
-    from creditrisk.model.route import REGISTERED_MODEL
+    from creditrisk.artefacts.bundle import Bundle
+    from creditrisk.artefacts.catalogue import REGISTERED_MODEL
 
     uri = f"models:/{REGISTERED_MODEL}/{version}"
     return mlflow.catboost.load_model(uri), Bundle.from_dict(mlflow.models.get_model_info(uri).metadata["bundle"])
@@ -146,13 +158,13 @@ def _refit(params: Params, paths: Paths, predictor) -> tuple:
     import pandas as pd
     from scipy.stats import spearmanr
 
-    from creditrisk.model.champion import refit_on_all
+    from creditrisk.model.candidate import refit_on_all
     from creditrisk.model.cost import decide
     from creditrisk.model.data import load_training_data
 
-    labelled = load_training_data(paths.features / TRAIN_FEATURES, paths.reports / CATALOGUE)
+    labelled = load_training_data(paths.train_features, paths.feature_catalogue)
     refit = refit_on_all(predictor, labelled, params.train.undersample_ratio)
-    production = pd.read_parquet(paths.features / TEST_FEATURES, columns=predictor.bundle.features)
+    production = pd.read_parquet(paths.test_features, columns=predictor.bundle.features)
     before, after = predictor.predict_proba(production)[1], refit.predict_proba(production)[1]
     band, threshold = params.serve.review_band, predictor.bundle.threshold
     same = decide(before, threshold, band) == decide(after, threshold, band)
@@ -168,10 +180,10 @@ def _challenger(params: Params, paths: Paths, holdout, champion_samples: tuple, 
     not run."""
     import polars as pl
 
-    from creditrisk.model.route import CHALLENGER_OOF_FILE
-    from creditrisk.model.scale import MasterScale
+    from creditrisk.artefacts.catalogue import CHALLENGER_OOF_FILE
+    from creditrisk.governance.battery import Sample, challenger_comparison
+    from creditrisk.governance.master_scale import MasterScale
     from creditrisk.model.scorecard import Challenger, points_table
-    from creditrisk.model.validation import Sample, challenger_comparison
 
     if not (paths.challenger / SCORECARD_META).exists():
         return None
@@ -195,13 +207,13 @@ def _stability_inputs(params: Params, paths: Paths, predictor, details: dict) ->
     features = predictor.bundle.features
     top = [r["feature"] for r in details["shap_importance"] if r["feature"] in features]
     top = top[: params.model_validation.csi_features]
-    train = pd.read_parquet(paths.features / TRAIN_FEATURES, columns=top)
-    test = pd.read_parquet(paths.features / TEST_FEATURES, columns=features)
+    train = pd.read_parquet(paths.train_features, columns=top)
+    test = pd.read_parquet(paths.test_features, columns=features)
     production = {name: test[name].to_numpy() for name in top}
     production["pd"] = predictor.predict_proba(test)[1]
     return {name: train[name].to_numpy() for name in top}, production
 
 
 def _english_labels(paths: Paths) -> dict[str, str]:
-    catalogue = json.loads((paths.reports / CATALOGUE).read_text())
+    catalogue = json.loads((paths.feature_catalogue).read_text())
     return {f["name"]: f["description_en"] for f in catalogue["features"]}

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from creditrisk.config import Params, Paths
+from creditrisk.artefacts.catalogue import Paths
+from creditrisk.config import Params
 
 
 def run_bucket(params: Params, paths: Paths, applications: list[str], interim: Path | None, out: Path | None,
@@ -27,9 +28,9 @@ def run_score_portfolio(params: Params, paths: Paths, folder: Path | None, out: 
                         run_date: date) -> dict:
     """Every bucketed applicant scored by the registry's champion (``models:/creditrisk-pd@champion``), with the
     decision and grade of params serve/scale -> data/portfolio/scores/run_date=.../ (Parquet)."""
-    from creditrisk.model import tracking
-    from creditrisk.model.bundle import ServingInfo
-    from creditrisk.model.predictor import Predictor
+    from creditrisk.artefacts import tracking
+    from creditrisk.artefacts.bundle import ServingInfo
+    from creditrisk.artefacts.predictor import Predictor
     from creditrisk.scaleout import spark as engine
     from creditrisk.scaleout.scoring import PortfolioModel
 

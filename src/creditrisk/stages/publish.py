@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import logging
 
-from creditrisk.config import Params, Paths
+from creditrisk.artefacts.catalogue import (
+    MONITORING_REFERENCE,
+    SUMMARY_JSON,
+    Paths,
+    RegistryEntry,
+)
+from creditrisk.config import Params
 from creditrisk.io import write_json
-from creditrisk.stages.common import CATALOGUE, TEST_FEATURES, read_optional, split
-
-MONITORING_REFERENCE = "monitoring_reference.json"  # in reports/: read by `creditrisk monitor`
+from creditrisk.stages.common import read_optional, split
 
 log = logging.getLogger(__name__)
 
@@ -21,41 +25,41 @@ def run_publish(params: Params, paths: Paths) -> dict:
     import numpy as np
     import pandas as pd
 
-    from creditrisk.model import tracking
-    from creditrisk.model.bundle import ServingInfo
-    from creditrisk.model.predictor import Predictor
-    from creditrisk.service import publish
+    from creditrisk.artefacts import tracking
+    from creditrisk.artefacts.bundle import ServingInfo
+    from creditrisk.artefacts.predictor import Predictor
+    from creditrisk.service import model_store
 
     tracking.configure(paths.root)
     champion = tracking.load_champion() if tracking.champion_record() else None
     reason = unservable(champion, params, paths)
     if reason:
-        publish.write_not_published(paths.serving, reason)
+        model_store.write_not_published(paths.serving, reason)
         write_json(paths.reports / MONITORING_REFERENCE, {"published": False, "reason": reason})
         log.warning("nothing is published: %s", reason)
         return {"published": False, "reason": reason}
     model, bundle, registry = champion
     bundle = bundle.with_serving(ServingInfo.from_params(params, registry))
-    production = publish.production_features(pd.read_parquet(paths.features / TEST_FEATURES), bundle.features,
-                                              paths.features / TEST_FEATURES)
-    catalogue = json.loads((paths.reports / CATALOGUE).read_text())["features"]
-    population = publish.write_serving_dir(
+    production = model_store.production_features(pd.read_parquet(paths.test_features), bundle.features,
+                                              paths.test_features)
+    catalogue = json.loads((paths.feature_catalogue).read_text())["features"]
+    population = model_store.write_serving_dir(
         paths.serving, Predictor(model, bundle), production, paths.interim / "application_test.parquet",
-        publish.serving_catalogue(catalogue, bundle.features), _report_figures(paths),
+        model_store.serving_catalogue(catalogue, bundle.features), _report_figures(paths),
         _monitoring_bins(params, paths, bundle.features), _challenger(registry["run_id"]))
     write_json(paths.reports / MONITORING_REFERENCE, _monitoring_reference(params, paths, Predictor(model, bundle)))
     shares = {d: round(float(np.mean(population["decision"] == d)), 3) for d in ("accept", "review", "refuse")}
     log.info("serving directory %s: model version %s, %d production clients, decisions %s", paths.serving,
              registry["model_version"], len(production), shares)
-    return {"published": True, "bento_model": publish.import_to_bentoml(paths.serving),
+    return {"published": True, "bento_model": model_store.import_to_bentoml(paths.serving),
             "model_version": registry["model_version"]}
 
 
 def unservable(champion: tuple | None, params: Params, paths: Paths) -> str | None:
     """Why the registry's champion cannot serve this run's production clients, or None when it can."""
-    registry = read_optional(paths.reports / "registry.json") or {}
-    verdict = (f"version {registry['version']} of this run was not promoted ({'; '.join(registry['gate']['reasons'])})"
-               if registry and not registry.get("promoted") else "")
+    registry = RegistryEntry.read(paths.registry)
+    verdict = (f"version {registry.version} of this run was not promoted ({'; '.join(registry.gate['reasons'])})"
+               if registry and not registry.promoted else "")
     if champion is None:
         return (f"no model of this project's registry has passed the validation gate: {verdict or 'none was judged'}"
                 "; read reports/validation_model/report.md")
@@ -81,7 +85,7 @@ def production_columns(paths: Paths) -> set[str]:
     """The columns of this run's production feature file."""
     import pyarrow.parquet as pq
 
-    return set(pq.read_schema(paths.features / TEST_FEATURES).names)
+    return set(pq.read_schema(paths.test_features).names)
 
 
 def _challenger(run_id: str):
@@ -89,8 +93,9 @@ def _challenger(run_id: str):
     import tempfile
     from pathlib import Path
 
-    from creditrisk.model import tracking
-    from creditrisk.model.scorecard import SCORECARD_FILE, SCORECARD_META, Challenger
+    from creditrisk.artefacts import tracking
+    from creditrisk.artefacts.catalogue import SCORECARD_FILE, SCORECARD_META
+    from creditrisk.model.scorecard import Challenger
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = tracking.download_run_files(run_id, [SCORECARD_FILE, SCORECARD_META], Path(tmp))
@@ -110,7 +115,7 @@ def _monitoring_reference(params: Params, paths: Paths, predictor) -> dict:
     _, holdout = split(params, paths)
     _, pd_ = predictor.predict_proba(holdout.x)
     decisions = decide(pd_, bundle.threshold, bundle.served.review_band)
-    metrics = json.loads((paths.reports / "metrics.json").read_text())
+    metrics = json.loads((paths.metrics).read_text())
     return {"model_version": bundle.served.model_version, "clients": len(pd_),
             "pd": {"edges": list(PD_EDGES), "counts": count_numbers(list(pd_), PD_EDGES).tolist()},
             "accept_share": float(np.mean(decisions == "accept")), "threshold": bundle.threshold,
@@ -125,14 +130,14 @@ def _monitoring_bins(params: Params, paths: Paths, features: list[str]):
     from creditrisk.monitoring.drift import top_model_features
     from creditrisk.monitoring.traffic import Bins
 
-    top = top_model_features(paths.reports / "evaluation_details.json", params.drift.top_features)
+    top = top_model_features(paths.evaluation_details, params.drift.top_features)
     columns = [c for c in top if c in features]
-    return Bins.from_training(pd.read_parquet(paths.features / "train.parquet", columns=columns), columns)
+    return Bins.from_training(pd.read_parquet(paths.train_features, columns=columns), columns)
 
 
 def _report_figures(paths: Paths) -> dict:
     """What the service's model page shows: holdout metrics, the top of the global importance, the drift summary."""
-    details = json.loads((paths.reports / "evaluation_details.json").read_text())
-    return {"holdout": json.loads((paths.reports / "metrics.json").read_text()),
+    details = json.loads((paths.evaluation_details).read_text())
+    return {"holdout": json.loads((paths.metrics).read_text()),
             "global_importance": details["shap_importance"][:30],
-            "drift": read_optional(paths.reports / "drift" / "summary.json")}
+            "drift": read_optional(paths.drift / SUMMARY_JSON)}

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 
-from creditrisk.config import Params, Paths
+from creditrisk.artefacts.catalogue import BEST_PARAMS, MODEL_SELECTION, Paths
+from creditrisk.config import Params
 from creditrisk.io import atomic_path, write_json
-from creditrisk.stages.common import BEST_PARAMS, split
+from creditrisk.stages.common import split
+
+log = logging.getLogger(__name__)
 
 
 def tuned_settings(params: Params, paths: Paths):
@@ -23,8 +27,8 @@ def run_train(params: Params, paths: Paths) -> dict:
     """Cross-validate the recipe (trees by CV), calibrate and threshold it out of fold, fit the final model."""
     import polars as pl
 
-    from creditrisk.model.champion import train_champion
-    from creditrisk.model.route import OOF_FILE
+    from creditrisk.artefacts.catalogue import OOF_FILE
+    from creditrisk.model.candidate import train_champion
 
     start = time.perf_counter()
     train, holdout = split(params, paths)
@@ -33,7 +37,7 @@ def run_train(params: Params, paths: Paths) -> dict:
         tmp.mkdir(parents=True)
         champion.predictor.save(tmp)
         pl.DataFrame(champion.oof).write_parquet(tmp / OOF_FILE)
-    write_json(paths.reports / "model_selection.json", champion.selection | {
-        "seconds": round(time.perf_counter() - start)})
+    write_json(paths.reports / MODEL_SELECTION, champion.selection)
+    log.info("train: %.0f s", time.perf_counter() - start)  # logged, not written: the report's bytes repeat
     return {"strategy": champion.selection["strategy"], "trees": champion.selection["trees"],
             "cv": vars(champion.predictor.bundle.cv)}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from creditrisk.config import Params, Paths
+from creditrisk.artefacts.catalogue import BEST_PARAMS, STUDY, TUNING, Paths
+from creditrisk.config import Params
 from creditrisk.io import write_json
-from creditrisk.stages.common import BEST_PARAMS, STUDY, TRAIN_FEATURES, split
+from creditrisk.stages.common import split
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +60,11 @@ def _setup(params: Params, paths: Paths):
     """The training part (without the excluded attributes) and the key of its study (data, folds, costs)."""
     import hashlib
 
-    from creditrisk.model.champion import tuning_setup_key, without_excluded
+    from creditrisk.model.candidate import tuning_setup_key, without_excluded
 
     train, _ = split(params, paths)
     train = without_excluded(train, params.train.exclude)
-    digest = hashlib.sha256((paths.features / TRAIN_FEATURES).read_bytes()).hexdigest()
+    digest = hashlib.sha256((paths.train_features).read_bytes()).hexdigest()
     return train, tuning_setup_key(train, digest, params)
 
 
@@ -84,12 +85,12 @@ def _tune(params: Params, paths: Paths, worker: int):
 
 
 def _report(study, params: Params, paths: Paths) -> dict:
-    from creditrisk.model import tracking
-    from creditrisk.model.champion import study_report
+    from creditrisk.artefacts import tracking
+    from creditrisk.model.candidate import study_report
 
     report = study_report(study)
     write_json(paths.tuning / BEST_PARAMS, study.best_params)
-    write_json(paths.reports / "tuning.json", report)
+    write_json(paths.reports / TUNING, report)
     tracking.configure(paths.root)
     tracking.log_tuning(report)
     log.info("tuning: best cost per client %.4f with %s (%d trials)", study.best_value, study.best_params,

@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from creditrisk import schema
+from creditrisk.data import schema
 from creditrisk.features import build_features, catalogue
 
 A, B = 1, 2  # applicant A has a history in every table, B only a credit card
@@ -188,7 +188,7 @@ def test_a_subset_without_rows_sums_to_zero_and_has_no_mean(tiny, path):
 
 def test_instalment_keys_are_packed_only_when_every_instalment_keeps_its_own_value(tiny):
     """Scanned tables group the payment rows of an instalment on one packed integer instead of its four keys."""
-    from creditrisk.features.builder import _instalments_paid, _packed_instalment_key
+    from creditrisk.features.instalments import _instalments_paid, _packed_instalment_key
 
     keys = ["SK_ID_CURR", "SK_ID_PREV", "NUM_INSTALMENT_VERSION", "NUM_INSTALMENT_NUMBER"]
     inst = tiny["installments_payments"]
@@ -247,7 +247,7 @@ def test_catalogue_names_are_unique_and_described():
 
 
 def test_every_family_of_the_table_registry_has_its_features_and_nothing_else():
-    from creditrisk.features.builder import families
+    from creditrisk.features.family import families
 
     built = families()
     assert tuple(f.name for f in built) == schema.FAMILIES

@@ -3,11 +3,11 @@
 import polars as pl
 import pytest
 
-from creditrisk import schema
+from creditrisk.data import schema
+from creditrisk.data.ingest import ingest
 from creditrisk.features import build_features, catalogue
 from creditrisk.features.builder import client_rows
 from creditrisk.features.selection import find_useless_columns
-from creditrisk.ingest import ingest
 from creditrisk.stages.common import load_tables
 
 
@@ -67,7 +67,7 @@ def test_selected_columns_are_returned_in_the_given_order(interim, offline):
 
 def test_a_subset_of_columns_is_computed_alone_with_the_same_values(interim, offline):
     """The service asks for the features its model reads: only their inputs are computed, to the same bits."""
-    from creditrisk.features.builder import _bureau_set
+    from creditrisk.features.bureau import _bureau_set
 
     def names(exprs):
         return sorted(e.meta.output_name() for e in exprs)

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from creditrisk.model.calibration import Calibrator, choose_calibration, cross_fit
+from creditrisk.artefacts.calibration import Calibrator
+from creditrisk.model.calibration import choose_calibration, cross_fit
 from creditrisk.model.training import stratified_folds
 
 

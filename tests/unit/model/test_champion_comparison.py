@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 from catboost import CatBoostClassifier
 
+from creditrisk.artefacts import tracking
 from creditrisk.config import Params
 from creditrisk.features import feature_version
-from creditrisk.model import tracking
 from creditrisk.stages import model_validation
 from creditrisk.stages.model_validation import _champion
 from tests.bundles import make_bundle

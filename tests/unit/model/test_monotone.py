@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 
 from creditrisk.config import CatBoostParams, ConfigError
+from creditrisk.data.schema import KEY
 from creditrisk.features import build_features, catalogue
 from creditrisk.model.training import MONOTONE_LOAN_TERMS, catboost_model, fit_final
-from creditrisk.schema import KEY
 from creditrisk.stages.common import load_tables
 
 SCALES = np.linspace(1.0, 0.3, 15)

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from creditrisk.artefacts.calibration import Calibrator
 from creditrisk.config import CatBoostParams, CostParams
-from creditrisk.model.calibration import Calibrator
 from creditrisk.model.training import (
     agreed_trees,
     brier,

@@ -43,7 +43,7 @@ def test_a_pruned_trial_is_reported_as_pruned_not_with_a_cost():
     from optuna.distributions import IntDistribution
     from optuna.trial import TrialState, create_trial
 
-    from creditrisk.model.champion import study_report
+    from creditrisk.model.candidate import study_report
 
     study = optuna.create_study(direction="minimize")
     depth = {"depth": IntDistribution(4, 8)}

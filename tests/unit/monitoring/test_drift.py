@@ -48,7 +48,7 @@ def test_generated_data_shows_the_real_shift_and_little_else(interim):
     """The generator shifts what the real test set shifts; columns it does not shift are rarely flagged."""
     import polars as pl
 
-    from creditrisk import schema
+    from creditrisk.data import schema
 
     train = pl.read_parquet(interim / "application_train.parquet").to_pandas()  # the session's data, ingested
     test = pl.read_parquet(interim / "application_test.parquet").to_pandas()

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from creditrisk.artefacts.catalogue import Paths
 from creditrisk.cli import main
-from creditrisk.config import Params, Paths
+from creditrisk.config import Params
 from creditrisk.monitoring.production import ALERT, OK, TOO_FEW, chi_square_p, monitor, psi
 from creditrisk.monitoring.traffic import MIN_CLIENTS_PER_LINE, Bins, TrafficLog, count_numbers, read_lines
 
@@ -180,7 +181,7 @@ def test_the_score_psi_and_the_acceptance_share_turn_red_when_the_population_mov
 
 
 def test_monitor_with_labels_back_tests_the_pds_of_record(project, tmp_path, bins, capsys):
-    from creditrisk.model.route import POPULATION
+    from creditrisk.artefacts.catalogue import POPULATION
 
     rng = np.random.default_rng(9)
     pds = np.clip(rng.lognormal(np.log(0.06), 0.9, 5000), 0.002, 0.9)
@@ -204,7 +205,7 @@ def test_monitor_with_labels_back_tests_the_pds_of_record(project, tmp_path, bin
 
 
 def test_the_back_test_runs_without_traffic(project, tmp_path):
-    from creditrisk.model.route import POPULATION
+    from creditrisk.artefacts.catalogue import POPULATION
 
     rng = np.random.default_rng(10)
     pds = np.clip(rng.lognormal(np.log(0.06), 0.9, 4000), 0.002, 0.9)

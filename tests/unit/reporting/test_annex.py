@@ -2,7 +2,7 @@
 
 import json
 
-from creditrisk.config import Paths
+from creditrisk.artefacts.catalogue import Paths
 from creditrisk.reporting.annex import render_annex
 from creditrisk.reporting.documents import Figures
 from tests.conftest import ROOT

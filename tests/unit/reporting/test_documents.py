@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from creditrisk.config import Paths
+from creditrisk.artefacts.catalogue import Paths
 from creditrisk.reporting.documents import SOURCES, Figures, french, lookup, render
 from tests.conftest import ROOT
 

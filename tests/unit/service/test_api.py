@@ -8,7 +8,7 @@ import logging
 import polars as pl
 import pytest
 
-from creditrisk import schema
+from creditrisk.data import schema
 from creditrisk.features.builder import client_rows
 from tests.service_fixtures import API_KEY, MAX_BATCH, THRESHOLD
 
@@ -26,7 +26,7 @@ def service_env(asgi_client, traffic_dir):
 
 
 def test_importing_the_same_serving_directory_twice_keeps_one_model(serving_dir):
-    from creditrisk.service.publish import import_to_bentoml
+    from creditrisk.service.model_store import import_to_bentoml
 
     assert import_to_bentoml(serving_dir) == import_to_bentoml(serving_dir)
 
@@ -56,7 +56,7 @@ def _guarded(limits=None):
     from starlette.routing import Route
     from starlette.testclient import TestClient
 
-    from creditrisk.service.api import Limits, RequestGuard
+    from creditrisk.service.http import Limits, RequestGuard
 
     async def size(request):
         return PlainTextResponse(f"ok {len(await request.body())}")
@@ -82,7 +82,7 @@ def test_without_a_configured_key_every_protected_endpoint_is_closed(monkeypatch
 
 
 def test_bodies_and_headers_over_the_limits_are_refused_before_parsing(monkeypatch):
-    from creditrisk.service.api import Limits
+    from creditrisk.service.http import Limits
 
     monkeypatch.setenv("CREDITRISK_API_KEY", "k")
     guarded = _guarded(Limits(max_body_bytes=100, max_header_bytes=300))
@@ -103,7 +103,7 @@ def test_a_client_that_leaves_mid_body_is_not_an_error(monkeypatch):
     """The guard reads the body; a disconnect while it arrives ends the request quietly (no 500, no call)."""
     import asyncio
 
-    from creditrisk.service.api import Limits, RequestGuard
+    from creditrisk.service.http import Limits, RequestGuard
 
     monkeypatch.setenv("CREDITRISK_API_KEY", "k")
     called, sent = [], []
@@ -126,12 +126,26 @@ def test_a_client_that_leaves_mid_body_is_not_an_error(monkeypatch):
     assert called == [] and sent == []
 
 
-def test_unknown_paths_are_one_route_for_the_metrics():
-    from creditrisk.service.api import declared
+def test_unknown_paths_are_one_route_for_the_metrics(client):
+    """Every path the service answers keeps its own label; any other path counts as one route, so probing paths
+    cannot add metric series (counted on /metrics, behind the key)."""
+    from creditrisk.service.api import _routes
+    from creditrisk.service.http import UNKNOWN_ROUTE, RequestMetrics
 
-    assert all(declared(p) for p in ("/score", "/counterfactual", "/readyz", "/metrics", "/docs.json", "/",
-                                     "/static_content/swagger-ui.css"))
-    assert not any(declared(p) for p in ("/nx-1", "/score/", "/scores", "/static_content"))
+    metrics = RequestMetrics(None, _routes)
+    known = ("/score", "/counterfactual", "/readyz", "/metrics", "/docs.json", "/", "/static_content/swagger-ui.css")
+    assert [metrics.route(p) for p in known] == list(known)
+    assert {metrics.route(p) for p in ("/nx-1", "/score/", "/scores", "/static_content")} == {UNKNOWN_ROUTE}
+    for k in range(3):
+        assert client.get(f"/nx-probe-{k}", headers=AUTH).status_code == 404
+    assert client.get("/metrics").status_code == 401
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = client.get("/metrics", headers=AUTH).text
+    counted = {(s.labels["endpoint"], s.labels["http_response_code"]): s.value
+               for family in text_string_to_metric_families(text) if family.name == "creditrisk_http_requests"
+               for s in family.samples if s.name == "creditrisk_http_requests_total"}
+    assert "nx-probe" not in text and counted[(UNKNOWN_ROUTE, "404")] >= 3 and counted[("/metrics", "401")] >= 1
 
 
 def test_a_traffic_log_that_cannot_be_written_does_not_fail_scoring(client, production, monkeypatch, caplog):
@@ -325,7 +339,7 @@ def test_on_the_shared_default_store_another_checkouts_model_is_refused(tmp_path
     import bentoml
 
     from creditrisk.service import api
-    from creditrisk.service.publish import import_to_bentoml
+    from creditrisk.service.model_store import import_to_bentoml
 
     import_to_bentoml(serving_dir)
     checkout = tmp_path / "checkout"

@@ -3,10 +3,10 @@
 import polars as pl
 import pytest
 
-from creditrisk import schema
+from creditrisk.data import schema
 from creditrisk.errors import InvalidRequest
 from creditrisk.features.builder import client_rows
-from creditrisk.reasons import load_catalogue
+from creditrisk.reasons.catalogue import load_catalogue
 from creditrisk.service.counterfactual import (
     Candidate,
     LoanTerms,

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from creditrisk import schema
+from creditrisk.data import schema
 from creditrisk.errors import InvalidRequest
 from creditrisk.service.requests import RawRecords, check_history_size, row_model, validate_changes
 

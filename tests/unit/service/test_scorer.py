@@ -4,7 +4,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from creditrisk import schema
+from creditrisk.data import schema
 from creditrisk.errors import UnknownClient
 from creditrisk.features.builder import client_rows
 from tests.service_fixtures import REVIEW_BAND, THRESHOLD
@@ -56,7 +56,7 @@ def test_features_outside_the_read_set_cannot_change_a_prediction(scorer, champi
     """Blank every feature the model does not read: the raw scores and SHAP values stay exactly the same."""
     from catboost import Pool
 
-    from creditrisk.model.predictor import features_read
+    from creditrisk.artefacts.predictor import features_read
 
     model, bundle = champion
     read = features_read(model)

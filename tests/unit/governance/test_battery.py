@@ -1,0 +1,159 @@
+"""The validation report's lights and the promotion gate."""
+
+import numpy as np
+import pytest
+
+from creditrisk.config import ModelValidationParams
+from creditrisk.governance import battery
+from creditrisk.governance.battery import Champion, Sample
+from creditrisk.governance.gate import promotion_gate as gate_of
+from creditrisk.governance.master_scale import MasterScale
+from creditrisk.reporting.validation_report import render_report
+
+SETTINGS = ModelValidationParams()
+SCALE = MasterScale((0.01, 0.02, 0.04, 0.08, 0.16, 0.32))
+
+
+def _calibrated(n: int, seed: int) -> Sample:
+    """Outcomes drawn from the PDs themselves: a perfectly calibrated, discriminating model."""
+    rng = np.random.default_rng(seed)
+    pd_ = np.clip(rng.lognormal(np.log(0.05), 1.0, n), 0.001, 0.9)
+    return Sample("holdout", (rng.random(n) < pd_).astype(int), pd_)
+
+
+def test_lights_follow_the_thresholds():
+    assert [battery.floor_light(v, 0.7, 0.6) for v in (0.75, 0.7, 0.65, 0.6, 0.55)] == [
+        "green", "green", "amber", "amber", "red"]
+    assert [battery.ceiling_light(v, 0.1, 0.25) for v in (0.05, 0.1, 0.2, 0.25, 0.4)] == [
+        "green", "amber", "amber", "red", "red"]
+
+
+def test_a_calibrated_model_passes_and_an_underestimating_one_turns_red():
+    good = _calibrated(20_000, 1)
+    rows, details = battery.calibration(good, SCALE, SETTINGS, 30)
+    assert {r["light"] for r in rows} <= {"green", "amber"}
+    assert details["brier"]["reliability"] < 0.001
+    halved = Sample("holdout", good.y, good.pd / 2)  # every PD underestimated by half
+    rows, _ = battery.calibration(halved, SCALE, SETTINGS, 30)
+    lights = {r["test"].split(" (")[0].split(",")[0]: r["light"] for r in rows}
+    assert lights["Jeffreys"] == "red" and lights["Binomial"] == "red" and lights["Hosmer-Lemeshow"] == "red"
+
+
+def test_discrimination_rows_and_the_auc_decline_test():
+    sample = _calibrated(5_000, 2)
+    rows = battery.discrimination(sample, SETTINGS, None)
+    assert [r["test"].split(" (")[0] for r in rows] == ["AUC", "Gini", "Kolmogorov-Smirnov"]
+    auc = rows[0]["statistic"]
+    declined = battery.discrimination(sample, SETTINGS, auc + 0.05)[-1]  # development was 0.05 better
+    assert declined["test"].startswith("AUC decline") and declined["light"] == "red"
+    assert battery.discrimination(sample, SETTINGS, auc - 0.05)[-1]["light"] == "green"
+    random = Sample("holdout", sample.y, np.random.default_rng(0).random(len(sample.y)))
+    assert battery.discrimination(random, SETTINGS, None)[0]["light"] == "red"  # AUC about 0.5
+
+
+def test_a_shifted_production_turns_the_score_psi_amber_then_red():
+    rng = np.random.default_rng(4)
+    development = rng.beta(2, 20, 20_000)
+    same, _ = battery.stability(development, rng.beta(2, 20, 5_000), {}, {}, SETTINGS)
+    moderate, _ = battery.stability(development, rng.beta(2, 20, 5_000) * 1.3, {}, {}, SETTINGS)
+    major, details = battery.stability(development, rng.beta(2, 20, 5_000) * 3, {}, {}, SETTINGS)
+    assert [same[0]["light"], moderate[0]["light"], major[0]["light"]] == ["green", "amber", "red"]
+    assert details["score"]["above_sampling"] and details["score"]["critical_95"] < 0.01
+
+
+def test_csi_of_a_category_against_a_hand_table():
+    # development: 75 % cash, 25 % revolving; production: 50 % / 25 % / 25 % of a level never seen (other bin)
+    development = np.array(["Cash"] * 75 + ["Revolving"] * 25, dtype=object)
+    production = np.array(["Cash"] * 2 + ["Revolving"] + ["New"], dtype=object)
+    rows, details = battery.stability(np.linspace(0, 1, 100), np.linspace(0, 1, 4),
+                                         {"NAME_CONTRACT_TYPE": development}, {"NAME_CONTRACT_TYPE": production},
+                                         SETTINGS)
+    feature = details["features"][0]
+    expected = (0.5 - 0.75) * np.log(0.5 / 0.75) + 0 + (0.25 - 1e-4) * np.log(0.25 / 1e-4)
+    assert feature["psi"] == pytest.approx(expected) and feature["light"] == "red"
+    assert rows[1]["note"].startswith("NAME_CONTRACT_TYPE")
+
+
+def test_migration_matrix_by_hand():
+    move = battery.migration(SCALE, np.array([0.005, 0.015, 0.03, 0.5]), np.array([0.005, 0.03, 0.03, 0.05]))
+    assert move["matrix"][0][0] == 1 and move["matrix"][1][2] == 1 and move["matrix"][2][2] == 1
+    assert move["matrix"][6][3] == 1  # grade 7 -> grade 4: moved by three
+    assert move["same_grade"] == 0.5 and move["moved_more_than_one"] == 0.25
+
+
+def test_the_gate_blocks_a_red_test_and_names_it():
+    tests = [battery.row("hosmer_lemeshow", "calibration", "Hosmer-Lemeshow", "holdout", 30.0, 0.001, "p", "red"),
+             battery.row("auc", "discrimination", "AUC", "holdout", 0.8, None, "auc", "green")]
+    gate = gate_of(tests, 0.40, None, 1)
+    assert not gate["promote"] and gate["reasons"] == ["red test: Hosmer-Lemeshow (holdout)"]
+    assert gate["passed_tests"] == ["AUC (holdout)"]
+
+
+def test_the_gate_needs_a_lower_cost_than_the_champion():
+    tests = [battery.row("auc", "discrimination", "AUC", "holdout", 0.8, None, "auc", "amber")]
+    champion = Champion(version=3, development_auc=0.8, cost=0.45, holdout_pd=None)
+    assert gate_of(tests, 0.40, champion, 4)["promote"]
+    tie = gate_of(tests, 0.45, champion, 4)
+    assert not tie["promote"] and "not lower than champion version 3's 0.4500" in tie["reasons"][0]
+    assert gate_of(tests, 0.50, None, 1)["promote"]  # the first model: only the tests
+
+
+def test_report_and_markdown_hold_every_test():
+    holdout, oof = _calibrated(3_000, 5), _calibrated(9_000, 6)
+    oof = Sample("out-of-fold", oof.y, oof.pd)
+    checks = {"monotone": True, "min_clients": 30, "largest_grade": 3, "largest_share": 0.3, "max_share": 0.5,
+              "spread": True, "herfindahl": 0.2}
+    report = battery.validation_report(holdout, oof, SCALE, checks, SETTINGS, 30, 100, holdout.pd,
+                                          oof.pd[:2000], {}, {}, Champion(1, 0.75, 0.5, holdout.pd))
+    assert sum(report["lights"].values()) == len(report["tests"]) and report["lights"]["not_enough_data"] == 0
+    assert report["details"]["migration"]["same_grade"] == 1.0
+    gate = gate_of(report["tests"], 0.4, None, 2)
+    text = render_report(report, gate, enough_data=False)
+    assert text.count("\n| ") >= len(report["tests"]) and "too few defaults" in text
+    assert "Grade migration from champion version 1" in text
+
+
+def test_a_sample_with_too_few_defaults_gets_no_light():
+    holdout, oof = _calibrated(600, 7), _calibrated(9_000, 8)
+    oof = Sample("out-of-fold", oof.y, oof.pd)
+    halved = Sample("holdout", holdout.y, holdout.pd / 3)  # would be red, but 600 clients hold about 40 defaults
+    checks = {"monotone": True, "min_clients": 30, "largest_grade": 3, "largest_share": 0.3, "max_share": 0.5,
+              "spread": True, "herfindahl": 0.2}
+    report = battery.validation_report(halved, oof, SCALE, checks, SETTINGS, 30, 100, halved.pd, oof.pd, {}, {},
+                                          None)
+    on_holdout = [t for t in report["tests"] if t["sample"] == "holdout"]
+    assert halved.defaults < 100 and {t["light"] for t in on_holdout} == {"not enough data"}
+    assert "red" in {t["indicative"] for t in on_holdout} and "fewer than 100: indicative" in on_holdout[0]["note"]
+    assert {t["light"] for t in report["tests"] if t["sample"] == "out-of-fold"} <= {"green", "amber"}
+
+
+def test_a_reversal_within_noise_is_amber_and_a_real_one_red():
+    base = {"min_clients": 30, "largest_grade": 3, "largest_share": 0.3, "max_share": 0.5, "spread": True,
+            "herfindahl": 0.2}
+    noise = battery.concentration(base | {"monotone": False, "reversals": [
+        {"grades": [2, 3], "rates": [0.037, 0.025], "p_value": 0.27}]}, SETTINGS)
+    real = battery.concentration(base | {"monotone": False, "reversals": [
+        {"grades": [2, 3], "rates": [0.10, 0.02], "p_value": 0.001}]}, SETTINGS)
+    ordered = battery.concentration(base | {"monotone": True, "reversals": []}, SETTINGS)
+    assert [noise[0]["light"], real[0]["light"], ordered[0]["light"]] == ["amber", "red", "green"]
+    assert noise[0]["note"] == "grade 2 3.70% vs grade 3 2.50% (Fisher exact, one-sided)"
+
+
+def test_report_mode_records_red_tests_without_blocking():
+    tests = [battery.row("hosmer_lemeshow", "calibration", "Hosmer-Lemeshow", "out-of-fold", 30.0, 0.001, "p",
+                            "red")]
+    gate = gate_of(tests, 0.40, None, 1, mode="report")
+    assert gate["promote"] and gate["red_tests"] == ["Hosmer-Lemeshow (out-of-fold)"] and gate["mode"] == "report"
+    report = {"tests": tests, "lights": battery.lights_count(tests), "samples": {}, "details": {
+        "holdout": _details(), "out-of-fold": _details(), "stability": {"score": _psi(), "features": []}}}
+    assert "The gate ran in report mode" in render_report(report, gate, True)
+    assert not gate_of(tests, 0.40, None, 1)["promote"]  # enforce, the default
+
+
+def _details() -> dict:
+    return {"jeffreys": {"grades": []}, "brier": {"brier": 0.06, "reliability": 0.0, "resolution": 0.01,
+                                                  "uncertainty": 0.07, "within_group": 0.0, "skill": 0.1}}
+
+
+def _psi() -> dict:
+    return {"feature": "score", "psi": 0.01, "critical_95": 0.02, "above_sampling": False, "light": "green"}
