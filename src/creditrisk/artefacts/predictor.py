@@ -112,9 +112,10 @@ def _unstamped(model: Any, path: Path) -> None:
     the model saved without them (``path`` is used for that first save, then overwritten)."""
     import hashlib
 
-    metadata = model.get_metadata()
-    guids = [key for key in metadata.keys() if key.endswith("model_guid")]
-    for key in [key for key in metadata.keys() if key.endswith("train_finish_time")]:
+    metadata = model.get_metadata()  # a view: what is set or deleted here is saved
+    keys = list(metadata.keys())
+    guids = [key for key in keys if key.endswith("model_guid")]
+    for key in [key for key in keys if key.endswith("train_finish_time")]:
         del metadata[key]
     for key in guids:
         metadata[key] = "0" * 35

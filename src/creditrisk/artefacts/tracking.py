@@ -181,10 +181,36 @@ def load_champion() -> tuple[object, Bundle, dict]:
         raise MissingInput(f"no {CHAMPION_URI} in the MLflow registry at {mlflow.get_tracking_uri()} ({error}); "
                            "run the pipeline up to the model_validation stage; a candidate blocked by the validation "
                            "gate does not become champion (reports/registry.json says why)") from None
-    model = mlflow.catboost.load_model(CHAMPION_URI)
-    bundle = Bundle.from_dict(mlflow.models.get_model_info(CHAMPION_URI).metadata["bundle"])
+    model, bundle = _load(CHAMPION_URI)
     return model, bundle, {"registered_model": REGISTERED_MODEL, "model_version": int(version.version),
                            "run_id": version.run_id}
+
+
+def load_version(version: int) -> tuple[object, Bundle]:
+    """(CatBoost model, bundle) of registered version ``version``; MissingInput when the registry lacks it."""
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    uri = f"models:/{REGISTERED_MODEL}/{version}"
+    try:
+        return _load(uri)
+    except MlflowException as error:
+        raise MissingInput(f"model version {version} is not in the registry at {mlflow.get_tracking_uri()} "
+                           f"({error.message[:200]})") from None
+
+
+def refit_of(version: int) -> int | None:
+    """The version a registered version refits (its ``refit_of`` tag), or None."""
+    from mlflow import MlflowClient
+
+    tags = MlflowClient().get_model_version(REGISTERED_MODEL, str(version)).tags
+    return int(tags["refit_of"]) if "refit_of" in tags else None
+
+
+def _load(uri: str) -> tuple[object, Bundle]:
+    import mlflow
+
+    return mlflow.catboost.load_model(uri), Bundle.from_dict(mlflow.models.get_model_info(uri).metadata["bundle"])
 
 
 def version_history() -> list[dict]:

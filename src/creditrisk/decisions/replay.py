@@ -37,18 +37,13 @@ def model_digest(model) -> str:
 @cache
 def registry_model(version: int) -> Predictor:
     """The registered version ``version`` of the champion's model, with its bundle (MLflow must be configured)."""
-    import mlflow
+    from creditrisk.artefacts import tracking
+    from creditrisk.errors import MissingInput
 
-    from creditrisk.artefacts.bundle import Bundle
-    from creditrisk.artefacts.catalogue import REGISTERED_MODEL
-
-    uri = f"models:/{REGISTERED_MODEL}/{version}"
     try:
-        model = mlflow.catboost.load_model(uri)
-    except mlflow.exceptions.MlflowException as error:
-        raise InvalidRequest(f"model version {version} is not in the registry at {mlflow.get_tracking_uri()} "
-                             f"({error.message[:200]})") from None
-    return Predictor(model, Bundle.from_dict(mlflow.models.get_model_info(uri).metadata["bundle"]))
+        return Predictor(*tracking.load_version(version))
+    except MissingInput as error:  # the request names a version the registry does not hold
+        raise InvalidRequest(str(error)) from None
 
 
 def replay(store: DecisionStore, seq: int, models: Callable[[int], Predictor] = registry_model) -> dict:

@@ -120,35 +120,14 @@ def _champion(record: dict | None, holdout, params: Params):
                f"{sorted(missing)[0]})")
         log.warning("champion %s: not compared, the candidate is judged as a first model", why)
         return None, why
-    refit_of = _refit_of(record["version"])
+    refit_of = tracking.refit_of(record["version"])
     if bundle.holdout_rows == 0 and refit_of is not None:
         # fitted on every labelled row: on the same data it has seen this holdout. The version it refits (same
         # recipe, validated on a holdout it never saw) is judged in its place.
-        model, bundle = _registered(refit_of)
+        model, bundle = tracking.load_version(refit_of)
     holdout_pd = Predictor(model, bundle).predict_proba(holdout.x)[1]
     cost = cost_per_client(confusion(holdout.y, holdout_pd >= bundle.threshold), params.cost)
     return Champion(record["version"], record["auc"], cost, holdout_pd), None
-
-
-def _refit_of(version: int) -> int | None:
-    """The version a registered version refits (its ``refit_of`` tag), or None."""
-    from mlflow import MlflowClient
-
-    from creditrisk.artefacts.catalogue import REGISTERED_MODEL
-
-    tags = MlflowClient().get_model_version(REGISTERED_MODEL, str(version)).tags
-    return int(tags["refit_of"]) if "refit_of" in tags else None
-
-
-def _registered(version: int):
-    """(model, bundle) of a registered version."""
-    import mlflow
-
-    from creditrisk.artefacts.bundle import Bundle
-    from creditrisk.artefacts.catalogue import REGISTERED_MODEL
-
-    uri = f"models:/{REGISTERED_MODEL}/{version}"
-    return mlflow.catboost.load_model(uri), Bundle.from_dict(mlflow.models.get_model_info(uri).metadata["bundle"])
 
 
 def _refit(params: Params, paths: Paths, predictor) -> tuple:

@@ -25,6 +25,7 @@ from scipy.special import ndtr, ndtri
 from scipy.stats import norm
 
 from creditrisk.data import schema
+from creditrisk.data.synthetic.marginals import blank
 
 PARAMS_FILE = "synthetic_application.json"
 QUANTILE_POINTS = 257
@@ -78,17 +79,9 @@ def model_frame(frame) -> dict[str, np.ndarray]:
     out = cols["DAYS_EMPLOYED"] == schema.SENTINEL_DAYS
     cols["DAYS_EMPLOYED"] = np.where(out, np.nan, cols["DAYS_EMPLOYED"].astype(float))
     for name in (*OUT_OF_WORK_VALUES, "NAME_INCOME_TYPE"):
-        cols[name] = _blank(cols[name], out)
+        cols[name] = blank(cols[name], out)
     cols["OWN_CAR_AGE"] = np.where(cols["FLAG_OWN_CAR"] == "Y", cols["OWN_CAR_AGE"], np.nan)
     return cols
-
-
-def _blank(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    if values.dtype == object:
-        out = values.copy()
-        out[mask] = None
-        return out
-    return np.where(mask, np.nan, values.astype(float))
 
 
 def _missing(values: np.ndarray) -> np.ndarray:
@@ -238,7 +231,7 @@ def sample(rng: np.random.Generator, n: int, overrides) -> dict[str, np.ndarray]
             ordered = np.asarray(dim.values, dtype=object if isinstance(dim.values[0], str | None) else float)
             cols[dim.name] = ordered[codes]
     for column, mask in missing.items():
-        cols[column] = _blank(cols[column], mask)
+        cols[column] = blank(cols[column], mask)
     return _columns_from_model_space(rng, cols, fit, overrides.income_factor())
 
 
@@ -279,7 +272,7 @@ def _columns_from_model_space(rng: np.random.Generator, cols: dict[str, np.ndarr
     """Back from the modelled ratios to the file's columns, and the real file's exact rules."""
     out = np.isnan(cols["DAYS_EMPLOYED"].astype(float))
     for name, value in OUT_OF_WORK_VALUES.items():
-        cols[name] = _blank(cols[name], out) if value is None else np.where(out, value, cols[name])
+        cols[name] = blank(cols[name], out) if value is None else np.where(out, value, cols[name])
     income = cols["NAME_INCOME_TYPE"]  # the retired and the unemployed are exactly the out-of-work (a rule)
     income[~out & np.isin(income, OUT_OF_WORK_INCOME)] = "Working"
     income_shares = fit["out_of_work_income"]
@@ -292,7 +285,7 @@ def _columns_from_model_space(rng: np.random.Generator, cols: dict[str, np.ndarr
     cols["DAYS_EMPLOYED"] = np.where(out, schema.SENTINEL_DAYS, np.nan_to_num(employed)).astype(np.int64)
     cols["DAYS_REGISTRATION"] = np.maximum(cols["DAYS_REGISTRATION"], days_birth).astype(float)
     cols["DAYS_ID_PUBLISH"] = np.maximum(cols["DAYS_ID_PUBLISH"], days_birth).astype(np.int64)
-    cols["OWN_CAR_AGE"] = _blank(cols["OWN_CAR_AGE"].astype(float), cols["FLAG_OWN_CAR"] != "Y")
+    cols["OWN_CAR_AGE"] = blank(cols["OWN_CAR_AGE"].astype(float), cols["FLAG_OWN_CAR"] != "Y")
     credit = cols["AMT_CREDIT"].astype(float)
     goods = credit * cols.pop(GOODS_RATIO).astype(float)
     stepped = rng.random(credit.size) < fit["goods_step_share"]

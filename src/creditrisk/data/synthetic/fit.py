@@ -89,9 +89,9 @@ def fit_application_pd(frame, seed: int = 0) -> dict:
     cv_auc = float(np.max(np.mean(scores, axis=0)))
     params = {"intercept": 0.0, "numbers": shapes, "categories": levels, "C": float(np.ravel(model.C_)[0]),
               "cv_auc": round(cv_auc, 4)}
-    logit = application_logit_from(params, numbers, categorical)
-    params["intercept"] = round(float(model.intercept_[0] + (model.decision_function(x) - logit).mean()), 6)
-    logit = application_logit_from(params, numbers, categorical)
+    shapes_only = application_logit_from(params, numbers, categorical)  # the intercept is still 0 here
+    params["intercept"] = round(float(model.intercept_[0] + (model.decision_function(x) - shapes_only).mean()), 6)
+    logit = shapes_only + params["intercept"]  # what application_logit_from gives with the intercept
     params["logit_mean"], params["logit_sd"] = round(float(logit.mean()), 6), round(float(logit.std()), 6)
     return params
 

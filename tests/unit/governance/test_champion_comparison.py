@@ -10,7 +10,6 @@ from catboost import CatBoostClassifier
 from creditrisk.artefacts import tracking
 from creditrisk.config import Params
 from creditrisk.features import feature_version
-from creditrisk.stages import model_validation
 from creditrisk.stages.model_validation import _champion
 from tests.bundles import make_bundle
 
@@ -28,7 +27,7 @@ def test_the_champion_is_judged_on_this_holdout(monkeypatch):
     model, holdout = _model_and_holdout()
     bundle = make_bundle(["a", "b"], threshold=0.2, feature_version=feature_version())
     monkeypatch.setattr(tracking, "load_champion", lambda: (model, bundle, {}))
-    monkeypatch.setattr(model_validation, "_refit_of", lambda version: None)
+    monkeypatch.setattr(tracking, "refit_of", lambda version: None)
     record = {"version": 4, "auc": 0.9, "cost": 0.01}  # measured on other data: never compared
     champion, why = _champion(record, holdout, Params())
     pd_ = model.predict_proba(holdout.x)[:, 1]  # identity calibration: the PD is the model's probability
@@ -56,8 +55,8 @@ def test_a_refit_champion_is_judged_through_the_version_it_refits(monkeypatch):
     refit = make_bundle(["a", "b"], threshold=0.2, feature_version=feature_version(), holdout_rows=0)
     validated = make_bundle(["a", "b"], threshold=0.3, feature_version=feature_version())
     monkeypatch.setattr(tracking, "load_champion", lambda: (model, refit, {}))
-    monkeypatch.setattr(model_validation, "_refit_of", lambda version: {7: 6}[version])
-    monkeypatch.setattr(model_validation, "_registered", lambda version: {6: (other, validated)}[version])
+    monkeypatch.setattr(tracking, "refit_of", lambda version: {7: 6}[version])
+    monkeypatch.setattr(tracking, "load_version", lambda version: {6: (other, validated)}[version])
     champion, _ = _champion({"version": 7, "auc": 0.9, "cost": 0.01}, holdout, Params())
     pd_ = other.predict_proba(holdout.x)[:, 1]
     refuse = pd_ >= 0.3
