@@ -22,6 +22,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", type=Path, default=Path("."), help="project root (default: current folder)")
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
+    _data_commands(sub)
+    _operations_commands(sub)
+    _decision_commands(sub)
+    _pipeline_commands(sub)
+    return parser
+
+
+def _data_commands(sub) -> None:
+    """generate, fidelity, ingest, validate: the data stages, usable on data of any size."""
     gen = sub.add_parser("generate", help="write the synthetic Home Credit files and their true PD")
     defaults = GenerateParams()
     gen.add_argument("--n-train", type=int, default=defaults.n_train, help="applicants in application_train")
@@ -36,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("--orphans", choices=("warn", "fail"), default="warn",
                      help="history rows whose parent is absent: a warning (left out of the features) or a failure")
     val.add_argument("--max-orphan-share", type=float, default=0.0, help="with --orphans fail: the share tolerated")
+
+
+def _operations_commands(sub) -> None:
+    """monitor, tune-worker, bucket, score-portfolio: production monitoring and the scale-out engines."""
     mon = sub.add_parser("monitor", help="production drift and validation tests of the service's logged traffic, and "
                          "a back-test when outcomes are given (exit 4 = alert: drift or a red test, "
                          "3 = too few scored clients for a verdict, 1 = something to fix, 70 = internal error)")
@@ -67,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--out", type=Path, default=None, help="default: data/portfolio/scores")
     score.add_argument("--run-date", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)")
     score.add_argument("--master", default=None, help="Spark master (default: params portfolio.master)")
+
+
+def _decision_commands(sub) -> None:
+    """decisions, replay, users: the decisions of record and the accounts of the review workflow."""
     dec = sub.add_parser("decisions", help="the decisions of record ($CREDITRISK_DECISIONS_URL or params "
                          "decisions.database)")
     dec_sub = dec.add_subparsers(dest="action", required=True)
@@ -99,6 +116,10 @@ def _parser() -> argparse.ArgumentParser:
     demo = usr_sub.add_parser("demo", help="on a database without accounts: one account per role, random passwords "
                               "written to a file only its owner reads (make run)")
     demo.add_argument("--out", type=Path, required=True)
+
+
+def _pipeline_commands(sub) -> None:
+    """stage, summary, publish: one DVC stage, the run's headline figures, the served model."""
     stage = sub.add_parser("stage", help="run one DVC stage with params.yaml, as `dvc repro` would (without its "
                                          "cache): " + ", ".join(STAGES))
     stage.add_argument("name", choices=STAGES)
@@ -107,7 +128,6 @@ def _parser() -> argparse.ArgumentParser:
     pub = sub.add_parser("publish", help="MLflow champion -> models/serving -> BentoML model store")
     pub.add_argument("--import-only", action="store_true",
                      help="only import the existing models/serving into the BentoML store (if not there yet)")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
