@@ -1,12 +1,16 @@
 """The pipeline lane's shared project: one `dvc repro` on a small generated data set, run once per session; the
-smoke test reads it, and the real-data test runs the real files in a copy of it (a checkout that ran the
-synthetic pipeline before)."""
+smoke test reads it. Two more runs start from it, side by side on the machine's two cores as soon as the smoke
+run is done, each in its own copy: the real files' run (a checkout that ran the synthetic pipeline before) and the
+rerun in another checkout that must reproduce every output byte for byte."""
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.integration.test_pipeline_smoke import _run, new_project
+from tests.integration.test_pipeline_smoke import _environment, _run, copy_project, new_project
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +24,53 @@ def synthetic_project(tmp_path_factory) -> Path:
                           model_validation={"gate": "report"})
     _run(["dvc", "repro"], project)
     return project
+
+
+class SideRuns:
+    """Pipeline runs started in the background on copies of the synthetic project; ``result`` waits for one."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, tuple[Path, subprocess.Popen, Path]] = {}
+
+    def start(self, name: str, project: Path, args: list[str]) -> None:
+        log = project.parent / f"{name}.log"
+        with open(log, "w") as handle:
+            process = subprocess.Popen(args, cwd=project, env=_environment(), stdout=handle,
+                                       stderr=subprocess.STDOUT, text=True)
+        self.runs[name] = (project, process, log)
+
+    def result(self, name: str) -> tuple[Path, subprocess.CompletedProcess]:
+        project, process, log = self.runs[name]
+        process.wait(timeout=900)
+        return project, subprocess.CompletedProcess(process.args, process.returncode, log.read_text(), "")
+
+    def stop(self) -> None:
+        for _, process, _ in self.runs.values():
+            if process.poll() is None:
+                process.kill()
+
+
+def set_params(project: Path, **sections: dict) -> None:
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    for name, values in sections.items():
+        params[name].update(values)
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+@pytest.fixture(scope="session")
+def side_runs(synthetic_project, real_sample, tmp_path_factory):
+    """Starts, once the synthetic run is done: ``real`` (the real sample's eight files in data/raw,
+    ``data.source: raw``, plain `dvc repro` in the default enforce mode; the comparisons are the smoke test's, so
+    ``compare.run: false``) and ``clone`` (the same code, params and data in a copy without the MLflow registry, as
+    a fresh clone would be: every stage from tune to docs forced)."""
+    runs = SideRuns()
+    real = copy_project(synthetic_project, tmp_path_factory.mktemp("real") / "project")
+    shutil.copytree(real_sample, real / "data" / "raw")
+    set_params(real, data={"source": "raw"}, compare={"run": False}, model_validation={"gate": "enforce"})
+    runs.start("real", real, ["dvc", "repro"])
+    clone = copy_project(synthetic_project, tmp_path_factory.mktemp("clone") / "project")
+    (clone / "mlflow.db").unlink()
+    shutil.rmtree(clone / "mlartifacts", ignore_errors=True)
+    runs.start("clone", clone, ["dvc", "repro", "--force", "--downstream", "tune"])
+    yield runs
+    runs.stop()

@@ -89,6 +89,27 @@ def test_the_gate_blocks_a_red_test_and_names_it():
     assert gate["passed_tests"] == ["AUC (holdout)"]
 
 
+def test_a_red_population_shift_blocks_until_signed_off_but_never_a_red_expected_auc():
+    """A red stability test (PSI/CSI: the population moved) blocks; with a recorded sign-off it does not, and it
+    stays listed as red and as signed off. The sign-off never covers a red calibration test, nor a shift whose
+    expected AUC on the production clients is red too (the model itself would then be judged wrong)."""
+    shift = battery.row("csi_features", "stability", "CSI", "development vs production", 0.3, None, "psi", "red")
+    auc = battery.row("auc", "discrimination", "AUC", "holdout", 0.8, None, "auc", "green")
+    signoff = "2026-12-04, A. Martin (model risk): fewer revolving loans, accepted"
+    blocked = gate_of([shift, auc], 0.40, None, 1)
+    assert not blocked["promote"] and blocked["reasons"] == ["red test: CSI (development vs production)"]
+    signed = gate_of([shift, auc], 0.40, None, 1, signoff=signoff)
+    assert signed["promote"] and signed["reasons"] == [] and signed["signoff"] == signoff
+    assert signed["red_tests"] == signed["signed_off"] == ["CSI (development vs production)"]
+    calibration = battery.row("hosmer_lemeshow", "calibration", "Hosmer-Lemeshow", "holdout", 30.0, 0.001, "p", "red")
+    still = gate_of([shift, calibration], 0.40, None, 1, signoff=signoff)
+    assert not still["promote"] and still["reasons"] == ["red test: Hosmer-Lemeshow (holdout)"]
+    expected = battery.row("expected_auc", "stability", "Expected AUC", "production (PDs)", 0.6, None, "auc", "red")
+    judged = gate_of([shift, expected], 0.40, None, 1, signoff=signoff)
+    assert not judged["promote"] and judged["signed_off"] == [] and judged["signoff"] == ""
+    assert len(judged["reasons"]) == 2
+
+
 def test_the_gate_needs_a_lower_cost_than_the_champion():
     tests = [battery.row("auc", "discrimination", "AUC", "holdout", 0.8, None, "auc", "amber")]
     champion = Champion(version=3, development_auc=0.8, cost=0.45, holdout_pd=None)
