@@ -254,6 +254,7 @@ def quiet_client_errors() -> None:
 
 
 UNKNOWN_ROUTE = "/unknown-route"
+METRICS_PATH = "/metrics"
 DOCUMENTATION = ("/docs", "/schema.json")  # served by BentoML itself, besides OPEN_PATHS
 
 
@@ -300,8 +301,6 @@ def _request_metrics():
             Histogram("creditrisk_http_request_duration_seconds", "HTTP request duration by route and method",
                       ["endpoint", "method"]))
 
-
-METRICS_PATH = "/metrics"
 
 
 async def _metrics(request: Any) -> Any:

@@ -24,3 +24,30 @@ class _Exported:
 
 def test_trees_without_a_split_read_nothing_and_do_not_break_the_reading():
     assert features_read(_Exported()) == {"EXT_SOURCE_2"}
+
+
+def test_the_same_trees_are_saved_as_the_same_bytes(tmp_path):
+    """CatBoost stamps each fit with its time and a random id; two fits of the same data and seed must still give
+    the same model file (DVC hashes it), and the file must load and predict as the fit does."""
+    import numpy as np
+    from catboost import CatBoostClassifier
+
+    from creditrisk.artefacts.predictor import Predictor
+    from tests.bundles import make_bundle
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 2))
+    y = (x[:, 0] + rng.normal(size=300) > 0.5).astype(int)
+    saved = []
+    for n in range(2):
+        model = CatBoostClassifier(iterations=15, depth=2, random_seed=3, verbose=False, allow_writing_files=False)
+        model.fit(x, y)
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        Predictor(model, make_bundle(["0", "1"])).save(folder)
+        saved.append((folder / "model.cbm").read_bytes())
+        loaded = CatBoostClassifier()
+        loaded.load_model(str(folder / "model.cbm"))
+        assert np.array_equal(loaded.predict_proba(x), model.predict_proba(x))
+        assert "train_finish_time" not in dict(loaded.get_metadata())
+    assert saved[0] == saved[1]

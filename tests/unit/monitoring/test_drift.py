@@ -60,3 +60,16 @@ def test_generated_data_shows_the_real_shift_and_little_else(interim):
                  and not r["column"].removesuffix("__missing").endswith(building)]
     assert len(unshifted) > 40
     assert sum(r["drifted"] for r in unshifted) / len(unshifted) <= 0.05
+
+
+def test_evidently_ids_are_numbered_in_order_of_appearance():
+    from creditrisk.monitoring.drift import stable_ids
+
+    first, second = "01a2455d-ffbd-708a-a477-bc1f79aa9c0b", "01a2455d-cedf-7d1c-8746-a7e61bb3ef50"
+    html = ('<div id="root_metric_' + "a" * 32 + f'"></div><script>var x = {{"id": "{first}",'
+            f' "other": "{second}", "again": "{first}"}};'
+            ' graphs_metric_' + "a" * 32 + ";</script>")
+    assert stable_ids(html) == (
+        '<div id="root_metric_' + "0" * 31 + '1"></div><script>var x = {"id": "00000000-0000-4000-8000-000000000002",'
+        ' "other": "00000000-0000-4000-8000-000000000003", "again": "00000000-0000-4000-8000-000000000002"};'
+        ' graphs_metric_' + "0" * 31 + "1;</script>")
