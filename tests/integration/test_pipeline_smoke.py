@@ -141,3 +141,16 @@ def test_bad_real_file_stops_the_pipeline_with_a_clear_message(synthetic_project
     assert "application_train.csv: column AMT_CREDIT expects numbers" in output
     assert (project / "data" / "interim" / "manifest.json").read_text() == before  # previous output intact
 
+
+
+def test_a_checkout_without_its_registry_registers_again(synthetic_project, tmp_path):
+    """mlflow.db is not in git: a fresh clone holds the committed reports and an empty registry. What
+    model_validation put in the registry is also written outside git (models/registered.json, one of its
+    outputs), so DVC reruns the stage there, instead of skipping it on inputs that repeat byte for byte."""
+    clone = copy_project(synthetic_project, tmp_path / "clone")
+    registered = json.loads((clone / "models" / "registered.json").read_text())
+    assert registered == {"registered_model": "creditrisk-pd", "version": 1, "served_version": 2, "promoted": True}
+    assert "model_validation" not in _run(["dvc", "status"], clone).stdout
+    (clone / "mlflow.db").unlink()
+    (clone / "models" / "registered.json").unlink()
+    assert "deleted:            models/registered.json" in _run(["dvc", "status", "model_validation"], clone).stdout

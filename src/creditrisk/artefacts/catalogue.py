@@ -68,6 +68,7 @@ METRICS = "metrics.json"  # evaluate: the holdout's figures
 EVALUATION_DETAILS = "evaluation_details.json"  # evaluate
 EVALUATION_PLOT, RELIABILITY_PLOT = "evaluation.png", "reliability.png"
 REGISTRY = "registry.json"  # model_validation: the gate's verdict
+REGISTERED = "registered.json"  # models/: what model_validation put in this checkout's MLflow registry
 MODEL_CARD = "model_card.md"
 TECHNICAL_DOCUMENTATION = "technical_documentation.md"
 # reports/validation (validate), reports/validation_model (model_validation), reports/drift (drift)
@@ -212,6 +213,13 @@ class Paths:
     @property
     def registry(self) -> Path:  # what the gate decided for this run (model_validation): ``RegistryEntry.read``
         return self.reports / REGISTRY
+
+    @property
+    def registered(self) -> Path:
+        """The version model_validation registered in this checkout's MLflow registry (mlflow.db is not in git):
+        a DVC output outside git, so that a fresh clone, whose registry is empty, registers again instead of
+        skipping the stage on inputs that repeat byte for byte."""
+        return self.root / "models" / REGISTERED
 
     @property
     def model_validation(self) -> Path:  # the validation battery's report folder (model_validation)

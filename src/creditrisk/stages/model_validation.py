@@ -8,8 +8,10 @@ import logging
 from creditrisk.artefacts.catalogue import (
     EVALUATION_PLOT,
     LIGHTS,
+    MODEL_CARD,
     MODEL_COMPARISON,
     MODEL_SELECTION,
+    RELIABILITY_PLOT,
     REPORT_JSON,
     REPORT_MD,
     SCORECARD_FILE,
@@ -82,9 +84,11 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
     write_json(out / REPORT_JSON, report | {"gate": gate})
     write_json(out / LIGHTS, report["lights"] | {"promoted": gate["promote"]})
     write_text(out / REPORT_MD, render_report(report, gate, metrics["enough_data"]))
-    write_reliability_plot(out / "reliability.png", [holdout_sample, oof_sample])
+    write_reliability_plot(out / RELIABILITY_PLOT, [holdout_sample, oof_sample])
     write_json(paths.registry, registry)
-    write_text(paths.reports / "model_card.md", render_model_card(
+    write_json(paths.registered, {k: registry.get(k) for k in ("registered_model", "version", "served_version",
+                                                                 "promoted")})
+    write_text(paths.reports / MODEL_CARD, render_model_card(
         metrics, json.loads((paths.reports / MODEL_SELECTION).read_text()),
         read_optional(paths.reports / TUNING), predictor.bundle, details["fairness"],
         details["shap_importance"], _english_labels(paths), registry, details["reason_concepts"],
