@@ -141,7 +141,7 @@ def summarize(snapshot_dict: dict) -> dict:
         strength = threshold / max(score, 1e-300) if p_value else score / threshold
         status = str(test["status"]).split(".")[-1].split(":")[0].strip("'<> ")
         rows.append({"column": match.group("column"), "drifted": status == "FAIL", "method": method,
-                     "score": score, "threshold": threshold, "strength": strength})
+                     "score": _figure(score), "threshold": threshold, "strength": _figure(strength)})
     rows.sort(key=lambda r: (-r["drifted"], -r["strength"], r["column"]))
     drifted = [r["column"] for r in rows if r["drifted"]]
     methods: dict[str, int] = {}
@@ -149,6 +149,11 @@ def summarize(snapshot_dict: dict) -> dict:
         methods[r["method"]] = methods.get(r["method"], 0) + 1
     return {"share_drifted": len(drifted) / len(rows) if rows else 0.0, "n_columns": len(rows),
             "n_drifted": len(drifted), "drifted_columns": drifted, "methods": methods, "columns": rows}
+
+
+def _figure(value: float) -> float:
+    """10 significant digits: Evidently's distances vary in their last bits from run to run on the same data."""
+    return float(f"{value:.10g}")
 
 
 def adversarial_validation(reference: pd.DataFrame, current: pd.DataFrame, seed: int, folds: int = 3,

@@ -26,8 +26,7 @@ def run_drift(params: Params, paths: Paths) -> dict:
     adversarial = adversarial_validation(sample(reference[raw], rows, seed), sample(current[raw], rows, seed), seed)
     out = paths.drift
     with atomic_path(out / DRIFT_HTML) as tmp:
-        snapshot.save_html(str(tmp))
-        tmp.write_text(stable_ids(tmp.read_text(encoding="utf-8")), encoding="utf-8")
+        tmp.write_text(stable_ids(snapshot.get_html_str(as_iframe=False)), encoding="utf-8")
     summary |= {"reference": "application_train", "current": "application_test",
                 "reference_rows": len(reference), "current_rows": len(current),
                 "sampling": (f"random {params.drift.max_rows} rows of each set (seed {seed})"
