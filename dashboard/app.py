@@ -15,7 +15,7 @@ import streamlit as st
 
 import charts
 from api_client import ApiClient, ApiError
-from letter import render_letter
+from letter import agreed_explanation, render_letter
 from texts import ARROWS, ICONS, LANGUAGES, STREAMLIT_WORDS, decision_help, t
 
 INCOME_BANDS = {"< 100 000": (None, 99_999.99), "100 000 – 200 000": (100_000, 199_999.99),
@@ -163,8 +163,10 @@ def change_block(api: ApiClient, client_id: int, result: dict, language: str) ->
     return answer
 
 
-def letter_block(client_id: int, explanation: dict, change: dict | None, info: dict, language: str) -> None:
-    """The decision letter for the client, to download and print (HTML, A4)."""
+def letter_block(api: ApiClient, client_id: int, explanation: dict, change: dict | None, info: dict,
+                 language: str) -> None:
+    """The decision letter for the client, to download and print (HTML, A4); another for the latest loan terms
+    recorded as agreed with the client, which have their own decision of record."""
     st.subheader(t("letter", language))
     note(t("letter_note", language))
     shown = {f["field"]: f["display"] for f in info.get("descriptive", [])}
@@ -174,6 +176,39 @@ def letter_block(client_id: int, explanation: dict, change: dict | None, info: d
                            adviser=st.session_state["user"]["name"])
     st.download_button(t("letter_download", language), letter,
                        file_name=f"decision-{client_id}-{language}.html", mime="text/html", key="letter")
+    agreed_letter(api, client_id, language, key="letter_terms")
+
+
+def agreed_letter(api: ApiClient, client_id: int, language: str, key: str) -> None:
+    """The letter on the latest loan terms a relationship manager recorded as agreed with the client (an
+    application of its own, with its own decision of record), in the language its reasons were recorded in."""
+    agreed = [r for r in api.history(client_id)["records"] if r["kind"] == "model" and r["terms"]]
+    if not agreed:
+        return
+    record = agreed[-1]
+    written = next((r["language"] for r in record["reasons"] or [] if "language" in r), language)
+    note(t("letter_terms_note", language, n=record["decision_id"],
+           decision=t(record["in_force"]["decision"], language).lower()))
+    st.download_button(t("letter_terms_download", language, n=record["decision_id"],
+                         written=t(f"language_{written}", language)),
+                       render_letter(client_id, agreed_explanation(record), None, written,
+                                     request=terms_request(record["terms"], written),
+                                     adviser=st.session_state["user"]["name"]),
+                       file_name=f"decision-{client_id}-{record['decision_id']}-{written}.html",
+                       mime="text/html", key=key)
+
+
+def terms_request(terms: dict, language: str) -> dict:
+    """The letter's subject for terms agreed: the credit, its term, the monthly instalment, and the purchase and
+    down payment when the client pays part of the price."""
+    def money(value: float) -> str:
+        return fmt(value, language) + "\u00a0€"
+
+    request = {"amount": money(terms["credit"]), "term": t("months", language, n=f"{terms['months']:.0f}"),
+               "monthly": money(terms["instalment"])}
+    if terms["down_payment"] > 0:
+        request |= {"price": money(terms["amount"]), "down": money(terms["down_payment"])}
+    return request
 
 
 def profile_block(info: dict, language: str) -> None:
@@ -331,6 +366,7 @@ def _negotiated(api: ApiClient, client_id: int, values: dict, credit: float, ann
             st.success(t(key, language, id=recorded["decision_id"],
                          decision=t(recorded["decision"], language),
                          pd=pct(recorded["probability_of_default"], language)))
+            agreed_letter(api, client_id, language, key="letter_terms_recorded")
     return True
 
 
@@ -387,7 +423,7 @@ def client_page(api: ApiClient, language: str) -> None:
     why_block(explanation, language)
     change = change_block(api, client_id, result, language)
     info = api.client(client_id, language)
-    letter_block(client_id, explanation, change, info, language)
+    letter_block(api, client_id, explanation, change, info, language)
     profile_block(info, language)
     position_block(api, client_id, language)
     whatif_block(api, client_id, info, result, language)

@@ -18,6 +18,10 @@ TEXT = {
                       "{monthly}.",
                 "en": "Subject: your credit application for {amount}, repayable over {term} in monthly instalments "
                       "of {monthly}."},
+    "request_down": {"fr": "Objet : votre demande de crédit de {amount} pour un achat de {price}, avec un apport de "
+                           "{down}, remboursable en {term} par mensualités de {monthly}.",
+                     "en": "Subject: your credit application for {amount} towards a purchase of {price}, with a down "
+                           "payment of {down}, repayable over {term} in monthly instalments of {monthly}."},
     "hello": {"fr": "Madame, Monsieur,", "en": "Dear client,"},
     "accept": {"fr": "Nous avons le plaisir de vous informer que votre demande de crédit est "
                      "<strong>acceptée</strong>.",
@@ -76,6 +80,15 @@ TEXT = {
     "adviser": {"fr": "Votre conseiller : {name}. ", "en": "Your adviser: {name}. "},
 }
 
+def agreed_explanation(record: dict) -> dict:
+    """What the letter needs of a recorded application (a /decisions/history record: the terms agreed with the
+    client): the decision in force of its case, the model's, who took it, and the principal reasons recorded with
+    it (in the language they were written in)."""
+    force = record["in_force"]
+    return {"decision": force["decision"], "model_decision": record["auto_decision"], "decided_by": force["by"],
+            "reasons": record["reasons"] or []}
+
+
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1a1a1a; max-width: 44em; margin: 2em auto;
        line-height: 1.5; font-size: 12pt; }
@@ -92,7 +105,8 @@ footer { margin-top: 2em; border-top: 1px solid #808080; padding-top: 0.5em; fon
 def render_letter(client_id: int, explanation: dict, change: dict | None, language: str,
                   day: date | None = None, request: dict | None = None, adviser: str | None = None) -> str:
     """The letter as a complete HTML page (``lang`` set to its language), A4 when printed. ``request``: the
-    amount, term and monthly instalment as the file shows them (the /client answer's ``display`` texts)."""
+    amount, term and monthly instalment as the file shows them (the /client answer's ``display`` texts), with the
+    purchase's ``price`` and the ``down`` payment for terms agreed with one."""
     def say(key: str, **values: object) -> str:
         text = TEXT[key][language].format(**values)
         return text.replace(" :", "\u00a0:").replace(" ;", "\u202f;") if language == "fr" else text
@@ -103,7 +117,7 @@ def render_letter(client_id: int, explanation: dict, change: dict | None, langua
     head = [f"<h1>{say('title')}</h1>", f"<p class='file'>{say('file', client_id=client_id, day=day_text)}</p>",
             f"<p>{say('to')}</p>"]
     if request:
-        head.append(f"<p>{html.escape(say('request', **request))}</p>")
+        head.append(f"<p>{html.escape(say('request_down' if 'down' in request else 'request', **request))}</p>")
     parts = [f"<p>{say('hello')}</p>", f"<p>{say(decision)}</p>"]
     if "grade" in explanation:
         parts.append(f"<p>{say('grade', grade=explanation['grade'], grades=explanation['grades'])}</p>")

@@ -221,6 +221,16 @@ TEXT: dict[str, dict[str, str]] = {
                     "en": "The decision, its main reasons, what could change it and the client's right to a review by "
                           "a person, ready to print."},
     "letter_download": {"fr": "Télécharger la lettre (à imprimer)", "en": "Download the letter (to print)"},
+    "letter_terms_note": {"fr": "Les conditions convenues avec le client sont enregistrées comme une demande à part "
+                                "(décision n° {n}, en vigueur : {decision}) : leur lettre reprend ces conditions, "
+                                "cette décision et ses motifs.",
+                          "en": "The terms agreed with the client are recorded as an application of their own "
+                                "(decision no. {n}, in force: {decision}): their letter states those terms, that "
+                                "decision and its reasons."},
+    "letter_terms_download": {"fr": "Télécharger la lettre sur les conditions convenues (n° {n}, en {written})",
+                              "en": "Download the letter on the agreed terms (no. {n}, in {written})"},
+    "language_fr": {"fr": "français", "en": "French"},
+    "language_en": {"fr": "anglais", "en": "English"},
     "change_intro": {"fr": "Chacune de ces modifications des conditions du prêt suffirait, à elle seule, à faire "
                            "accorder la demande (vérifié par le modèle) :",
                      "en": "Each of these changes of the loan terms would, on its own, get the application accepted "

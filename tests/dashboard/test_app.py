@@ -176,6 +176,10 @@ def test_an_adviser_records_the_terms_the_client_agreed_and_an_approver_cannot(a
     assert record["pd"] == expected["probability_of_default"]
     assert f"{100 * expected['probability_of_default']:.1f}".replace(".", ",") in message
     assert any("Simulation" in t.value.columns for t in at.table)  # the simulation is still on the page
+    letters = [b.proto.label for b in at.get("download_button")]  # the letter on these terms, ready at once
+    assert f"Télécharger la lettre sur les conditions convenues (n° {decision_id}, en français)" in letters
+    in_force = {"accept": "accordé", "refuse": "refusé", "review": "à examiner"}[expected["decision"]]
+    assert any(f"(décision n° {decision_id}, en vigueur : {in_force})" in m.value for m in at.markdown)
     history = next(t.value for t in at.table if "Évalué sur" in t.value.columns)
     credit = f"{amount - 10_000:,.0f}".replace(",", "\u202f") + "\u00a0€"
     assert history.loc[decision_id, "Évalué sur"] == (f"les conditions convenues avec le client ({credit} "

@@ -330,6 +330,22 @@ def test_terms_agreed_with_the_client_are_recorded_as_their_own_application(asgi
     assert {r["decision_id"] for r in history} >= {filed["decision_id"], agreed["decision_id"]}
     terms_of = {r["decision_id"]: r["terms"] for r in history}
     assert terms_of[agreed["decision_id"]] == agreed["terms"] and terms_of[filed["decision_id"]] is None
+    in_force = {r["decision_id"]: r["in_force"] for r in history}  # each application with its decision in force
+    assert in_force[agreed["decision_id"]]["decision"] == agreed["decision"]
+    assert in_force[filed["decision_id"]]["decision"] == filed["decision"]
+    told = next(r for r in history if r["decision_id"] == agreed["decision_id"])["reasons"]
+    assert (told is None) == (agreed["model_decision"] == "accept")  # accepted clients are told no reasons
+    filed_told = next(r for r in history if r["decision_id"] == filed["decision_id"])["reasons"]
+    assert filed_told and all(r["language"] == "fr" for r in filed_told + (told or []))  # the letter's language
     refused = asgi_client.post("/negotiate/record", json=terms, headers=alice)
     assert refused.status_code == 403 and "relationship_manager" in refused.json()["error"]
     assert asgi_client.post("/negotiate/record", json=terms, headers=KEY).status_code == 401
+
+
+def test_the_reasons_recorded_say_the_language_they_are_written_in(asgi_client, store, serving_data):
+    """A file explained in English records its reasons in English, each marked so: a letter on that record is
+    written in the reasons' language."""
+    client = _clients(serving_data, "refuse", 35)[-1]
+    answer = asgi_client.post("/explain", json={"client_id": client, "language": "en"}, headers=KEY).json()
+    assert answer["recorded_now"] and answer["reasons"]
+    assert store.get(answer["decision_id"])["reasons"] == [r | {"language": "en"} for r in answer["reasons"]]

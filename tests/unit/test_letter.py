@@ -47,3 +47,24 @@ def test_the_letter_names_the_request_the_adviser_and_has_landmarks_and_a4_print
     assert "Votre conseiller\u00a0: rita." in text and "dossier n° 100112" in text
     assert text.index("<header>") < text.index("<main>") < text.index("</main>") < text.index("<footer>")
     assert "@page { size: A4" in text and "ferait passer votre dossier sous notre seuil" in text
+
+
+def test_a_letter_on_agreed_terms_states_them_and_the_decision_of_their_own_record():
+    """The terms a relationship manager recorded are an application of their own: its letter gives the credit, the
+    purchase, the down payment, the term and the instalment, and the decision in force of that record (here a
+    person's approved acceptance of a model refusal: the model's reasons against are not sent)."""
+    from letter import agreed_explanation
+
+    record = {"auto_decision": "refuse", "reasons": [REASONS[0] | {"language": "fr"}],
+              "in_force": {"decision": "accept", "by": "person", "status": "final", "actor": "alice", "record": 9}}
+    request = {"amount": "377\u202f500\u00a0€", "price": "387\u202f500\u00a0€", "down": "10\u202f000\u00a0€",
+               "term": "24 mois", "monthly": "15\u202f729,17\u00a0€"}
+    text = render_letter(100112, agreed_explanation(record), None, "fr", date(2026, 12, 5), request=request)
+    assert ("Objet\u00a0: votre demande de crédit de 377\u202f500\u00a0€ pour un achat de 387\u202f500\u00a0€, "
+            "avec un apport de 10\u202f000\u00a0€, remboursable en 24 mois par mensualités de 15\u202f729,17\u00a0€."
+            ) in text
+    assert "<strong>acceptée</strong>" in text and "examiné par une personne" in text
+    assert REASONS[0]["sentence"] not in text
+    refused = render_letter(100112, agreed_explanation(record | {"in_force": {"decision": "refuse", "by": "model"}}),
+                            None, "fr", date(2026, 12, 5), request=request)
+    assert "Nous sommes au regret" in refused and REASONS[0]["sentence"] in refused

@@ -287,7 +287,7 @@ class CreditRisk:
         explained = self.scorer.explain(scores, top=top, language=language)
         inputs = client_inputs(None if client_id is None else [client_id], records, scores.client_ids)
         with _domain_errors():
-            (recorded,) = self._recorder().record(scores, inputs, explained=explained,
+            (recorded,) = self._recorder().record(scores, inputs, explained=explained, language=language,
                                                   requested_by=self._requested_by(ctx))
         return of_record(explained[0], recorded)
 
@@ -389,18 +389,22 @@ class CreditRisk:
     @bentoml.api(route="/decisions/history")
     @answers_errors
     def decision_history(self, ctx: bentoml.Context, client_id: ClientId) -> dict:
-        """Every recorded decision of a client, oldest first: the model's and each person's, with who and why."""
+        """Every recorded decision of a client, oldest first: the model's and each person's, with who and why; a
+        model record (an application) with the decision in force of its case (``in_force``; None for a person's)."""
         from creditrisk.decisions.workflow import require_role
 
         actor = self._actor(ctx)
         with _domain_errors():
             require_role(actor, ROLES, "read the decisions")
             records = self.store.history(client_id)
+            in_force = self.store.in_force([r["decision_id"] for r in records if r["kind"] == "model"])
         keep = ("decision_id", "recorded_at", "kind", "parent", "status", "pd", "auto_decision", "reasons",
                 "actor", "actor_role", "final_decision", "reason_code", "justification", "model_version",
                 "channel", "requested_by", "application")
-        return {"client_id": client_id, "records": [{k: r[k] for k in keep} | {"terms": _agreed_terms(r)}
-                                                     for r in records]}
+        return {"client_id": client_id,
+                "records": [{k: r[k] for k in keep} | {"terms": _agreed_terms(r),
+                                                       "in_force": in_force.get(r["decision_id"])}
+                            for r in records]}
 
     @bentoml.api(route="/decisions/oversight")
     @answers_errors

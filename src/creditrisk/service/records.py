@@ -96,7 +96,8 @@ class DecisionRecorder:
                requested_by: str | None = None) -> list[dict]:
         """The decision of record of each scored client (``inputs``: the input of each, as received), recorded
         when its application is new: decision number, application, whether recorded now, decision in force.
-        Without ``explained``, the principal reasons of the new clients not accepted are computed here."""
+        Without ``explained``, the principal reasons of the new clients not accepted are computed here; each
+        reason recorded carries the ``language`` its sentence is written in (the letter is written in it)."""
         channel = "records" if any("records" in i for i in inputs) else "id"
         refs = self.applications(scores, channel)
         if explained is not None:
@@ -104,6 +105,7 @@ class DecisionRecorder:
         else:
             known = self.store.applications_of(refs)
             reasons = self._reasons(scores, language, [i for i, r in enumerate(refs) if r not in known])
+        reasons = [None if told is None else [r | {"language": language} for r in told] for told in reasons]
         decisions = [ModelDecision(client_id=int(client), channel=channel, input=_json(inputs[i]),
                                    features=_json(scores.rows[i]), pd=float(scores.pd[i]),
                                    auto_decision=str(scores.decision[i]), requested_by=requested_by,
