@@ -56,3 +56,27 @@ def test_a_misspelt_section_is_refused_with_its_name(tmp_path):
     path.write_text("trian:\n  cv_folds: 99\n")
     with pytest.raises(ConfigError, match=r"unknown section\(s\) \['trian'\]; the sections are \[.*'train'"):
         load_params(path)
+
+
+def test_the_makefiles_full_recipe_sets_known_params_away_from_the_first_run_sizes(tmp_path):
+    """`make run FULL=1` passes FULL_RECIPE to `dvc exp run -S`: each key must exist in params.yaml (a renamed key
+    would fail only there, after minutes), differ from the first-run default, and load as its section's type."""
+    import re
+
+    import yaml
+
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^FULL_RECIPE := ((?:.*\\\n)*.*)$", makefile, re.M).group(1).replace("\\\n", " ").split()
+    assert len(recipe) == 6
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    for setting in recipe:
+        key, value = setting.split("=")
+        section, name = key.split(".")
+        assert name in params[section], key
+        assert yaml.safe_load(value) != params[section][name], f"{key} is already the default"
+        params[section][name] = yaml.safe_load(value)
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(params))
+    full = load_params(path)
+    assert (full.train.cv_folds, full.train.bag, full.compare.run) == (5, 3, True)
+    assert (full.train.learning_rate, full.tune.n_trials, full.tune.learning_rate) == (0.05, 6, 0.1)

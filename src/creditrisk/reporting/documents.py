@@ -107,7 +107,7 @@ class Figures:
 
     def ratio_index(self) -> int:
         """Row of the cost-ratio sensitivity table for the configured FN/FP ratio."""
-        ratio = self.get("params", "cost.fn_cost") / self.get("params", "cost.fp_cost")
+        ratio = self.get("metrics", "fn_cost") / self.get("metrics", "fp_cost")
         rows = self.get("evaluation", "cost_ratio_sensitivity")
         return next(i for i, row in enumerate(rows) if row["fn_fp_ratio"] == ratio)
 

@@ -181,6 +181,18 @@ _TERM_P = np.array([0.08, 0.20, 0.15, 0.27, 0.08, 0.12, 0.02, 0.05, 0.02, 0.01])
 
 
 def _previous(rng, ids, bad, app_cols, counters: IdCounters) -> dict[str, np.ndarray]:
+    """previous_application: the loans (amounts, terms, decisions), then their descriptive labels, then their
+    dates; each part draws from ``rng`` in turn (the order is part of the random stream: keep it)."""
+    cols, loans = _previous_loans(rng, ids, bad, counters)
+    cols.update(_previous_labels(rng, loans))
+    cols.update(_previous_dates(rng, loans["decision"], loans["term"], loans["revolving"], loans["realised"]))
+    cols["NFLAG_INSURED_ON_APPROVAL"] = mg.blank((rng.random(loans["m"]) < 0.435).astype(float), ~loans["realised"])
+    return cols
+
+
+def _previous_loans(rng, ids, bad, counters: IdCounters) -> tuple[dict[str, np.ndarray], dict]:
+    """The loans' columns (type, status, amounts, term, down payment, rates) and the masks the labels and dates
+    depend on."""
     t = "previous_application"
     counts = _counts(rng, ids.size, 0.951, 4.9)
     app, _ = expand(counts)
@@ -233,10 +245,23 @@ def _previous(rng, ids, bad, app_cols, counters: IdCounters) -> dict[str, np.nda
             "RATE_DOWN_PAYMENT": mg.blank(rate_down, ~has_down),
             "RATE_INTEREST_PRIMARY": mg.blank(_num(rng, t, "RATE_INTEREST_PRIMARY", m), ~interest),
             "RATE_INTEREST_PRIVILEGED": mg.blank(_num(rng, t, "RATE_INTEREST_PRIVILEGED", m), ~interest)}
+    loans = {"m": m, "ctype": ctype, "cash": cash, "consumer": consumer, "revolving": revolving, "status": status,
+             "refused": refused, "canceled": canceled, "realised": realised, "decision": decision, "term": term,
+             "term_missing": term_missing, "zero_app": zero_app}
+    return cols, loans
+
+
+def _previous_labels(rng, loans: dict) -> dict[str, np.ndarray]:
+    """The loans' descriptive columns (purpose, status, payment, reject reason, goods, channel, seller, yield,
+    product), drawn in the columns' order."""
+    t = "previous_application"
+    m, ctype, cash, consumer, revolving = (loans[k] for k in ("m", "ctype", "cash", "consumer", "revolving"))
+    status, refused, canceled, zero_app = (loans[k] for k in ("status", "refused", "canceled", "zero_app"))
+    cols: dict[str, np.ndarray] = {}
     purpose = np.where(cash, mg.sample_categories(rng, m, {"XNA": 0.72, "XAP": 0.2, **_other_purposes()}), "XAP")
     cols["NAME_CASH_LOAN_PURPOSE"] = purpose.astype(object)
     cols["NAME_CONTRACT_STATUS"] = status
-    cols["DAYS_DECISION"] = decision
+    cols["DAYS_DECISION"] = loans["decision"]
     payment = mg.sample_categories(rng, m, {"Cash through the bank": 0.895, "XNA": 0.09,
                                             "Non-cash from your account": 0.0135,
                                             "Cashless from the account of the employer": 0.0015})
@@ -262,7 +287,7 @@ def _previous(rng, ids, bad, app_cols, counters: IdCounters) -> dict[str, np.nda
     cols["SELLERPLACE_AREA"] = np.where(cash & (rng.random(m) < 0.02), -1, seller).astype(np.int64)
     industry = _cat(rng, t, "NAME_SELLER_INDUSTRY", m, drop=("XNA",))
     cols["NAME_SELLER_INDUSTRY"] = np.where(consumer | (cash & (rng.random(m) < 0.36)), industry, "XNA").astype(object)
-    cols["CNT_PAYMENT"] = mg.blank(term, term_missing)
+    cols["CNT_PAYMENT"] = mg.blank(loans["term"], loans["term_missing"])
     yield_group = mg.sample_categories(rng, m, {"middle": 0.334, "high": 0.313, "low_normal": 0.269,
                                                 "low_action": 0.084})
     yield_unknown = revolving | zero_app | (canceled & (rng.random(m) < 0.15))
@@ -272,8 +297,6 @@ def _previous(rng, ids, bad, app_cols, counters: IdCounters) -> dict[str, np.nda
         mask = ctype == kind
         product[mask] = mg.sample_categories(rng, int(mask.sum()), shares)
     cols["PRODUCT_COMBINATION"] = product
-    cols.update(_previous_dates(rng, decision, term, revolving, realised))
-    cols["NFLAG_INSURED_ON_APPROVAL"] = mg.blank((rng.random(m) < 0.435).astype(float), ~realised)
     return cols
 
 
