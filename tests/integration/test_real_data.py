@@ -8,11 +8,12 @@ of a sample counted as warnings, documents about the real files, the synthetic c
 
 import json
 import re
+import shutil
 
 import pytest
 
 from tests.integration.conftest import set_params
-from tests.integration.test_pipeline_smoke import _run
+from tests.integration.test_pipeline_smoke import _run, copy_project
 
 SYNTHETIC_WORDS = re.compile(r"synth[ée]ti|oracle|PD vraie|true PD|générateur|generator", re.IGNORECASE)
 DOCUMENTS = ("reports/model_card.md", "docs/methodology.md", "docs/presentation.md",
@@ -92,14 +93,17 @@ def test_the_gate_decides_what_is_served_and_every_document_says_so(real_project
     assert serve.returncode == 0 and "Nothing is served" in serve.stdout and "not started" in serve.stdout
 
 
-def test_a_signed_off_population_shift_lets_the_real_files_promote_in_enforce_mode(real_project):
+def test_a_signed_off_population_shift_lets_the_real_files_promote_in_enforce_mode(real_project, tmp_path):
     """The real production file differs from the training one (a product-mix change): with a person's sign-off
     recorded, the model is promoted in enforce mode, the shift stays red in the report, and the documents quote
     the sign-off (that the same red test blocks without a sign-off: tests/unit/governance/test_battery.py). On this
     small sample the calibration's p-values (about 0.002 with the test's small model) are judged at red below
     0.001, and the stability thresholds are lowered to 0.03 / 0.05 (its largest CSI is about 0.1, its score PSI
-    0.02): the shift alone is red."""
-    project, _ = real_project
+    0.02): the shift alone is red. In a copy without the MLflow registry: whether the first real run was promoted
+    (its small model may pass at the default thresholds) must not decide this case through the champion's cost."""
+    project = copy_project(real_project[0], tmp_path / "project")
+    (project / "mlflow.db").unlink()
+    shutil.rmtree(project / "mlartifacts", ignore_errors=True)
     signoff = "2026-12-04, A. Martin (model risk): production mix differs (fewer revolving loans), accepted"
     set_params(project, model_validation={"red": 0.001, "psi_amber": 0.03, "psi_red": 0.05, "shift_signoff": signoff})
     _run(["dvc", "repro"], project)
