@@ -43,7 +43,7 @@ def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost
     train = without_excluded(train, settings.exclude)
     folds = stratified_folds(train.y, settings.cv_folds, seed)
     cv = cross_validate(train.x, train.y, train.categorical, catboost, settings.imbalance, folds, seed, costs,
-                        settings.undersample_ratio)
+                        settings.undersample_ratio, as_final=True)
     calibration = choose_calibration(cv.oof, train.y, folds)  # cross-fitted: threshold and costs out of fold
     calibrated = score_oof(CVResult(cv.strategy, calibration.cross_fitted, cv.fold_auc, cv.fold_trees, cv.trees),
                            train.y, costs)
