@@ -79,14 +79,3 @@ def test_with_constraints_the_out_of_fold_scores_come_from_models_grown_to_their
         grown.fit(Pool(x.iloc[train], y[train]))
         assert np.array_equal(result.oof[valid], grown.predict_proba(Pool(x.iloc[valid]))[:, 1])
 
-
-def test_the_params_constrain_every_loan_term_feature_the_model_is_given():
-    """params.yaml's train.monotone is the loan-term set, in its signs, for every feature of the groups the
-    features stage builds (a loan-term feature of a group left out would be a constraint on nothing)."""
-    from creditrisk.config import load_params
-    from tests.conftest import ROOT
-
-    params = load_params(ROOT / "params.yaml")
-    built = {f.name for f in catalogue() if f.group in ("base", *params.features.groups)}
-    assert params.train.monotone == {k: v for k, v in MONOTONE_LOAN_TERMS.items() if k in built}
-    assert set(MONOTONE_LOAN_TERMS) - built == {"EXT_3_CREDIT_INCOME_RATIO"}  # the ext_source_3 group is off
