@@ -193,10 +193,10 @@ def _monotone_line(monotone: dict) -> str:
         return (f"- Monotone constraints (params train.monotone): the PD never falls as {rising} rise"
                 + (f" and never rises as {falling} rise" if falling else "") + ": borrowing less never raises it. "
                 "Their cost on the real rows: docs/benchmarks.md \"Monotone loan terms\".")
-    return ("- No monotone constraint on the loan terms (params train.monotone): on the real rows their cost is "
-            "within the fold-to-fold noise, but they train 2 to 3 times slower and failed a calibration test on the "
-            "synthetic data (docs/benchmarks.md \"Monotone loan terms\"), so for some clients a smaller amount gets "
-            "a higher PD; the adviser's what-if shows the model's PD as it is and says so.")
+    return ("- No monotone constraint on the loan terms (params train.monotone): their cost on the real rows is "
+            "within the fold-to-fold noise, but they make training 2 to 3 times slower and are off by default for "
+            "the reasons measured in docs/benchmarks.md (\"Monotone loan terms\"), so for some clients a smaller "
+            "amount gets a higher PD; the adviser's what-if shows the model's PD as it is and says so.")
 
 
 def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundle: Bundle, fairness: dict,

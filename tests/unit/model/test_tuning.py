@@ -113,7 +113,7 @@ def _slow_worker(storage: str, n_trials: int) -> None:
     x = pd.DataFrame({"a": rng.normal(size=10_000), "b": rng.normal(size=10_000),
                       "c": rng.choice(["u", "v"], 10_000)})
     y = (x["a"] - x["b"] + rng.normal(size=10_000) > 1.2).astype(int).to_numpy()
-    tune(x, y, ["c"], CatBoostParams(iterations=400, early_stopping_rounds=400), stratified_folds(y, 2, seed=0), 7,
+    tune(x, y, ["c"], CatBoostParams(iterations=250, early_stopping_rounds=250), stratified_folds(y, 2, seed=0), 7,
          CostParams(), n_trials, None, open_storage(storage, "unused", heartbeat=1), worker=1)
 
 
