@@ -37,6 +37,10 @@ def fmt(value: object, language: str) -> str:
     return text.replace(",", "\u202f").replace(".", ",") if language == "fr" else text
 
 
+def euros(value: float, language: str) -> str:
+    return fmt(value, language) + "\u00a0€"
+
+
 def decimal(value: float | None, language: str, digits: int = 3) -> str:
     if value is None:
         return t("missing", language)
@@ -201,13 +205,10 @@ def agreed_letter(api: ApiClient, client_id: int, language: str, key: str) -> No
 def terms_request(terms: dict, language: str) -> dict:
     """The letter's subject for terms agreed: the credit, its term, the monthly instalment, and the purchase and
     down payment when the client pays part of the price."""
-    def money(value: float) -> str:
-        return fmt(value, language) + "\u00a0€"
-
-    request = {"amount": money(terms["credit"]), "term": t("months", language, n=f"{terms['months']:.0f}"),
-               "monthly": money(terms["instalment"])}
+    request = {"amount": euros(terms["credit"], language), "term": t("months", language, n=f"{terms['months']:.0f}"),
+               "monthly": euros(terms["instalment"], language)}
     if terms["down_payment"] > 0:
-        request |= {"price": money(terms["amount"]), "down": money(terms["down_payment"])}
+        request |= {"price": euros(terms["amount"], language), "down": euros(terms["down_payment"], language)}
     return request
 
 
@@ -295,7 +296,7 @@ def _scored_from(record: dict, language: str) -> str:
     """Where the model's record was scored from: the stored file, records sent, or the terms agreed."""
     terms = record.get("terms")
     if terms:
-        return t("channel_terms", language, credit=fmt(terms["credit"], language) + "\u00a0€",
+        return t("channel_terms", language, credit=euros(terms["credit"], language),
                  months=f"{terms['months']:.0f}")
     return t(f"channel_{record['channel']}", language)
 
@@ -385,18 +386,15 @@ def whatif_result(answer: dict, credit: float, annuity: float, months: float, la
     """The simulated PD and decision, and the loan as requested beside the loan simulated."""
     before, after, terms = answer["current"], answer["simulated"], answer["terms"]
 
-    def money(value: float) -> str:
-        return fmt(value, language) + "\u00a0€"
-
     st.markdown(t("whatif_result", language, before=pct(before["probability_of_default"], language),
                   after=pct(after["probability_of_default"], language),
                   decision_before=t(before["decision"], language),
                   decision_after=f"{ICONS[after['decision']]} {t(after['decision'], language)}"))
-    rows = {"whatif_credit": (money(credit), money(terms["credit"])),
-            "whatif_down_row": (money(0), money(terms["down_payment"])),
+    rows = {"whatif_credit": (euros(credit, language), euros(terms["credit"], language)),
+            "whatif_down_row": (euros(0, language), euros(terms["down_payment"], language)),
             "whatif_months_row": (t("months", language, n=f"{months:.0f}"),
                               t("months", language, n=f"{terms['months']:.0f}")),
-            "whatif_instalment": (money(annuity), money(terms["instalment"])),
+            "whatif_instalment": (euros(annuity, language), euros(terms["instalment"], language)),
             "pd": (pct(before["probability_of_default"], language), pct(after["probability_of_default"], language))}
     table = pd.DataFrame([(t(k, language), *v) for k, v in rows.items()],
                          columns=[t("field", language), t("whatif_requested", language),

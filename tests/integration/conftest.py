@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.integration.test_pipeline_smoke import _environment, _run, copy_project, new_project
+from tests.integration.test_pipeline_smoke import _environment, _run, copy_project, new_project, without_registry
 
 
 @pytest.fixture(scope="session")
@@ -68,9 +68,7 @@ def side_runs(synthetic_project, real_sample, tmp_path_factory):
     shutil.copytree(real_sample, real / "data" / "raw")
     set_params(real, data={"source": "raw"}, compare={"run": False}, model_validation={"gate": "enforce"})
     runs.start("real", real, ["dvc", "repro"])
-    clone = copy_project(synthetic_project, tmp_path_factory.mktemp("clone") / "project")
-    (clone / "mlflow.db").unlink()
-    shutil.rmtree(clone / "mlartifacts", ignore_errors=True)
+    clone = without_registry(copy_project(synthetic_project, tmp_path_factory.mktemp("clone") / "project"))
     runs.start("clone", clone, ["dvc", "repro", "--force", "--downstream", "tune"])
     yield runs
     runs.stop()

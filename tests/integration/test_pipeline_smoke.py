@@ -51,6 +51,14 @@ def copy_project(source: Path, target: Path) -> Path:
     return target
 
 
+def without_registry(project: Path) -> Path:
+    """The project as a fresh clone of it would be: no MLflow registry (mlflow.db and its artefacts are not in
+    git)."""
+    (project / "mlflow.db").unlink()
+    shutil.rmtree(project / "mlartifacts", ignore_errors=True)
+    return project
+
+
 def test_dvc_repro_runs_every_stage_then_is_up_to_date(synthetic_project, side_runs):
     project = synthetic_project  # (side_runs: the two runs that start from it begin now, beside this test)
     metrics = json.loads((project / "reports" / "synthetic_metrics.json").read_text())
@@ -151,6 +159,6 @@ def test_a_checkout_without_its_registry_registers_again(synthetic_project, tmp_
     registered = json.loads((clone / "models" / "registered.json").read_text())
     assert registered == {"registered_model": "creditrisk-pd", "version": 1, "served_version": 2, "promoted": True}
     assert "model_validation" not in _run(["dvc", "status"], clone).stdout
-    (clone / "mlflow.db").unlink()
+    without_registry(clone)
     (clone / "models" / "registered.json").unlink()
     assert "deleted:            models/registered.json" in _run(["dvc", "status", "model_validation"], clone).stdout

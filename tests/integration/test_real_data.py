@@ -8,12 +8,11 @@ of a sample counted as warnings, documents about the real files, the synthetic c
 
 import json
 import re
-import shutil
 
 import pytest
 
 from tests.integration.conftest import set_params
-from tests.integration.test_pipeline_smoke import _run, copy_project
+from tests.integration.test_pipeline_smoke import _run, copy_project, without_registry
 
 SYNTHETIC_WORDS = re.compile(r"synth[ée]ti|oracle|PD vraie|true PD|générateur|generator", re.IGNORECASE)
 DOCUMENTS = ("reports/model_card.md", "docs/methodology.md", "docs/presentation.md",
@@ -101,9 +100,7 @@ def test_a_signed_off_population_shift_lets_the_real_files_promote_in_enforce_mo
     0.001, and the stability thresholds are lowered to 0.03 / 0.05 (its largest CSI is about 0.1, its score PSI
     0.02): the shift alone is red. In a copy without the MLflow registry: whether the first real run was promoted
     (its small model may pass at the default thresholds) must not decide this case through the champion's cost."""
-    project = copy_project(real_project[0], tmp_path / "project")
-    (project / "mlflow.db").unlink()
-    shutil.rmtree(project / "mlartifacts", ignore_errors=True)
+    project = without_registry(copy_project(real_project[0], tmp_path / "project"))
     signoff = "2026-12-04, A. Martin (model risk): production mix differs (fewer revolving loans), accepted"
     set_params(project, model_validation={"red": 0.001, "psi_amber": 0.03, "psi_red": 0.05, "shift_signoff": signoff})
     _run(["dvc", "repro"], project)

@@ -302,7 +302,6 @@ def _request_metrics():
                       ["endpoint", "method"]))
 
 
-
 async def _metrics(request: Any) -> Any:
     """Every worker's Prometheus metrics (``bentoml serve`` gives them a shared PROMETHEUS_MULTIPROC_DIR)."""
     from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
