@@ -232,10 +232,10 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
 
 def _model_section(m: dict, bundle: Bundle, registry: dict | None) -> list[str]:
     """What the model is, how its PD and decision are made, and what the gate did with it."""
-    bag = f"{bundle.bag} models (seeds) of " if bundle.bag > 1 else ""
+    bag = f"the mean of {bundle.bag} models (seeds) of " if bundle.bag > 1 else ""  # one model: its trees add up
     excluded = (f"; never given: {', '.join(bundle.excluded)} (params `train.exclude`)" if bundle.excluded else "")
     lines = ["## Model", "",
-             f"- CatBoost classifier: the mean of {bag}{bundle.catboost['iterations']} trees of depth "
+             f"- CatBoost classifier: {bag}{bundle.catboost['iterations']} trees of depth "
              f"{bundle.catboost['depth']} (learning rate {num(bundle.catboost['learning_rate'])}, L2 "
              f"{num(bundle.catboost['l2_leaf_reg'], 2)}, {pct(bundle.catboost['rsm'], 0)} of the features per "
              f"split); the number of trees is where the {bundle.cv.folds} cross-validation folds' mean validation "
