@@ -41,6 +41,13 @@ def euros(value: float, language: str) -> str:
     return fmt(value, language) + "\u00a0€"
 
 
+def term(months: float, language: str) -> str:
+    """A term in whole months; « environ » when it is the file's credit ÷ instalment, not a whole number (17 x the
+    instalment is then not the credit exactly)."""
+    whole = round(months)
+    return t("months" if abs(months - whole) < 0.01 else "months_about", language, n=f"{whole:.0f}")
+
+
 def decimal(value: float | None, language: str, digits: int = 3) -> str:
     if value is None:
         return t("missing", language)
@@ -173,8 +180,9 @@ def letter_block(api: ApiClient, client_id: int, explanation: dict, change: dict
     recorded as agreed with the client, which have their own decision of record."""
     st.subheader(t("letter", language))
     note(t("letter_note", language))
-    shown = {f["field"]: f["display"] for f in info.get("descriptive", [])}
-    request = ({"amount": shown["AMT_CREDIT"], "term": shown["CREDIT_TERM_MONTHS"], "monthly": shown["AMT_ANNUITY"]}
+    shown = {f["field"]: f for f in info.get("descriptive", [])}
+    request = ({"amount": shown["AMT_CREDIT"]["display"], "term": term(shown["CREDIT_TERM_MONTHS"]["value"], language),
+                "monthly": shown["AMT_ANNUITY"]["display"]}
                if {"AMT_CREDIT", "CREDIT_TERM_MONTHS", "AMT_ANNUITY"} <= set(shown) else None)
     letter = render_letter(client_id, explanation, change, language, request=request,
                            adviser=st.session_state["user"]["name"])
@@ -205,7 +213,7 @@ def agreed_letter(api: ApiClient, client_id: int, language: str, key: str) -> No
 def terms_request(terms: dict, language: str) -> dict:
     """The letter's subject for terms agreed: the credit, its term, the monthly instalment, and the purchase and
     down payment when the client pays part of the price."""
-    request = {"amount": euros(terms["credit"], language), "term": t("months", language, n=f"{terms['months']:.0f}"),
+    request = {"amount": euros(terms["credit"], language), "term": term(terms["months"], language),
                "monthly": euros(terms["instalment"], language)}
     if terms["down_payment"] > 0:
         request |= {"price": euros(terms["amount"], language), "down": euros(terms["down_payment"], language)}
@@ -297,7 +305,7 @@ def _scored_from(record: dict, language: str) -> str:
     terms = record.get("terms")
     if terms:
         return t("channel_terms", language, credit=euros(terms["credit"], language),
-                 months=f"{terms['months']:.0f}")
+                 months=term(terms["months"], language))
     return t(f"channel_{record['channel']}", language)
 
 
@@ -392,8 +400,7 @@ def whatif_result(answer: dict, credit: float, annuity: float, months: float, la
                   decision_after=f"{ICONS[after['decision']]} {t(after['decision'], language)}"))
     rows = {"whatif_credit": (euros(credit, language), euros(terms["credit"], language)),
             "whatif_down_row": (euros(0, language), euros(terms["down_payment"], language)),
-            "whatif_months_row": (t("months", language, n=f"{months:.0f}"),
-                              t("months", language, n=f"{terms['months']:.0f}")),
+            "whatif_months_row": (term(months, language), term(terms["months"], language)),
             "whatif_instalment": (euros(annuity, language), euros(terms["instalment"], language)),
             "pd": (pct(before["probability_of_default"], language), pct(after["probability_of_default"], language))}
     table = pd.DataFrame([(t(k, language), *v) for k, v in rows.items()],

@@ -38,8 +38,8 @@ TEXT: dict[str, dict[str, str]] = {
     "scored_from": {"fr": "Évalué sur", "en": "Scored from"},
     "channel_id": {"fr": "le dossier enregistré", "en": "the stored file"},
     "channel_records": {"fr": "des données transmises", "en": "submitted records"},
-    "channel_terms": {"fr": "les conditions convenues avec le client ({credit} sur {months} mois)",
-                      "en": "the terms agreed with the client ({credit} over {months} months)"},
+    "channel_terms": {"fr": "les conditions convenues avec le client ({credit} sur {months})",
+                      "en": "the terms agreed with the client ({credit} over {months})"},
     "requested_by": {"fr": "Demandé par", "en": "Requested by"},
     "machine_client": {"fr": "application (clé {key_id})", "en": "application (key {key_id})"},
     "recorded_as": {"fr": "Décision enregistrée sous le n° {n}.", "en": "Decision recorded as no. {n}."},
@@ -315,6 +315,7 @@ TEXT: dict[str, dict[str, str]] = {
                          "virgule (415 818,50).",
                    "en": "\"{text}\": not a number."},
     "months": {"fr": "{n} mois", "en": "{n} months"},
+    "months_about": {"fr": "environ {n} mois", "en": "about {n} months"},
     "whatif_rises": {"fr": "Le modèle donne ici une probabilité de défaut plus élevée pour un montant emprunté plus "
                            "petit : il n'a pas appris de nos anciens clients que le risque baisse toujours avec le "
                            "montant. La décision suit la probabilité du modèle.",

@@ -142,6 +142,9 @@ def test_what_if_negotiates_the_loan_terms_typed_the_french_way(api, scorer, ser
     assert table.loc["Mensualité", "Simulation"] == (f"{(amount - 20_000.5) / 36:,.0f}".replace(",", "\u202f")
                                                      + "\u00a0€")
     assert table.loc["Durée", "Simulation"] == "36 mois"
+    requested = amount / float(application["AMT_ANNUITY"])  # the file's term is credit ÷ instalment: not whole
+    assert abs(requested - round(requested)) > 0.01
+    assert table.loc["Durée", "Demande"] == f"environ {round(requested)} mois"
 
 
 def test_an_adviser_records_the_terms_the_client_agreed_and_an_approver_cannot(api, scorer, serving_data,

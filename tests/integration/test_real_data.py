@@ -86,7 +86,9 @@ def test_the_gate_decides_what_is_served_and_every_document_says_so(real_project
     red = gate["red_tests"][0]
     assert f"**not promoted** to alias `champion`: red test: {red}" in card
     assert "n'a **pas** été promue" in methodology and red in methodology
-    assert "ne peut pas servir ces\ndonnées" in methodology and "aucun modèle n'est servi" in methodology
+    assert "ne peut pas servir ces\ndonnées (elle a été entraînée sur une autre source de données)" in methodology
+    assert registry["previous_champion"]["not_compared_code"] == "data_source"  # worded in French, not quoted
+    assert "aucun modèle n'est servi" in methodology
     assert f"was not promoted: red test: {red}" in summary and "Served: Nothing is published" in summary
     serve = _run(["scripts/serve.sh", "start"], project, check=False)
     assert serve.returncode == 0 and "Nothing is served" in serve.stdout and "not started" in serve.stdout

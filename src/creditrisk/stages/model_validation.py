@@ -48,7 +48,7 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
     details = json.loads((paths.evaluation_details).read_text())
     tracking.configure(paths.root)
     record = tracking.champion_record()
-    champion, not_compared = _champion(record, holdout, params)
+    champion, not_compared = _champion(record, holdout, params)  # not_compared: (code, English sentence)
     registry = tracking.register_candidate(predictor.model, predictor.bundle, metrics, holdout.x, [
         paths.metrics, paths.reports / MODEL_SELECTION,
         paths.reports / MODEL_COMPARISON, paths.reports / "plots" / EVALUATION_PLOT,
@@ -78,7 +78,9 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
     registry |= {"promoted": gate["promote"], "gate": gate, "served_version": served,
                  "previous_champion": {"version": record["version"] if record else None,
                                        "holdout_cost_per_client": champion.cost if champion else None,
-                                       "compared": champion is not None, "not_compared_because": not_compared},
+                                       "compared": champion is not None,
+                                       "not_compared_code": not_compared and not_compared[0],
+                                       "not_compared_because": not_compared and not_compared[1]},
                  "history": tracking.version_history()}
     out = paths.model_validation
     write_json(out / REPORT_JSON, report | {"gate": gate})
@@ -103,7 +105,8 @@ def _champion(record: dict | None, holdout, params: Params):
     """The current champion with its PDs and its business cost on this holdout (at its own threshold: both models
     judged on the same clients, never a figure measured on other data), or (None, why) when it cannot be
     compared: trained on other data, by another version of the feature builder, or reading features this data
-    lacks (the candidate is then judged as a first model)."""
+    lacks (the candidate is then judged as a first model). ``why`` is a code (``data_source``, ``feature_builder``,
+    ``missing_features``: the documents word it in their language) and the English sentence of the registry."""
     from creditrisk.artefacts import tracking
     from creditrisk.artefacts.predictor import Predictor
     from creditrisk.features import feature_version
@@ -114,15 +117,16 @@ def _champion(record: dict | None, holdout, params: Params):
         return None, None
     model, bundle, _ = tracking.load_champion()
     if bundle.data_source != params.data.source or bundle.feature_version != feature_version():
-        why = (f"version {record['version']} was trained on {bundle.data_source} data" if bundle.data_source !=
-               params.data.source else f"version {record['version']} was trained by another feature builder")
-        log.warning("champion %s: not compared, the candidate is judged as a first model", why)
+        why = (("data_source", f"version {record['version']} was trained on {bundle.data_source} data")
+               if bundle.data_source != params.data.source else
+               ("feature_builder", f"version {record['version']} was trained by another feature builder"))
+        log.warning("champion %s: not compared, the candidate is judged as a first model", why[1])
         return None, why
     missing = set(bundle.features) - set(holdout.x.columns)
     if missing:
-        why = (f"version {record['version']} reads {len(missing)} features this data lacks (e.g. "
-               f"{sorted(missing)[0]})")
-        log.warning("champion %s: not compared, the candidate is judged as a first model", why)
+        why = ("missing_features", f"version {record['version']} reads {len(missing)} features this data lacks "
+               f"(e.g. {sorted(missing)[0]})")
+        log.warning("champion %s: not compared, the candidate is judged as a first model", why[1])
         return None, why
     refit_of = tracking.refit_of(record["version"])
     if bundle.holdout_rows == 0 and refit_of is not None:

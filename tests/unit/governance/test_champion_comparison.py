@@ -43,7 +43,20 @@ def test_a_champion_reading_features_this_data_lacks_is_not_compared(monkeypatch
     monkeypatch.setattr(tracking, "load_champion", lambda: (model, bundle, {}))
     without_b = SimpleNamespace(x=holdout.x[["a"]], y=holdout.y)
     champion, why = _champion({"version": 4, "auc": 0.9, "cost": 0.4}, without_b, Params())
-    assert champion is None and why == "version 4 reads 1 features this data lacks (e.g. b)"
+    assert champion is None and why == ("missing_features", "version 4 reads 1 features this data lacks (e.g. b)")
+
+
+def test_a_champion_trained_on_other_data_or_by_another_builder_is_not_compared(monkeypatch):
+    """The reason comes as a code (the French documents word it) with the registry's English sentence."""
+    model, holdout = _model_and_holdout()
+    record = {"version": 4, "auc": 0.9, "cost": 0.4}
+    raw = make_bundle(["a", "b"], feature_version=feature_version(), data_source="raw")
+    monkeypatch.setattr(tracking, "load_champion", lambda: (model, raw, {}))
+    assert _champion(record, holdout, Params()) == (None, ("data_source", "version 4 was trained on raw data"))
+    older = make_bundle(["a", "b"], feature_version="0-older")
+    monkeypatch.setattr(tracking, "load_champion", lambda: (model, older, {}))
+    assert _champion(record, holdout, Params()) == (
+        None, ("feature_builder", "version 4 was trained by another feature builder"))
 
 
 def test_a_refit_champion_is_judged_through_the_version_it_refits(monkeypatch):
