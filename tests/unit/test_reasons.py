@@ -95,9 +95,15 @@ def test_a_sentence_chooses_its_case_from_the_value_and_the_median():
     assert reasons.sentence(late, None, 0.04, "en").startswith("We do not yet have a record")
     refused = reasons.by_id["refused_applications"]
     assert "most of our clients have never had one refused" in reasons.sentence(refused, 2, 0.0, "en")
-    region = reasons.by_id["region"]  # no written sentences: the rule
-    assert reasons.sentence(region, 3, 2, "fr") == ("Région de résidence\u00a0: 3,00 pour vous, 2,00 ou moins pour la "
-                                                    "moitié de nos clients.")
+    region = reasons.by_id["region"]  # a rating of 1 to 3 said as one, not as a decimal
+    assert reasons.sentence(region, 3, 2, "fr") == ("La région où vous habitez est classée 3 sur 3 par notre barème "
+                                                    "(1 est la plus favorable)\u202f; pour la moitié de nos clients, "
+                                                    "c'est 2 au plus.")
+    car = reasons.by_id["car"]  # a category: its written sentence, not "Car: no."
+    assert reasons.sentence(car, "N", None, "en") == "Owns a car: no."
+    assert reasons.sentence(car, "Y", None, "fr") == "Possession d'une voiture\u00a0: oui."
+    housing = reasons.by_id["housing"]  # no written sentence: the rule, the category named in the language
+    assert reasons.sentence(housing, "Rented apartment", None, "fr") == "Logement\u00a0: location."
 
 
 def test_principal_reasons_follow_the_decision_and_never_give_a_sensitive_one():
