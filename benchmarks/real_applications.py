@@ -104,12 +104,12 @@ def route(data: ModelData, train_idx: np.ndarray, test_idx: np.ndarray, params: 
     from creditrisk.model.candidate import refit_on_all, train_champion, without_excluded
     from creditrisk.model.data import holdout_split
     from creditrisk.model.training import stratified_folds
-    from creditrisk.model.tuning import tune
+    from creditrisk.model.tuning import search_settings, tune
 
     outer = data.subset(train_idx)
     fit_idx, holdout_idx = holdout_split(outer.y, params.train.holdout_size, params.base.seed)
     candidate_rows = without_excluded(outer.subset(fit_idx), params.train.exclude)
-    search = replace(params.train.catboost, learning_rate=params.tune.learning_rate)
+    search = search_settings(params.train.catboost, params.tune.learning_rate)
     study = tune(candidate_rows.x, candidate_rows.y, candidate_rows.categorical, search,
                  stratified_folds(candidate_rows.y, params.tune.folds, params.base.seed), params.base.seed, COSTS,
                  params.tune.n_trials, None, strategy=params.train.imbalance,

@@ -25,6 +25,14 @@ STUDY_NAME = "catboost-business-cost"
 HEARTBEAT_SECONDS = 20  # database storage: a worker silent for twice this is dead, its trial re-run once
 
 
+def search_settings(train: CatBoostParams, learning_rate: float) -> CatBoostParams:
+    """The settings a trial starts from: the train section's at the search's learning rate, without monotone
+    constraints. The search ranks shapes of trees; with constraints, CatBoost's prediction of a model cut at n trees
+    is not that of a model grown to n (docs/benchmarks.md, "Monotone loan terms"), and a trial's out-of-fold scores
+    are such cuts, so its cost would be wrong; the train stage applies the constraints to the chosen shape."""
+    return replace(train, learning_rate=learning_rate, monotone={})
+
+
 def suggest(trial, base: CatBoostParams) -> CatBoostParams:
     """The search space: the shape of the trees (the learning rate is the search's, the trees are chosen by CV)."""
     return replace(base, depth=trial.suggest_int("depth", 4, 8),

@@ -69,14 +69,12 @@ def _setup(params: Params, paths: Paths):
 
 
 def _tune(params: Params, paths: Paths, worker: int):
-    from dataclasses import replace
-
     from creditrisk.model.training import stratified_folds
-    from creditrisk.model.tuning import open_storage, tune
+    from creditrisk.model.tuning import open_storage, search_settings, tune
 
     train, setup = _setup(params, paths)
     folds = stratified_folds(train.y, params.tune.folds, params.base.seed)
-    search = replace(params.train.catboost, learning_rate=params.tune.learning_rate)
+    search = search_settings(params.train.catboost, params.tune.learning_rate)
     paths.tuning.mkdir(parents=True, exist_ok=True)
     return tune(train.x, train.y, train.categorical, search, folds, params.base.seed, params.cost,
                 params.tune.n_trials, params.tune.timeout, open_storage(params.tune.storage, paths.tuning / STUDY),

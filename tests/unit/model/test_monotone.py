@@ -52,6 +52,19 @@ def test_constraints_apply_only_to_the_columns_trained_on():
     assert "monotone_constraints" not in catboost_model(CatBoostParams(), 0, "none").get_params()
 
 
+def test_the_search_ranks_shapes_without_constraints_and_keeps_the_train_settings():
+    """A trial's out-of-fold scores are cuts of longer models, which the constraints make wrong: the search runs
+    free at its own learning rate; everything else is the train section's."""
+    from creditrisk.model.tuning import search_settings
+
+    train = CatBoostParams(learning_rate=0.05, depth=5, rsm=0.7, monotone=dict(MONOTONE_LOAN_TERMS))
+    search = search_settings(train, 0.2)
+    assert search.monotone == {} and search.learning_rate == 0.2
+    assert (search.depth, search.rsm, search.iterations) == (5, 0.7, train.iterations)
+    assert "monotone_constraints" not in catboost_model(search, 0, "none", features=list(MONOTONE_LOAN_TERMS)
+                                                        ).get_params()
+
+
 @pytest.mark.parametrize("sign", [0, 2, True, "up"])
 def test_a_constraint_is_plus_or_minus_one(sign):
     with pytest.raises(ConfigError, match=r"train.monotone: \{'AMT_CREDIT': .*expected 1 .* or -1"):
