@@ -99,6 +99,12 @@ def test_a_sentence_chooses_its_case_from_the_value_and_the_median():
     assert reasons.sentence(region, 3, 2, "fr") == ("La région où vous habitez est classée 3 sur 3 par notre barème "
                                                     "(1 est la plus favorable)\u202f; pour la moitié de nos clients, "
                                                     "c'est 2 au plus.")
+    terms = reasons.by_id["loan_terms"]  # equal once rounded to whole months: told with one decimal
+    assert reasons.sentence(terms, 16.94, 16.62, "fr") == ("Au rythme de remboursement demandé, le crédit serait "
+                                                           "remboursé en 16,9 mois environ\u202f; pour la moitié de "
+                                                           "nos clients, c'est 16,6 mois au plus.")
+    assert reasons.sentence(terms, 24.2, 16.6, "en").startswith("At the repayment rate requested, the credit would "
+                                                                "be repaid in about 24 months;")
     car = reasons.by_id["car"]  # a category: its written sentence, not "Car: no."
     assert reasons.sentence(car, "N", None, "en") == "Owns a car: no."
     assert reasons.sentence(car, "Y", None, "fr") == "Possession d'une voiture\u00a0: oui."

@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from creditrisk.reasons.units import missing, months_ago, number, typeset, years
+from creditrisk.reasons.units import missing, months, months_ago, number, typeset, years
 
 LANGUAGES = ("fr", "en")
 SENTENCE_KINDS = ("high", "low", "zero", "one", "rare", "missing")
@@ -111,8 +111,7 @@ class ReasonCatalogue:
         if unit == "years":
             return years(value, language)
         if unit == "months":
-            months = round(value)
-            return f"{months} mois" if language == "fr" else f"{months} month{'s' if months != 1 else ''}"
+            return months(value, language)
         if unit == "days_ago":
             return months_ago(-value, language)
         if unit == "times":
@@ -130,6 +129,9 @@ class ReasonCatalogue:
         median, zero, above a zero median, missing); else a sentence derived by rule from its label."""
         shown = self.format(value, concept.unit, language, concept.value)
         typical = None if median is None else self.format(median, concept.unit, language, concept.value)
+        if concept.unit == "months" and shown == typical and float(value) != float(median):
+            # « 17 mois ; pour la moitié de nos clients, c'est 17 mois au plus » compares nothing: one decimal
+            shown, typical = months(float(value), language, 1), months(float(median), language, 1)
         if missing(value):
             kind = "missing"
         elif concept.unit == "category":

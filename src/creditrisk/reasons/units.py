@@ -29,6 +29,14 @@ def number(value: float, digits: int, language: str) -> str:
     return text
 
 
+def months(value: float, language: str, digits: int = 0) -> str:
+    """A number of months, whole unless ``digits`` (« 16,9 mois », "16.9 months")."""
+    shown = round(value, digits) if digits else round(value)
+    if language == "fr":
+        return f"{number(shown, digits, language)} mois"
+    return f"{number(shown, digits, language)} month{'' if shown == 1 else 's'}"
+
+
 def years(value: float, language: str) -> str:
     years = int(value)
     months = int(round((value - years) * 12))
