@@ -13,8 +13,12 @@ arm's probability, as the plain CatBoost is judged):
 - **logistic**: a regularised logistic regression on the same features (median imputation with missing flags,
   scaling, one-hot categories, C = 0.05).
 - **blend 0.15 / 0.3**: ``fixed`` and ``logistic`` averaged on the logit scale with the logistic's weight.
+- **deep**: CatBoost on the project's features with the plain CatBoost's settings (depth 6, 1,000 trees at 0.03).
+- **fixed + deep**: the two CatBoost models averaged on the logit scale (a bag of two shapes instead of seeds).
 
-Usage: python benchmarks/real_applications_variants.py [--repeats 3] [--out FILE]
+``--arms`` chooses the arms (the plain CatBoost always runs: every difference is against it).
+
+Usage: python benchmarks/real_applications_variants.py [--repeats 3] [--arms ...] [--out FILE]
 """
 
 from __future__ import annotations
@@ -31,16 +35,18 @@ from real_applications import REAL, ROOT, kernel_frame, outcome, plain, project_
 from creditrisk.config import load_params
 
 SHAPE = {"depth": 5, "l2_leaf_reg": 25, "rsm": 0.5, "iterations": 330, "learning_rate": 0.05}
+DEEP = {"depth": 6, "iterations": 1000, "learning_rate": 0.03}
+ARMS = ("fixed", "group_ratios", "logistic", "blend", "deep", "fixed + deep")
 GROUPS = ("ORGANIZATION_TYPE", "OCCUPATION_TYPE", "NAME_EDUCATION_TYPE", "NAME_INCOME_TYPE")
 RELATIVE = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "EXT_SOURCE_2", "DAYS_BIRTH")
 BLENDS = (0.15, 0.3)
 
 
-def catboost(train: pd.DataFrame, y: np.ndarray, test: pd.DataFrame) -> np.ndarray:
+def catboost(train: pd.DataFrame, y: np.ndarray, test: pd.DataFrame, shape: dict = SHAPE) -> np.ndarray:
     from catboost import CatBoostClassifier, Pool
 
     categorical = [c for c in train.columns if train[c].dtype == object]
-    model = CatBoostClassifier(**SHAPE, random_seed=0, verbose=False, allow_writing_files=False, thread_count=2)
+    model = CatBoostClassifier(**shape, random_seed=0, verbose=False, allow_writing_files=False, thread_count=2)
     model.fit(Pool(train, y, cat_features=categorical))
     return model.predict_proba(Pool(test, cat_features=categorical))[:, 1]
 
@@ -73,18 +79,25 @@ def logistic(train: pd.DataFrame, y: np.ndarray, test: pd.DataFrame, categorical
 
 
 def fold(x: pd.DataFrame, y: np.ndarray, categorical: list[str], frame: pd.DataFrame, train_idx: np.ndarray,
-         test_idx: np.ndarray) -> dict:
+         test_idx: np.ndarray, arms: tuple[str, ...] = ARMS) -> dict:
     from scipy.special import expit, logit
 
     train, test, y_test = x.iloc[train_idx], x.iloc[test_idx], y[test_idx]
     fixed = catboost(train, y[train_idx], test)
-    linear = logistic(train, y[train_idx], test, categorical)
-    train_groups, test_groups = group_ratios(train, test)
-    row = {"plain": plain(frame, y, train_idx, test_idx), "fixed": outcome(y_test, fixed, 1 / 11),
-           "group_ratios": outcome(y_test, catboost(train_groups, y[train_idx], test_groups), 1 / 11),
-           "logistic": outcome(y_test, linear, 1 / 11)}
-    for weight in BLENDS:
-        row[f"blend {weight}"] = outcome(y_test, expit((1 - weight) * logit(fixed) + weight * logit(linear)), 1 / 11)
+    row = {"plain": plain(frame, y, train_idx, test_idx), "fixed": outcome(y_test, fixed, 1 / 11)}
+    if "group_ratios" in arms:
+        train_groups, test_groups = group_ratios(train, test)
+        row["group_ratios"] = outcome(y_test, catboost(train_groups, y[train_idx], test_groups), 1 / 11)
+    if "logistic" in arms or "blend" in arms:
+        linear = logistic(train, y[train_idx], test, categorical)
+        row["logistic"] = outcome(y_test, linear, 1 / 11)
+        for weight in BLENDS:
+            blend = expit((1 - weight) * logit(fixed) + weight * logit(linear))
+            row[f"blend {weight}"] = outcome(y_test, blend, 1 / 11)
+    if "deep" in arms or "fixed + deep" in arms:
+        deep = catboost(train, y[train_idx], test, DEEP)
+        row["deep"] = outcome(y_test, deep, 1 / 11)
+        row["fixed + deep"] = outcome(y_test, expit((logit(fixed) + logit(deep)) / 2), 1 / 11)
     return row
 
 
@@ -119,6 +132,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--arms", nargs="+", choices=ARMS, default=list(ARMS))
     parser.add_argument("--out", type=Path, default=None, help="also write every fold's figures as JSON")
     args = parser.parse_args()
     params = load_params(ROOT / "params.yaml")
@@ -130,7 +144,7 @@ def main() -> None:
         splitter = StratifiedKFold(n_splits=5, shuffle=True, random_state=repeat)
         for number, (train_idx, test_idx) in enumerate(splitter.split(np.zeros(len(data.y)), data.y), 1):
             rows.append({"repeat": repeat, "fold": number}
-                        | fold(x, data.y, data.categorical, frame, train_idx, test_idx))
+                        | fold(x, data.y, data.categorical, frame, train_idx, test_idx, tuple(args.arms)))
             print(json.dumps(rows[-1]), f"({time.perf_counter() - start:.0f} s)", flush=True)
     print("\n" + table(rows))
     if args.out:
