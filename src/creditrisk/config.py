@@ -82,6 +82,9 @@ class CatBoostParams:
                               "rises) or -1 (never rises) for each feature")
 
 
+COMPANION_SETTINGS = {"depth", "l2_leaf_reg", "rsm", "learning_rate"}
+
+
 @dataclass(frozen=True)
 class TrainParams(CatBoostParams):
     """The ``train`` section: CatBoost's settings plus how the champion is built."""
@@ -94,9 +97,16 @@ class TrainParams(CatBoostParams):
     # leaving each out costs)
     bag: int = 1  # models averaged in the final model (seeds seed, seed + 1, ...)
     refit: bool = True  # after the holdout's verdict, the promoted recipe is fitted again on every labelled row
+    # a second CatBoost shape averaged with the tuned one on the log-odds (its own trees by CV): the settings it
+    # changes (depth, l2_leaf_reg, rsm, learning_rate); empty: none
+    companion: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        unknown = set(self.companion) - COMPANION_SETTINGS
+        if unknown:
+            raise ConfigError(f"params.yaml train.companion: {sorted(unknown)}: expected some of "
+                              f"{sorted(COMPANION_SETTINGS)}")
         if self.imbalance not in IMBALANCE_STRATEGIES:
             raise ConfigError(f"params.yaml train.imbalance = {self.imbalance!r}; expected one of "
                               f"{IMBALANCE_STRATEGIES}")

@@ -6,7 +6,7 @@ thresholded on its out-of-fold scores, then fitted on every training row. The al
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -17,7 +17,16 @@ from creditrisk.data.schema import KEY
 from creditrisk.features import feature_version
 from creditrisk.model.calibration import choose_calibration
 from creditrisk.model.data import ModelData
-from creditrisk.model.training import CVResult, brier, cross_validate, fit_final, score_oof, stratified_folds
+from creditrisk.model.training import (
+    CVResult,
+    average_cv,
+    average_models,
+    brier,
+    cross_validate,
+    fit_final,
+    score_oof,
+    stratified_folds,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +53,25 @@ def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost
     folds = stratified_folds(train.y, settings.cv_folds, seed)
     cv = cross_validate(train.x, train.y, train.categorical, catboost, settings.imbalance, folds, seed, costs,
                         settings.undersample_ratio, as_final=True)
+    model = fit_final(train.x, train.y, train.categorical, catboost, settings.imbalance, cv.trees, seed,
+                      settings.undersample_ratio, settings.bag)
+    recorded = asdict(catboost) | {"iterations": cv.trees, "monotone": {  # the constraints that applied
+        f: sign for f, sign in catboost.monotone.items() if f in train.features}}
+    if settings.companion:  # a second shape, its own trees by CV, averaged with the first on the log-odds
+        partner = replace(catboost, **settings.companion)
+        partner_cv = cross_validate(train.x, train.y, train.categorical, partner, settings.imbalance, folds, seed,
+                                    costs, settings.undersample_ratio, as_final=True)
+        cv = average_cv([cv, partner_cv], train.y, folds, costs)
+        model = average_models([model, fit_final(train.x, train.y, train.categorical, partner, settings.imbalance,
+                                                 partner_cv.trees, seed, settings.undersample_ratio, settings.bag)])
+        recorded["companion"] = dict(settings.companion) | {"iterations": partner_cv.trees}
     calibration = choose_calibration(cv.oof, train.y, folds)  # cross-fitted: threshold and costs out of fold
     calibrated = score_oof(CVResult(cv.strategy, calibration.cross_fitted, cv.fold_auc, cv.fold_trees, cv.trees),
                            train.y, costs)
-    model = fit_final(train.x, train.y, train.categorical, catboost, settings.imbalance, cv.trees, seed,
-                      settings.undersample_ratio, settings.bag)
     bundle = Bundle(
         features=train.features, categorical=train.categorical, threshold=calibrated.threshold, costs=costs,
         calibration=calibration.calibrator.to_dict(), imbalance_strategy=settings.imbalance,
-        catboost=asdict(catboost) | {"iterations": cv.trees, "monotone": {  # the constraints that applied
-            f: sign for f, sign in catboost.monotone.items() if f in train.features}}, bag=settings.bag,
+        catboost=recorded, bag=settings.bag,
         cv=_cv_summary(calibrated, cv, train.y, settings.cv_folds), seed=seed, train_rows=len(train.y),
         holdout_rows=holdout_rows, data_source=params.data.source, feature_version=feature_version(),
         excluded=[a for a in settings.exclude if a not in train.features])
@@ -73,13 +91,19 @@ def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost
 
 def refit_on_all(predictor: Predictor, labelled: ModelData, undersample_ratio: float) -> Predictor:
     """The validated recipe fitted again on every labelled row (training part and holdout), once the holdout has
-    given its verdict: same features, trees, bag, calibration and threshold; only the rows grow."""
-    from dataclasses import replace
-
+    given its verdict: same features, trees, bag, companion, calibration and threshold; only the rows grow."""
     bundle = predictor.bundle
     data = ModelData(labelled.ids, labelled.x[bundle.features], labelled.y, bundle.categorical)
-    model = fit_final(data.x, data.y, data.categorical, CatBoostParams(**bundle.catboost), bundle.imbalance_strategy,
-                      bundle.catboost["iterations"], bundle.seed, undersample_ratio, bundle.bag)
+    recorded = dict(bundle.catboost)
+    companion = recorded.pop("companion", None)
+    settings = CatBoostParams(**recorded)
+    model = fit_final(data.x, data.y, data.categorical, settings, bundle.imbalance_strategy, settings.iterations,
+                      bundle.seed, undersample_ratio, bundle.bag)
+    if companion:
+        partner = replace(settings, **{k: v for k, v in companion.items() if k != "iterations"})
+        model = average_models([model, fit_final(data.x, data.y, data.categorical, partner,
+                                                 bundle.imbalance_strategy, companion["iterations"], bundle.seed,
+                                                 undersample_ratio, bundle.bag)])
     return Predictor(model, replace(bundle, train_rows=len(data.y), holdout_rows=0, fitted_on="every labelled row"))
 
 

@@ -181,7 +181,6 @@ def fit_final(x: pd.DataFrame, y: np.ndarray, categorical: list[str], params: Ca
               trees: int, seed: int, undersample_ratio: float, bag: int = 1):
     """The final model: ``bag`` models (seeds seed, seed + 1, ...) on every row given (resampled if the strategy
     says so), ``trees`` trees each, averaged into one CatBoost classifier (the mean of their log-odds)."""
-    import catboost
     from catboost import Pool
 
     models = []
@@ -193,9 +192,28 @@ def fit_final(x: pd.DataFrame, y: np.ndarray, categorical: list[str], params: Ca
         model.fit(Pool(x.iloc[idx], y[idx], cat_features=categorical))
         models.append(model)
         log.info("final model %d/%d: %d trees on %d rows", b + 1, bag, trees, len(idx))
-    if bag == 1:
+    return average_models(models)
+
+
+def average_models(models: list):
+    """One CatBoost classifier whose log-odds are the mean of the models' (``catboost.sum_models``)."""
+    import catboost
+
+    if len(models) == 1:
         return models[0]
-    return catboost.to_classifier(catboost.sum_models(models, weights=[1 / bag] * bag))
+    return catboost.to_classifier(catboost.sum_models(models, weights=[1 / len(models)] * len(models)))
+
+
+def average_cv(results: list[CVResult], y: np.ndarray, folds: Folds, costs: CostParams) -> CVResult:
+    """The out-of-fold scores of models averaged on the log-odds (the first result's trees are kept as the
+    recipe's), with their AUC per fold, cost and threshold."""
+    from scipy.special import expit, logit
+    from sklearn.metrics import roc_auc_score
+
+    oof = expit(np.mean([logit(np.clip(r.oof, 1e-12, 1 - 1e-12)) for r in results], axis=0))
+    fold_auc = [float(roc_auc_score(y[valid], oof[valid])) for _, valid in folds]
+    first = results[0]
+    return score_oof(CVResult(first.strategy, oof, fold_auc, first.fold_trees, first.trees), y, costs)
 
 
 def brier(target: np.ndarray, pd_: np.ndarray) -> float:

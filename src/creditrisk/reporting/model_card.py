@@ -230,6 +230,17 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
     return "\n".join(lines) + "\n"
 
 
+def _companion_line(companion: dict | None) -> list[str]:
+    """The second shape averaged with the first (params ``train.companion``), when there is one."""
+    if not companion:
+        return []
+    changed = ", ".join(f"{k} {num(v, 2) if isinstance(v, float) else v}" for k, v in companion.items()
+                        if k != "iterations")
+    return [f"- Averaged on the log-odds with a companion CatBoost of {companion['iterations']} trees (the same "
+            f"settings except {changed}; its trees by the same cross-validation; params `train.companion`): the "
+            "calibration and the threshold are fitted on the two models' averaged out-of-fold scores."]
+
+
 def _model_section(m: dict, bundle: Bundle, registry: dict | None) -> list[str]:
     """What the model is, how its PD and decision are made, and what the gate did with it."""
     bag = f"the mean of {bundle.bag} models (seeds) of " if bundle.bag > 1 else ""  # one model: its trees add up
@@ -242,6 +253,7 @@ def _model_section(m: dict, bundle: Bundle, registry: dict | None) -> list[str]:
              f"log loss is lowest. Class-imbalance treatment **{bundle.imbalance_strategy}**. "
              f"{len(bundle.features)} features ({len(bundle.categorical)} categorical){excluded}; fitted on "
              f"{bundle.train_rows:,} applicants of the training part ({bundle.data_source} data).",
+             *_companion_line(bundle.catboost.get("companion")),
              f"- Output: a probability of default, the raw score through a {bundle.calibration['method']} "
              "calibration: strictly increasing (the PD moves with every input and keeps the clients' order), "
              "chosen on cross-fitted out-of-fold log loss.",

@@ -119,3 +119,40 @@ def test_the_bag_is_one_model_whose_log_odds_are_the_mean_of_its_members():
     assert bag.tree_count_ == 75 and type(bag).__name__ == "CatBoostClassifier"
     single = fit_final(x, y, ["c"], params, "none", trees=25, seed=5, undersample_ratio=3.0, bag=1)
     assert single.tree_count_ == 25
+
+
+def test_a_companion_shape_is_cross_validated_averaged_on_the_log_odds_and_refitted():
+    """params train.companion: a second shape gets its own trees by CV; the final model's log-odds are the mean of
+    the two final models' (each built here by hand with fit_final), the calibration is fitted on the mean of the
+    two out-of-fold scores, and the refit on every row rebuilds both."""
+    from catboost import Pool
+    from scipy.special import expit, logit
+
+    from creditrisk.config import ConfigError, Params, TrainParams
+    from creditrisk.model.candidate import refit_on_all, train_champion
+    from creditrisk.model.data import ModelData
+
+    x, y = _frame(600, seed=4)
+    data = ModelData(np.arange(len(y)), x, y, ["c"])
+    train = TrainParams(iterations=80, learning_rate=0.2, depth=3, rsm=1.0, early_stopping_rounds=10, cv_folds=3,
+                        companion={"depth": 5, "learning_rate": 0.1})
+    champion = train_champion(data, 0, Params(train=train), train.catboost)
+    bundle = champion.predictor.bundle
+    companion = bundle.catboost["companion"]
+    assert companion["depth"] == 5 and companion["learning_rate"] == 0.1 and companion["iterations"] >= 1
+    first = fit_final(x, y, ["c"], train.catboost, "none", bundle.catboost["iterations"], 42, 3.0)
+    second = fit_final(x, y, ["c"], CatBoostParams(iterations=80, learning_rate=0.1, depth=5, rsm=1.0,
+                                                   early_stopping_rounds=10), "none", companion["iterations"], 42, 3.0)
+    pool = Pool(x, cat_features=["c"])
+    expected = expit((logit(first.predict_proba(pool)[:, 1]) + logit(second.predict_proba(pool)[:, 1])) / 2)
+    assert np.allclose(champion.predictor.model.predict_proba(pool)[:, 1], expected, atol=1e-9)
+    assert champion.predictor.model.tree_count_ == bundle.catboost["iterations"] + companion["iterations"]
+    folds = stratified_folds(y, 3, 42)
+    scores = [cross_validate(x, y, ["c"], settings, "none", folds, 42, CostParams(), as_final=True).oof
+              for settings in (train.catboost, CatBoostParams(iterations=80, learning_rate=0.1, depth=5, rsm=1.0,
+                                                              early_stopping_rounds=10))]
+    assert np.allclose(champion.oof["score"], expit((logit(scores[0]) + logit(scores[1])) / 2))
+    refit = refit_on_all(champion.predictor, data, 3.0)
+    assert np.allclose(refit.model.predict_proba(pool)[:, 1], expected, atol=1e-9)  # the same rows: the same model
+    with pytest.raises(ConfigError, match=r"train.companion: \['iterations'\]"):
+        TrainParams(companion={"iterations": 500})
