@@ -21,7 +21,8 @@ The route uses the project's own feature builder on the application columns (the
 ``features.groups``); no history rows come with these applicants. Prints a per-fold table, the paired differences
 (route minus plain CatBoost) with their mean and standard deviation, and the route's trees, depth and rows.
 
-Usage: python benchmarks/real_applications.py [--repeats 3] [--folds 5] [--arms route plain logistic scorecard]
+Usage: python benchmarks/real_applications.py [--repeats 3] [--first-repeat 0] [--folds 5]
+       [--arms route plain logistic scorecard] [--params FILE] [--out FILE]
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ def route(data: ModelData, train_idx: np.ndarray, test_idx: np.ndarray, params: 
     return {"route": outcome(test.y, refit.predict_proba(test.x)[1], threshold),
             "route_no_refit": outcome(test.y, candidate.predict_proba(test.x)[1], threshold),
             "shape": {"trees": candidate.bundle.catboost["iterations"], "bag": candidate.bundle.bag,
+                      "companion_trees": candidate.bundle.catboost.get("companion", {}).get("iterations"),
                       **study.best_params, "features": len(candidate.bundle.features),
                       "candidate_rows": candidate.bundle.train_rows, "refit_rows": refit.bundle.train_rows,
                       "calibration": candidate.bundle.calibration["method"], "threshold": threshold}}
@@ -210,6 +212,7 @@ def main() -> None:
     parser.add_argument("--real", type=Path, default=REAL)
     parser.add_argument("--params", type=Path, default=ROOT / "params.yaml")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--first-repeat", type=int, default=0, help="skip the repeats before this one (a run in parts)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--arms", nargs="+", default=["route", "plain", "logistic", "scorecard"])
     parser.add_argument("--out", type=Path, default=None, help="also write every fold's figures as JSON")
@@ -221,7 +224,7 @@ def main() -> None:
           f"{data.x.shape[1]} project features (groups {list(params.features.groups)}); plain: {frame.shape[1]} "
           f"columns; {args.repeats} x {args.folds} folds\n", flush=True)
     rows, start = [], time.perf_counter()
-    for repeat in range(args.repeats):
+    for repeat in range(args.first_repeat, args.repeats):
         splitter = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=repeat)
         for fold, (train_idx, test_idx) in enumerate(splitter.split(np.zeros(len(data.y)), data.y), 1):
             row = {"repeat": repeat, "fold": fold}
