@@ -46,6 +46,12 @@ def without_excluded(data: ModelData, exclude: tuple[str, ...]) -> ModelData:
     return data
 
 
+def companion_settings(base: CatBoostParams, companion: dict) -> CatBoostParams:
+    """The second shape's settings (params ``train.companion``, or as a bundle records it with its trees): the
+    base's, with the shape the companion changes."""
+    return replace(base, **{k: v for k, v in companion.items() if k != "iterations"})
+
+
 def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost: CatBoostParams) -> TrainedChampion:
     """Cross-validate the recipe, calibrate and threshold on its out-of-fold scores, fit the final model."""
     costs, seed, settings = params.cost, params.base.seed, params.train
@@ -58,7 +64,7 @@ def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost
     recorded = asdict(catboost) | {"iterations": cv.trees, "monotone": {  # the constraints that applied
         f: sign for f, sign in catboost.monotone.items() if f in train.features}}
     if settings.companion:  # a second shape, its own trees by CV, averaged with the first on the log-odds
-        partner = replace(catboost, **settings.companion)
+        partner = companion_settings(catboost, settings.companion)
         partner_cv = cross_validate(train.x, train.y, train.categorical, partner, settings.imbalance, folds, seed,
                                     costs, settings.undersample_ratio, as_final=True)
         cv = average_cv([cv, partner_cv], train.y, folds, costs)
@@ -100,7 +106,7 @@ def refit_on_all(predictor: Predictor, labelled: ModelData, undersample_ratio: f
     model = fit_final(data.x, data.y, data.categorical, settings, bundle.imbalance_strategy, settings.iterations,
                       bundle.seed, undersample_ratio, bundle.bag)
     if companion:
-        partner = replace(settings, **{k: v for k, v in companion.items() if k != "iterations"})
+        partner = companion_settings(settings, companion)
         model = average_models([model, fit_final(data.x, data.y, data.categorical, partner,
                                                  bundle.imbalance_strategy, companion["iterations"], bundle.seed,
                                                  undersample_ratio, bundle.bag)])
