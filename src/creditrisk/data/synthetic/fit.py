@@ -6,6 +6,9 @@ Run by a maintainer who has real application_train rows (the project ships the f
 
 The true PD's application part is an additive model fitted on those rows: a logistic regression on cubic splines
 of each numeric column (with a missing-value term) and on the categories, its penalty chosen by 5-fold CV AUC.
+With ``--rising-loan-terms`` the loan terms' shapes are then made non-decreasing (``LOAN_TERMS``: each replaced
+by its isotonic fit, weighted by the rows it reads), a world where borrowing less at the same term never raises
+the true PD; not the shipped one (docs/benchmarks.md "Session 13: a world that keeps the lender's rule").
 It is shipped as one shape table per column (the spline's values on a grid of the column's quantiles, read back
 by linear interpolation), so the generator needs neither scikit-learn's objects nor the rows.
 """
@@ -25,10 +28,15 @@ from creditrisk.data.synthetic.risk import FEW_VALUES, application_logit_from, p
 
 SHAPE_POINTS = 65
 CATEGORY_MIN_COUNT = 30
+# The true PD's inputs that grow with the credit at the same term (a cheaper purchase scales the three amounts, a
+# down payment the credit and the instalment): their shapes never fall.
+LOAN_TERMS = ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "CREDIT_TO_GOODS", "ANNUITY_TO_INCOME",
+              "CREDIT_TO_INCOME")
 
 
-def fit_application_pd(frame, seed: int = 0) -> dict:
-    """Spline logistic regression of TARGET on the application columns, exported as shape tables."""
+def fit_application_pd(frame, seed: int = 0, rising: bool = False) -> dict:
+    """Spline logistic regression of TARGET on the application columns, exported as shape tables (``rising``: the
+    loan terms' shapes made non-decreasing)."""
     import pandas as pd
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
@@ -70,6 +78,8 @@ def fit_application_pd(frame, seed: int = 0) -> dict:
         imputed = [np.nan] if np.isnan(numbers[k]).any() else [np.median(present)]  # seen empty, or imputed
         missing = float((pipe.transform(pd.DataFrame({k: imputed})) @ beta)[0])
         centre = float(np.median(pipe.transform(data[[k]]) @ beta))
+        if rising and k in LOAN_TERMS:
+            effect = non_decreasing(grid, effect, present)
         shapes[k] = {"grid": grid.tolist(), "effect": (effect - centre).round(6).tolist(),
                      "missing": round(missing - centre, 6)}
     encoder = transformer.named_transformers_["c"]
@@ -96,12 +106,21 @@ def fit_application_pd(frame, seed: int = 0) -> dict:
     return params
 
 
+def non_decreasing(grid: np.ndarray, effect: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The non-decreasing shape closest to ``effect`` on ``grid``, each grid point weighted by the values read
+    from it (``np.interp`` reads a value from its two neighbours; the nearest one at or above it counts here)."""
+    from sklearn.isotonic import IsotonicRegression
+
+    weight = np.bincount(np.clip(np.searchsorted(grid, values), 0, grid.size - 1), minlength=grid.size)
+    return IsotonicRegression(increasing=True).fit_transform(grid, effect, sample_weight=weight + 1e-3)
+
+
 def _infrequent(encoder) -> list:
     return list(encoder.infrequent_categories_) if hasattr(encoder, "infrequent_categories_") else [None] * len(
         encoder.categories_)
 
 
-def fit(frame) -> dict:
+def fit(frame, rising: bool = False) -> dict:
     """Everything the generator ships: the copula, the application PD, and the shares of the exact rules."""
     dims, corr = copula.fit_copula(frame)
     out = frame["DAYS_EMPLOYED"] == schema.SENTINEL_DAYS
@@ -114,7 +133,7 @@ def fit(frame) -> dict:
         "goods_step_share": round(float((goods % copula.GOODS_STEP == 0).mean()), 6),
         "income_step_shares": {str(int(step)): round(float((frame["AMT_INCOME_TOTAL"] % step == 0).mean()), 6)
                                for step in copula.INCOME_STEPS},
-        "application_pd": fit_application_pd(frame),
+        "application_pd": fit_application_pd(frame, rising=rising),
     }
 
 
@@ -124,9 +143,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("real_csv", type=Path, help="real application_train rows (with TARGET)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parents[1] / "resources" / copula.PARAMS_FILE)
+    parser.add_argument("--rising-loan-terms", action="store_true",
+                        help="make the loan terms' shapes non-decreasing (not the shipped world)")
     args = parser.parse_args()
     frame = pd.read_csv(args.real_csv)
-    params = fit(frame)
+    params = fit(frame, rising=args.rising_loan_terms)
     args.out.write_text(json.dumps(params, separators=(",", ":")) + "\n")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e3:.0f} kB) from {len(frame):,} real rows; "
           f"{len(params['copula']['dimensions'])} copula dimensions, PD penalty C={params['application_pd']['C']:.3g} "

@@ -9,6 +9,7 @@ import pytest
 
 from creditrisk.data import schema
 from creditrisk.data.synthetic.copula import PARAMS_FILE, _nearest_correlation, _ordinal_scores
+from creditrisk.data.synthetic.fit import LOAN_TERMS, fit_application_pd, non_decreasing
 from creditrisk.data.synthetic.risk import application_logit_from, pd_inputs
 from tests.conftest import ROOT
 
@@ -82,6 +83,39 @@ def test_shape_tables_read_by_interpolation_and_missing_terms():
     categories = {"CODE_GENDER": np.array(["M", "F", "M"], dtype=object)}
     # 5 -> halfway (0.5); 20 -> held at the last point (1.0); missing -> 0.5; M +0.3, unseen F reads as "other"
     assert application_logit_from(params, numbers, categories) == pytest.approx([-1.2, -1.1, -1.2])
+
+
+def test_a_loan_term_shape_becomes_its_weighted_isotonic_fit():
+    grid = np.array([1.0, 2.0, 3.0, 4.0])
+    # 2 -> 3 falls: the two points pool to their weighted mean. Values read from each point (at or just below
+    # it): 1 once, 2 three times (1.5, 2, 2), 3 once, 4 once -> (2 x 3 + 1 x 1) / 4 = 1.75
+    values = np.array([1.0, 1.5, 2.0, 2.0, 3.0, 4.0])
+    shape = non_decreasing(grid, np.array([0.0, 2.0, 1.0, 3.0]), values)
+    assert shape == pytest.approx([0.0, 1.75, 1.75, 3.0], abs=1e-3)
+    assert non_decreasing(grid, np.array([0.0, 1.0, 2.0, 5.0]), values) == pytest.approx([0.0, 1.0, 2.0, 5.0])
+
+
+def test_a_rising_world_keeps_the_lenders_rule_and_nothing_else_changes(real_rows):
+    """``--rising-loan-terms``: the loan terms' shapes never fall, every other term is the free fit's, and a cheaper
+    purchase (credit, instalment and price scaled) or a down payment (credit and instalment scaled) never raises an
+    applicant's application logit, where the free fit raises some."""
+    rows = real_rows.sample(3_000, random_state=0).reset_index(drop=True)
+    free, rising = fit_application_pd(rows), fit_application_pd(rows, rising=True)
+    for name, shape in rising["numbers"].items():
+        if name in LOAN_TERMS:
+            assert np.all(np.diff(shape["effect"]) >= 0), name
+        else:
+            assert shape == free["numbers"][name], name
+    assert rising["categories"] == free["categories"]
+    cols = rows.to_dict("series")
+    for scaled in (("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"), ("AMT_CREDIT", "AMT_ANNUITY")):
+        rises = {}
+        for label, params in (("free", free), ("rising", rising)):
+            steps = np.array([application_logit_from(params, *pd_inputs({**cols, **{c: cols[c] * share
+                                                                                 for c in scaled}}))
+                              for share in np.linspace(1.0, 0.3, 8)])
+            rises[label] = np.mean(np.any(np.diff(steps, axis=0) > 1e-9, axis=0))
+        assert rises["rising"] == 0 and rises["free"] > 0.01, (scaled, rises)
 
 
 def test_pd_inputs_read_the_sentinel_as_missing_and_add_the_ratios(frames):
