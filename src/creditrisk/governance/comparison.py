@@ -20,7 +20,7 @@ import numpy as np
 
 from creditrisk.config import CatBoostParams, Params
 from creditrisk.model.baselines import all_baselines
-from creditrisk.model.candidate import without_excluded
+from creditrisk.model.candidate import model_inputs
 from creditrisk.model.data import ModelData
 from creditrisk.model.scorecard import Challenger, train_challenger
 from creditrisk.model.training import CVResult, cross_validate, stratified_folds
@@ -44,7 +44,7 @@ def compare_models(data: ModelData, params: Params, catboost: CatBoostParams) ->
 
     settings, seed, costs = params.train, params.base.seed, params.cost
     catboost = replace(catboost, learning_rate=params.compare.learning_rate)
-    train = without_excluded(data, settings.exclude)
+    train = model_inputs(data, settings.exclude, catboost)
     folds = stratified_folds(train.y, params.compare.folds, seed)
     results = {s: cross_validate(train.x, train.y, train.categorical, catboost, s, folds, seed, costs,
                                  settings.undersample_ratio) for s in params.compare.strategies}

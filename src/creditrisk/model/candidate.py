@@ -18,6 +18,7 @@ from creditrisk.features import feature_version
 from creditrisk.model.calibration import choose_calibration
 from creditrisk.model.data import ModelData
 from creditrisk.model.training import (
+    UNSIGNED_LOAN_TERMS,
     CVResult,
     average_cv,
     average_models,
@@ -46,6 +47,12 @@ def without_excluded(data: ModelData, exclude: tuple[str, ...]) -> ModelData:
     return data
 
 
+def model_inputs(data: ModelData, exclude: tuple[str, ...], catboost: CatBoostParams) -> ModelData:
+    """What the model is given: the data without the excluded attributes and, when the loan terms are
+    constrained, without the loan-term features that have no sign (``UNSIGNED_LOAN_TERMS``)."""
+    return without_excluded(data, exclude + (UNSIGNED_LOAN_TERMS if catboost.monotone else ()))
+
+
 def companion_settings(base: CatBoostParams, companion: dict) -> CatBoostParams:
     """The second shape's settings (params ``train.companion``, or as a bundle records it with its trees): the
     base's, with the shape the companion changes."""
@@ -55,7 +62,7 @@ def companion_settings(base: CatBoostParams, companion: dict) -> CatBoostParams:
 def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost: CatBoostParams) -> TrainedChampion:
     """Cross-validate the recipe, calibrate and threshold on its out-of-fold scores, fit the final model."""
     costs, seed, settings = params.cost, params.base.seed, params.train
-    train = without_excluded(train, settings.exclude)
+    train = model_inputs(train, settings.exclude, catboost)
     folds = stratified_folds(train.y, settings.cv_folds, seed)
     cv = cross_validate(train.x, train.y, train.categorical, catboost, settings.imbalance, folds, seed, costs,
                         settings.undersample_ratio, as_final=True)

@@ -37,8 +37,10 @@ Folds = list[tuple[np.ndarray, np.ndarray]]
 # scales credit, instalment and price; a down payment the credit and the instalment): constrained so (params
 # train.monotone), borrowing less never raises the PD. Their cost on the real rows: docs/benchmarks.md.
 MONOTONE_LOAN_TERMS = {"AMT_CREDIT": 1, "AMT_ANNUITY": 1, "AMT_GOODS_PRICE": 1, "CREDIT_INCOME_RATIO": 1,
-                       "ANNUITY_INCOME_RATIO": 1, "CREDIT_GOODS_DIFF": 1, "GOODS_CREDIT_RATIO": -1,
-                       "EXT_3_CREDIT_INCOME_RATIO": -1}
+                       "ANNUITY_INCOME_RATIO": 1, "GOODS_CREDIT_RATIO": -1, "EXT_3_CREDIT_INCOME_RATIO": -1}
+# Loan-term features with no such sign: a cheaper purchase brings credit − price towards zero from above or from
+# below. A constrained model is trained without them, or they would raise the PD of some clients.
+UNSIGNED_LOAN_TERMS = ("CREDIT_GOODS_DIFF",)
 
 
 def catboost_model(params: CatBoostParams, seed: int, strategy: str, iterations: int | None = None,
@@ -49,8 +51,8 @@ def catboost_model(params: CatBoostParams, seed: int, strategy: str, iterations:
 
     extra: dict = {"auto_class_weights": strategy} if strategy in ("Balanced", "SqrtBalanced") else {}
     constrained = {f: s for f, s in params.monotone.items() if features is None or f in features}
-    if constrained:
-        extra["monotone_constraints"] = constrained
+    if constrained:  # no combined categorical statistics: one built on a constrained column's split escapes the
+        extra |= {"monotone_constraints": constrained, "max_ctr_complexity": 1}  # constraint (docs/benchmarks.md)
     sampling = {"rsm": params.rsm} if params.rsm < 1 else {}  # CPU only; on a GPU every feature is read
     return CatBoostClassifier(
         iterations=iterations or params.iterations, learning_rate=params.learning_rate, depth=params.depth,

@@ -12,6 +12,8 @@ import pytest
 from creditrisk.config import CatBoostParams, ConfigError
 from creditrisk.data.schema import KEY
 from creditrisk.features import build_features, catalogue
+from creditrisk.model.candidate import model_inputs
+from creditrisk.model.data import ModelData
 from creditrisk.model.training import MONOTONE_LOAN_TERMS, catboost_model, fit_final
 from creditrisk.stages.common import load_tables
 
@@ -26,30 +28,49 @@ def _grid(app: pl.DataFrame, scaled: tuple[str, ...]) -> pl.DataFrame:
 
 def test_borrowing_less_never_raises_the_pd_with_the_published_constraints(features, interim):
     """Labels drawn from a PD that is highest for a middle band of credit / income (2 to 4 times the income), so a
-    free model learns that borrowing less can raise the PD (checked: it does); the constrained one never does."""
-    monotone = MONOTONE_LOAN_TERMS
-    names = [f.name for f in catalogue() if not f.categorical]
+    model learns that borrowing less can raise the PD; every application feature, categorical ones included, and
+    trees of depth 6. Two ways out of the constraints, each shown to raise some clients' PD when left open:
+    credit − price constrained to rise (a cheaper purchase brings it towards zero from below when the credit is
+    under the price), and CatBoost's combined categorical statistics (one built on a constrained column's split
+    escapes the constraint). The project's constrained model (no credit − price, no combination) raises none."""
+    from catboost import CatBoostClassifier, Pool
+
+    names = [f.name for f in catalogue() if f.table == "application" and f.name in features["train"].columns]
+    categorical = [f.name for f in catalogue() if f.categorical and f.name in names]
     train = features["train"].head(2500).to_pandas()
     ratio = train["CREDIT_INCOME_RATIO"].to_numpy()
     target = (np.random.default_rng(0).random(len(train)) < np.where((ratio > 2) & (ratio < 4), 0.4, 0.05)).astype(int)
-    app = load_tables(interim)["application_test"].collect().sort(KEY).head(40)
+    app = load_tables(interim)["application_test"].collect().sort(KEY).head(200)
+    under_price = (app["AMT_CREDIT"] < app["AMT_GOODS_PRICE"]).to_numpy()
+    params = CatBoostParams(iterations=200, learning_rate=0.03, depth=6, rsm=1.0, monotone=MONOTONE_LOAN_TERMS)
+    data = model_inputs(ModelData(train[KEY].to_numpy(), train[names], target, categorical), (), params)
+    assert "CREDIT_GOODS_DIFF" in names and "CREDIT_GOODS_DIFF" not in data.features
+    project = fit_final(data.x, target, categorical, params, "none", 200, 0, 3.0)
+    settings = {k: v for k, v in project.get_params().items() if k != "monotone_constraints"}
+    with_difference = CatBoostClassifier(**settings, monotone_constraints=MONOTONE_LOAN_TERMS | {
+        "CREDIT_GOODS_DIFF": 1}).fit(Pool(train[names], target, cat_features=categorical))
+    combined = CatBoostClassifier(**{k: v for k, v in project.get_params().items() if k != "max_ctr_complexity"})
+    combined.fit(Pool(data.x, target, cat_features=categorical))
     rises = {}
-    for name, constraints in (("free", {}), ("monotone", monotone)):
-        params = CatBoostParams(iterations=50, depth=4, rsm=1.0, monotone=constraints)
-        model = fit_final(train[names], target, [], params, "none", 50, 0, 3.0)
-        for scaled in (("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"), ("AMT_CREDIT", "AMT_ANNUITY")):
-            grid = build_features({"application": _grid(app, scaled)}, columns=names).sort(KEY)
-            pd_ = model.predict_proba(grid.select(names).to_pandas())[:, 1].reshape(len(SCALES), len(app))
-            rises[name, scaled[-1]] = int(np.any(np.diff(pd_, axis=0) > 1e-12, axis=0).sum())  # clients
-    assert rises["free", "AMT_GOODS_PRICE"] > 0 and rises["free", "AMT_ANNUITY"] > 0  # the check can see a rise
-    assert rises["monotone", "AMT_GOODS_PRICE"] == rises["monotone", "AMT_ANNUITY"] == 0
+    for scaled in (("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"), ("AMT_CREDIT", "AMT_ANNUITY")):
+        grid = build_features({"application": _grid(app, scaled)}, columns=names).sort(KEY).select(names).to_pandas()
+        for name, model in (("project", project), ("with_difference", with_difference), ("combined", combined)):
+            pd_ = model.predict_proba(grid[model.feature_names_])[:, 1].reshape(len(SCALES), len(app))
+            rises[name, scaled[-1]] = np.any(np.diff(pd_, axis=0) > 1e-12, axis=0)  # per client
+    purchase, down_payment = "AMT_GOODS_PRICE", "AMT_ANNUITY"
+    assert rises["with_difference", purchase].sum() > 0 and not (rises["with_difference", purchase]
+                                                                 & ~under_price).any()
+    assert rises["combined", purchase].sum() + rises["combined", down_payment].sum() > 0
+    assert rises["project", purchase].sum() == rises["project", down_payment].sum() == 0
 
 
 def test_constraints_apply_only_to_the_columns_trained_on():
     params = CatBoostParams(monotone={"AMT_CREDIT": 1, "GOODS_CREDIT_RATIO": -1})
     model = catboost_model(params, 0, "none", features=["AMT_CREDIT", "EXT_SOURCE_MEAN"])
     assert model.get_params()["monotone_constraints"] == {"AMT_CREDIT": 1}
-    assert "monotone_constraints" not in catboost_model(CatBoostParams(), 0, "none").get_params()
+    assert model.get_params()["max_ctr_complexity"] == 1
+    free = catboost_model(CatBoostParams(), 0, "none").get_params()
+    assert "monotone_constraints" not in free and "max_ctr_complexity" not in free
 
 
 def test_the_search_ranks_shapes_without_constraints_and_keeps_the_train_settings():
