@@ -8,7 +8,8 @@ choice on these rows in docs/benchmarks.md):
 
 - **free**: no constraint;
 - **monotone**: ``MONOTONE_LOAN_TERMS`` (each loan-term feature in the sign it has as a function of the credit at
-  equal term), or params.yaml ``train.monotone`` when it is set.
+  equal term), or params.yaml ``train.monotone`` when it is set; trained, as the train stage does, without the
+  loan-term features that have no sign (``UNSIGNED_LOAN_TERMS``).
 
 Each arm scores the outer test fold (AUC; cost per client at its own threshold on the calibrated PD) and, for the
 first ``--clients`` test applicants of each fold, two negotiations an adviser makes, each on a grid of 15 steps

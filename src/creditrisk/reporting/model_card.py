@@ -192,9 +192,12 @@ def _monotone_line(monotone: dict) -> str:
         falling = ", ".join(f"`{f}`" for f, sign in sorted(monotone.items()) if sign < 0)
         return (f"- Monotone constraints (params train.monotone): the PD never falls as {rising} rise"
                 + (f" and never rises as {falling} rise" if falling else "") + ": borrowing less never raises it. "
-                "Their cost on the real rows: docs/benchmarks.md \"Monotone loan terms\".")
+                "Credit − price is not given to the model (a cheaper purchase brings it towards zero from either "
+                "side) and CatBoost combines no categorical features (a combination built on a constrained "
+                "column's split escapes the constraint). Their cost on the real rows: docs/benchmarks.md "
+                "\"Monotone loan terms\".")
     return ("- No monotone constraint on the loan terms (params train.monotone): their cost on the real rows is "
-            "within the fold-to-fold noise, but they make training 2 to 3 times slower and are off by default for "
+            "within the fold-to-fold noise, but they make training about twice as slow and are off by default for "
             "the reasons measured in docs/benchmarks.md (\"Monotone loan terms\"), so for some clients a smaller "
             "amount gets a higher PD; the adviser's what-if shows the model's PD as it is and says so.")
 

@@ -1,0 +1,16 @@
+"""The model card says whether borrowing less can raise the PD, and how the constraints are kept when they are on."""
+
+from creditrisk.reporting.model_card import _monotone_line
+
+
+def test_the_constraints_are_listed_by_sign_with_what_the_model_is_not_given():
+    line = _monotone_line({"AMT_CREDIT": 1, "GOODS_CREDIT_RATIO": -1, "AMT_ANNUITY": 1})
+    assert "the PD never falls as `AMT_ANNUITY`, `AMT_CREDIT` rise and never rises as `GOODS_CREDIT_RATIO` rise" in line
+    assert "borrowing less never raises it" in line
+    assert "Credit − price is not given to the model" in line and "combines no categorical features" in line
+
+
+def test_without_constraints_the_card_says_a_smaller_amount_can_get_a_higher_pd():
+    line = _monotone_line({})
+    assert line.startswith("- No monotone constraint on the loan terms")
+    assert "a smaller amount gets a higher PD" in line and "never raises" not in line
