@@ -16,7 +16,7 @@ import streamlit as st
 import charts
 from api_client import ApiClient, ApiError
 from letter import agreed_explanation, render_letter
-from texts import ARROWS, ICONS, LANGUAGES, STREAMLIT_WORDS, decision_help, t
+from texts import ARROWS, ICONS, LANGUAGES, STREAMLIT_WORDS, decision_help, t, term
 
 INCOME_BANDS = {"< 100 000": (None, 99_999.99), "100 000 – 200 000": (100_000, 199_999.99),
                 "200 000 – 300 000": (200_000, 299_999.99), "≥ 300 000": (300_000, None)}
@@ -39,13 +39,6 @@ def fmt(value: object, language: str) -> str:
 
 def euros(value: float, language: str) -> str:
     return fmt(value, language) + "\u00a0€"
-
-
-def term(months: float, language: str) -> str:
-    """A term in whole months; « environ » when it is the file's credit ÷ instalment, not a whole number (17 x the
-    instalment is then not the credit exactly)."""
-    whole = round(months)
-    return t("months" if abs(months - whole) < 0.01 else "months_about", language, n=f"{whole:.0f}")
 
 
 def decimal(value: float | None, language: str, digits: int = 3) -> str:

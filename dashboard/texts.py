@@ -316,6 +316,8 @@ TEXT: dict[str, dict[str, str]] = {
                    "en": "\"{text}\": not a number."},
     "months": {"fr": "{n} mois", "en": "{n} months"},
     "months_about": {"fr": "environ {n} mois", "en": "about {n} months"},
+    "month_one": {"fr": "1 mois", "en": "1 month"},
+    "month_one_about": {"fr": "environ 1 mois", "en": "about 1 month"},
     "whatif_rises": {"fr": "Le modèle donne ici une probabilité de défaut plus élevée pour un montant emprunté plus "
                            "petit : il n'a pas appris de nos anciens clients que le risque baisse toujours avec le "
                            "montant. La décision suit la probabilité du modèle.",
@@ -408,6 +410,14 @@ ARROWS = {True: "▲", False: "▼"}
 def t(key: str, language: str, **values: object) -> str:
     text = TEXT[key][language]
     return text.format(**values) if values else text
+
+
+def term(months: float, language: str) -> str:
+    """A term in whole months; « environ » when it is the file's credit ÷ instalment, not a whole number (17 x the
+    instalment is then not the credit exactly)."""
+    whole = round(months)
+    key = ("month_one" if whole == 1 else "months") + ("" if abs(months - whole) < 0.01 else "_about")
+    return t(key, language, n=f"{whole:.0f}")
 
 
 def decision_help(decision: str, language: str) -> str:

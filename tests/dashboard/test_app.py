@@ -277,6 +277,13 @@ def test_platform_host_port_urls_get_a_scheme(monkeypatch):
     assert ApiClient.from_env().base_url == "http://creditrisk-api:10000"
 
 
+def test_a_term_is_said_in_whole_months_and_about_when_it_is_not_whole():
+    from texts import term
+
+    assert [term(m, "en") for m in (1, 1.3, 24, 16.9)] == ["1 month", "about 1 month", "24 months", "about 17 months"]
+    assert [term(m, "fr") for m in (1, 24.004, 16.9)] == ["1 mois", "24 mois", "environ 17 mois"]
+
+
 def test_opening_a_client_from_the_portfolio(api, serving_data):
     at = _app(api, page="portfolio")
     first = int(serving_data.population.index[0])
