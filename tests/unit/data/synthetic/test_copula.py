@@ -104,7 +104,7 @@ def test_a_rising_world_keeps_the_lenders_rule_and_nothing_else_changes(real_row
     made_rising = []
     monkeypatch.setattr(fit_module, "non_decreasing", lambda grid, effect, values: made_rising.append(1) or
                         non_decreasing(grid, effect, values))
-    rows = real_rows.sample(2_000, random_state=0).reset_index(drop=True)
+    rows = real_rows.sample(1_000, random_state=0).reset_index(drop=True)
     rising = fit_application_pd(rows, rising=True)
     assert len(made_rising) == len(LOAN_TERMS)  # every loan term, nothing else
     for name in LOAN_TERMS:
