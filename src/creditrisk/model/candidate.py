@@ -12,7 +12,7 @@ import numpy as np
 
 from creditrisk.artefacts.bundle import Bundle, CVSummary
 from creditrisk.artefacts.predictor import Predictor
-from creditrisk.config import CatBoostParams, Params
+from creditrisk.config import CatBoostParams, ConfigError, Params
 from creditrisk.data.schema import KEY
 from creditrisk.features import feature_version
 from creditrisk.model.calibration import choose_calibration
@@ -50,6 +50,11 @@ def without_excluded(data: ModelData, exclude: tuple[str, ...]) -> ModelData:
 def model_inputs(data: ModelData, exclude: tuple[str, ...], catboost: CatBoostParams) -> ModelData:
     """What the model is given: the data without the excluded attributes and, when the loan terms are
     constrained, without the loan-term features that have no sign (``UNSIGNED_LOAN_TERMS``)."""
+    unsigned = sorted(set(catboost.monotone) & set(UNSIGNED_LOAN_TERMS))
+    if unsigned:
+        raise ConfigError(f"params.yaml train.monotone: {unsigned} has no sign as a function of the credit at equal "
+                          "term (a cheaper purchase brings credit − price towards zero from above or from below): "
+                          "remove it; a constrained model is trained without it")
     return without_excluded(data, exclude + (UNSIGNED_LOAN_TERMS if catboost.monotone else ()))
 
 

@@ -89,6 +89,14 @@ def test_the_search_ranks_shapes_without_constraints_and_keeps_the_train_setting
                                                         ).get_params()
 
 
+def test_a_constraint_on_credit_minus_price_is_refused_by_name():
+    data = ModelData(np.arange(3), pd.DataFrame({"AMT_CREDIT": [1.0, 2.0, 3.0], "CREDIT_GOODS_DIFF": [0.0, 1.0, -1.0]}),
+                     np.array([0, 1, 0]), [])
+    with pytest.raises(ConfigError, match=r"train.monotone: \['CREDIT_GOODS_DIFF'\] has no sign .* remove it"):
+        model_inputs(data, (), CatBoostParams(monotone={"AMT_CREDIT": 1, "CREDIT_GOODS_DIFF": 1}))
+    assert model_inputs(data, (), CatBoostParams()).features == ["AMT_CREDIT", "CREDIT_GOODS_DIFF"]  # free: kept
+
+
 @pytest.mark.parametrize("sign", [0, 2, True, "up"])
 def test_a_constraint_is_plus_or_minus_one(sign):
     with pytest.raises(ConfigError, match=r"train.monotone: \{'AMT_CREDIT': .*expected 1 .* or -1"):
