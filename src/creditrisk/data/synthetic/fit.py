@@ -28,15 +28,16 @@ from creditrisk.data.synthetic.risk import FEW_VALUES, application_logit_from, p
 
 SHAPE_POINTS = 65
 CATEGORY_MIN_COUNT = 30
+PENALTIES = tuple(np.logspace(-4, -1, 7))  # the inverse penalties C searched by 5-fold CV AUC
 # The true PD's inputs that grow with the credit at the same term (a cheaper purchase scales the three amounts, a
 # down payment the credit and the instalment): their shapes never fall.
 LOAN_TERMS = ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "CREDIT_TO_GOODS", "ANNUITY_TO_INCOME",
               "CREDIT_TO_INCOME")
 
 
-def fit_application_pd(frame, seed: int = 0, rising: bool = False) -> dict:
-    """Spline logistic regression of TARGET on the application columns, exported as shape tables (``rising``: the
-    loan terms' shapes made non-decreasing)."""
+def fit_application_pd(frame, seed: int = 0, rising: bool = False, penalties: tuple[float, ...] = PENALTIES) -> dict:
+    """Spline logistic regression of TARGET on the application columns, its C chosen among ``penalties``, exported
+    as shape tables (``rising``: the loan terms' shapes made non-decreasing)."""
     import pandas as pd
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
@@ -62,7 +63,7 @@ def fit_application_pd(frame, seed: int = 0, rising: bool = False) -> dict:
                                sparse_output=False), list(categorical))])
     x = transformer.fit_transform(data)
     y = frame["TARGET"].to_numpy()
-    model = LogisticRegressionCV(Cs=np.logspace(-4, -1, 7), l1_ratios=(0.0,),
+    model = LogisticRegressionCV(Cs=list(penalties), l1_ratios=(0.0,),
                                  use_legacy_attributes=False, cv=StratifiedKFold(5, shuffle=True, random_state=seed),
                                  scoring="roc_auc", max_iter=3000).fit(x, y)
     coef = model.coef_.ravel()

@@ -105,7 +105,7 @@ def test_a_rising_world_keeps_the_lenders_rule_and_nothing_else_changes(real_row
     monkeypatch.setattr(fit_module, "non_decreasing", lambda grid, effect, values: made_rising.append(1) or
                         non_decreasing(grid, effect, values))
     rows = real_rows.sample(1_000, random_state=0).reset_index(drop=True)
-    rising = fit_application_pd(rows, rising=True)
+    rising = fit_application_pd(rows, rising=True, penalties=(0.01,))  # one penalty: the shapes, not the search
     assert len(made_rising) == len(LOAN_TERMS)  # every loan term, nothing else
     for name in LOAN_TERMS:
         assert np.all(np.diff(rising["numbers"][name]["effect"]) >= 0), name
