@@ -57,6 +57,12 @@ class CostParams:
         return self.fp_cost / (self.fn_cost + self.fp_cost)
 
 
+# Loan-term features with no sign as a function of the credit at equal term: a cheaper purchase brings credit − price
+# towards zero from above or from below. A constrained model is trained without them (or they would raise the PD of
+# some clients), and a constraint on one is refused.
+UNSIGNED_LOAN_TERMS = ("CREDIT_GOODS_DIFF",)
+
+
 @dataclass(frozen=True)
 class CatBoostParams:
     """CatBoost's settings: the ``train`` section's defaults, overridden by the tuned ones where tuning ran."""
@@ -80,6 +86,11 @@ class CatBoostParams:
         if wrong:
             raise ConfigError(f"params.yaml train.monotone: {wrong}: expected 1 (the PD never falls as the feature "
                               "rises) or -1 (never rises) for each feature")
+        unsigned = sorted(set(self.monotone) & set(UNSIGNED_LOAN_TERMS))
+        if unsigned:
+            raise ConfigError(f"params.yaml train.monotone: {unsigned} has no sign as a function of the credit at "
+                              "equal term (a cheaper purchase brings credit − price towards zero from above or from "
+                              "below): remove it; a constrained model is trained without it")
 
 
 COMPANION_SETTINGS = {"depth", "l2_leaf_reg", "rsm", "learning_rate"}

@@ -12,13 +12,12 @@ import numpy as np
 
 from creditrisk.artefacts.bundle import Bundle, CVSummary
 from creditrisk.artefacts.predictor import Predictor
-from creditrisk.config import CatBoostParams, ConfigError, Params
+from creditrisk.config import UNSIGNED_LOAN_TERMS, CatBoostParams, Params
 from creditrisk.data.schema import KEY
 from creditrisk.features import feature_version
 from creditrisk.model.calibration import choose_calibration
 from creditrisk.model.data import ModelData
 from creditrisk.model.training import (
-    UNSIGNED_LOAN_TERMS,
     CVResult,
     average_cv,
     average_models,
@@ -50,11 +49,6 @@ def without_excluded(data: ModelData, exclude: tuple[str, ...]) -> ModelData:
 def model_inputs(data: ModelData, exclude: tuple[str, ...], catboost: CatBoostParams) -> ModelData:
     """What the model is given: the data without the excluded attributes and, when the loan terms are
     constrained, without the loan-term features that have no sign (``UNSIGNED_LOAN_TERMS``)."""
-    unsigned = sorted(set(catboost.monotone) & set(UNSIGNED_LOAN_TERMS))
-    if unsigned:
-        raise ConfigError(f"params.yaml train.monotone: {unsigned} has no sign as a function of the credit at equal "
-                          "term (a cheaper purchase brings credit − price towards zero from above or from below): "
-                          "remove it; a constrained model is trained without it")
     return without_excluded(data, exclude + (UNSIGNED_LOAN_TERMS if catboost.monotone else ()))
 
 

@@ -38,9 +38,6 @@ Folds = list[tuple[np.ndarray, np.ndarray]]
 # train.monotone), borrowing less never raises the PD. Their cost on the real rows: docs/benchmarks.md.
 MONOTONE_LOAN_TERMS = {"AMT_CREDIT": 1, "AMT_ANNUITY": 1, "AMT_GOODS_PRICE": 1, "CREDIT_INCOME_RATIO": 1,
                        "ANNUITY_INCOME_RATIO": 1, "GOODS_CREDIT_RATIO": -1, "EXT_3_CREDIT_INCOME_RATIO": -1}
-# Loan-term features with no such sign: a cheaper purchase brings credit − price towards zero from above or from
-# below. A constrained model is trained without them, or they would raise the PD of some clients.
-UNSIGNED_LOAN_TERMS = ("CREDIT_GOODS_DIFF",)
 
 
 def catboost_model(params: CatBoostParams, seed: int, strategy: str, iterations: int | None = None,
