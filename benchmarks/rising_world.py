@@ -16,7 +16,6 @@ Usage: python benchmarks/rising_world.py [--repeats 2] [--folds 5]
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
 import time
 from pathlib import Path
@@ -31,19 +30,8 @@ from sklearn.model_selection import StratifiedKFold
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from real_applications import REAL  # noqa: E402
 
-from creditrisk.data.synthetic.fit import LOAN_TERMS, fit_application_pd, non_decreasing  # noqa: E402
+from creditrisk.data.synthetic.fit import fit_application_pd, rising_loan_terms  # noqa: E402
 from creditrisk.data.synthetic.risk import application_logit_from, pd_inputs  # noqa: E402
-
-
-def rising(params: dict, numbers: dict[str, np.ndarray]) -> dict:
-    """``params`` with its loan terms' shapes made non-decreasing, as ``fit --rising-loan-terms`` does (the shapes
-    are centred there after the isotonic fit, which a constant shift leaves unchanged)."""
-    out = copy.deepcopy(params)
-    for name in LOAN_TERMS:
-        shape = out["numbers"][name]
-        values = numbers[name][~np.isnan(numbers[name])]
-        shape["effect"] = non_decreasing(np.array(shape["grid"]), np.array(shape["effect"]), values).tolist()
-    return out
 
 
 def pd_at_rate(params: dict, train: pd.DataFrame, test: pd.DataFrame, rate: float) -> np.ndarray:
@@ -70,7 +58,8 @@ def main() -> None:
             start = time.perf_counter()
             train, test = frame.iloc[train_idx].reset_index(drop=True), frame.iloc[test_idx].reset_index(drop=True)
             free = fit_application_pd(train)
-            arms = {"free": free, "rising": rising(free, pd_inputs(train.to_dict("series"))[0])}
+            rising = free | {"numbers": rising_loan_terms(free["numbers"], pd_inputs(train.to_dict("series"))[0])}
+            arms = {"free": free, "rising": rising}
             row = {"repeat": repeat + 1, "fold": fold}
             for name, params in arms.items():
                 pd_ = pd_at_rate(params, train, test, y[train_idx].mean())

@@ -79,10 +79,10 @@ def fit_application_pd(frame, seed: int = 0, rising: bool = False, penalties: tu
         imputed = [np.nan] if np.isnan(numbers[k]).any() else [np.median(present)]  # seen empty, or imputed
         missing = float((pipe.transform(pd.DataFrame({k: imputed})) @ beta)[0])
         centre = float(np.median(pipe.transform(data[[k]]) @ beta))
-        if rising and k in LOAN_TERMS:
-            effect = non_decreasing(grid, effect, present)
         shapes[k] = {"grid": grid.tolist(), "effect": (effect - centre).round(6).tolist(),
                      "missing": round(missing - centre, 6)}
+    if rising:
+        shapes = rising_loan_terms(shapes, numbers)
     encoder = transformer.named_transformers_["c"]
     levels = {}
     start = offset
@@ -105,6 +105,17 @@ def fit_application_pd(frame, seed: int = 0, rising: bool = False, penalties: tu
     logit = shapes_only + params["intercept"]  # what application_logit_from gives with the intercept
     params["logit_mean"], params["logit_sd"] = round(float(logit.mean()), 6), round(float(logit.std()), 6)
     return params
+
+
+def rising_loan_terms(shapes: dict, numbers: dict[str, np.ndarray]) -> dict:
+    """The shape tables with each of ``LOAN_TERMS`` made non-decreasing, weighted by the values of ``numbers``
+    (the rows fitted on); the other shapes as they are."""
+    out = dict(shapes)
+    for name in LOAN_TERMS:
+        shape, values = shapes[name], numbers[name][~np.isnan(numbers[name])]
+        effect = non_decreasing(np.array(shape["grid"]), np.array(shape["effect"]), values)
+        out[name] = shape | {"effect": effect.round(6).tolist()}
+    return out
 
 
 def non_decreasing(grid: np.ndarray, effect: np.ndarray, values: np.ndarray) -> np.ndarray:
