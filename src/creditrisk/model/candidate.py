@@ -64,7 +64,7 @@ def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost
     train = model_inputs(train, settings.exclude, catboost)
     folds = stratified_folds(train.y, settings.cv_folds, seed)
     cv = cross_validate(train.x, train.y, train.categorical, catboost, settings.imbalance, folds, seed, costs,
-                        settings.undersample_ratio, as_final=True)
+                        settings.undersample_ratio)
     model = fit_final(train.x, train.y, train.categorical, catboost, settings.imbalance, cv.trees, seed,
                       settings.undersample_ratio, settings.bag)
     recorded = asdict(catboost) | {"iterations": cv.trees, "monotone": {  # the constraints that applied
@@ -72,7 +72,7 @@ def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost
     if settings.companion:  # a second shape, its own trees by CV, averaged with the first on the log-odds
         partner = companion_settings(catboost, settings.companion)
         partner_cv = cross_validate(train.x, train.y, train.categorical, partner, settings.imbalance, folds, seed,
-                                    costs, settings.undersample_ratio, as_final=True)
+                                    costs, settings.undersample_ratio)
         cv = average_cv([cv, partner_cv], train.y, folds, costs)
         model = average_models([model, fit_final(train.x, train.y, train.categorical, partner, settings.imbalance,
                                                  partner_cv.trees, seed, settings.undersample_ratio, settings.bag)])

@@ -48,8 +48,10 @@ def catboost_model(params: CatBoostParams, seed: int, strategy: str, iterations:
 
     extra: dict = {"auto_class_weights": strategy} if strategy in ("Balanced", "SqrtBalanced") else {}
     constrained = {f: s for f, s in params.monotone.items() if features is None or f in features}
-    if constrained:  # no combined categorical statistics: one built on a constrained column's split escapes the
-        extra |= {"monotone_constraints": constrained, "max_ctr_complexity": 1}  # constraint (docs/benchmarks.md)
+    if constrained:  # no combined categorical statistics (one built on a constrained column's split escapes the
+        # constraint), and no model shrinkage, which CatBoost switches on with constraints: it scales the earlier
+        # trees down at every iteration, damping the PD, and a model cut at n trees is no longer one grown to n
+        extra |= {"monotone_constraints": constrained, "max_ctr_complexity": 1, "model_shrink_rate": 0}
     sampling = {"rsm": params.rsm} if params.rsm < 1 else {}  # CPU only; on a GPU every feature is read
     return CatBoostClassifier(
         iterations=iterations or params.iterations, learning_rate=params.learning_rate, depth=params.depth,
@@ -105,22 +107,20 @@ def agreed_trees(curves: list[np.ndarray]) -> tuple[int, list[int]]:
 
 def cross_validate(x: pd.DataFrame, y: np.ndarray, cat_features: list[str], params: CatBoostParams,
                    strategy: str, folds: Folds, seed: int, costs: CostParams, undersample_ratio: float = 3.0,
-                   on_fold: Callable | None = None, callbacks: dict | None = None,
-                   as_final: bool = False) -> CVResult:
+                   on_fold: Callable | None = None, callbacks: dict | None = None) -> CVResult:
     """Out-of-fold scores of one recipe (settings and imbalance strategy), the trees the folds agree on, and the
     cost, threshold and AUC measured on those scores. ``on_fold(k, model)`` runs after each fold's fit;
-    ``callbacks`` maps a fold to CatBoost callbacks (optuna-integration's pruning). ``as_final``: the scores will
-    calibrate and threshold a final model grown to its trees, so they must come from models grown the same way."""
+    ``callbacks`` maps a fold to CatBoost callbacks (optuna-integration's pruning). The scores are each fold's
+    model cut at its trees, which is the model grown to those trees (as the final model is)."""
     from catboost import Pool
 
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown imbalance strategy {strategy!r}; expected one of {STRATEGIES}")
-    models, curves, fitted_on = [], [], []
+    models, curves = [], []
     for k, (train_idx, valid_idx) in enumerate(folds):
         fit_idx = train_idx
         if strategy == "undersample":  # resampling inside the training fold only
             fit_idx = train_idx[undersample(y[train_idx], undersample_ratio, np.random.default_rng([seed, k]))]
-        fitted_on.append(fit_idx)
         model = catboost_model(params, seed, strategy, features=list(x.columns))
         model.fit(Pool(x.iloc[fit_idx], y[fit_idx], cat_features=cat_features),
                   eval_set=Pool(x.iloc[valid_idx], y[valid_idx], cat_features=cat_features),
@@ -135,17 +135,6 @@ def cross_validate(x: pd.DataFrame, y: np.ndarray, cat_features: list[str], para
                  len(folds), model.tree_count_, curves[-1].min(), int(curves[-1].argmin()) + 1)
         if on_fold is not None:
             on_fold(k, model)
-    if as_final and any(f in x.columns for f in params.monotone):
-        # With monotone constraints, CatBoost 1.2.10's prediction cut at n trees of a longer model is not that of a
-        # model grown to n trees (its PDs came out about 30 % higher on the real rows), and the final model is grown
-        # to n: each fold is grown again to its own number of trees, so that the out-of-fold scores that calibrate
-        # the PD and set the threshold are those of models like the final one (tuning and comparisons rank recipes
-        # at thresholds chosen on their own scores: they do without).
-        _, fold_trees = agreed_trees(curves)
-        models = []
-        for fit_idx, n in zip(fitted_on, fold_trees, strict=True):
-            model = catboost_model(params, seed, strategy, iterations=n, features=list(x.columns))
-            models.append(model.fit(Pool(x.iloc[fit_idx], y[fit_idx], cat_features=cat_features)))
     return _out_of_fold(x, y, cat_features, strategy, folds, models, curves, costs)
 
 

@@ -27,9 +27,8 @@ HEARTBEAT_SECONDS = 20  # database storage: a worker silent for twice this is de
 
 def search_settings(train: CatBoostParams, learning_rate: float) -> CatBoostParams:
     """The settings a trial starts from: the train section's at the search's learning rate, without monotone
-    constraints. The search ranks shapes of trees; with constraints, CatBoost's prediction of a model cut at n trees
-    is not that of a model grown to n (docs/benchmarks.md, "Monotone loan terms"), and a trial's out-of-fold scores
-    are such cuts, so its cost would be wrong; the train stage applies the constraints to the chosen shape."""
+    constraints. The search ranks shapes of trees, and a constrained tree is slower to grow; the train stage
+    applies the constraints to the chosen shape (and the tune stage does not depend on ``train.monotone``)."""
     return replace(train, learning_rate=learning_rate, monotone={})
 
 

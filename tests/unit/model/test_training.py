@@ -148,7 +148,7 @@ def test_a_companion_shape_is_cross_validated_averaged_on_the_log_odds_and_refit
     assert np.allclose(champion.predictor.model.predict_proba(pool)[:, 1], expected, atol=1e-9)
     assert champion.predictor.model.tree_count_ == bundle.catboost["iterations"] + companion["iterations"]
     folds = stratified_folds(y, 3, 42)
-    scores = [cross_validate(x, y, ["c"], settings, "none", folds, 42, CostParams(), as_final=True).oof
+    scores = [cross_validate(x, y, ["c"], settings, "none", folds, 42, CostParams()).oof
               for settings in (train.catboost, CatBoostParams(iterations=80, learning_rate=0.1, depth=5, rsm=1.0,
                                                               early_stopping_rounds=10))]
     assert np.allclose(champion.oof["score"], expit((logit(scores[0]) + logit(scores[1])) / 2))
