@@ -400,7 +400,8 @@ def whatif_result(answer: dict, credit: float, annuity: float, months: float, la
                          columns=[t("field", language), t("whatif_requested", language),
                                   t("whatif_simulated", language)])
     st.table(table.set_index(t("field", language)))
-    if terms["credit"] < credit and after["probability_of_default"] > before["probability_of_default"]:
+    same_term = math.isclose(terms["months"], months, rel_tol=1e-9)  # a constrained model never rises there
+    if same_term and terms["credit"] < credit and after["probability_of_default"] > before["probability_of_default"]:
         note(t("whatif_rises", language))  # the model's PD as it is, and why it can go that way
 
 

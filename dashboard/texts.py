@@ -319,11 +319,11 @@ TEXT: dict[str, dict[str, str]] = {
     "month_one": {"fr": "1 mois", "en": "1 month"},
     "month_one_about": {"fr": "environ 1 mois", "en": "about 1 month"},
     "whatif_rises": {"fr": "Le modèle donne ici une probabilité de défaut plus élevée pour un montant emprunté plus "
-                           "petit : il n'a pas appris de nos anciens clients que le risque baisse toujours avec le "
-                           "montant. La décision suit la probabilité du modèle.",
-                     "en": "Here the model gives a higher probability of default for a smaller amount borrowed: it "
-                           "did not learn from past clients that the risk always falls with the amount. The decision "
-                           "follows the model's probability."},
+                           "petit sur la même durée : ce modèle n'a pas été contraint à faire baisser le risque avec "
+                           "le montant. La décision suit la probabilité du modèle.",
+                     "en": "Here the model gives a higher probability of default for a smaller amount borrowed over "
+                           "the same term: this model was not constrained to lower the risk with the amount. The "
+                           "decision follows the model's probability."},
     "simulate": {"fr": "Recalculer le score", "en": "Re-score"},
     "terms_record_help": {"fr": "Si le client accepte ces conditions, enregistrez-les : elles deviennent sa demande, "
                                 "décidée par le modèle comme toute demande (un dossier dans la zone d'examen attend "

@@ -196,10 +196,10 @@ def _monotone_line(monotone: dict) -> str:
                 "side) and CatBoost combines no categorical features (a combination built on a constrained "
                 "column's split escapes the constraint). Their cost on the real rows: docs/benchmarks.md "
                 "\"Monotone loan terms\".")
-    return ("- No monotone constraint on the loan terms (params train.monotone): their cost on the real rows is "
-            "within the fold-to-fold noise, but they make training about twice as slow and are off by default for "
-            "the reasons measured in docs/benchmarks.md (\"Monotone loan terms\"), so for some clients a smaller "
-            "amount gets a higher PD; the adviser's what-if shows the model's PD as it is and says so.")
+    return ("- No monotone constraint on the loan terms (params train.monotone is empty, the default sets them): "
+            "for some clients a smaller amount at the same term gets a higher PD; the adviser's what-if shows the "
+            "model's PD as it is and says so. What the constraints cost and buy: docs/benchmarks.md (\"Monotone "
+            "loan terms\").")
 
 
 def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundle: Bundle, fairness: dict,

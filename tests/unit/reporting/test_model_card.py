@@ -13,4 +13,4 @@ def test_the_constraints_are_listed_by_sign_with_what_the_model_is_not_given():
 def test_without_constraints_the_card_says_a_smaller_amount_can_get_a_higher_pd():
     line = _monotone_line({})
     assert line.startswith("- No monotone constraint on the loan terms")
-    assert "a smaller amount gets a higher PD" in line and "never raises" not in line
+    assert "a smaller amount at the same term gets a higher PD" in line and "never raises" not in line
