@@ -193,8 +193,9 @@ def test_an_adviser_records_the_terms_the_client_agreed_and_an_approver_cannot(a
 
 
 def test_what_if_says_so_when_a_smaller_amount_gets_a_higher_pd(api, scorer, serving_data):
-    """The PD shown is the model's; when a smaller amount raises it, a sentence says why the decision still follows
-    it (found with the scorer: a client whose PD rises at half the amount, one whose PD falls)."""
+    """The PD shown is the model's; when a smaller amount at the same term raises it (the fixture's model has no
+    constraint), a sentence says why the decision still follows it (found with the scorer: a client whose PD rises
+    at a smaller amount, one whose PD falls)."""
     from creditrisk.service.counterfactual import LoanTerms, application_changes, current_terms
 
     found = {}
@@ -213,7 +214,7 @@ def test_what_if_says_so_when_a_smaller_amount_gets_a_higher_pd(api, scorer, ser
         at.text_input(key=f"whatif_amount_{client}").set_value(str(amount))
         next(b for b in at.button if b.label == "Recalculer le score").click().run()
         assert not at.exception and not at.error
-        assert ("pas appris de nos anciens clients que le risque baisse" in _text(at)) == (kind == "rises")
+        assert ("pas été contraint à faire baisser le risque avec le montant" in _text(at)) == (kind == "rises")
     assert set(found) == {"rises", "falls"}
 
 
