@@ -34,7 +34,8 @@ def gauge(pd_: float, threshold: float, band: float, labels: dict[str, str], cli
     zones = pd.DataFrame({"start": [0.0, low, high], "end": [low, high, top],
                           "zone": [labels["accept"], labels["review"], labels["refuse"]],
                           "key": ["accept", "review", "refuse"]})
-    zones["middle"] = (zones["start"] + zones["end"]) / 2
+    zones["middle"] = [_label_spot(start, end, min(pd_, top), len(name) * 0.009 * top)
+                       for start, end, name in zip(zones["start"], zones["end"], zones["zone"], strict=True)]
     scale = alt.Scale(domain=[0, top], nice=False, clamp=True)
     band_chart = alt.Chart(zones).mark_rect(opacity=0.35).encode(
         x=alt.X("start:Q", scale=scale, axis=alt.Axis(format="%", title=None)), x2="end:Q",
@@ -48,6 +49,15 @@ def gauge(pd_: float, threshold: float, band: float, labels: dict[str, str], cli
     layers = alt.layer(band_chart, zone_text, rule, text).properties(height=110, width="container",
                                                                      padding={"top": 14, "bottom": 6})
     return _configure(layers, language)
+
+
+def _label_spot(start: float, end: float, client: float, half_width: float) -> float:
+    """Where a zone's name goes: its middle, unless the client's line would cross the name; then the middle of the
+    wider side of the zone left by the line (``half_width``: the name's width at most, in PD units)."""
+    middle = (start + end) / 2
+    if abs(client - middle) >= half_width or not start <= client <= end:
+        return middle
+    return (start + client) / 2 if client - start >= end - client else (client + end) / 2
 
 
 def contributions(factors: pd.DataFrame, labels: dict[str, str], language: str = "en") -> alt.Chart:

@@ -285,6 +285,19 @@ def test_a_term_is_said_in_whole_months_and_about_when_it_is_not_whole():
     assert [term(m, "fr") for m in (1, 24.004, 16.9)] == ["1 mois", "24 mois", "environ 17 mois"]
 
 
+def test_a_zone_name_moves_aside_when_the_client_line_would_cross_it():
+    """The gauge's zone names: in the middle of the zone, unless the client's line passes within the name's width;
+    then in the middle of the wider side the line leaves (values worked out by hand)."""
+    from charts import _label_spot
+
+    assert _label_spot(0.0, 0.05, 0.025, 0.01) == pytest.approx(0.0125)  # at the middle: the left side
+    assert _label_spot(0.0, 0.05, 0.03, 0.01) == pytest.approx(0.015)  # right of the middle: left side
+    assert _label_spot(0.0, 0.05, 0.02, 0.01) == pytest.approx(0.035)  # left of the middle: right side
+    assert _label_spot(0.0, 0.05, 0.04, 0.01) == pytest.approx(0.025)  # out of reach: the middle
+    assert _label_spot(0.05, 0.09, 0.07, 0.01) == pytest.approx(0.06)  # the review zone, line at its middle
+    assert _label_spot(0.09, 0.3, 0.07, 0.5) == pytest.approx(0.195)  # line outside the zone: the middle
+
+
 def test_opening_a_client_from_the_portfolio(api, serving_data):
     at = _app(api, page="portfolio")
     first = int(serving_data.population.index[0])
