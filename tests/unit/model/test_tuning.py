@@ -59,10 +59,13 @@ def test_a_pruned_trial_is_reported_as_pruned_not_with_a_cost():
     assert (pruned["pruned_at_step"], pruned["last_logloss"]) == (9, 0.29)
 
 
-def _worker(storage: str, journal: str, worker: int, n_trials: int) -> None:
-    """One tuning worker process on the shared study (what `creditrisk tune-worker` starts)."""
+def _worker(storage: str, journal: str, worker: int, n_trials: int, ready=None) -> None:
+    """One tuning worker process on the shared study (what `creditrisk tune-worker` starts); ``ready``: a barrier
+    both workers pass once started (a worker slow to start could otherwise find the budget spent by the other)."""
     warnings.filterwarnings("ignore", message="CatBoostPruningCallback is experimental")
     x, y = _data()
+    if ready is not None:
+        ready.wait(timeout=120)
     tune(x, y, ["c"], CatBoostParams(iterations=40, early_stopping_rounds=10), stratified_folds(y, 2, seed=0), 7,
          CostParams(), n_trials, None, open_storage(storage, journal), worker=worker)
 
@@ -74,7 +77,8 @@ def _two_workers(storage: str, journal: str) -> list:
 
     open_study(open_storage(storage, journal), 7)  # created once, before the workers
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_worker, args=(storage, journal, k, 6)) for k in (1, 2)]
+    ready = context.Barrier(2)
+    workers = [context.Process(target=_worker, args=(storage, journal, k, 6, ready)) for k in (1, 2)]
     for process in workers:
         process.start()
     for process in workers:
