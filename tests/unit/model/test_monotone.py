@@ -128,3 +128,12 @@ def test_with_constraints_the_out_of_fold_scores_are_those_of_models_grown_to_th
         assert grown.get_all_params()["model_shrink_rate"] == 0
         assert np.array_equal(result.oof[valid], grown.predict_proba(Pool(x.iloc[valid]))[:, 1])
 
+
+
+def test_the_default_params_constrain_exactly_the_published_loan_terms():
+    """params.yaml spells the set out (a person reads and edits it there); it must stay MONOTONE_LOAN_TERMS, which
+    the benchmarks and the tests use."""
+    from creditrisk.config import load_params
+    from tests.conftest import ROOT
+
+    assert load_params(ROOT / "params.yaml").train.catboost.monotone == MONOTONE_LOAN_TERMS
