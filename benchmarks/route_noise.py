@@ -12,9 +12,10 @@ on the outer 5-fold splits of ``benchmarks/real_applications.py`` (StratifiedKFo
 - **seeds**: the plain CatBoost of the issue (depth 6, 1,000 trees at 0.03) with seeds 0, 1 and 2 on the same fold:
   how much of a fold's figure is the seed alone.
 
-The fixed shape (``--depth``, ``--l2``, ``--rsm``) is the one the tune stage chose in 13 of 15 folds
-(docs/benchmarks.md); tuning is left out (route − fixed shape: −0.0008 ± 0.0019 AUC on these folds). A diagnostic
-of the route's noise, not a comparison of recipes: docs/benchmarks.md, "Session 15".
+The fixed shape (``--depth``, ``--l2``, ``--rsm``): depth 5 and L2 25 as the tune stage chose them in 13 of 15
+folds, rsm 0.5 as params.yaml says; the learning rate and constraints are params.yaml's; tuning is left out (route
+− fixed shape: −0.0008 ± 0.0019 AUC on these folds). A diagnostic of the route's noise, not a comparison of
+recipes: docs/benchmarks.md, "Session 15".
 
 Usage: python benchmarks/route_noise.py --study trees|refit|seeds [--repeats 1] [--first-repeat 0] [--folds 5]
 """
@@ -30,19 +31,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_applications import COSTS, REAL, kernel_frame, outcome, project_features, read_real  # noqa: E402
+from real_applications import COSTS, REAL, kernel_frame, outcome, plain_seeds, project_features, read_real  # noqa: E402
 
 from creditrisk.config import load_params  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MULTIPLES = (1.0, 1.25, 1.5, 2.0, 2.5)
-
-
-def plain_model(seed: int):
-    from catboost import CatBoostClassifier
-
-    return CatBoostClassifier(depth=6, iterations=1000, learning_rate=0.03, random_seed=seed, verbose=False,
-                              allow_writing_files=False, thread_count=2)
 
 
 def trees_study(data, frame, train_idx, test_idx, params, shape) -> list[str]:
@@ -92,16 +86,8 @@ def refit_study(data, frame, train_idx, test_idx, params, shape) -> list[str]:
 
 
 def seeds_study(data, frame, train_idx, test_idx, params, shape) -> list[str]:
-    from catboost import Pool
-
-    categorical = [c for c in frame.columns if frame[c].dtype == object]
-    cells = []
-    for seed in (0, 1, 2):
-        model = plain_model(seed).fit(Pool(frame.iloc[train_idx], data.y[train_idx], cat_features=categorical))
-        o = outcome(data.y[test_idx], model.predict_proba(Pool(frame.iloc[test_idx], cat_features=categorical))[:, 1],
-                    COSTS.bayes_threshold)
-        cells += [f"{o['auc']:.4f}", f"{o['cost']:.4f}"]
-    return cells
+    runs = plain_seeds(frame, data.y, train_idx, test_idx, 3)["seeds"]
+    return [f"{r[k]:.4f}" for r in runs for k in ("auc", "cost")]
 
 
 STUDIES = {
