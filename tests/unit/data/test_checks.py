@@ -86,6 +86,19 @@ def test_empty_table_fails(real_train):
     assert not rows.success and "no rows" in rows.message()
 
 
+def test_every_table_gets_each_expectation_its_schema_asks_for_once():
+    """The suite is handed its expectations at once (no de-duplication by great-expectations): one per rule."""
+    from creditrisk.data.checks import build_suite
+
+    for table in schema.tables().values():
+        expected = 2 + sum(1 + (not c.nullable) + (c.low is not None or c.high is not None) + bool(c.categories)
+                           for c in table.columns) + bool(table.primary_key)
+        suite = build_suite(table, table.column_names)
+        keys = [(e.expectation_type, json.dumps(e.configuration.kwargs, sort_keys=True, default=str))
+                for e in suite.expectations]
+        assert len(keys) == len(set(keys)) == expected, table.name
+
+
 def _write(folder, name, frame: dict):
     pl.DataFrame(frame).write_parquet(folder / f"{name}.parquet")
 
