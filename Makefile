@@ -5,6 +5,9 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# the installed packages' bytecode is written once, at install: each Python process (every DVC stage, server and
+# worker) then reads it instead of compiling its imports again (docs/benchmarks.md, "Bytecode at install")
+export UV_COMPILE_BYTECODE := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
@@ -15,7 +18,7 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+$(VENV)/.synced: uv.lock pyproject.toml Makefile | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
