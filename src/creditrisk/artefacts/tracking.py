@@ -237,19 +237,26 @@ def version_history() -> list[dict]:
 
 
 def download_run_files(run_id: str, names: list[str], target: Path) -> Path | None:
-    """Files logged at the root of a run's artefacts, downloaded into ``target``; None when one is missing (a
-    version registered before they were logged)."""
+    """Files logged at the root of a run's artefacts, downloaded into ``target``; None when the run did not log
+    them all (a run with the comparisons off, ``compare.run: false``, has no challenger scorecard; a version
+    registered before they were logged), or when the artefact store fails to give them (a warning)."""
     import os
 
     import mlflow
+    from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no progress bars in the stage's log
+    logged = {item.path for item in MlflowClient().list_artifacts(run_id)}
+    missing = [name for name in names if name not in logged]
+    if missing:
+        log.info("run %s logged no %s", run_id, ", ".join(missing))
+        return None
     target.mkdir(parents=True, exist_ok=True)
     try:
         for name in names:
             mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=name, dst_path=str(target))
     except (MlflowException, OSError) as error:
-        log.warning("run %s lacks %s (%s)", run_id, names, error)
+        log.warning("run %s: %s could not be read from the artefact store (%s)", run_id, names, error)
         return None
     return target

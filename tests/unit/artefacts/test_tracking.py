@@ -97,6 +97,34 @@ def test_a_refit_is_the_next_version_with_the_validated_verdict_and_serves(regis
     assert "registered" not in history[version] and "run_id" not in history[version]  # dates stay in MLflow
 
 
+def test_a_runs_files_come_back_and_a_run_without_them_is_not_a_warning(registry, tmp_path, caplog):
+    """The challenger scorecard travels with its run; a run that logged none (the comparisons off, the default
+    first run) gives None with an information line, not a warning about a failed download."""
+    import logging
+
+    import mlflow
+
+    names = ["scorecard.pkl", "scorecard.json"]
+    (tmp_path / "scorecard.pkl").write_bytes(b"card")
+    (tmp_path / "scorecard.json").write_text('{"variables": 8}')
+    with mlflow.start_run() as complete:
+        for name in names:
+            mlflow.log_artifact(str(tmp_path / name))
+    with mlflow.start_run() as half:
+        mlflow.log_artifact(str(tmp_path / "scorecard.pkl"))
+    with mlflow.start_run() as empty:
+        pass
+    caplog.set_level(logging.INFO, logger="creditrisk.artefacts.tracking")
+    folder = tracking.download_run_files(complete.info.run_id, names, tmp_path / "complete")
+    assert (folder / "scorecard.pkl").read_bytes() == b"card"
+    assert (folder / "scorecard.json").read_text() == '{"variables": 8}'
+    assert tracking.download_run_files(half.info.run_id, names, tmp_path / "half") is None
+    assert tracking.download_run_files(empty.info.run_id, names, tmp_path / "empty") is None
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", f"run {half.info.run_id} logged no scorecard.json"),
+        ("INFO", f"run {empty.info.run_id} logged no scorecard.pkl, scorecard.json")]
+
+
 def test_a_tracking_server_from_the_environment_stores_the_artefacts(mlflow_server, tmp_path, monkeypatch):
     """MLFLOW_TRACKING_URI names a team's server (PostgreSQL store, proxied artefacts): the candidate's run,
     registration, gate and champion go through it, and the artefacts land on the server, not on the client."""
@@ -117,4 +145,10 @@ def test_a_tracking_server_from_the_environment_stores_the_artefacts(mlflow_serv
     assert list(project.iterdir()) == []  # no mlflow.db, no mlartifacts, no mlruns on the client
     assert any(path.name == "model.cb" or path.suffix == ".cbm" or path.name == "MLmodel"
                for path in artefacts.rglob("*"))
+    (tmp_path / "scorecard.json").write_text('{"variables": 8}')  # a run's own files, listed and read back
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(str(tmp_path / "scorecard.json"))
+    folder = tracking.download_run_files(run.info.run_id, ["scorecard.json"], tmp_path / "back")
+    assert (folder / "scorecard.json").read_text() == '{"variables": 8}'
+    assert tracking.download_run_files(run.info.run_id, ["scorecard.pkl"], tmp_path / "none") is None
     mlflow.set_tracking_uri(None)
