@@ -688,9 +688,8 @@ def portfolio_page(api: ApiClient, language: str) -> None:
         t("client", language): [str(c) for c in table["client_id"]],
         t("pd", language): [pct(p, language) for p in table["probability_of_default"]],
         t("decision", language): [f"{ICONS[d]} {t(d, language)}" for d in table["decision"]],
-        t("of_record", language): [t("estimate", language) if sim else t("record_no", language, n=int(n))
-                                   for sim, n in zip(table["simulation"], table["decision_id"].fillna(0),
-                                                     strict=True)],
+        t("of_record", language): [t("estimate", language) if c["simulation"]  # no decision id then
+                                   else t("record_no", language, n=int(c["decision_id"])) for c in found["clients"]],
         **{field_label(api, field, language): [d[key] for d in table["display"]]
            for key, field in (("contract_type", "NAME_CONTRACT_TYPE"), ("income", "AMT_INCOME_TOTAL"),
                               ("credit", "AMT_CREDIT"), ("age_years", "AGE_YEARS"))}})

@@ -73,9 +73,10 @@ def calibration_by_group(groups: np.ndarray, y: np.ndarray, pd_: np.ndarray, n_b
     from fairlearn.metrics import MetricFrame, mean_prediction
 
     groups = np.asarray(groups).astype(str)
-    frame = MetricFrame(metrics={"gap": _calibration_gap, "mean_pd": mean_prediction}, y_true=np.asarray(y),
-                        y_pred=np.asarray(pd_, dtype=float), sensitive_features=groups, n_boot=n_boot,
-                        ci_quantiles=[0.025, 0.975], random_state=seed)
+    with np.errstate(invalid="ignore"):  # a resample without a small group's clients: NaN, reported by _finite
+        frame = MetricFrame(metrics={"gap": _calibration_gap, "mean_pd": mean_prediction}, y_true=np.asarray(y),
+                            y_pred=np.asarray(pd_, dtype=float), sensitive_features=groups, n_boot=n_boot,
+                            ci_quantiles=[0.025, 0.975], random_state=seed)
     low, high = frame.by_group_ci
     return {str(g): {"mean_pd": float(frame.by_group.loc[g, "mean_pd"]),
                      "calibration_gap": float(frame.by_group.loc[g, "gap"]),
