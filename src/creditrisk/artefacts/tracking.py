@@ -247,13 +247,13 @@ def download_run_files(run_id: str, names: list[str], target: Path) -> Path | No
     from mlflow.exceptions import MlflowException
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no progress bars in the stage's log
-    logged = {item.path for item in MlflowClient().list_artifacts(run_id)}
-    missing = [name for name in names if name not in logged]
-    if missing:
-        log.info("run %s logged no %s", run_id, ", ".join(missing))
-        return None
-    target.mkdir(parents=True, exist_ok=True)
     try:
+        logged = {item.path for item in MlflowClient().list_artifacts(run_id)}
+        missing = [name for name in names if name not in logged]
+        if missing:
+            log.info("run %s logged no %s", run_id, ", ".join(missing))
+            return None
+        target.mkdir(parents=True, exist_ok=True)
         for name in names:
             mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=name, dst_path=str(target))
     except (MlflowException, OSError) as error:

@@ -120,9 +120,12 @@ def test_a_runs_files_come_back_and_a_run_without_them_is_not_a_warning(registry
     assert (folder / "scorecard.json").read_text() == '{"variables": 8}'
     assert tracking.download_run_files(half.info.run_id, names, tmp_path / "half") is None
     assert tracking.download_run_files(empty.info.run_id, names, tmp_path / "empty") is None
-    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
-        ("INFO", f"run {half.info.run_id} logged no scorecard.json"),
-        ("INFO", f"run {empty.info.run_id} logged no scorecard.pkl, scorecard.json")]
+    assert tracking.download_run_files("0" * 32, names, tmp_path / "unknown") is None  # the store cannot answer
+    records = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert records[:2] == [("INFO", f"run {half.info.run_id} logged no scorecard.json"),
+                           ("INFO", f"run {empty.info.run_id} logged no scorecard.pkl, scorecard.json")]
+    assert len(records) == 3 and records[2][0] == "WARNING" and records[2][1].startswith(
+        f"run {'0' * 32}: ['scorecard.pkl', 'scorecard.json'] could not be read from the artefact store (")
 
 
 def test_a_tracking_server_from_the_environment_stores_the_artefacts(mlflow_server, tmp_path, monkeypatch):
