@@ -190,7 +190,12 @@ def scorecard(data: ModelData, train_idx: np.ndarray, test_idx: np.ndarray, para
     return outcome(test.y, challenger.predict_pd(test.x), challenger.threshold)
 
 
-def table(rows: list[dict], arms: list[str]) -> str:
+def table(rows: list[dict], arms: list[str], folds: int = 5) -> str:
+    """Per fold, then the mean, the standard deviation over folds (divided by n) and, for each difference with
+    the plain CatBoost, its 95 % corrected resampled t interval (``stats.corrected_t_interval``: the folds'
+    training sets overlap, so sd / sqrt(n) would be too narrow)."""
+    from creditrisk.governance.stats import corrected_t_interval
+
     head = ["repeat", "fold"] + [f"AUC {a}" for a in arms] + [f"cost {a}" for a in arms]
     compare = [a for a in arms if a != "plain"] if "plain" in arms else []
     head += [f"ΔAUC {a}−plain" for a in compare] + [f"Δcost {a}−plain" for a in compare]
@@ -207,6 +212,11 @@ def table(rows: list[dict], arms: list[str]) -> str:
         cells += [f"{fn([r[a]['auc'] - r['plain']['auc'] for r in rows]):+.4f}" for a in compare]
         cells += [f"{fn([r[a]['cost'] - r['plain']['cost'] for r in rows]):+.4f}" for a in compare]
         lines.append("| " + " | ".join(f"**{c}**" if c else c for c in cells) + " |")
+    if compare and len(rows) > 1:
+        intervals = [corrected_t_interval([r[a][m] - r["plain"][m] for r in rows], 1 / folds)
+                     for m in ("auc", "cost") for a in compare]
+        cells = ["95 % interval", ""] + [""] * (2 * len(arms)) + [f"[{lo:+.4f}, {hi:+.4f}]" for lo, hi in intervals]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -251,7 +261,7 @@ def main() -> None:
             rows.append(row)
             print(json.dumps(row, default=float), f"({time.perf_counter() - start:.0f} s)", flush=True)
     arms = [a for a in ARMS if a in rows[0]]
-    print("\n" + table(rows, arms))
+    print("\n" + table(rows, arms, args.folds))
     if args.out:
         args.out.write_text(json.dumps(rows, indent=1, default=float))
 

@@ -9,6 +9,8 @@ from scipy.stats. The tests follow the supervisors' validation instructions for 
   score into reliability, resolution and uncertainty;
 - the population stability index (PSI) and, beside the 0.10/0.25 conventions, its sample-size-aware critical
   value (Yurdakul, 2018: PSI is approximately chi-square, scaled by 1/n_reference + 1/n_current).
+- the corrected resampled t interval of a mean paired difference over repeated k-fold cross-validation
+  (Nadeau and Bengio, 2003), with which the benchmarks compare two models on the same folds.
 """
 
 from __future__ import annotations
@@ -184,3 +186,17 @@ def expected_auc(pd_: np.ndarray) -> float:
     p = np.asarray(pd_, dtype=float)
     return auc_from_counts(np.bincount(inverse, weights=p), np.bincount(inverse, weights=1 - p))
 
+
+def corrected_t_interval(differences: Sequence[float], test_share: float, level: float = 0.95) -> tuple[float, float]:
+    """The interval of the mean of paired per-fold differences (model A - model B on the same folds) over repeated
+    k-fold cross-validation. The folds' training sets overlap, so the differences are correlated and s^2 / n
+    understates the variance of their mean; Nadeau and Bengio's correction uses (1/n + n_test/n_train) s^2
+    (``test_share`` = n_test / (n_test + n_train), 1/k for k folds), with Student's t on n - 1 degrees of freedom."""
+    from scipy.stats import t
+
+    d = np.asarray(differences, dtype=float)
+    n = len(d)
+    if n < 2 or not 0 < test_share < 1:
+        raise ValueError(f"need at least 2 differences and a test share in (0, 1), got {n} and {test_share}")
+    half = t.ppf(0.5 + level / 2, n - 1) * np.sqrt((1 / n + test_share / (1 - test_share)) * d.var(ddof=1))
+    return float(d.mean() - half), float(d.mean() + half)

@@ -102,3 +102,16 @@ def test_bins_count_quantiles_and_missing_values():
     assert edges.tolist() == [4.5]
     counts = stats.count_numbers(np.array([0, 4.5, 9, np.nan, 1]), edges)
     assert counts.tolist() == [1, 2, 2]  # missing, below 4.5, from 4.5 up
+
+
+def test_corrected_t_interval_by_hand():
+    """Five paired differences 0.01, 0.02, 0.03, 0.00, 0.04 from 5-fold CV (test share 1/5): mean 0.02, sample
+    variance 0.001/4 = 0.00025, corrected variance of the mean (1/5 + 0.2/0.8) * 0.00025 = 0.0001125, Student's
+    t(0.975, 4) = 2.7764451; half width 2.7764451 * sqrt(0.0001125) = 0.0294486. The naive s^2/n interval is narrower
+    (half width 0.0196324)."""
+    low, high = stats.corrected_t_interval([0.01, 0.02, 0.03, 0.00, 0.04], test_share=0.2)
+    assert low == pytest.approx(0.02 - 0.0294486, abs=1e-7) and high == pytest.approx(0.02 + 0.0294486, abs=1e-7)
+    naive = 2.7764451 * math.sqrt(0.00025 / 5)
+    assert naive == pytest.approx(0.0196324, abs=1e-7) and high - 0.02 > naive
+    with pytest.raises(ValueError, match="at least 2 differences"):
+        stats.corrected_t_interval([0.01], test_share=0.2)
