@@ -83,7 +83,7 @@ lint: setup node_modules/.package-lock.json
 full-data: setup  ## Kaggle-size synthetic data (307,511 + 48,744 applicants, ~58 M child rows)
 	creditrisk generate --full-size
 
-benchmarks: setup
+benchmarks: setup  ## the full-size synthetic generation benchmark; every other benchmark is a script in benchmarks/ (docs/benchmarks.md names each)
 	python benchmarks/generate_full_size.py
 
 deck:  ## render docs/presentation.md (DVC stage docs) to HTML and PDF with Marp (npm, package-lock.json)
