@@ -20,7 +20,6 @@ applicants, tests/integration), once per mode and repeat (about 2 to 3 minutes e
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -30,6 +29,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.integration.test_pipeline_smoke import _environment, new_project  # noqa: E402
+
 IMPORTS = {"the model stack (pandas, polars, scikit-learn, CatBoost)": "pandas, polars, sklearn.metrics, catboost",
            "MLflow (tune, model_validation, publish)": "mlflow",
            "great-expectations (validate)": "great_expectations",
@@ -43,8 +45,8 @@ COMMANDS = {**{f"import {label}": [sys.executable, "-c", f"import {modules}"] fo
 
 
 def environment(mode: str, empty: Path) -> dict[str, str]:
-    base = os.environ | {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-                         "DVC_NO_ANALYTICS": "1", "GX_ANALYTICS_ENABLED": "false"}
+    """The smoke test's environment (this interpreter's tools first, no analytics), in one of the two modes."""
+    base = _environment()
     base.pop("PYTHONPYCACHEPREFIX", None)
     if mode == "compiled at each start":
         return base | {"PYTHONPYCACHEPREFIX": str(empty), "PYTHONDONTWRITEBYTECODE": "1"}
@@ -64,9 +66,6 @@ def compiled_at_install() -> bool:
 
 
 def pipeline_once(env: dict[str, str], work: Path) -> float:
-    sys.path.insert(0, str(ROOT))
-    from tests.integration.test_pipeline_smoke import new_project
-
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)

@@ -206,15 +206,15 @@ def table(rows: list[dict], arms: list[str], folds: int = 5) -> str:
         cells += [f"{r[a]['auc'] - r['plain']['auc']:+.4f}" for a in compare]
         cells += [f"{r[a]['cost'] - r['plain']['cost']:+.4f}" for a in compare]
         lines.append("| " + " | ".join(cells) + " |")
+    # the difference columns, in the table's order: every arm's ΔAUC, then every arm's Δcost
+    differences = [[r[a][m] - r["plain"][m] for r in rows] for m in ("auc", "cost") for a in compare]
     for name, fn in (("mean", np.mean), ("sd", np.std)):
         cells = [name, ""] + [f"{fn([r[a]['auc'] for r in rows]):.4f}" for a in arms]
         cells += [f"{fn([r[a]['cost'] for r in rows]):.4f}" for a in arms]
-        cells += [f"{fn([r[a]['auc'] - r['plain']['auc'] for r in rows]):+.4f}" for a in compare]
-        cells += [f"{fn([r[a]['cost'] - r['plain']['cost'] for r in rows]):+.4f}" for a in compare]
+        cells += [f"{fn(d):+.4f}" for d in differences]
         lines.append("| " + " | ".join(f"**{c}**" if c else c for c in cells) + " |")
     if compare and len(rows) > 1:
-        intervals = [corrected_t_interval([r[a][m] - r["plain"][m] for r in rows], 1 / folds)
-                     for m in ("auc", "cost") for a in compare]
+        intervals = [corrected_t_interval(d, 1 / folds) for d in differences]
         cells = ["95 % interval", ""] + [""] * (2 * len(arms)) + [f"[{lo:+.4f}, {hi:+.4f}]" for lo, hi in intervals]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
