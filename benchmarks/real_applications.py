@@ -14,16 +14,24 @@ Arms, all scored on the same outer folds (``--repeats`` x ``--folds``, Stratifie
   (DAYS_EMPLOYED 365243 as missing), depth 6, 1,000 trees, learning rate 0.03, native categorical columns, no early
   stopping, refuse at 1/11 of its probability. With ``--plain-seeds N``, its figures on a fold are the mean of N
   such models (seeds 0 to N − 1): the seed alone moves a fold's AUC by about 0.003 (docs/benchmarks.md, "Session 15").
+- **plain CatBoost without the excluded attributes** (``plain_excl``): the same twenty lines without the columns the
+  project never gives its model (``train.exclude``: CODE_GENDER), i.e. with the information the route has.
 - **logistic regression**: the project's application features, median imputation, scaling, one-hot categories,
   C by inner 3-fold CV (log loss), refuse at the cost-optimal threshold of its inner out-of-fold scores.
 - **scorecard**: the project's challenger (optbinning, monotone bins), its threshold from its out-of-fold PDs.
 
 The route uses the project's own feature builder on the application columns (the features stage's groups,
 ``features.groups``); no history rows come with these applicants. Prints a per-fold table, the paired differences
-(route minus plain CatBoost) with their mean and standard deviation, and the route's trees, depth and rows.
+(each arm minus the plain CatBoost, or minus ``--baseline``) with their mean, standard deviation and corrected
+interval, and the route's trees, depth and rows.
 
 Usage: python benchmarks/real_applications.py [--repeats 3] [--first-repeat 0] [--folds 5]
        [--arms route plain logistic scorecard] [--plain-seeds 1] [--params FILE] [--out FILE]
+       [--baseline plain] [--table FILE ...]
+
+``--table`` runs nothing: it prints the table of runs written by ``--out``, their folds side by side (an arm two
+runs share must agree on every fold). The runs behind docs/benchmarks.md's tables are in
+``benchmarks/results/real_applications/``.
 """
 
 from __future__ import annotations
@@ -44,7 +52,7 @@ from creditrisk.model.data import ModelData
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "home-credit" / "real-applications" / "application_train_sample.csv"
 COSTS = CostParams(10, 1)
-ARMS = ("route", "route_no_refit", "plain", "logistic", "scorecard")
+ARMS = ("route", "route_no_refit", "plain", "plain_excl", "logistic", "scorecard")
 
 
 def read_real(path: Path):
@@ -190,24 +198,24 @@ def scorecard(data: ModelData, train_idx: np.ndarray, test_idx: np.ndarray, para
     return outcome(test.y, challenger.predict_pd(test.x), challenger.threshold)
 
 
-def table(rows: list[dict], arms: list[str], folds: int = 5) -> str:
+def table(rows: list[dict], arms: list[str], folds: int = 5, baseline: str = "plain") -> str:
     """Per fold, then the mean, the standard deviation over folds (divided by n) and, for each difference with
-    the plain CatBoost, its 95 % corrected resampled t interval (``stats.corrected_t_interval``: the folds'
-    training sets overlap, so sd / sqrt(n) would be too narrow)."""
+    the baseline arm (the plain CatBoost unless said), its 95 % corrected resampled t interval
+    (``stats.corrected_t_interval``: the folds' training sets overlap, so sd / sqrt(n) would be too narrow)."""
     from creditrisk.governance.stats import corrected_t_interval
 
     head = ["repeat", "fold"] + [f"AUC {a}" for a in arms] + [f"cost {a}" for a in arms]
-    compare = [a for a in arms if a != "plain"] if "plain" in arms else []
-    head += [f"ΔAUC {a}−plain" for a in compare] + [f"Δcost {a}−plain" for a in compare]
+    compare = [a for a in arms if a != baseline] if baseline in arms else []
+    head += [f"ΔAUC {a}−{baseline}" for a in compare] + [f"Δcost {a}−{baseline}" for a in compare]
     lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     for r in rows:
         cells = [str(r["repeat"]), str(r["fold"])] + [f"{r[a]['auc']:.4f}" for a in arms]
         cells += [f"{r[a]['cost']:.4f}" for a in arms]
-        cells += [f"{r[a]['auc'] - r['plain']['auc']:+.4f}" for a in compare]
-        cells += [f"{r[a]['cost'] - r['plain']['cost']:+.4f}" for a in compare]
+        cells += [f"{r[a]['auc'] - r[baseline]['auc']:+.4f}" for a in compare]
+        cells += [f"{r[a]['cost'] - r[baseline]['cost']:+.4f}" for a in compare]
         lines.append("| " + " | ".join(cells) + " |")
     # the difference columns, in the table's order: every arm's ΔAUC, then every arm's Δcost
-    differences = [[r[a][m] - r["plain"][m] for r in rows] for m in ("auc", "cost") for a in compare]
+    differences = [[r[a][m] - r[baseline][m] for r in rows] for m in ("auc", "cost") for a in compare]
     for name, fn in (("mean", np.mean), ("sd", np.std)):
         cells = [name, ""] + [f"{fn([r[a]['auc'] for r in rows]):.4f}" for a in arms]
         cells += [f"{fn([r[a]['cost'] for r in rows]):.4f}" for a in arms]
@@ -218,6 +226,24 @@ def table(rows: list[dict], arms: list[str], folds: int = 5) -> str:
         cells = ["95 % interval", ""] + [""] * (2 * len(arms)) + [f"[{lo:+.4f}, {hi:+.4f}]" for lo, hi in intervals]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def merge_runs(runs: list[list[dict]]) -> list[dict]:
+    """The folds of several runs side by side, matched by (repeat, fold). Every run must hold the same folds, and
+    an arm that two runs both measured must give the same AUC on every fold (else the folds are not the same)."""
+    merged: dict[tuple[int, int], dict] = {}
+    for run in runs:
+        folds = {(r["repeat"], r["fold"]): r for r in run}
+        if merged and folds.keys() != merged.keys():
+            raise SystemExit(f"the runs hold different folds: {sorted(merged)} against {sorted(folds)}")
+        for key, row in folds.items():
+            into = merged.setdefault(key, {})
+            for arm, figures in row.items():
+                if arm in ARMS and arm in into and abs(into[arm]["auc"] - figures["auc"]) > 1e-9:
+                    raise SystemExit(f"arm {arm} differs between the runs on repeat {key[0]} fold {key[1]}: AUC "
+                                     f"{into[arm]['auc']:.6f} against {figures['auc']:.6f}")
+                into.setdefault(arm, figures)
+    return [merged[key] for key in sorted(merged)]
 
 
 def main() -> None:
@@ -238,7 +264,15 @@ def main() -> None:
     parser.add_argument("--plain-seeds", type=int, default=1,
                         help="the plain CatBoost's figures as the mean of this many seeds (1: the issue's model)")
     parser.add_argument("--out", type=Path, default=None, help="also write every fold's figures as JSON")
+    parser.add_argument("--baseline", default="plain", choices=ARMS, help="the arm every difference is taken from")
+    parser.add_argument("--table", type=Path, nargs="+", default=None,
+                        help="print the table of the folds that runs wrote with --out (their arms side by side), "
+                             "run nothing")
     args = parser.parse_args()
+    if args.table:
+        rows = merge_runs([json.loads(path.read_text()) for path in args.table])
+        print(table(rows, [a for a in ARMS if a in rows[0]], args.folds, args.baseline))
+        return
     params = load_params(args.params)
     app = read_real(args.real)
     data, frame = project_features(app, params), kernel_frame(args.real)
@@ -254,6 +288,9 @@ def main() -> None:
                 row |= route(data, train_idx, test_idx, params)
             if "plain" in args.arms:
                 row["plain"] = plain_seeds(frame, data.y, train_idx, test_idx, args.plain_seeds)
+            if "plain_excl" in args.arms:
+                row["plain_excl"] = plain_seeds(frame.drop(columns=list(params.train.exclude)), data.y, train_idx,
+                                                test_idx, args.plain_seeds)
             if "logistic" in args.arms:
                 row["logistic"] = logistic(data, train_idx, test_idx, params.base.seed)
             if "scorecard" in args.arms:
@@ -261,7 +298,7 @@ def main() -> None:
             rows.append(row)
             print(json.dumps(row, default=float), f"({time.perf_counter() - start:.0f} s)", flush=True)
     arms = [a for a in ARMS if a in rows[0]]
-    print("\n" + table(rows, arms, args.folds))
+    print("\n" + table(rows, arms, args.folds, args.baseline))
     if args.out:
         args.out.write_text(json.dumps(rows, indent=1, default=float))
 

@@ -1,0 +1,35 @@
+"""The real-data benchmark's stored runs read side by side: folds matched, shared arms checked, any arm as baseline."""
+
+import pytest
+from benchmarks.real_applications import merge_runs, table
+
+
+def _fold(repeat: int, fold: int, **arms: tuple[float, float]) -> dict:
+    return {"repeat": repeat, "fold": fold} | {arm: {"auc": auc, "cost": cost} for arm, (auc, cost) in arms.items()}
+
+
+ROUTE_RUN = [_fold(0, 1, route=(0.750, 0.530), plain=(0.747, 0.545)),
+             _fold(0, 2, route=(0.760, 0.520), plain=(0.734, 0.543))]
+EXCL_RUN = [_fold(0, 2, plain=(0.734, 0.543), plain_excl=(0.745, 0.525)),  # another order: matched by key
+            _fold(0, 1, plain=(0.747, 0.545), plain_excl=(0.740, 0.540))]
+
+
+def test_two_runs_side_by_side_and_differences_from_the_chosen_baseline():
+    rows = merge_runs([ROUTE_RUN, EXCL_RUN])
+    assert [(r["repeat"], r["fold"]) for r in rows] == [(0, 1), (0, 2)]
+    assert rows[1]["plain_excl"] == {"auc": 0.745, "cost": 0.525} and rows[1]["route"]["auc"] == 0.760
+    lines = table(rows, ["route", "plain", "plain_excl"], folds=2, baseline="plain_excl").splitlines()
+    assert "ΔAUC route−plain_excl" in lines[0] and "Δcost plain−plain_excl" in lines[0]
+    mean = [c.strip() for c in lines[4].split("|")]
+    # route − plain_excl: +0.010 and +0.015 → +0.0125; plain − plain_excl: +0.007 and −0.011 → −0.0020;
+    # costs: −0.010 and −0.005 → −0.0075; +0.005 and +0.018 → +0.0115
+    assert mean[-5:-1] == ["**+0.0125**", "**-0.0020**", "**-0.0075**", "**+0.0115**"]
+
+
+def test_runs_that_disagree_on_a_shared_arm_or_hold_other_folds_are_refused():
+    other_plain = [_fold(0, 1, plain=(0.748, 0.545), plain_excl=(0.740, 0.540)),
+                   _fold(0, 2, plain=(0.734, 0.543), plain_excl=(0.745, 0.525))]
+    with pytest.raises(SystemExit, match="arm plain differs between the runs on repeat 0 fold 1"):
+        merge_runs([ROUTE_RUN, other_plain])
+    with pytest.raises(SystemExit, match="different folds"):
+        merge_runs([ROUTE_RUN, EXCL_RUN[:1]])
