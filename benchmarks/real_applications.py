@@ -29,9 +29,9 @@ Usage: python benchmarks/real_applications.py [--repeats 3] [--first-repeat 0] [
        [--arms route plain logistic scorecard] [--plain-seeds 1] [--params FILE] [--out FILE]
        [--baseline plain] [--table FILE ...]
 
-``--table`` runs nothing: it prints the table of runs written by ``--out``, their folds side by side (an arm two
-runs share must agree on every fold). The runs behind docs/benchmarks.md's tables are in
-``benchmarks/results/real_applications/``.
+``--table`` runs nothing: it prints the table of runs written by ``--out``, other arms on the same folds side by
+side or the parts of one run (``--first-repeat``) put back together (an arm two runs share must agree on every
+fold). The runs behind docs/benchmarks.md's tables are in ``benchmarks/results/real_applications/``.
 """
 
 from __future__ import annotations
@@ -229,20 +229,25 @@ def table(rows: list[dict], arms: list[str], folds: int = 5, baseline: str = "pl
 
 
 def merge_runs(runs: list[list[dict]]) -> list[dict]:
-    """The folds of several runs side by side, matched by (repeat, fold). Every run must hold the same folds, and
-    an arm that two runs both measured must give the same AUC on every fold (else the folds are not the same)."""
+    """The folds of several runs matched by (repeat, fold): other arms on the same folds side by side, or the parts
+    of one run (``--first-repeat``) one after the other. An arm that two runs both measured on a fold must give the
+    same AUC there (else the folds are not the same), and every fold must end with the same arms."""
     merged: dict[tuple[int, int], dict] = {}
     for run in runs:
-        folds = {(r["repeat"], r["fold"]): r for r in run}
-        if merged and folds.keys() != merged.keys():
-            raise SystemExit(f"the runs hold different folds: {sorted(merged)} against {sorted(folds)}")
-        for key, row in folds.items():
+        for row in run:
+            key = (row["repeat"], row["fold"])
             into = merged.setdefault(key, {})
             for arm, figures in row.items():
                 if arm in ARMS and arm in into and abs(into[arm]["auc"] - figures["auc"]) > 1e-9:
                     raise SystemExit(f"arm {arm} differs between the runs on repeat {key[0]} fold {key[1]}: AUC "
                                      f"{into[arm]['auc']:.6f} against {figures['auc']:.6f}")
                 into.setdefault(arm, figures)
+    arms = {key: {a for a in row if a in ARMS} for key, row in merged.items()}
+    every = set.union(*arms.values())
+    for key in sorted(merged):
+        if arms[key] != every:
+            raise SystemExit(f"repeat {key[0]} fold {key[1]} lacks {sorted(every - arms[key])}: the runs do not "
+                             "cover the same folds")
     return [merged[key] for key in sorted(merged)]
 
 

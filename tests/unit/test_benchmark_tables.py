@@ -26,10 +26,19 @@ def test_two_runs_side_by_side_and_differences_from_the_chosen_baseline():
     assert mean[-5:-1] == ["**+0.0125**", "**-0.0020**", "**-0.0075**", "**+0.0115**"]
 
 
-def test_runs_that_disagree_on_a_shared_arm_or_hold_other_folds_are_refused():
+def test_runs_that_disagree_on_a_shared_arm_or_leave_a_fold_without_an_arm_are_refused():
     other_plain = [_fold(0, 1, plain=(0.748, 0.545), plain_excl=(0.740, 0.540)),
                    _fold(0, 2, plain=(0.734, 0.543), plain_excl=(0.745, 0.525))]
     with pytest.raises(SystemExit, match="arm plain differs between the runs on repeat 0 fold 1"):
         merge_runs([ROUTE_RUN, other_plain])
-    with pytest.raises(SystemExit, match="different folds"):
+    with pytest.raises(SystemExit, match=r"repeat 0 fold 1 lacks \['plain_excl'\]"):
         merge_runs([ROUTE_RUN, EXCL_RUN[:1]])
+
+
+def test_the_parts_of_one_run_are_put_back_together_in_fold_order():
+    later = [_fold(1, 1, route=(0.740, 0.550), plain=(0.744, 0.553))]
+    rows = merge_runs([later, ROUTE_RUN])
+    assert [(r["repeat"], r["fold"]) for r in rows] == [(0, 1), (0, 2), (1, 1)]
+    mean = [c.strip() for c in table(rows, ["route", "plain"], folds=2).splitlines()[5].split("|")]
+    # route − plain AUC: +0.003, +0.026, −0.004 → +0.0083; cost: −0.015, −0.023, −0.003 → −0.0137
+    assert mean[-3:-1] == ["**+0.0083**", "**-0.0137**"]
