@@ -251,33 +251,10 @@ def merge_runs(runs: list[list[dict]]) -> list[dict]:
     return [merged[key] for key in sorted(merged)]
 
 
-def main() -> None:
-    import logging
-    import warnings
-
+def measure(args: argparse.Namespace) -> list[dict]:
+    """Every asked arm on every fold of the asked repeats, each fold's figures printed as it ends."""
     from sklearn.model_selection import StratifiedKFold
 
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    logging.basicConfig(level=logging.WARNING)
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--real", type=Path, default=REAL)
-    parser.add_argument("--params", type=Path, default=ROOT / "params.yaml")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--first-repeat", type=int, default=0, help="skip the repeats before this one (a run in parts)")
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--arms", nargs="+", default=["route", "plain", "logistic", "scorecard"])
-    parser.add_argument("--plain-seeds", type=int, default=1,
-                        help="the plain CatBoost's figures as the mean of this many seeds (1: the issue's model)")
-    parser.add_argument("--out", type=Path, default=None, help="also write every fold's figures as JSON")
-    parser.add_argument("--baseline", default="plain", choices=ARMS, help="the arm every difference is taken from")
-    parser.add_argument("--table", type=Path, nargs="+", default=None,
-                        help="print the table of the folds that runs wrote with --out (their arms side by side), "
-                             "run nothing")
-    args = parser.parse_args()
-    if args.table:
-        rows = merge_runs([json.loads(path.read_text()) for path in args.table])
-        print(table(rows, [a for a in ARMS if a in rows[0]], args.folds, args.baseline))
-        return
     params = load_params(args.params)
     app = read_real(args.real)
     data, frame = project_features(app, params), kernel_frame(args.real)
@@ -302,8 +279,33 @@ def main() -> None:
                 row["scorecard"] = scorecard(data, train_idx, test_idx, params)
             rows.append(row)
             print(json.dumps(row, default=float), f"({time.perf_counter() - start:.0f} s)", flush=True)
-    arms = [a for a in ARMS if a in rows[0]]
-    print("\n" + table(rows, arms, args.folds, args.baseline))
+    print()
+    return rows
+
+
+def main() -> None:
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    logging.basicConfig(level=logging.WARNING)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--real", type=Path, default=REAL)
+    parser.add_argument("--params", type=Path, default=ROOT / "params.yaml")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--first-repeat", type=int, default=0, help="skip the repeats before this one (a run in parts)")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--arms", nargs="+", default=["route", "plain", "logistic", "scorecard"])
+    parser.add_argument("--plain-seeds", type=int, default=1,
+                        help="the plain CatBoost's figures as the mean of this many seeds (1: the issue's model)")
+    parser.add_argument("--out", type=Path, default=None, help="also write every fold's figures as JSON")
+    parser.add_argument("--baseline", default="plain", choices=ARMS, help="the arm every difference is taken from")
+    parser.add_argument("--table", type=Path, nargs="+", default=None,
+                        help="run nothing: the table of runs written by --out (other arms on the same folds side by "
+                             "side, or the parts of one run put back together)")
+    args = parser.parse_args()
+    rows = merge_runs([json.loads(path.read_text()) for path in args.table]) if args.table else measure(args)
+    print(table(rows, [a for a in ARMS if a in rows[0]], args.folds, args.baseline))
     if args.out:
         args.out.write_text(json.dumps(rows, indent=1, default=float))
 
