@@ -335,6 +335,25 @@ def test_concurrent_writers_extend_one_chain(store):
     assert (found["records"], found["intact"], found["checkpoints"]) == (80, True, 80)
 
 
+def test_each_write_is_checkpointed_in_the_order_of_the_commits_even_when_writing_the_file_is_slow(store):
+    import time
+
+    append = store.checkpoints.append
+
+    def slow_append(*args):  # a slow disk: the next writer commits while this checkpoint is being written
+        time.sleep(0.005)
+        return append(*args)
+
+    store.checkpoints.append = slow_append
+    threads = [threading.Thread(target=lambda k=k: [store.record_model([model_decision(1000 * k + i, 0.05, "accept")])
+                                                   for i in range(5)]) for k in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [point.seq for point in store.checkpoints.read()] == list(range(1, 31))
+
+
 def test_verify_checks_the_chain_as_it_stood_while_the_service_goes_on_recording(store):
     store.record_model([model_decision(c, 0.05, "accept") for c in range(1, 6)])
     reading = store.records

@@ -34,7 +34,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -161,19 +161,23 @@ class DecisionStore(ReviewWorkflow):
         self.engine.dispose()
 
     @contextmanager
-    def transaction(self, read_only: bool = False) -> Iterator:
+    def transaction(self, read_only: bool = False, committed: Callable[[], None] | None = None) -> Iterator:
         """A session whose work is committed whole or not at all, on the database the store opened; a database
         that does not answer, or is not that one, is StoreUnavailable (nothing written), never a half-written
         record. ``read_only``: a reader, which waits neither for the writers' turn nor, on SQLite, for their
-        lock."""
+        lock. ``committed`` runs after the commit, still in the writer's turn (so writers' checkpoints follow
+        their commits' order)."""
         from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
         self.identity.check_file()
         try:
-            with self._turn(read_only), (self.reading if read_only else self.session).begin() as session:
-                if not read_only:
-                    self.identity.check_store(session)
-                yield session
+            with self._turn(read_only):
+                with (self.reading if read_only else self.session).begin() as session:
+                    if not read_only:
+                        self.identity.check_store(session)
+                    yield session
+                if committed is not None:
+                    committed()
         except (OperationalError, InterfaceError) as error:
             raise self._unavailable(error) from None
         except DBAPIError as error:
@@ -230,9 +234,8 @@ class DecisionStore(ReviewWorkflow):
     def _writing(self) -> Iterator:
         """A write transaction; the records it appended are checkpointed after the commit, in the writers' turn."""
         appended: list[Decision] = []
-        with self.transaction() as session:
+        with self.transaction(committed=lambda: self._written(appended)) as session:
             yield session, appended
-        self._written(appended)
 
     def record_model(self, decisions: list[ModelDecision]) -> list[dict]:
         """The decision of record of each application answered: its first scoring is recorded (one transaction
