@@ -22,7 +22,7 @@ SOURCES = {"metrics": c.METRICS, "selection": c.MODEL_SELECTION, "comparison": c
            "registry": c.REGISTRY, "validation": f"validation/{c.SUMMARY_JSON}", "data": c.DATA_SUMMARY,
            "model_validation": f"validation_model/{c.REPORT_JSON}"}  # in reports/
 TEMPLATES = (c.METHODOLOGY, c.PRESENTATION)
-CALIBRATION_FR = {"platt": "de Platt", "beta": "bêta"}
+CALIBRATION_FR = {"platt": "de Platt", "beta": "bêta", "spline": "spline"}
 TESTS_FR = {"auc": "AUC (intervalle de DeLong)", "gini": "indice de Gini", "ks": "Kolmogorov-Smirnov",
             "auc_decline": "baisse de l'AUC depuis le champion (unilatéral)",
             "jeffreys_grade": "Jeffreys par classe (unilatéral) : la pire classe",
