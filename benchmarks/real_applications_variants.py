@@ -15,6 +15,9 @@ arm's probability, as the plain CatBoost is judged):
 - **blend 0.15 / 0.3**: ``fixed`` and ``logistic`` averaged on the logit scale with the logistic's weight.
 - **deep**: CatBoost on the project's features with the plain CatBoost's settings (depth 6, 1,000 trees at 0.03).
 - **fixed + deep**: the two CatBoost models averaged on the logit scale (a bag of two shapes instead of seeds).
+- **neighbours**: ``fixed`` plus the default rate of each client's 500 nearest training clients in EXT_SOURCE_1-3
+  and credit term (standardised, missing values at the training fold's median): out of fold (5 inner folds) for
+  the training rows, from every training row for the test rows (a public Kaggle feature on application data).
 
 ``--arms`` chooses the arms (the plain CatBoost always runs: every difference is against it).
 
@@ -36,7 +39,9 @@ from creditrisk.config import load_params
 
 SHAPE = {"depth": 5, "l2_leaf_reg": 25, "rsm": 0.5, "iterations": 330, "learning_rate": 0.05}
 DEEP = {"depth": 6, "iterations": 1000, "learning_rate": 0.03}
-ARMS = ("fixed", "group_ratios", "logistic", "blend", "deep", "fixed + deep")
+ARMS = ("fixed", "group_ratios", "logistic", "blend", "deep", "fixed + deep", "neighbours")
+NEIGHBOUR_SPACE = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "CREDIT_TERM_MONTHS")
+NEIGHBOURS = 500
 GROUPS = ("ORGANIZATION_TYPE", "OCCUPATION_TYPE", "NAME_EDUCATION_TYPE", "NAME_INCOME_TYPE")
 RELATIVE = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "EXT_SOURCE_2", "DAYS_BIRTH")
 BLENDS = (0.15, 0.3)
@@ -60,6 +65,29 @@ def group_ratios(train: pd.DataFrame, test: pd.DataFrame) -> tuple[pd.DataFrame,
             for frame, source in zip(out, (train, test), strict=True):
                 frame[f"{value}_REL_{group}"] = source[value] / source[group].map(median).astype(float)
     return out
+
+
+def neighbour_rate(train: pd.DataFrame, y: np.ndarray, test: pd.DataFrame, k: int = NEIGHBOURS,
+                   inner: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """The default rate of each row's k nearest training rows: out of fold for the training rows, from every
+    training row for the test rows."""
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.neighbors import NearestNeighbors
+
+    def rate(reference: pd.DataFrame, y_ref: np.ndarray, rows: pd.DataFrame) -> np.ndarray:
+        space = reference[list(NEIGHBOUR_SPACE)]
+        centre, scale = space.median(), space.std()
+
+        def place(frame: pd.DataFrame) -> np.ndarray:
+            return ((frame[list(NEIGHBOUR_SPACE)].fillna(centre) - centre) / scale).to_numpy()
+
+        found = NearestNeighbors(n_neighbors=k).fit(place(reference)).kneighbors(place(rows), return_distance=False)
+        return y_ref[found].mean(axis=1)
+
+    out_of_fold = np.zeros(len(train))
+    for fit, held in StratifiedKFold(inner, shuffle=True, random_state=0).split(np.zeros(len(y)), y):
+        out_of_fold[held] = rate(train.iloc[fit], y[fit], train.iloc[held])
+    return out_of_fold, rate(train, y, test)
 
 
 def logistic(train: pd.DataFrame, y: np.ndarray, test: pd.DataFrame, categorical: list[str]) -> np.ndarray:
@@ -98,6 +126,10 @@ def fold(x: pd.DataFrame, y: np.ndarray, categorical: list[str], frame: pd.DataF
         deep = catboost(train, y[train_idx], test, DEEP)
         row["deep"] = outcome(y_test, deep, 1 / 11)
         row["fixed + deep"] = outcome(y_test, expit((logit(fixed) + logit(deep)) / 2), 1 / 11)
+    if "neighbours" in arms:
+        train_rate, test_rate = neighbour_rate(train, y[train_idx], test)
+        row["neighbours"] = outcome(y_test, catboost(train.assign(NEIGHBOUR_RATE=train_rate), y[train_idx],
+                                                     test.assign(NEIGHBOUR_RATE=test_rate)), 1 / 11)
     return row
 
 
