@@ -7,8 +7,9 @@ Three maps:
   increasing when a + b > 0;
 - ``spline``: PD = sigmoid(f(logit s)), f a cubic B-spline (``SPLINE_KNOTS`` inner knots at the quantiles of the
   fitted scores) whose coefficients rise by at least ``SPLINE_MIN_STEP`` from one to the next, so f is strictly
-  increasing; beyond the outer knots (the lowest and highest fitted scores), straight with its mean slope. It follows a relation the two logistic
-  maps cannot bend to (an S around the straight line in the logit), with a handful of parameters.
+  increasing; beyond the outer knots (the lowest and highest fitted scores), straight with its mean slope. It
+  follows a relation the two logistic maps cannot bend to (an S around the straight line in the logit), with a
+  handful of parameters (docs/benchmarks.md, "make run FULL=1 on the synthetic default").
 The first two are logistic regressions without penalty (scikit-learn); the spline's coefficients minimise the log
 loss under those bounds (scipy's L-BFGS-B).
 A strictly increasing map keeps the order of the clients, so the AUC of the PD is the AUC of the raw score, and
