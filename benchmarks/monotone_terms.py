@@ -26,7 +26,6 @@ Usage: python benchmarks/monotone_terms.py [--repeats 2] [--folds 5] [--clients 
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -37,13 +36,12 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_applications import REAL, outcome, project_features, read_real  # noqa: E402
+from real_applications import fold_parser, outcome, project_features, read_real  # noqa: E402
 
 from creditrisk.config import load_params  # noqa: E402
 from creditrisk.data.schema import KEY  # noqa: E402
 from creditrisk.model.training import MONOTONE_LOAN_TERMS  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 SCALES = np.linspace(1.0, 0.3, 15)
 TERMS = ("AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")
 
@@ -70,21 +68,12 @@ def not_higher_at_70(pd_: np.ndarray, clients: int) -> np.ndarray:
 
 
 def main() -> None:
-    import logging
-    import warnings
-
     from sklearn.model_selection import StratifiedKFold
 
     from creditrisk.features import build_features
     from creditrisk.model.candidate import train_champion
 
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    logging.basicConfig(level=logging.WARNING)
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--real", type=Path, default=REAL)
-    parser.add_argument("--params", type=Path, default=ROOT / "params.yaml")
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--folds", type=int, default=5)
+    parser = fold_parser(repeats=2, parts=False)
     parser.add_argument("--clients", type=int, default=100, help="test applicants per fold whose PD is followed")
     parser.add_argument("--depth", type=int, default=5)
     parser.add_argument("--l2", type=float, default=25.4)

@@ -283,7 +283,9 @@ def measure(args: argparse.Namespace) -> list[dict]:
     return rows
 
 
-def main() -> None:
+def fold_parser(repeats: int, parts: bool = True) -> argparse.ArgumentParser:
+    """The options every benchmark on the real rows' repeated folds takes (the rows, the params, the repeats, the
+    folds; with ``parts``, a run in parts), library warnings and info logs silenced."""
     import logging
     import warnings
 
@@ -292,9 +294,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--real", type=Path, default=REAL)
     parser.add_argument("--params", type=Path, default=ROOT / "params.yaml")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--first-repeat", type=int, default=0, help="skip the repeats before this one (a run in parts)")
+    parser.add_argument("--repeats", type=int, default=repeats)
+    if parts:
+        parser.add_argument("--first-repeat", type=int, default=0,
+                            help="skip the repeats before this one (a run in parts)")
     parser.add_argument("--folds", type=int, default=5)
+    return parser
+
+
+def main() -> None:
+    parser = fold_parser(repeats=3)
     parser.add_argument("--arms", nargs="+", default=["route", "plain", "logistic", "scorecard"])
     parser.add_argument("--plain-seeds", type=int, default=1,
                         help="the plain CatBoost's figures as the mean of this many seeds (1: the issue's model)")

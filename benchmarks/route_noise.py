@@ -22,7 +22,6 @@ Usage: python benchmarks/route_noise.py --study trees|refit|seeds [--repeats 1] 
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from dataclasses import replace
@@ -31,11 +30,18 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_applications import COSTS, REAL, kernel_frame, outcome, plain_seeds, project_features, read_real  # noqa: E402
+from real_applications import (  # noqa: E402
+    COSTS,
+    fold_parser,
+    kernel_frame,
+    outcome,
+    plain_seeds,
+    project_features,
+    read_real,
+)
 
 from creditrisk.config import load_params  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 MULTIPLES = (1.0, 1.25, 1.5, 2.0, 2.5)
 
 
@@ -100,20 +106,10 @@ STUDIES = {
 
 
 def main() -> None:
-    import logging
-    import warnings
-
     from sklearn.model_selection import StratifiedKFold
 
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    logging.basicConfig(level=logging.WARNING)
-    parser = argparse.ArgumentParser()
+    parser = fold_parser(repeats=1)
     parser.add_argument("--study", choices=sorted(STUDIES), required=True)
-    parser.add_argument("--real", type=Path, default=REAL)
-    parser.add_argument("--params", type=Path, default=ROOT / "params.yaml")
-    parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--first-repeat", type=int, default=0, help="skip the repeats before this one (a run in parts)")
-    parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--depth", type=int, default=5)
     parser.add_argument("--l2", type=float, default=25.0)
     parser.add_argument("--rsm", type=float, default=0.5)
