@@ -212,7 +212,8 @@ def summary(paths: Paths) -> str:
         lines.append(f"  not enough data for a verdict: fewer than {m['min_defaults']} defaults "
                      "(evaluate.min_defaults); the figures are indicative")
     if "auc_to_oracle" in m:
-        lines.append(f"  share of the best possible AUC (true PD of the synthetic data): {m['auc_to_oracle']:.3f}")
+        share = _interval(m, "auc_to_oracle") if "auc_to_oracle_ci95_low" in m else f"{m['auc_to_oracle']:.3f}"
+        lines.append(f"  share of the best possible AUC (true PD of the synthetic data): {share}")
     lines += [f"Validation: {lights['green']} green, {lights['amber']} amber, {lights['red']} red, "
               f"{lights['not_enough_data']} without enough data; gate mode {registry.gate['mode']}.",
               f"MLflow: {registry.registered_model} version {registry.version} {_verdict(registry)}",

@@ -308,8 +308,21 @@ def _holdout_section(m: dict, bundle: Bundle) -> list[str]:
                   f"The true PD of every synthetic applicant is known: the best possible AUC is "
                   f"{num(m['oracle_auc'])} and the best possible cost {num(m['oracle_cost_per_client'])} per "
                   f"client. The model reaches {num(m['auc_to_oracle'], 3)} of the oracle AUC and "
-                  f"{num(m['cost_to_oracle'], 3)} times the oracle cost.", ""]
+                  f"{num(m['cost_to_oracle'], 3)} times the oracle cost.{_oracle_intervals(m)}", ""]
     return lines
+
+
+def _oracle_intervals(m: dict) -> str:
+    if "auc_to_oracle_ci95_low" not in m:
+        return ""
+    return (f" 95 % intervals of the two ratios, the model and the true PD judged on the same resampled holdout "
+            f"clients: {_ratio_interval(m, 'auc_to_oracle')} and {_ratio_interval(m, 'cost_to_oracle')}. They "
+            "measure the holdout's share of chance, not the training sample's (another draw of the data gives another "
+            "model).")
+
+
+def _ratio_interval(m: dict, name: str) -> str:
+    return f"{num(m[f'{name}_ci95_low'], 3)} – {num(m[f'{name}_ci95_high'], 3)}"
 
 
 def _fairness_section(fairness: dict) -> list[str]:

@@ -30,12 +30,32 @@ def test_holdout_metrics_at_the_threshold():
 
 
 def test_oracle_gap_only_with_a_true_pd():
-    assert oracle_gap(Y, None, CostParams(10, 1), {}) == {}
+    assert oracle_gap(Y, PD, None, CostParams(10, 1), 50, 0, 0.3) == {}
     # Bayes cut-off 1/11: refuses 0.2 (a good client: 1) and 0.5; accepts the defaulter at 0.05 (10)
     truth = np.array([0.01, 0.02, 0.2, 0.5, 0.05])
-    gap = oracle_gap(Y, truth, CostParams(10, 1), {"auc": 0.8, "business_cost_per_client": 0.2})
+    gap = oracle_gap(Y, PD, truth, CostParams(10, 1), 50, 0, 0.3)
     assert gap["oracle_cost_per_client"] == pytest.approx(11 / 5) and gap["oracle_auc"] == pytest.approx(5 / 6)
-    assert gap["auc_to_oracle"] == pytest.approx(0.8 / (5 / 6)) and gap["cost_to_oracle"] == pytest.approx(0.2 / 2.2)
+    # the model at 0.3: AUC 5/6 (test above), cost 1/5
+    assert gap["auc_to_oracle"] == pytest.approx(1.0) and gap["cost_to_oracle"] == pytest.approx(1 / 11)
+    low, high = gap["auc_to_oracle_ci95"]
+    assert low <= high
+
+
+def test_oracle_shares_are_resampled_in_pairs():
+    """A model that orders the clients as the true PD does, and refuses at the Bayes cut-off the same clients,
+    has the oracle's AUC and cost on every resample: its intervals are the single point 1, which an unpaired
+    resampling of the two would not give. A model that orders them worse has an interval below 1."""
+    rng = np.random.default_rng(1)
+    truth = rng.uniform(0.01, 0.5, 400)
+    y = (rng.random(400) < truth).astype(int)
+    same_order = truth**2  # monotone: the same ranking; the cut-off moved with it
+    gap = oracle_gap(y, same_order, truth, CostParams(10, 1), 200, 0, (1 / 11) ** 2)
+    assert gap["auc_to_oracle_ci95"] == pytest.approx([1.0, 1.0])
+    assert gap["cost_to_oracle_ci95"] == pytest.approx([1.0, 1.0])
+    noisy = truth + rng.normal(0, 0.15, 400)
+    worse = oracle_gap(y, noisy, truth, CostParams(10, 1), 200, 0, 1 / 11)
+    low, high = worse["auc_to_oracle_ci95"]
+    assert low < worse["auc_to_oracle"] < high < 1.0
 
 
 def test_baseline_costs_use_the_baselines_keys_and_intervals_are_flattened():
