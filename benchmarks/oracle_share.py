@@ -105,7 +105,7 @@ def main() -> None:
     for size in args.sizes:
         for seed in args.seeds:
             rows.append({"size": size, "seed": seed} | run_world(settings(args.overrides, size, seed)))
-            print(table(rows).splitlines()[-1], flush=True)
+            print(table(rows[-1:]).splitlines()[-1], flush=True)
             if args.out:
                 args.out.write_text(json.dumps({"overrides": args.overrides, "rows": rows}, indent=1))
     print(table(rows))

@@ -75,6 +75,8 @@ def test_dvc_repro_runs_every_stage_then_is_up_to_date(synthetic_project, side_r
                 "oracle_cost_per_client", "auc_to_oracle", "cost_to_oracle"):
         assert isinstance(metrics[key], float), key
     assert 0.6 < metrics["auc"] <= metrics["oracle_auc"] + 0.05 and 0 < metrics["threshold"] < 1
+    for share in ("auc_to_oracle", "cost_to_oracle"):
+        assert metrics[f"{share}_ci95_low"] <= metrics[share] <= metrics[f"{share}_ci95_high"], share
     bundle = json.loads((project / "models" / "champion" / "bundle.json").read_text())
     assert bundle["threshold"] == metrics["threshold"] and bundle["costs"] == {"fn_cost": 10, "fp_cost": 1}
     # no leak: tuning, threshold and calibration saw only the training part; the holdout was scored once

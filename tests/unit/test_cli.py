@@ -91,6 +91,21 @@ def test_the_summary_says_what_the_gate_decided_and_what_serves(tmp_path, capsys
     assert main(["--root", str(tmp_path / "nowhere"), "summary"]) == 1
 
 
+def test_the_summary_gives_the_share_of_the_oracle_with_its_interval_when_the_run_has_one(tmp_path, capsys):
+    _summary_reports(tmp_path, {"version": 1, "promoted": True, "gate": {"mode": "enforce", "reasons": [],
+                                                                         "red_tests": []}},
+                     {"green": 20, "amber": 1, "red": 0, "not_enough_data": 0})
+    metrics_path = tmp_path / "reports" / "metrics.json"
+    metrics = json.loads(metrics_path.read_text()) | {"auc_to_oracle": 0.9766}
+    metrics_path.write_text(json.dumps(metrics))  # a run of an older version: the share without its interval
+    assert main(["--root", str(tmp_path), "summary"]) == 0
+    assert "share of the best possible AUC (true PD of the synthetic data): 0.977\n" in capsys.readouterr().out
+    metrics_path.write_text(json.dumps(metrics | {"auc_to_oracle_ci95_low": 0.9669, "auc_to_oracle_ci95_high": 0.9893}))
+    assert main(["--root", str(tmp_path), "summary"]) == 0
+    assert ("share of the best possible AUC (true PD of the synthetic data): 0.977  [0.967 - 0.989]"
+            in capsys.readouterr().out)
+
+
 def test_the_summary_names_a_promotion_in_report_mode_and_the_refit(tmp_path, capsys):
     _summary_reports(tmp_path, {"version": 2, "promoted": True, "served_version": 3, "gate": {
         "mode": "report", "reasons": [], "red_tests": ["Jeffreys, portfolio (one-sided) (out-of-fold)"]}},

@@ -1,0 +1,92 @@
+"""Where is the gap between the model and the oracle? One synthetic world (a project folder after `dvc repro`).
+
+The true PD is INTERCEPT + a weighted application logit (an additive shape per application column, fitted on real
+rows) + a weighted history logit (late and short instalments, bureau arrears, refusals, card utilisation, POS
+arrears): ``creditrisk.data.synthetic.risk``. On the pipeline's split (params.yaml's seed and holdout size), one
+CatBoost of a fixed shape (depth 5, L2 25, rsm 0.5, ``--trees`` trees at learning rate 0.05; no tuning, no
+calibration: AUC only) is trained on the pipeline's features, then on the features plus the true history logit's
+inputs (``history signals``, computed from the raw history rows as the generator does), plus the history logit
+itself, plus the application logit itself, plus both logits; two seeds each. The share of the oracle's holdout AUC
+that each reaches says which part of the true PD the model misses: what a feature could add (the history signals)
+and what only more rows could (the application shape, learned from the training rows).
+
+Usage: python benchmarks/oracle_ceiling.py [--root .] [--trees 600] [--seeds 0 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from creditrisk.artefacts.catalogue import Paths
+from creditrisk.config import load_params
+from creditrisk.data.schema import KEY
+from creditrisk.data.synthetic import risk
+from creditrisk.data.synthetic.generator import TRUE_PD_FILE
+from creditrisk.model.data import holdout_split, load_training_data
+
+HISTORY = ("installments_payments", "bureau", "previous_application", "credit_card_balance", "POS_CASH_balance")
+
+
+def generator_tables(interim: Path, ids: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+    """The ingested history rows as the generator holds them: column arrays plus ``_app``, the applicant's row."""
+    position = pd.Series(np.arange(len(ids)), index=ids)
+    frames = {name: pd.read_parquet(interim / f"{name}.parquet") for name in HISTORY}
+    balance = pd.read_parquet(interim / "bureau_balance.parquet")
+    frames["bureau_balance"] = balance.merge(frames["bureau"][["SK_ID_BUREAU", KEY]], on="SK_ID_BUREAU")
+    tables = {}
+    for name, frame in frames.items():
+        frame = frame[frame[KEY].isin(position.index)]
+        tables[name] = {c: frame[c].to_numpy() for c in frame.columns} | {"_app": position[frame[KEY]].to_numpy()}
+    return tables
+
+
+def main() -> None:
+    from catboost import CatBoostClassifier
+    from sklearn.metrics import roc_auc_score
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", type=Path, default=Path("."))
+    parser.add_argument("--trees", type=int, default=600)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    args = parser.parse_args()
+    paths, params = Paths(args.root), load_params(args.root / "params.yaml")
+    data = load_training_data(paths.train_features, paths.feature_catalogue)
+    truth = pd.read_csv(paths.oracle / TRUE_PD_FILE).set_index(KEY).loc[data.ids, "TRUE_PD"].to_numpy()
+    app = pd.read_parquet(paths.interim / "application_train.parquet").set_index(KEY).loc[data.ids]
+    columns = {c: app[c].to_numpy() for c in app.columns}
+    signals = risk.history_signals(generator_tables(paths.interim, data.ids), len(data.ids))
+    history, application = risk._history_logit(signals, columns), risk.app_logit_centred(columns)
+    rebuilt = risk.sigmoid(risk.true_logit(application, history))
+    if not np.allclose(rebuilt, truth):
+        raise SystemExit(f"the true PD rebuilt from {paths.interim} differs from {paths.oracle / TRUE_PD_FILE} "
+                         f"(largest gap {np.abs(rebuilt - truth).max():.2e}): another generator made this data")
+    train, holdout = holdout_split(data.y, params.train.holdout_size, params.base.seed)
+    y = data.y
+    oracle = roc_auc_score(y[holdout], truth[holdout])
+    extra = {"history signals": pd.DataFrame({k: np.asarray(v, float) for k, v in signals.items()}),
+             "history logit": pd.DataFrame({"TRUE_HISTORY_LOGIT": history}),
+             "application logit": pd.DataFrame({"TRUE_APPLICATION_LOGIT": application})}
+    arms = {"features": [], "+ history signals": ["history signals"], "+ history logit": ["history logit"],
+            "+ application logit": ["application logit"], "+ both logits": ["history logit", "application logit"]}
+    print(f"{len(train):,} training and {len(holdout):,} holdout applicants; oracle holdout AUC {oracle:.4f}; "
+          f"depth 5, L2 25, rsm 0.5, {args.trees} trees at 0.05; seeds {args.seeds}\n")
+    print("| features | AUC per seed | mean AUC | share of the oracle |\n|---|---:|---:|---:|")
+    for arm, parts in arms.items():
+        x = pd.concat([data.x.reset_index(drop=True)] + [extra[p] for p in parts], axis=1)
+        aucs = []
+        for seed in args.seeds:
+            model = CatBoostClassifier(depth=5, l2_leaf_reg=25, rsm=0.5, learning_rate=0.05, iterations=args.trees,
+                                       random_seed=seed, verbose=0, thread_count=-1, cat_features=data.categorical,
+                                       allow_writing_files=False)
+            model.fit(x.iloc[train], y[train])
+            aucs.append(roc_auc_score(y[holdout], model.predict_proba(x.iloc[holdout])[:, 1]))
+        print(f"| {arm} | {', '.join(f'{a:.4f}' for a in aucs)} | {np.mean(aucs):.4f} | "
+              f"{np.mean(aucs) / oracle:.4f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
