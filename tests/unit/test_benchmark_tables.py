@@ -42,3 +42,28 @@ def test_the_parts_of_one_run_are_put_back_together_in_fold_order():
     mean = [c.strip() for c in table(rows, ["route", "plain"], folds=2).splitlines()[5].split("|")]
     # route − plain AUC: +0.003, +0.026, −0.004 → +0.0083; cost: −0.015, −0.023, −0.003 → −0.0137
     assert mean[-3:-1] == ["**+0.0083**", "**-0.0137**"]
+
+
+def test_the_oracle_share_table_gives_each_world_and_each_size_mean_and_sample_sd():
+    from benchmarks.oracle_share import settings
+    from benchmarks.oracle_share import table as share_table
+
+    def world(size: int, seed: int, auc: float, oracle: float, cost: float, best: float) -> dict:
+        return {"size": size, "seed": seed, "auc": auc, "oracle_auc": oracle, "auc_to_oracle": auc / oracle,
+                "business_cost_per_client": cost, "oracle_cost_per_client": best, "cost_to_oracle": cost / best,
+                "auc_to_oracle_ci95": [0.96, 0.99], "cost_to_oracle_ci95": None, "trees": 150, "depth": 4,
+                "minutes": 5.0}
+
+    rows = [world(30_000, 42, 0.78, 0.80, 0.50, 0.48), world(30_000, 1, 0.76, 0.80, 0.52, 0.48),
+            world(60_000, 42, 0.79, 0.80, 0.49, 0.48)]
+    lines = share_table(rows).splitlines()
+    assert lines[2].startswith("| 30,000 | 42 | 0.7800 | 0.8000 | 0.9750 [0.960, 0.990] | 0.5000 | 0.4800 | 1.0417 |")
+    # shares 0.975 and 0.950: mean 0.9625, sample sd 0.025 / sqrt(2) = 0.0177
+    assert "| **30,000** | **mean** | **0.7700** | **0.8000** | **0.9625** |" in lines[4]
+    assert "| **30,000** | **sd** | **0.0141** | **0.0000** | **0.0177** |" in lines[5]
+    assert lines[6].startswith("| 60,000 | 42 |") and len(lines) == 7  # one world: no mean or sd row
+    params = settings(["train.learning_rate=0.05", "tune.n_trials=6"], 60_000, 7)
+    assert (params["generate"]["n_train"], params["base"]["seed"]) == (60_000, 7)
+    assert (params["train"]["learning_rate"], params["tune"]["n_trials"]) == (0.05, 6)
+    with pytest.raises(SystemExit, match="params.yaml has no train.learning_rat"):
+        settings(["train.learning_rat=0.05"], 30_000, 1)
