@@ -56,8 +56,7 @@ def run_world(params: dict) -> dict:
         selection = json.loads((Path(tmp) / "reports" / "model_selection.json").read_text())
         tuning = json.loads((Path(tmp) / "reports" / "tuning.json").read_text())
     row = {name: metrics[name] for name in FIGURES}
-    row |= {f"{name}_ci95": metrics.get(f"{name}_ci95_low") and [metrics[f"{name}_ci95_low"],
-                                                                 metrics[f"{name}_ci95_high"]]
+    row |= {f"{name}_ci95": [metrics[f"{name}_ci95_low"], metrics[f"{name}_ci95_high"]]
             for name in ("auc_to_oracle", "cost_to_oracle")}
     row |= {"trees": selection["trees"], "depth": tuning["best_params"]["depth"],
             "minutes": (time.perf_counter() - started) / 60}

@@ -36,7 +36,7 @@ def new_project(work: Path, **sections: dict) -> Path:
     params = yaml.safe_load((work / "params.yaml").read_text())
     small = {"train": {"cv_folds": 2, "iterations": 60, "learning_rate": 0.2, "early_stopping_rounds": 15, "bag": 2},
              "evaluate": {"bootstrap": 20, "shap_rows": 200}, "tune": {"n_trials": 2, "folds": 2},
-             "compare": {"run": True, "strategies": ["none", "Balanced"], "folds": 2}}
+             "compare": {"run": True, "strategies": ["none", "Balanced"], "folds": 2, "scorecard_candidates": 15}}
     for name, values in (small | sections).items():
         params[name].update(values)
     (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))

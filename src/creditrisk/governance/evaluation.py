@@ -21,6 +21,7 @@ from creditrisk.model.training import brier
 
 _INTERVALS = ("auc_ci95", "pr_auc_ci95", "business_cost_per_client_ci95", "normalized_cost_ci95", "threshold_ci95",
               "brier_ci95", "approval_rate_ci95")
+_ORACLE_INTERVALS = ("auc_to_oracle_ci95", "cost_to_oracle_ci95")
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,9 @@ def evaluate_holdout(predictor: Predictor, holdout: ModelData, oof: tuple[np.nda
     _, pd_ = predictor.predict_proba(holdout.x)
     metrics = holdout_metrics(y, pd_, bundle.threshold, bundle.costs)
     metrics |= sample_size(y, settings.min_defaults)
-    metrics |= bootstrap_intervals(y, pd_, bundle.threshold, bundle.costs, settings.bootstrap, seed, oof)
-    metrics |= oracle_gap(y, pd_, true_pd, bundle.costs, settings.bootstrap, seed, bundle.threshold)
+    if true_pd is not None:  # synthetic data: the oracle's figures and the model's share of them
+        metrics |= oracle_gap(metrics, y, true_pd, bundle.costs) | {"oracle_brier": brier(y, true_pd)}
+    metrics |= bootstrap_intervals(y, pd_, bundle.threshold, bundle.costs, settings.bootstrap, seed, oof, true_pd)
     metrics |= baseline_costs(baselines, bundle)
     metrics = flatten_intervals(metrics)
     metrics["holdout_best_threshold_in_hindsight"] = cost_curve(y, pd_, bundle.costs).threshold
@@ -96,18 +98,24 @@ def sample_size(y: np.ndarray, min_defaults: int) -> dict:
 
 
 def bootstrap_intervals(y: np.ndarray, pd_: np.ndarray, threshold: float, costs: CostParams, n: int, seed: int,
-                        oof: tuple[np.ndarray, np.ndarray]) -> dict:
-    """95 % percentile intervals: every holdout figure on resampled holdout rows (the same resamples for all);
-    the threshold on resampled out-of-fold rows (where it is chosen)."""
+                        oof: tuple[np.ndarray, np.ndarray], true_pd: np.ndarray | None = None) -> dict:
+    """95 % percentile intervals: every holdout figure on resampled holdout rows (the same resamples for all); with
+    a true PD, the model's share of the oracle on the same rows (paired: the holdout's part of the ratio's
+    uncertainty, not the training sample's); the threshold on resampled out-of-fold rows (where it is chosen)."""
     rng = np.random.default_rng(seed)
-    samples: dict[str, list[float]] = {name: [] for name in _INTERVALS}
+    samples: dict[str, list[float]] = {name: [] for name in _INTERVALS + (_ORACLE_INTERVALS if true_pd is not None
+                                                                          else ())}
+    on_holdout = [name for name in samples if name != "threshold_ci95"]
     for _ in range(n):
         idx = rng.integers(0, len(y), len(y))
         if 0 < y[idx].sum() < len(idx):
             figures = holdout_metrics(y[idx], pd_[idx], threshold, costs)
-            for name in _INTERVALS:
-                if name != "threshold_ci95":
-                    samples[name].append(figures[name.removesuffix("_ci95")])
+            if true_pd is not None:
+                figures |= oracle_gap(figures, y[idx], true_pd[idx], costs)
+            for name in on_holdout:
+                value = figures[name.removesuffix("_ci95")]
+                if np.isfinite(value):  # no cost ratio where the true PD makes no mistake
+                    samples[name].append(value)
         j = rng.integers(0, len(oof[0]), len(oof[0]))
         samples["threshold_ci95"].append(find_best_threshold(oof[0][j], oof[1][j], costs)[0])
     return {name: _interval(values) for name, values in samples.items()} | {"bootstrap_resamples": n}
@@ -117,37 +125,16 @@ def _interval(values: list[float]) -> list[float]:
     return [float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))]
 
 
-def oracle_gap(y: np.ndarray, pd_: np.ndarray, true_pd: np.ndarray | None, costs: CostParams, n: int, seed: int,
-               threshold: float) -> dict:
-    """Best achievable figures from the true PD of synthetic applicants, and the model's share of them with 95 %
-    paired bootstrap intervals (the model and the true PD on the same resampled holdout rows: the holdout's part of
-    the ratio's uncertainty, not the training sample's); none without a true PD."""
-    if true_pd is None:
-        return {}
-    model = _oracle_shares(y, pd_, true_pd, costs, threshold)
-    rng = np.random.default_rng(seed)
-    samples: dict[str, list[float]] = {"auc_to_oracle": [], "cost_to_oracle": []}
-    for _ in range(n):
-        idx = rng.integers(0, len(y), len(y))
-        if 0 < y[idx].sum() < len(idx):
-            resampled = _oracle_shares(y[idx], pd_[idx], true_pd[idx], costs, threshold)
-            for name, values in samples.items():
-                if np.isfinite(resampled[name]):  # a resample where the true PD makes no mistake has no cost ratio
-                    values.append(resampled[name])
-    return model | {f"{name}_ci95": _interval(values) for name, values in samples.items()}
-
-
-def _oracle_shares(y: np.ndarray, pd_: np.ndarray, true_pd: np.ndarray, costs: CostParams, threshold: float) -> dict:
+def oracle_gap(figures: dict, y: np.ndarray, true_pd: np.ndarray, costs: CostParams) -> dict:
+    """Best achievable figures from the true PD of synthetic applicants, and the model's share of them; ``figures``
+    = the model's holdout_metrics on the same rows."""
     from sklearn.metrics import roc_auc_score
 
-    decision = true_pd >= costs.bayes_threshold  # Bayes-optimal decision for the business cost
-    oracle = {"oracle_auc": float(roc_auc_score(y, true_pd)),
-              "oracle_cost_per_client": cost_per_client(confusion(y, decision), costs),
-              "oracle_brier": brier(y, true_pd)}
-    model_cost = cost_per_client(confusion(y, pd_ >= threshold), costs)
-    best_cost = oracle["oracle_cost_per_client"]
-    return oracle | {"auc_to_oracle": float(roc_auc_score(y, pd_)) / oracle["oracle_auc"],
-                     "cost_to_oracle": model_cost / best_cost if best_cost > 0 else float("nan")}
+    oracle_auc = float(roc_auc_score(y, true_pd))
+    best_cost = cost_per_client(confusion(y, true_pd >= costs.bayes_threshold), costs)  # Bayes-optimal decision
+    return {"oracle_auc": oracle_auc, "oracle_cost_per_client": best_cost,
+            "auc_to_oracle": figures["auc"] / oracle_auc,
+            "cost_to_oracle": figures["business_cost_per_client"] / best_cost if best_cost > 0 else float("nan")}
 
 
 def baseline_costs(baselines: list[dict], bundle: Bundle) -> dict:

@@ -47,12 +47,13 @@ def _rate(row: dict, name: str) -> str:
     return f"{pct(row[name])} ({pct(interval[0])}–{pct(interval[1])})"
 
 
-def _interval(m: dict, name: str, percent: bool = False) -> str:
+def _interval(m: dict, name: str, percent: bool = False, digits: int = 4) -> str:
     low, high = m.get(f"{name}_ci95_low"), m.get(f"{name}_ci95_high")
     if low is None:
         return ""
-    shown = pct if percent else num
-    return f"{shown(low)} – {shown(high)}"
+    if percent:
+        return f"{pct(low)} – {pct(high)}"
+    return f"{num(low, digits)} – {num(high, digits)}"
 
 
 def _sample_note(m: dict) -> list[str]:
@@ -316,13 +317,9 @@ def _oracle_intervals(m: dict) -> str:
     if "auc_to_oracle_ci95_low" not in m:
         return ""
     return (f" 95 % intervals of the two ratios, the model and the true PD judged on the same resampled holdout "
-            f"clients: {_ratio_interval(m, 'auc_to_oracle')} and {_ratio_interval(m, 'cost_to_oracle')}. They "
+            f"clients: {_interval(m, 'auc_to_oracle', digits=3)} and {_interval(m, 'cost_to_oracle', digits=3)}. They "
             "measure the holdout's share of chance, not the training sample's (another draw of the data gives another "
             "model).")
-
-
-def _ratio_interval(m: dict, name: str) -> str:
-    return f"{num(m[f'{name}_ci95_low'], 3)} – {num(m[f'{name}_ci95_high'], 3)}"
 
 
 def _fairness_section(fairness: dict) -> list[str]:

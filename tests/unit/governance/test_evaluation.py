@@ -12,6 +12,7 @@ from creditrisk.governance.evaluation import (
     oracle_gap,
     sample_size,
 )
+from creditrisk.model.cost import find_best_threshold
 from tests.bundles import make_bundle
 
 Y = np.array([0, 0, 0, 1, 1])
@@ -29,16 +30,18 @@ def test_holdout_metrics_at_the_threshold():
     assert m["brier"] == pytest.approx((0.05**2 + 0.2**2 + 0.6**2 + 0.6**2 + 0.1**2) / 5)
 
 
-def test_oracle_gap_only_with_a_true_pd():
-    assert oracle_gap(Y, PD, None, CostParams(10, 1), 50, 0, 0.3) == {}
+def test_oracle_gap_from_the_true_pd():
     # Bayes cut-off 1/11: refuses 0.2 (a good client: 1) and 0.5; accepts the defaulter at 0.05 (10)
     truth = np.array([0.01, 0.02, 0.2, 0.5, 0.05])
-    gap = oracle_gap(Y, PD, truth, CostParams(10, 1), 50, 0, 0.3)
+    gap = oracle_gap(holdout_metrics(Y, PD, 0.3, CostParams(10, 1)), Y, truth, CostParams(10, 1))
     assert gap["oracle_cost_per_client"] == pytest.approx(11 / 5) and gap["oracle_auc"] == pytest.approx(5 / 6)
-    # the model at 0.3: AUC 5/6 (test above), cost 1/5
+    # the model at 0.3: AUC 5/6, cost 1/5 (test above)
     assert gap["auc_to_oracle"] == pytest.approx(1.0) and gap["cost_to_oracle"] == pytest.approx(1 / 11)
-    low, high = gap["auc_to_oracle_ci95"]
-    assert low <= high
+
+
+def test_no_oracle_interval_without_a_true_pd():
+    intervals = bootstrap_intervals(Y, PD, 0.3, CostParams(10, 1), 50, 0, (Y, PD))
+    assert "auc_to_oracle_ci95" not in intervals and "cost_to_oracle_ci95" not in intervals
 
 
 def test_oracle_shares_are_resampled_in_pairs():
@@ -48,14 +51,15 @@ def test_oracle_shares_are_resampled_in_pairs():
     rng = np.random.default_rng(1)
     truth = rng.uniform(0.01, 0.5, 400)
     y = (rng.random(400) < truth).astype(int)
-    same_order = truth**2  # monotone: the same ranking; the cut-off moved with it
-    gap = oracle_gap(y, same_order, truth, CostParams(10, 1), 200, 0, (1 / 11) ** 2)
+    costs = CostParams(10, 1)
+    same_order, cut = truth**2, (1 / 11) ** 2  # monotone: the same ranking; the cut-off moved with it
+    gap = bootstrap_intervals(y, same_order, cut, costs, 200, 0, (y, same_order), truth)
     assert gap["auc_to_oracle_ci95"] == pytest.approx([1.0, 1.0])
     assert gap["cost_to_oracle_ci95"] == pytest.approx([1.0, 1.0])
     noisy = truth + rng.normal(0, 0.15, 400)
-    worse = oracle_gap(y, noisy, truth, CostParams(10, 1), 200, 0, 1 / 11)
-    low, high = worse["auc_to_oracle_ci95"]
-    assert low < worse["auc_to_oracle"] < high < 1.0
+    point = oracle_gap(holdout_metrics(y, noisy, 1 / 11, costs), y, truth, costs)["auc_to_oracle"]
+    low, high = bootstrap_intervals(y, noisy, 1 / 11, costs, 200, 0, (y, noisy), truth)["auc_to_oracle_ci95"]
+    assert low < point < high < 1.0
 
 
 def test_baseline_costs_use_the_baselines_keys_and_intervals_are_flattened():
@@ -97,3 +101,7 @@ def test_every_headline_figure_gets_a_bootstrap_interval_around_it():
         assert low < figures[name] < high, name  # 2,000 rows: the figure sits inside its own 95 % interval
         assert high - low < 0.1, name
     assert intervals["bootstrap_resamples"] == 200
+    # the threshold is resampled where it is chosen, on the out-of-fold rows, never the holdout's fixed one
+    best = find_best_threshold(y, pd_, CostParams(10, 1))[0]
+    off = bootstrap_intervals(y, pd_, 0.9, CostParams(10, 1), 200, 1, (y, pd_))["threshold_ci95"]
+    assert off == pytest.approx(intervals["threshold_ci95"]) and off[0] <= best <= off[1] < 0.9
