@@ -102,9 +102,9 @@ def bootstrap_intervals(y: np.ndarray, pd_: np.ndarray, threshold: float, costs:
     """95 % percentile intervals: every holdout figure on resampled holdout rows (the same resamples for all); with
     a true PD, the model's share of the oracle on the same rows (paired: the holdout's part of the ratio's
     uncertainty, not the training sample's); the threshold on resampled out-of-fold rows (where it is chosen)."""
+    names = _INTERVALS + (_ORACLE_INTERVALS if true_pd is not None else ())
     rng = np.random.default_rng(seed)
-    samples: dict[str, list[float]] = {name: [] for name in _INTERVALS + (_ORACLE_INTERVALS if true_pd is not None
-                                                                          else ())}
+    samples: dict[str, list[float]] = {name: [] for name in names}
     on_holdout = [name for name in samples if name != "threshold_ci95"]
     for _ in range(n):
         idx = rng.integers(0, len(y), len(y))
