@@ -217,7 +217,8 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
     lines += _comparison_section(comparison or {"run": False, "reason": "no comparison report"}, selection)
     if tuning and tuning.get("trials"):
         lines += ["", f"Optuna ({len(tuning['trials'])} trials, seeded TPE, pruning) searched the trees' shape: "
-                      f"best CV cost per client {num(tuning['best_cost_per_client'])} with {tuning['best_params']}."]
+                      f"best CV cost per client {num(tuning['best_cost_per_client'])} with "
+                      f"{_shape(tuning['best_params'])}."]
     lines += ["", "## What drives the score (mean |SHAP| on the holdout)", "",
               "| feature | meaning | mean abs SHAP |", "|---|---|---:|"]
     lines += [f"| {r['feature']} | {labels.get(r['feature'], '')} | {num(r['mean_abs_shap'])} |"
@@ -311,6 +312,12 @@ def _holdout_section(m: dict, bundle: Bundle) -> list[str]:
                   f"client. The model reaches {num(m['auc_to_oracle'], 3)} of the oracle AUC and "
                   f"{num(m['cost_to_oracle'], 3)} times the oracle cost.{_oracle_intervals(m)}", ""]
     return lines
+
+
+def _shape(params: dict) -> str:
+    """A trial's parameters as a person reads them: integers as they are, other numbers to four significant
+    digits."""
+    return ", ".join(f"{name} {value if isinstance(value, int) else f'{value:.4g}'}" for name, value in params.items())
 
 
 def _oracle_intervals(m: dict) -> str:

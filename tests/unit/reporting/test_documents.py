@@ -80,3 +80,17 @@ def test_french_number_formats():
     assert french(0.0790, "pct1") == "7,9\u00a0%"
     assert french(0.2, "pct0") == "20\u00a0%"
     assert french(12.0571, "d2") == "12,06"
+
+
+def test_the_presentation_says_why_a_candidate_without_red_was_promoted():
+    """No champion in place: the candidate needs only the tests; with one, it must also cost less."""
+    import copy
+
+    figures = Figures.load(Paths(ROOT), ROOT / "params.yaml")
+    gate = figures.sources["model_validation"]["gate"]
+    assert gate["promote"] and not gate["red_tests"]  # the committed run: promoted, no red test
+    alone, beside = copy.deepcopy(figures), copy.deepcopy(figures)
+    alone.sources["model_validation"]["gate"]["champion_version"] = None
+    beside.sources["model_validation"]["gate"]["champion_version"] = 7
+    assert "Aucun rouge, aucun champion en place : la version" in render("presentation.md", alone)
+    assert "Aucun rouge, coût plus bas que le champion en place : la version" in render("presentation.md", beside)
