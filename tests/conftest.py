@@ -66,6 +66,21 @@ def frames(generated) -> dict:
     return {name: pd.read_csv(generated["data"] / f"{name}.csv") for name in schema.ALL_TABLES}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def smoke_run(request, tmp_path_factory):
+    """The pipeline lane's smoke run (`dvc repro` on a small generated project), started with the session when a
+    selected test needs it: it goes on in the background beside the tests before the smoke test, whose fixture
+    waits for it (tests/integration/conftest.py). None when no selected test needs it."""
+    if not any("synthetic_project" in item.fixturenames for item in request.session.items):
+        yield None
+        return
+    from tests.integration.conftest import start_smoke_run
+
+    runs = start_smoke_run(tmp_path_factory.mktemp("project"))
+    yield runs
+    runs.stop()
+
+
 @pytest.fixture(scope="session")
 def real_sample() -> Path:
     if not REAL_SAMPLE.exists():

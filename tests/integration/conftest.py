@@ -1,7 +1,9 @@
 """The pipeline lane's shared project: one `dvc repro` on a small generated data set, run once per session; the
-smoke test reads it. Two more runs start from it, side by side on the machine's two cores as soon as the smoke
-run is done, each in its own copy: the real files' run (a checkout that ran the synthetic pipeline before) and the
-rerun in another checkout that must reproduce every output byte for byte."""
+smoke test reads it. That run starts with the test session, in the background (`smoke_run`, tests/conftest.py),
+and goes on beside the tests that come before the smoke test. Two more runs start from it, side by side on the
+machine's two cores as soon as the smoke test begins, each in its own copy: the real files' run (a checkout that
+ran the synthetic pipeline before) and the rerun in another checkout that must reproduce every output byte for
+byte."""
 
 import shutil
 import subprocess
@@ -10,19 +12,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.integration.test_pipeline_smoke import _environment, _run, copy_project, new_project, without_registry
+from tests.integration.test_pipeline_smoke import _environment, copy_project, new_project, without_registry
 
 
 @pytest.fixture(scope="session")
-def synthetic_project(tmp_path_factory) -> Path:
-    """The project on 2,500 + 500 generated applicants, after `dvc repro`. Its toy model (60 trees on 2 folds)
-    fails the battery's calibration tests on so few applicants (the default run, 30,000, passes them): the gate
-    records them in report mode, so that the smoke run still publishes what the later stages need."""
-    project = new_project(tmp_path_factory.mktemp("project"),
-                          generate={"n_train": 2500, "n_test": 500, "chunk_size": 2000},
-                          drift={"adversarial_rows": 1000, "top_features": 5},
-                          model_validation={"gate": "report"})
-    _run(["dvc", "repro"], project)
+def synthetic_project(smoke_run) -> Path:
+    """The project on 2,500 + 500 generated applicants, after `dvc repro` (waits for the smoke run)."""
+    project, result = smoke_run.result("smoke")
+    if result.returncode != 0:
+        raise AssertionError(f"dvc repro of the smoke project failed ({result.returncode}):\n{result.stdout}")
     return project
 
 
@@ -48,6 +46,17 @@ class SideRuns:
         for _, process, _ in self.runs.values():
             if process.poll() is None:
                 process.kill()
+
+
+def start_smoke_run(work: Path) -> SideRuns:
+    """`dvc repro` of the smoke project, started in the background. Its toy model (60 trees on 2 folds) fails the
+    battery's calibration tests on so few applicants (the default run, 30,000, passes them): the gate records them
+    in report mode, so that the smoke run still publishes what the later stages need."""
+    project = new_project(work, generate={"n_train": 2500, "n_test": 500, "chunk_size": 2000},
+                          drift={"adversarial_rows": 1000, "top_features": 5}, model_validation={"gate": "report"})
+    runs = SideRuns()
+    runs.start("smoke", project, ["dvc", "repro"])
+    return runs
 
 
 def set_params(project: Path, **sections: dict) -> None:
