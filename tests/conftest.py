@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ENGINE_FIXTURES = frozenset({"postgres_url", "mlflow_server", "spark_ready"})
 FOLDER_MARKS = {"integration": "pipeline", "e2e": "browser", "scaleout": "engine"}
 WAIT_FOR_SIDE_RUNS = {"test_real_data.py", "test_reproducible.py"}  # run last: see below
+RUN_ALONE = {"e2e", "dashboard"}  # run first, before the pipeline lane's runs: under their load, pages time out
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -30,15 +31,19 @@ def pytest_collection_modifyitems(items) -> None:
     asks for; the folders of the browser and pipeline tests mark theirs, so no test can slip into the fast lane
     by forgetting a decorator."""
     for item in items:
-        folder = Path(item.fspath).relative_to(ROOT / "tests").parts[0]
-        if folder in FOLDER_MARKS:
-            item.add_marker(FOLDER_MARKS[folder])
+        if _folder(item) in FOLDER_MARKS:
+            item.add_marker(FOLDER_MARKS[_folder(item)])
         if ENGINE_FIXTURES & set(item.fixturenames):
             item.add_marker("engine")
-    # The tests that read the pipeline lane's side runs (started in the background once the smoke run is done) go
-    # last: the runs go on beside the other tests instead of being waited for.
-    items[:] = ([i for i in items if Path(i.fspath).name not in WAIT_FOR_SIDE_RUNS]
-                + [i for i in items if Path(i.fspath).name in WAIT_FOR_SIDE_RUNS])
+    # The browsers' tests first, on an idle machine; then the pipeline lane's runs start in the background and the
+    # other tests run beside them; the tests that read the side runs go last, instead of waiting for them.
+    items.sort(key=lambda i: 0 if _folder(i) in RUN_ALONE else 2 if Path(i.fspath).name in WAIT_FOR_SIDE_RUNS else 1)
+
+
+def _folder(item) -> str:
+    return Path(item.fspath).relative_to(ROOT / "tests").parts[0]
+
+
 REAL_SAMPLE = ROOT.parent / "shared" / "home-credit" / "real-sample"
 
 # Large enough for stable rates (default rate SE ~0.2 pt), small enough to generate in ~4 s.
@@ -67,18 +72,25 @@ def frames(generated) -> dict:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def smoke_run(request, tmp_path_factory):
-    """The pipeline lane's smoke run (`dvc repro` on a small generated project), started with the session when a
-    selected test needs it: it goes on in the background beside the tests before the smoke test, whose fixture
-    waits for it (tests/integration/conftest.py). None when no selected test needs it."""
-    if not any("synthetic_project" in item.fixturenames for item in request.session.items):
+def pipeline_lane(request, tmp_path_factory):
+    """The pipeline lane's runs (tests/integration/conftest.py) when a selected test needs them, else None."""
+    items = request.session.items
+    if not any("synthetic_project" in item.fixturenames for item in items):
         yield None
         return
-    from tests.integration.conftest import start_smoke_run
+    from tests.integration.conftest import PipelineLane
 
-    runs = start_smoke_run(tmp_path_factory.mktemp("project"))
-    yield runs
-    runs.stop()
+    lane = PipelineLane(tmp_path_factory.mktemp("lane"), REAL_SAMPLE if REAL_SAMPLE.exists() else None,
+                        side=any("side_runs" in item.fixturenames for item in items))
+    yield lane
+    lane.stop()
+
+
+@pytest.fixture(autouse=True)
+def _lane_runs_beside_all_but_the_browsers(request, pipeline_lane):
+    """The lane's runs start with the first test outside RUN_ALONE (those run first, on an idle machine)."""
+    if pipeline_lane is not None and _folder(request.node) not in RUN_ALONE:
+        pipeline_lane.start()
 
 
 @pytest.fixture(scope="session")
