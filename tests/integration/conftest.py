@@ -33,13 +33,14 @@ def side_runs(synthetic_project, real_sample, pipeline_lane):
 class SideRuns:
     """Pipeline runs started in the background on copies of the synthetic project; ``result`` waits for one."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict) -> None:
+        self.env = env
         self.runs: dict[str, tuple[Path, subprocess.Popen, Path]] = {}
 
     def start(self, name: str, project: Path, args: list[str]) -> None:
         log = project.parent / f"{name}.log"
         with open(log, "w") as handle:
-            process = subprocess.Popen(args, cwd=project, env=_environment(), stdout=handle,
+            process = subprocess.Popen(args, cwd=project, env=self.env, stdout=handle,
                                        stderr=subprocess.STDOUT, text=True)
         self.runs[name] = (project, process, log)
 
@@ -67,7 +68,10 @@ class PipelineLane:
 
     def __init__(self, work: Path, real_sample: Path | None, side: bool) -> None:
         self.work, self.real_sample, self.side = work, real_sample, side
-        self.runs = SideRuns()
+        # The environment as the session began: the runs start while other tests run, and those may point MLflow
+        # elsewhere (mlflow.set_tracking_uri sets MLFLOW_TRACKING_URI); each project keeps its own registry.
+        env = {name: value for name, value in _environment().items() if not name.startswith("MLFLOW_")}
+        self.runs = SideRuns(env)
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
