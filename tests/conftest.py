@@ -36,8 +36,16 @@ def pytest_collection_modifyitems(items) -> None:
         if ENGINE_FIXTURES & set(item.fixturenames):
             item.add_marker("engine")
     # The browsers' tests first, on an idle machine; then the pipeline lane's runs start in the background and the
-    # other tests run beside them; the tests that read the side runs go last, instead of waiting for them.
-    items.sort(key=lambda i: 0 if _folder(i) in RUN_ALONE else 2 if Path(i.fspath).name in WAIT_FOR_SIDE_RUNS else 1)
+    # other tests run beside them; the pipeline tests go last, instead of waiting for the runs they read.
+    items.sort(key=_rank)
+
+
+def _rank(item) -> int:
+    if _folder(item) in RUN_ALONE:
+        return 0
+    if _folder(item) != "integration":
+        return 1
+    return 3 if Path(item.fspath).name in WAIT_FOR_SIDE_RUNS else 2
 
 
 def _folder(item) -> str:
