@@ -73,6 +73,7 @@ class PipelineLane:
         env = {name: value for name, value in _environment().items() if not name.startswith("MLFLOW_")}
         self.runs = SideRuns(env)
         self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None  # what stopped the thread from starting the side runs
 
     def start(self) -> None:
         """`dvc repro` of the smoke project. Its toy model (60 trees on 2 folds) fails the battery's calibration
@@ -92,13 +93,16 @@ class PipelineLane:
         project, result = self.runs.result("smoke")
         if result.returncode != 0 or not self.side:
             return
-        if self.real_sample is not None:
-            real = copy_project(project, self.work / "real" / "project")
-            shutil.copytree(self.real_sample, real / "data" / "raw")
-            set_params(real, data={"source": "raw"}, compare={"run": False}, model_validation={"gate": "enforce"})
-            self.runs.start("real", real, ["dvc", "repro"])
-        clone = without_registry(copy_project(project, self.work / "clone" / "project"))
-        self.runs.start("clone", clone, ["dvc", "repro", "--force", "--downstream", "tune"])
+        try:
+            if self.real_sample is not None:
+                real = copy_project(project, self.work / "real" / "project")
+                shutil.copytree(self.real_sample, real / "data" / "raw")
+                set_params(real, data={"source": "raw"}, compare={"run": False}, model_validation={"gate": "enforce"})
+                self.runs.start("real", real, ["dvc", "repro"])
+            clone = without_registry(copy_project(project, self.work / "clone" / "project"))
+            self.runs.start("clone", clone, ["dvc", "repro", "--force", "--downstream", "tune"])
+        except BaseException as failure:  # given to the tests that read the side runs, not lost in the thread
+            self._failure = failure
 
     def smoke(self) -> Path:
         self.start()
@@ -110,6 +114,8 @@ class PipelineLane:
     def side_runs(self) -> SideRuns:
         self.smoke()
         self._thread.join()
+        if self._failure is not None:
+            raise AssertionError("the side runs could not start from the smoke project") from self._failure
         return self.runs
 
     def stop(self) -> None:
