@@ -10,6 +10,8 @@ Arms, all scored on the same outer folds (``--repeats`` x ``--folds``, Stratifie
   refitted on all of T (``train.refit``). The served model (the refit) scores the outer test fold, at its own
   threshold on the calibrated PD.
 - **route, holdout kept out**: the same candidate before the refit (what the refit buys).
+- **route at the Bayes threshold** (``route_bayes``): the served model's PDs refused from fp / (fp + fn) = 1/11,
+  the threshold a calibrated PD implies, instead of the one searched on the out-of-fold cost curve.
 - **plain CatBoost**: the issue's twenty lines: the raw application columns plus the public kernel's seven ratios
   (DAYS_EMPLOYED 365243 as missing), depth 6, 1,000 trees, learning rate 0.03, native categorical columns, no early
   stopping, refuse at 1/11 of its probability. With ``--plain-seeds N``, its figures on a fold are the mean of N
@@ -52,7 +54,7 @@ from creditrisk.model.data import ModelData
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "home-credit" / "real-applications" / "application_train_sample.csv"
 COSTS = CostParams(10, 1)
-ARMS = ("route", "route_no_refit", "plain", "plain_excl", "logistic", "scorecard")
+ARMS = ("route", "route_no_refit", "route_bayes", "plain", "plain_excl", "logistic", "scorecard")
 
 
 def read_real(path: Path):
@@ -129,8 +131,10 @@ def route(data: ModelData, train_idx: np.ndarray, test_idx: np.ndarray, params: 
     refit = refit_on_all(candidate, outer, params.train.undersample_ratio)
     test = data.subset(test_idx)
     threshold = candidate.bundle.threshold
-    return {"route": outcome(test.y, refit.predict_proba(test.x)[1], threshold),
+    served = refit.predict_proba(test.x)[1]
+    return {"route": outcome(test.y, served, threshold),
             "route_no_refit": outcome(test.y, candidate.predict_proba(test.x)[1], threshold),
+            "route_bayes": outcome(test.y, served, COSTS.bayes_threshold),
             "shape": {"trees": candidate.bundle.catboost["iterations"], "bag": candidate.bundle.bag,
                       "companion_trees": candidate.bundle.catboost.get("companion", {}).get("iterations"),
                       **study.best_params, "features": len(candidate.bundle.features),

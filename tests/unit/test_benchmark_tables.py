@@ -67,3 +67,39 @@ def test_the_oracle_share_table_gives_each_world_and_each_size_mean_and_sample_s
     assert (params["train"]["learning_rate"], params["tune"]["n_trials"]) == (0.05, 6)
     with pytest.raises(SystemExit, match="params.yaml has no train.learning_rat"):
         settings(["train.learning_rat=0.05"], 30_000, 1)
+
+
+def test_folds_off_in_opposite_directions_pass_pooled_and_fail_fold_by_fold():
+    """Ten PD values 0.02 to 0.20, 1,000 clients each in each of two folds: fold A has 4g - 22 more defaults than
+    expected at value g (from -18 to +18), fold B as many fewer, so the pooled counts equal the expected 40g."""
+    import numpy as np
+    from benchmarks.calibration_truth import fold_by_fold
+
+    from creditrisk.governance.stats import hosmer_lemeshow
+
+    pd_, y, folds = [], [], []
+    for sign in (1, -1):
+        start = len(pd_)
+        for g in range(1, 11):
+            defaults = 20 * g + sign * (4 * g - 22)
+            pd_ += [0.02 * g] * 1000
+            y += [1] * defaults + [0] * (1000 - defaults)
+        folds.append((np.array([], dtype=int), np.arange(start, len(pd_))))
+    pd_, y = np.array(pd_), np.array(y)
+    assert hosmer_lemeshow(y, pd_)[0] == pytest.approx(0.0, abs=1e-9)  # pooled: observed = expected in every group
+    # fold by fold: each fold gives sum over g of (4g - 22)^2 / (20g (1 - 0.02g)) = 28.3752; both: 56.7505 on 16 df
+    assert fold_by_fold(y, pd_, folds) == pytest.approx(1.8283e-6, rel=1e-3)
+
+
+def test_a_score_half_as_spread_as_the_outcomes_has_calibration_slope_two():
+    """Five groups of 20,000 clients whose default rate is expit(x) while the score is expit(x / 2)."""
+    import numpy as np
+    from benchmarks.calibration_truth import calibration_slope
+    from scipy.special import expit
+
+    score, y = [], []
+    for x in (-4.0, -3.0, -2.0, -1.0, 0.0):
+        defaults = round(20_000 * expit(x))
+        score += [expit(x / 2)] * 20_000
+        y += [1] * defaults + [0] * (20_000 - defaults)
+    assert calibration_slope(np.array(y), np.array(score)) == pytest.approx(2.0, abs=0.01)
