@@ -35,7 +35,7 @@ import pandas as pd
 from creditrisk.artefacts.calibration import METHODS
 from creditrisk.config import load_params
 from creditrisk.data.schema import KEY
-from creditrisk.governance.stats import hosmer_lemeshow
+from creditrisk.governance.stats import calibration_slope, hosmer_lemeshow
 from creditrisk.model.calibration import cross_fit
 from creditrisk.model.training import stratified_folds
 
@@ -48,14 +48,6 @@ def fold_by_fold(y: np.ndarray, pd_: np.ndarray, folds: list) -> float:
 
     parts = [hosmer_lemeshow(y[idx], pd_[idx]) for _, idx in folds]
     return float(chi2.sf(sum(p[0] for p in parts), sum(p[1] for p in parts)))
-
-
-def calibration_slope(y: np.ndarray, score: np.ndarray) -> float:
-    """Slope of the logistic regression of the defaults on the logit of the score (1: spread as assumed)."""
-    from scipy.special import logit
-    from sklearn.linear_model import LogisticRegression
-
-    return float(LogisticRegression(C=np.inf).fit(logit(score)[:, None], y).coef_[0, 0])
 
 
 def print_fold_table(score: np.ndarray, observed: np.ndarray, chosen_pd: np.ndarray, folds: list,

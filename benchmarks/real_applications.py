@@ -113,6 +113,7 @@ def outcome(y: np.ndarray, score: np.ndarray, threshold: float) -> dict:
 
 def route(data: ModelData, train_idx: np.ndarray, test_idx: np.ndarray, params: Params) -> dict:
     """The pipeline's tune, train and refit on the outer training fold; both models score the test fold."""
+    from creditrisk.governance.stats import calibration_slope
     from creditrisk.model.candidate import refit_on_all, train_champion, without_excluded
     from creditrisk.model.data import holdout_split
     from creditrisk.model.training import stratified_folds
@@ -131,15 +132,19 @@ def route(data: ModelData, train_idx: np.ndarray, test_idx: np.ndarray, params: 
     refit = refit_on_all(candidate, outer, params.train.undersample_ratio)
     test = data.subset(test_idx)
     threshold = candidate.bundle.threshold
-    served = refit.predict_proba(test.x)[1]
+    served, unrefitted = refit.predict_proba(test.x)[1], candidate.predict_proba(test.x)[1]
     return {"route": outcome(test.y, served, threshold),
-            "route_no_refit": outcome(test.y, candidate.predict_proba(test.x)[1], threshold),
+            "route_no_refit": outcome(test.y, unrefitted, threshold),
             "route_bayes": outcome(test.y, served, COSTS.bayes_threshold),
             "shape": {"trees": candidate.bundle.catboost["iterations"], "bag": candidate.bundle.bag,
                       "companion_trees": candidate.bundle.catboost.get("companion", {}).get("iterations"),
                       **study.best_params, "features": len(candidate.bundle.features),
                       "candidate_rows": candidate.bundle.train_rows, "refit_rows": refit.bundle.train_rows,
-                      "calibration": candidate.bundle.calibration["method"], "threshold": threshold}}
+                      "calibration": candidate.bundle.calibration["method"], "threshold": threshold,
+                      # the PDs on the test fold: Cox's slope (1: spread as the outcomes) and their mean
+                      "slope": {"refit": calibration_slope(test.y, served),
+                                "candidate": calibration_slope(test.y, unrefitted)},
+                      "mean_pd": {"refit": float(served.mean()), "candidate": float(unrefitted.mean())}}}
 
 
 def plain(frame: pd.DataFrame, y: np.ndarray, train_idx: np.ndarray, test_idx: np.ndarray, seed: int = 0) -> dict:

@@ -90,16 +90,3 @@ def test_folds_off_in_opposite_directions_pass_pooled_and_fail_fold_by_fold():
     # fold by fold: each fold gives sum over g of (4g - 22)^2 / (20g (1 - 0.02g)) = 28.3752; both: 56.7505 on 16 df
     assert fold_by_fold(y, pd_, folds) == pytest.approx(1.8283e-6, rel=1e-3)
 
-
-def test_a_score_half_as_spread_as_the_outcomes_has_calibration_slope_two():
-    """Five groups of 20,000 clients whose default rate is expit(x) while the score is expit(x / 2)."""
-    import numpy as np
-    from benchmarks.calibration_truth import calibration_slope
-    from scipy.special import expit
-
-    score, y = [], []
-    for x in (-4.0, -3.0, -2.0, -1.0, 0.0):
-        defaults = round(20_000 * expit(x))
-        score += [expit(x / 2)] * 20_000
-        y += [1] * defaults + [0] * (20_000 - defaults)
-    assert calibration_slope(np.array(y), np.array(score)) == pytest.approx(2.0, abs=0.01)

@@ -9,6 +9,8 @@ from scipy.stats. The tests follow the supervisors' validation instructions for 
   score into reliability, resolution and uncertainty;
 - the population stability index (PSI) and, beside the 0.10/0.25 conventions, its sample-size-aware critical
   value (Yurdakul, 2018: PSI is approximately chi-square, scaled by 1/n_reference + 1/n_current).
+- Cox's calibration slope (the logistic regression of the outcomes on the logit of the PD: 1 when the PDs spread
+  as the outcomes do, below 1 when they are too extreme), with which the benchmarks take calibration apart;
 - the corrected resampled t interval of a mean paired difference over repeated k-fold cross-validation
   (Nadeau and Bengio, 2003), with which the benchmarks compare two models on the same folds.
 """
@@ -185,6 +187,15 @@ def expected_auc(pd_: np.ndarray) -> float:
     values, inverse = np.unique(np.asarray(pd_, dtype=float), return_inverse=True)
     p = np.asarray(pd_, dtype=float)
     return auc_from_counts(np.bincount(inverse, weights=p), np.bincount(inverse, weights=1 - p))
+
+
+def calibration_slope(y: np.ndarray, pd_: np.ndarray) -> float:
+    """Cox's calibration slope: the slope of the (unpenalised) logistic regression of the outcomes on logit(PD)."""
+    from scipy.special import logit
+    from sklearn.linear_model import LogisticRegression
+
+    x = logit(np.clip(np.asarray(pd_, dtype=float), 1e-12, 1 - 1e-12))[:, None]
+    return float(LogisticRegression(C=np.inf).fit(x, np.asarray(y)).coef_[0, 0])
 
 
 def corrected_t_interval(differences: Sequence[float], test_share: float, level: float = 0.95) -> tuple[float, float]:

@@ -115,3 +115,15 @@ def test_corrected_t_interval_by_hand():
     assert naive == pytest.approx(0.0196324, abs=1e-7) and high - 0.02 > naive
     with pytest.raises(ValueError, match="at least 2 differences"):
         stats.corrected_t_interval([0.01], test_share=0.2)
+
+
+def test_a_pd_half_as_spread_as_the_outcomes_has_calibration_slope_two():
+    """Five groups of 20,000 clients whose default rate is expit(x) while their PD is expit(x / 2)."""
+    from scipy.special import expit
+
+    pd_, y = [], []
+    for x in (-4.0, -3.0, -2.0, -1.0, 0.0):
+        defaults = round(20_000 * expit(x))
+        pd_ += [expit(x / 2)] * 20_000
+        y += [1] * defaults + [0] * (20_000 - defaults)
+    assert stats.calibration_slope(np.array(y), np.array(pd_)) == pytest.approx(2.0, abs=0.01)
