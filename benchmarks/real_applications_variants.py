@@ -15,6 +15,11 @@ arm's probability, as the plain CatBoost is judged):
 - **blend 0.15 / 0.3**: ``fixed`` and ``logistic`` averaged on the logit scale with the logistic's weight.
 - **deep**: CatBoost on the project's features with the plain CatBoost's settings (depth 6, 1,000 trees at 0.03).
 - **fixed + deep**: the two CatBoost models averaged on the logit scale (a bag of two shapes instead of seeds).
+- **depthwise / lossguide / langevin**: ``fixed`` grown another way: CatBoost's depthwise trees (at least 60 clients
+  a leaf), leaf-wise trees (at most 24 leaves, depth 8, at least 60 clients a leaf), or Langevin boosting
+  (diffusion temperature 10,000): the same depth or leaves budget, L2, rsm, trees and learning rate.
+- **stumps**: an additive model: 1,000 CatBoost trees of depth 1 at learning rate 0.1 (each feature's own shape, no
+  interaction); **fixed + stumps**: the two averaged on the logit scale.
 - **neighbours**: ``fixed`` plus the default rate of each client's 500 nearest training clients in EXT_SOURCE_1-3
   and credit term (standardised, missing values at the training fold's median): out of fold (5 inner folds) for
   the training rows, from every training row for the test rows (a public Kaggle feature on application data).
@@ -40,7 +45,12 @@ from creditrisk.config import load_params
 
 SHAPE = {"depth": 5, "l2_leaf_reg": 25, "rsm": 0.5, "iterations": 330, "learning_rate": 0.05}
 DEEP = {"depth": 6, "iterations": 1000, "learning_rate": 0.03}
-ARMS = ("fixed", "group_ratios", "logistic", "blend", "deep", "fixed + deep", "neighbours")
+ARMS = ("fixed", "group_ratios", "logistic", "blend", "deep", "fixed + deep", "neighbours", "depthwise", "lossguide",
+        "langevin", "stumps")
+GROWN = {"depthwise": {"grow_policy": "Depthwise", "min_data_in_leaf": 60},
+         "lossguide": {"grow_policy": "Lossguide", "max_leaves": 24, "min_data_in_leaf": 60, "depth": 8},
+         "langevin": {"langevin": True, "diffusion_temperature": 10000}}
+STUMPS = {"depth": 1, "iterations": 1000, "learning_rate": 0.1, "l2_leaf_reg": 3}
 NEIGHBOUR_SPACE = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "CREDIT_TERM_MONTHS")
 NEIGHBOURS = 500
 GROUPS = ("ORGANIZATION_TYPE", "OCCUPATION_TYPE", "NAME_EDUCATION_TYPE", "NAME_INCOME_TYPE")
@@ -127,6 +137,12 @@ def fold(x: pd.DataFrame, y: np.ndarray, categorical: list[str], frame: pd.DataF
         deep = catboost(train, y[train_idx], test, DEEP)
         row["deep"] = outcome(y_test, deep, 1 / 11)
         row["fixed + deep"] = outcome(y_test, expit((logit(fixed) + logit(deep)) / 2), 1 / 11)
+    for way in (a for a in arms if a in GROWN):
+        row[way] = outcome(y_test, catboost(train, y[train_idx], test, SHAPE | GROWN[way]), 1 / 11)
+    if "stumps" in arms:
+        additive = catboost(train, y[train_idx], test, STUMPS)
+        row["stumps"] = outcome(y_test, additive, 1 / 11)
+        row["fixed + stumps"] = outcome(y_test, expit((logit(fixed) + logit(additive)) / 2), 1 / 11)
     if "neighbours" in arms:
         train_rate, test_rate = neighbour_rate(train, y[train_idx], test)
         row["neighbours"] = outcome(y_test, catboost(train.assign(NEIGHBOUR_RATE=train_rate), y[train_idx],
