@@ -8,9 +8,12 @@ calibration: AUC only) is trained on the pipeline's features, then on the featur
 inputs (``history signals``, computed from the raw history rows as the generator does), plus the history logit
 itself, plus the application logit itself, plus both logits; two seeds each. The share of the oracle's holdout AUC
 that each reaches says which part of the true PD the model misses: what a feature could add (the history signals)
-and what only more rows could (the application shape, learned from the training rows).
+and what only more rows could (the application shape, learned from the training rows). The arm ``features, averaged
+with stumps`` asks whether an additive model helps learn that shape: the features' model averaged on the logit with
+1,000 CatBoost trees of depth 1 at learning rate 0.1 (one shape per column, no interaction), as
+benchmarks/real_applications_variants.py measures it on the real rows. ``--arms`` runs some of the arms only.
 
-Usage: python benchmarks/oracle_ceiling.py [--root .] [--trees 600] [--seeds 0 1]
+Usage: python benchmarks/oracle_ceiling.py [--root .] [--trees 600] [--seeds 0 1] [--arms NAME ...]
 """
 
 from __future__ import annotations
@@ -45,13 +48,13 @@ def generator_tables(interim: Path, ids: np.ndarray) -> dict[str, dict[str, np.n
 
 
 def main() -> None:
-    from catboost import CatBoostClassifier
     from sklearn.metrics import roc_auc_score
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=Path("."))
     parser.add_argument("--trees", type=int, default=600)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--arms", nargs="+", default=None, help="the arms to run (default: every one)")
     args = parser.parse_args()
     paths, params = Paths(args.root), load_params(args.root / "params.yaml")
     data = load_training_data(paths.train_features, paths.feature_catalogue)
@@ -70,23 +73,35 @@ def main() -> None:
     extra = {"history signals": pd.DataFrame({k: np.asarray(v, float) for k, v in signals.items()}),
              "history logit": pd.DataFrame({"TRUE_HISTORY_LOGIT": history}),
              "application logit": pd.DataFrame({"TRUE_APPLICATION_LOGIT": application})}
-    arms = {"features": [], "+ history signals": ["history signals"], "+ history logit": ["history logit"],
-            "+ application logit": ["application logit"], "+ both logits": ["history logit", "application logit"]}
+    arms = {"features": [], "features, averaged with stumps": [], "+ history signals": ["history signals"],
+            "+ history logit": ["history logit"], "+ application logit": ["application logit"],
+            "+ both logits": ["history logit", "application logit"]}
     print(f"{len(train):,} training and {len(holdout):,} holdout applicants; oracle holdout AUC {oracle:.4f}; "
           f"depth 5, L2 25, rsm 0.5, {args.trees} trees at 0.05; seeds {args.seeds}\n")
     print("| features | AUC per seed | mean AUC | share of the oracle |\n|---|---:|---:|---:|")
-    for arm, parts in arms.items():
-        x = pd.concat([data.x.reset_index(drop=True)] + [extra[p] for p in parts], axis=1)
+    for arm in args.arms or list(arms):
+        x = pd.concat([data.x.reset_index(drop=True)] + [extra[p] for p in arms[arm]], axis=1)
         aucs = []
         for seed in args.seeds:
-            model = CatBoostClassifier(depth=5, l2_leaf_reg=25, rsm=0.5, learning_rate=0.05, iterations=args.trees,
-                                       random_seed=seed, verbose=0, thread_count=-1, cat_features=data.categorical,
-                                       allow_writing_files=False)
-            model.fit(x.iloc[train], y[train])
-            aucs.append(roc_auc_score(y[holdout], model.predict_proba(x.iloc[holdout])[:, 1]))
+            shape = {"depth": 5, "l2_leaf_reg": 25, "rsm": 0.5, "learning_rate": 0.05, "iterations": args.trees}
+            logit = raw_logit(shape, seed, x, y, train, holdout, data.categorical)
+            if arm == "features, averaged with stumps":
+                stumps = {"depth": 1, "l2_leaf_reg": 3, "learning_rate": 0.1, "iterations": 1000}
+                logit = (logit + raw_logit(stumps, seed, x, y, train, holdout, data.categorical)) / 2
+            aucs.append(roc_auc_score(y[holdout], logit))
         print(f"| {arm} | {', '.join(f'{a:.4f}' for a in aucs)} | {np.mean(aucs):.4f} | "
               f"{np.mean(aucs) / oracle:.4f} |", flush=True)
 
+
+def raw_logit(shape: dict, seed: int, x: pd.DataFrame, y: np.ndarray, train: np.ndarray, holdout: np.ndarray,
+              categorical: list[str]) -> np.ndarray:
+    """The holdout's log-odds from one CatBoost of this shape trained on the training rows."""
+    from catboost import CatBoostClassifier
+
+    model = CatBoostClassifier(**shape, random_seed=seed, verbose=0, thread_count=-1, cat_features=categorical,
+                               allow_writing_files=False)
+    model.fit(x.iloc[train], y[train])
+    return model.predict(x.iloc[holdout], prediction_type="RawFormulaVal")
 
 if __name__ == "__main__":
     main()
