@@ -190,12 +190,11 @@ def expected_auc(pd_: np.ndarray) -> float:
 
 
 def calibration_slope(y: np.ndarray, pd_: np.ndarray) -> float:
-    """Cox's calibration slope: the slope of the (unpenalised) logistic regression of the outcomes on logit(PD)."""
-    from scipy.special import logit
-    from sklearn.linear_model import LogisticRegression
+    """Cox's calibration slope: the slope of the (unpenalised) logistic regression of the outcomes on logit(PD),
+    which is Platt's map fitted to these PDs (a PD that does not rank the defaulters higher is refused there)."""
+    from creditrisk.artefacts.calibration import Calibrator
 
-    x = logit(np.clip(np.asarray(pd_, dtype=float), 1e-12, 1 - 1e-12))[:, None]
-    return float(LogisticRegression(C=np.inf).fit(x, np.asarray(y)).coef_[0, 0])
+    return Calibrator.fit(np.asarray(pd_, dtype=float), np.asarray(y), "platt").coef[0]
 
 
 def corrected_t_interval(differences: Sequence[float], test_share: float, level: float = 0.95) -> tuple[float, float]:
