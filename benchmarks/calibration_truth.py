@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from creditrisk.artefacts.calibration import METHODS
-from creditrisk.config import load_params
+from creditrisk.config import Params, load_params
 from creditrisk.data.schema import KEY
 from creditrisk.governance.stats import calibration_slope, hosmer_lemeshow
 from creditrisk.model.calibration import cross_fit
@@ -69,15 +69,15 @@ def print_fold_table(score: np.ndarray, observed: np.ndarray, chosen_pd: np.ndar
         print(row)
 
 
-def print_fold_tests(score: np.ndarray, observed: np.ndarray, folds: list, true: np.ndarray | None,
-                     draws: int) -> None:
-    """Each map's pooled and fold-by-fold test on this run's labels; with the true PD, their red shares over draws
-    of the labels with the train stage's folds kept."""
+def print_fold_tests(score: np.ndarray, observed: np.ndarray, folds: list, run_pd: dict[str, np.ndarray],
+                     true: np.ndarray | None, draws: int) -> None:
+    """Each map's pooled and fold-by-fold test on this run's labels (``run_pd``: each map cross-fitted on them);
+    with the true PD, their red shares over ``draws`` draws of the labels with the train stage's folds kept."""
     rng = np.random.default_rng(1)
     pooled: dict[str, list[float]] = {m: [] for m in METHODS}
     by_fold: dict[str, list[float]] = {m: [] for m in METHODS}
     by_fold_fresh: dict[str, list[float]] = {m: [] for m in METHODS}
-    for _ in range(draws if true is not None else 0):
+    for _ in range(draws):
         y, y_fresh = ((rng.random(len(true)) < true).astype(int) for _ in range(2))
         for method in METHODS:
             pd_ = cross_fit(score, y, folds, method)
@@ -87,15 +87,14 @@ def print_fold_tests(score: np.ndarray, observed: np.ndarray, folds: list, true:
     drawn = " | draws, folds kept: pooled red | fold by fold red | fold by fold red on fresh labels" if draws else ""
     print(f"\n| map | this run: pooled HL p | this run: fold by fold HL p{drawn} |")
     print("|---|---:|---:" + ("|---:|---:|---:|" if drawn else "|"))
-    for method in METHODS:
-        pd_ = cross_fit(score, observed, folds, method)
+    for method, pd_ in run_pd.items():
         shares = "".join(f" {np.mean(np.array(d[method]) < 0.01):.0%} |" for d in (pooled, by_fold, by_fold_fresh)
                          if d[method])
         print(f"| {method} | {hosmer_lemeshow(observed, pd_)[2]:.4f} | {fold_by_fold(observed, pd_, folds):.2g} |"
               + shares)
 
 
-def print_fold_models(folds_n: int, seeds: int) -> None:
+def print_fold_models(params: Params, folds: list, seeds: int) -> None:
     """Each fold's model grown again (the champion's shape and trees, this checkout's features): its calibration
     slope and AUC on its own fold and on the holdout, which none of them saw (the model apart from the sample);
     then its slope on its fold when only the seed changes (``seeds`` - 1 more seeds: 1, 2...)."""
@@ -110,7 +109,7 @@ def print_fold_models(folds_n: int, seeds: int) -> None:
     from creditrisk.model.data import split_data
     from creditrisk.model.training import catboost_model
 
-    params, paths = load_params(ROOT / "params.yaml"), Paths(ROOT)
+    paths = Paths(ROOT)
     shape = json.loads((paths.model / "bundle.json").read_text())["catboost"]
     settings = replace(params.train.catboost, **{k: shape[k] for k in ("depth", "l2_leaf_reg", "rsm", "learning_rate")})
     train, holdout = split_data(paths.train_features, paths.feature_catalogue, params.train.holdout_size,
@@ -119,7 +118,7 @@ def print_fold_models(folds_n: int, seeds: int) -> None:
     print("\n| fold model | slope on its fold | AUC on its fold | slope on the holdout | AUC on the holdout | "
           "slope on its fold, other seeds |")
     print("|---:|---:|---:|---:|---:|---:|")
-    for k, (fit_idx, own_idx) in enumerate(stratified_folds(train.y, folds_n, params.base.seed), 1):
+    for k, (fit_idx, own_idx) in enumerate(folds, 1):  # the out-of-fold file's rows are the training part's
         slopes, models = [], []
         for seed in (params.base.seed, *range(1, seeds)):
             models.append(catboost_model(settings, seed, params.train.imbalance, shape["iterations"],
@@ -134,8 +133,8 @@ def print_fold_models(folds_n: int, seeds: int) -> None:
               f"{', '.join(f'{s:.3f}' for s in slopes[1:]) or '-'} |")
 
 
-def print_truth_table(score: np.ndarray, true: np.ndarray, observed: np.ndarray, folds_n: int, seed: int,
-                      draws: int) -> None:
+def print_truth_table(score: np.ndarray, true: np.ndarray, observed: np.ndarray, run_pd: dict[str, np.ndarray],
+                      folds_n: int, seed: int, draws: int) -> None:
     """The first table: each map cross-fitted on labels drawn from the true PD, judged on them and on fresh ones."""
     rng = np.random.default_rng(0)
     same: dict[str, list[float]] = {m: [] for m in METHODS}
@@ -151,14 +150,13 @@ def print_truth_table(score: np.ndarray, true: np.ndarray, observed: np.ndarray,
             same[method].append(hosmer_lemeshow(y, pd_)[2])
             fresh[method].append(hosmer_lemeshow(y_fresh, pd_)[2])
             loss[method].append(-np.mean(true * np.log(pd_) + (1 - true) * np.log(1 - pd_)))
-    folds = stratified_folds(observed, folds_n, seed)
     print(f"{len(true)} clients, {folds_n} folds, {draws} draws of the labels from the true PD\n")
     print("| map | HL p on this run's labels | draws: red on their own labels | red on fresh labels | amber or red on "
           "fresh labels | median p on fresh labels | expected log loss under the true PD |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for method in METHODS:
         own, new = np.array(same[method]), np.array(fresh[method])
-        p_run = hosmer_lemeshow(observed, cross_fit(score, observed, folds, method))[2]
+        p_run = hosmer_lemeshow(observed, run_pd[method])[2]
         print(f"| {method} | {p_run:.4f} | {np.mean(own < 0.01):.0%} | {np.mean(new < 0.01):.0%} | "
               f"{np.mean(new < 0.05):.0%} | {np.median(new):.3f} | {np.mean(loss[method]):.5f} |")
     truth_p = np.array(truth)
@@ -184,14 +182,15 @@ def main() -> None:
     scored = pd.read_parquet(args.oof)
     score, observed = scored["score"].to_numpy(), scored["TARGET"].to_numpy()
     folds = stratified_folds(observed, folds_n, seed)  # the train stage's folds
+    run_pd = {method: cross_fit(score, observed, folds, method) for method in METHODS}
     true = None
     if not args.folds_only:
         true = scored.merge(pd.read_csv(args.truth), on=KEY, validate="one_to_one")["TRUE_PD"].to_numpy()
-        print_truth_table(score, true, observed, folds_n, seed, args.draws)
+        print_truth_table(score, true, observed, run_pd, folds_n, seed, args.draws)
     print_fold_table(score, observed, scored["pd"].to_numpy(), folds, true)
-    print_fold_tests(score, observed, folds, true, args.draws if true is not None else 0)
+    print_fold_tests(score, observed, folds, run_pd, true, args.draws if true is not None else 0)
     if args.fold_models:
-        print_fold_models(folds_n, args.seeds)
+        print_fold_models(params, folds, args.seeds)
 
 
 if __name__ == "__main__":

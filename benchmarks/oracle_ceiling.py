@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from real_applications_variants import SHAPE, STUMPS
 
 from creditrisk.artefacts.catalogue import Paths
 from creditrisk.config import load_params
@@ -83,11 +84,9 @@ def main() -> None:
         x = pd.concat([data.x.reset_index(drop=True)] + [extra[p] for p in arms[arm]], axis=1)
         aucs = []
         for seed in args.seeds:
-            shape = {"depth": 5, "l2_leaf_reg": 25, "rsm": 0.5, "learning_rate": 0.05, "iterations": args.trees}
-            logit = raw_logit(shape, seed, x, y, train, holdout, data.categorical)
+            logit = raw_logit(SHAPE | {"iterations": args.trees}, seed, x, y, train, holdout, data.categorical)
             if arm == "features, averaged with stumps":
-                stumps = {"depth": 1, "l2_leaf_reg": 3, "learning_rate": 0.1, "iterations": 1000}
-                logit = (logit + raw_logit(stumps, seed, x, y, train, holdout, data.categorical)) / 2
+                logit = (logit + raw_logit(STUMPS, seed, x, y, train, holdout, data.categorical)) / 2
             aucs.append(roc_auc_score(y[holdout], logit))
         print(f"| {arm} | {', '.join(f'{a:.4f}' for a in aucs)} | {np.mean(aucs):.4f} | "
               f"{np.mean(aucs) / oracle:.4f} |", flush=True)
@@ -102,6 +101,7 @@ def raw_logit(shape: dict, seed: int, x: pd.DataFrame, y: np.ndarray, train: np.
                                allow_writing_files=False)
     model.fit(x.iloc[train], y[train])
     return model.predict(x.iloc[holdout], prediction_type="RawFormulaVal")
+
 
 if __name__ == "__main__":
     main()
