@@ -31,8 +31,8 @@ def pytest_collection_modifyitems(items) -> None:
     asks for; the folders of the browser and pipeline tests mark theirs, so no test can slip into the fast lane
     by forgetting a decorator."""
     for item in items:
-        if _folder(item) in FOLDER_MARKS:
-            item.add_marker(FOLDER_MARKS[_folder(item)])
+        if (folder := _folder(item)) in FOLDER_MARKS:
+            item.add_marker(FOLDER_MARKS[folder])
         if ENGINE_FIXTURES & set(item.fixturenames):
             item.add_marker("engine")
     # The browsers' tests first, on an idle machine; then the pipeline lane's runs start in the background and the
