@@ -83,14 +83,21 @@ def test_french_number_formats():
 
 
 def test_the_presentation_says_why_a_candidate_without_red_was_promoted():
-    """No champion in place: the candidate needs only the tests; with one, it must also cost less."""
+    """No champion in place: the candidate needs only the tests; with one, it must also cost less; with one that
+    cannot be compared (trained on other data), the candidate is judged as a first model, and the slide says so."""
     import copy
 
     figures = Figures.load(Paths(ROOT), ROOT / "params.yaml")
     gate = figures.sources["model_validation"]["gate"]
     assert gate["promote"] and not gate["red_tests"]  # the committed run: promoted, no red test
-    alone, beside = copy.deepcopy(figures), copy.deepcopy(figures)
+    alone, beside, foreign = copy.deepcopy(figures), copy.deepcopy(figures), copy.deepcopy(figures)
     alone.sources["model_validation"]["gate"]["champion_version"] = None
+    alone.sources["registry"]["previous_champion"] = {"version": None, "compared": False}
     beside.sources["model_validation"]["gate"]["champion_version"] = 7
+    foreign.sources["model_validation"]["gate"]["champion_version"] = None
+    foreign.sources["registry"]["previous_champion"] = {"version": 3, "compared": False,
+                                                         "not_compared_code": "data_source"}
     assert "Aucun rouge, aucun champion en place : la version" in render("presentation.md", alone)
     assert "Aucun rouge, coût plus bas que le champion en place : la version" in render("presentation.md", beside)
+    slide = re.sub(r"<!--.*?-->", "", render("presentation.md", foreign))  # the figures' source marks
+    assert "Aucun rouge, le champion du registre (version 3) n'est pas comparable à ces données : la version" in slide
