@@ -35,19 +35,21 @@ import pandas as pd
 from creditrisk.artefacts.calibration import METHODS
 from creditrisk.config import Params, load_params
 from creditrisk.data.schema import KEY
+from creditrisk.governance.battery import Sample, by_fold
 from creditrisk.governance.stats import calibration_slope, hosmer_lemeshow
 from creditrisk.model.calibration import cross_fit
 from creditrisk.model.training import stratified_folds
 
 ROOT = Path(__file__).resolve().parents[1]
+HL_GROUPS = 10  # as params.yaml's model_validation.hl_groups
 
 
 def fold_by_fold(y: np.ndarray, pd_: np.ndarray, folds: list) -> float:
-    """p-value of the folds' Hosmer-Lemeshow statistics summed (chi-square, the folds' degrees of freedom summed)."""
-    from scipy.stats import chi2
-
-    parts = [hosmer_lemeshow(y[idx], pd_[idx]) for _, idx in folds]
-    return float(chi2.sf(sum(p[0] for p in parts), sum(p[1] for p in parts)))
+    """p-value of the folds' Hosmer-Lemeshow statistics summed (the validation report's information row)."""
+    fold = np.zeros(len(y), dtype=np.int64)
+    for number, (_, idx) in enumerate(folds, 1):
+        fold[idx] = number
+    return by_fold(Sample("out-of-fold", y, pd_, fold), HL_GROUPS, 0)["p_value"]
 
 
 def print_fold_table(score: np.ndarray, observed: np.ndarray, chosen_pd: np.ndarray, folds: list,

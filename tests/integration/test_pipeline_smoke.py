@@ -97,6 +97,9 @@ def test_dvc_repro_runs_every_stage_then_is_up_to_date(synthetic_project, side_r
     registry = json.loads((project / "reports" / "registry.json").read_text())
     report = json.loads((project / "reports" / "validation_model" / "report.json").read_text())
     red = [f"{t['test']} ({t['sample']})" for t in report["tests"] if t["light"] == "red"]
+    by_fold = report["details"]["out-of-fold"]["by_fold"]  # information beside the lights, one row a CV fold
+    assert [f["fold"] for f in by_fold["folds"]] == list(range(1, params.train.cv_folds + 1))
+    assert sum(f["clients"] for f in by_fold["folds"]) == len(oof_ids)
     # the toy run's gate is in report mode (tests/integration/conftest.py): red tests recorded, not blocking
     assert registry["version"] == 1 and registry["promoted"] and registry["gate"]["mode"] == "report"
     assert registry["gate"]["red_tests"] == red and registry["gate"]["reasons"] == []

@@ -32,11 +32,13 @@ GREEN, AMBER, RED, TOO_FEW = "green", "amber", "red", "not enough data"
 
 @dataclass(frozen=True)
 class Sample:
-    """Outcomes and calibrated PDs of one set of clients (the holdout, the out-of-fold training rows)."""
+    """Outcomes and calibrated PDs of one set of clients (the holdout, the out-of-fold training rows); ``fold``:
+    for out-of-fold PDs, the train stage's fold of each row (whose model scored it)."""
 
     name: str
     y: np.ndarray
     pd: np.ndarray
+    fold: np.ndarray | None = None
 
     @property
     def defaults(self) -> int:
@@ -120,6 +122,30 @@ def calibration(sample: Sample, scale: MasterScale, settings: ModelValidationPar
                 f"Brier {np.mean((sample.pd - sample.y) ** 2):.4f}")]
     details = {"jeffreys": jeffreys, "brier": stats.brier_decomposition(sample.y, sample.pd, settings.hl_groups)}
     return rows, details
+
+
+def by_fold(sample: Sample, groups: int, min_defaults: int) -> dict:
+    """Out-of-fold PDs taken apart by the train stage's folds, as information (no light, the gate never reads
+    it): each fold was scored by its own model and one map calibrates them all, so the pooled tests judge that
+    map while these rows show how far each fold's model strays from it. Per fold: clients, defaults, the PDs'
+    sum, Cox's calibration slope (1 when the PDs spread as the outcomes do) and Hosmer-Lemeshow; then the folds'
+    Hosmer-Lemeshow statistics summed (chi-square on their degrees of freedom summed)."""
+    from scipy.stats import chi2
+
+    folds = []
+    for number in np.unique(sample.fold):
+        part = sample.fold == number
+        y, pd_ = sample.y[part], sample.pd[part]
+        hl, df, p_value = stats.hosmer_lemeshow(y, pd_, groups)
+        try:
+            slope = stats.calibration_slope(y, pd_)
+        except ValueError:  # the fold's PDs do not rank its defaulters higher: no slope to speak of
+            slope = None
+        folds.append({"fold": int(number), "clients": int(part.sum()), "defaults": int(y.sum()),
+                      "expected": float(pd_.sum()), "slope": slope, "hosmer_lemeshow": hl, "df": df,
+                      "p_value": p_value, "enough_data": int(y.sum()) >= min_defaults})
+    statistic, df = sum(f["hosmer_lemeshow"] for f in folds), sum(f["df"] for f in folds)
+    return {"folds": folds, "hosmer_lemeshow": statistic, "df": df, "p_value": float(chi2.sf(statistic, df))}
 
 
 STABILITY = ("psi_score", "csi_features")  # population tests: a red one may be signed off (params shift_signoff)
@@ -249,6 +275,8 @@ def validation_report(holdout: Sample, oof: Sample, scale: MasterScale, scale_ch
     for sample in (holdout, oof):
         rows = discrimination(sample, settings, champion.development_auc if champion and sample is holdout else None)
         calibrated, details[sample.name] = calibration(sample, scale, settings, min_clients)
+        if sample.fold is not None:
+            details[sample.name]["by_fold"] = by_fold(sample, settings.hl_groups, min_defaults)
         tests += judged(rows + calibrated, sample, min_defaults)
         if sample.defaults < min_defaults:  # the per-grade table says what the test rows say
             jeffreys = details[sample.name]["jeffreys"]

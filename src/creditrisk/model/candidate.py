@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TrainedChampion:
     predictor: Predictor
-    oof: dict[str, np.ndarray]  # per training row: SK_ID_CURR, TARGET, raw score, calibrated PD
+    oof: dict[str, np.ndarray]  # per training row: SK_ID_CURR, TARGET, raw score, calibrated PD, CV fold (1..k)
     selection: dict  # reports/model_selection.json
 
 
@@ -94,7 +94,10 @@ def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost
                                  "criterion": "cross-fitted out-of-fold log loss",
                                  "methods": calibration.comparison},
                  "catboost": bundle.catboost}
-    oof = {KEY: train.ids, "TARGET": train.y, "score": cv.oof, "pd": calibrated.oof}
+    fold = np.zeros(len(train.y), dtype=np.int64)  # whose model scored each row: the validation report's folds
+    for number, (_, valid_idx) in enumerate(folds, 1):
+        fold[valid_idx] = number
+    oof = {KEY: train.ids, "TARGET": train.y, "score": cv.oof, "pd": calibrated.oof, "fold": fold}
     log.info("champion: %s, %d trees x %d, CV AUC %.4f, %s calibration, CV normalised cost %.4f, threshold %.4f "
              "(calibrated PD)", settings.imbalance, cv.trees, settings.bag, cv.auc, calibration.calibrator.method,
              calibrated.normalized_cost, calibrated.threshold)

@@ -62,6 +62,8 @@ def _details(details: dict) -> list[str]:
         lines += ["", f"Brier {brier['brier']:.4f} = reliability {brier['reliability']:.4f} - resolution "
                   f"{brier['resolution']:.4f} + uncertainty {brier['uncertainty']:.4f}, within-group term "
                   f"{brier['within_group']:+.4f}; skill against the base rate {brier['skill']:.3f}."]
+        if "by_fold" in details[name]:
+            lines += _by_fold_lines(details[name]["by_fold"])
     stability = details["stability"]
     lines += ["", "## Stability: development vs production clients", "",
               "| score or feature | PSI | sampling alone (95 %) | above sampling | light |", "|---|---:|---:|---|---|"]
@@ -77,6 +79,32 @@ def _details(details: dict) -> list[str]:
                   "|---:|" + "---:|" * len(move["grades"])]
         lines += [f"| {g} | " + " | ".join(f"{v:,}" for v in values) + " |"
                   for g, values in zip(move["grades"], move["matrix"], strict=True)]
+    return lines
+
+
+def _by_fold_lines(split: dict) -> list[str]:
+    """The out-of-fold PDs fold by fold: information beside the lights, never judged."""
+    folds = split["folds"]
+    few = [f["fold"] for f in folds if not f["enough_data"]]
+    lines = ["", "### Out-of-fold PDs fold by fold (information: no light)", "",
+             f"The out-of-fold clients were scored by {len(folds)} models, each grown without its fold's clients, "
+             "and each fold's scores were turned into PDs by a map fitted on the other folds: the out-of-fold tests "
+             "above pool the folds and judge the recipe on average. Fold by fold, each model's own spread shows: a "
+             "calibration slope (Cox) below 1 means that fold's PDs are more extreme than its outcomes, above 1 "
+             "less extreme. The gate does not read these rows; the holdout tests judge the candidate.", "",
+             "| fold | clients | defaults | sum of the PDs | calibration slope | Hosmer-Lemeshow | p-value |",
+             "|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {f['fold']} | {f['clients']:,} | {f['defaults']:,} | {f['expected']:,.1f} | "
+              f"{'-' if f['slope'] is None else format(f['slope'], '.3f')} | {f['hosmer_lemeshow']:.2f} "
+              f"({f['df']} df) | {_number(f['p_value'])} |" for f in folds]
+    lines += ["", f"The folds' Hosmer-Lemeshow statistics summed: {split['hosmer_lemeshow']:.2f} on {split['df']} "
+              f"degrees of freedom, p = {_number(split['p_value'])}."]
+    if few:
+        named = " and ".join([", ".join(map(str, few[:-1])), str(few[-1])] if len(few) > 1 else [str(few[0])])
+        lines[-1] += (f" Fold{'s' if len(few) > 1 else ''} {named} hold{'' if len(few) > 1 else 's'} too few "
+                      "defaults for a verdict: indicative.")
+    if any(f["slope"] is None for f in folds):
+        lines[-1] += " A fold without a slope: its PDs do not rank its defaulters higher."
     return lines
 
 

@@ -56,7 +56,7 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
         paths.challenger / SCORECARD_META])
     oof = pl.read_parquet(paths.model / OOF_FILE)
     holdout_sample = Sample("holdout", holdout.y, predictor.predict_proba(holdout.x)[1])
-    oof_sample = Sample("out-of-fold", oof["TARGET"].to_numpy(), oof["pd"].to_numpy())
+    oof_sample = Sample("out-of-fold", oof["TARGET"].to_numpy(), oof["pd"].to_numpy(), oof["fold"].to_numpy())
     development, production = _stability_inputs(params, paths, predictor, details)
     report = validation_report(
         holdout_sample, oof_sample, MasterScale(tuple(params.scale.bounds)), details["master_scale"]["checks"],

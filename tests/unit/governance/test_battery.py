@@ -178,3 +178,48 @@ def _details() -> dict:
 
 def _psi() -> dict:
     return {"feature": "score", "psi": 0.01, "critical_95": 0.02, "above_sampling": False, "light": "green"}
+
+
+def _opposite_folds() -> Sample:
+    """Ten PD values 0.02 to 0.20, 1,000 clients each in each of two folds: fold 1 has 4g - 22 more defaults than
+    expected at value g (from -18 to +18), fold 2 as many fewer, so the pooled counts equal the expected 40g."""
+    pd_, y, fold = [], [], []
+    for number, sign in ((1, 1), (2, -1)):
+        for g in range(1, 11):
+            defaults = 20 * g + sign * (4 * g - 22)
+            pd_ += [0.02 * g] * 1000
+            y += [1] * defaults + [0] * (1000 - defaults)
+            fold += [number] * 1000
+    return Sample("out-of-fold", np.array(y), np.array(pd_), np.array(fold))
+
+
+def test_out_of_fold_pds_fold_by_fold_are_information_beside_the_pooled_lights():
+    from scipy.special import logit
+    from sklearn.linear_model import LogisticRegression
+
+    oof = _opposite_folds()
+    split = battery.by_fold(oof, 10, 100)
+    # each fold: sum over g of (4g - 22)^2 / (20g (1 - 0.02g)) = 28.3752 on 8 df; both: 56.7505 on 16 df
+    assert [f["hosmer_lemeshow"] for f in split["folds"]] == pytest.approx([28.3752, 28.3752], rel=1e-5)
+    assert (split["df"], split["p_value"]) == (16, pytest.approx(1.8283e-6, rel=1e-3))
+    assert [(f["clients"], f["defaults"], f["expected"]) for f in split["folds"]] == [
+        (10_000, 1_100, pytest.approx(1_100.0)), (10_000, 1_100, pytest.approx(1_100.0))]
+    for f in split["folds"]:  # Cox's slope: an unpenalised logistic regression of the fold's outcomes on logit(PD),
+        part = oof.fold == f["fold"]  # here solved tightly; the product's solver stops at sklearn's tolerance
+        fit = LogisticRegression(C=np.inf, tol=1e-10, max_iter=1000).fit(logit(oof.pd[part])[:, None], oof.y[part])
+        assert f["slope"] == pytest.approx(fit.coef_[0, 0], rel=1e-3)
+    assert split["folds"][0]["slope"] > 1 > split["folds"][1]["slope"]  # fold 1's outcomes spread more than its PDs
+    holdout = _calibrated(3_000, 5)
+    checks = {"monotone": True, "min_clients": 30, "largest_grade": 3, "largest_share": 0.3, "max_share": 0.5,
+              "spread": True, "herfindahl": 0.2}
+    pooled = Sample("out-of-fold", oof.y, oof.pd)
+    reports = [battery.validation_report(holdout, s, SCALE, checks, SETTINGS, 30, 100, holdout.pd, holdout.pd, {},
+                                         {}, None) for s in (pooled, oof)]
+    assert reports[0]["tests"] == reports[1]["tests"]  # no light: the gate reads the same rows either way
+    hl = next(t for t in reports[1]["tests"] if t["key"] == "hosmer_lemeshow" and t["sample"] == "out-of-fold")
+    assert hl["statistic"] == pytest.approx(0.0, abs=1e-9) and hl["light"] == "green"
+    text = render_report(reports[1], gate_of(reports[1]["tests"], 0.4, None, 1), True)
+    assert "### Out-of-fold PDs fold by fold (information: no light)" in text
+    assert "| 1 | 10,000 | 1,100 | 1,100.0 |" in text and "| 28.38 (8 df) |" in text
+    assert "summed: 56.75 on 16 degrees of freedom, p = 1.828e-06." in text
+    assert "fold by fold" not in render_report(reports[0], gate_of(reports[0]["tests"], 0.4, None, 1), True)

@@ -152,6 +152,8 @@ def test_a_companion_shape_is_cross_validated_averaged_on_the_log_odds_and_refit
               for settings in (train.catboost, CatBoostParams(iterations=80, learning_rate=0.1, depth=5, rsm=1.0,
                                                               early_stopping_rounds=10))]
     assert np.allclose(champion.oof["score"], expit((logit(scores[0]) + logit(scores[1])) / 2))
+    for number, (_, valid) in enumerate(folds, 1):  # each row names the fold whose model scored it
+        assert set(champion.oof["fold"][valid]) == {number}
     refit = refit_on_all(champion.predictor, data, 3.0)
     assert np.allclose(refit.model.predict_proba(pool)[:, 1], expected, atol=1e-9)  # the same rows: the same model
     with pytest.raises(ConfigError, match=r"train.companion: \['iterations'\]"):
