@@ -91,7 +91,8 @@ def _by_fold_lines(split: dict) -> list[str]:
              "and each fold's scores were turned into PDs by a map fitted on the other folds: the out-of-fold tests "
              "above pool the folds and judge the recipe on average. Fold by fold, each model's own spread shows: a "
              "calibration slope (Cox) below 1 means that fold's PDs are more extreme than its outcomes, above 1 "
-             "less extreme. The gate does not read these rows; the holdout tests judge the candidate.", "",
+             "less extreme. The gate does not read these rows; the holdout tests judge the candidate "
+             "(docs/validation.md, \"What the out-of-fold tests judge\").", "",
              "| fold | clients | defaults | sum of the PDs | calibration slope | Hosmer-Lemeshow | p-value |",
              "|---:|---:|---:|---:|---:|---:|---:|"]
     lines += [f"| {f['fold']} | {f['clients']:,} | {f['defaults']:,} | {f['expected']:,.1f} | "
