@@ -126,10 +126,11 @@ def calibration(sample: Sample, scale: MasterScale, settings: ModelValidationPar
 
 def by_fold(sample: Sample, groups: int, min_defaults: int) -> dict:
     """Out-of-fold PDs taken apart by the train stage's folds, as information (no light, the gate never reads
-    it): each fold was scored by its own model and one map calibrates them all, so the pooled tests judge that
-    map while these rows show how far each fold's model strays from it. Per fold: clients, defaults, the PDs'
-    sum, Cox's calibration slope (1 when the PDs spread as the outcomes do) and Hosmer-Lemeshow; then the folds'
-    Hosmer-Lemeshow statistics summed (chi-square on their degrees of freedom summed)."""
+    it): each fold was scored by its own model and calibrated by a map fitted on the other folds, so the pooled
+    tests judge the recipe on average while these rows show how far each fold strays from it. Per fold: clients,
+    defaults, the PDs' sum, Cox's calibration slope (1 when the PDs spread as the outcomes do; None when the
+    fold's PDs do not rank its defaulters higher) and Hosmer-Lemeshow; then the folds' Hosmer-Lemeshow
+    statistics summed (chi-square on their degrees of freedom summed)."""
     from scipy.stats import chi2
 
     folds = []

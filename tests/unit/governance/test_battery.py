@@ -223,3 +223,11 @@ def test_out_of_fold_pds_fold_by_fold_are_information_beside_the_pooled_lights()
     assert "| 1 | 10,000 | 1,100 | 1,100.0 |" in text and "| 28.38 (8 df) |" in text
     assert "summed: 56.75 on 16 degrees of freedom, p = 1.828e-06." in text
     assert "fold by fold" not in render_report(reports[0], gate_of(reports[0]["tests"], 0.4, None, 1), True)
+    reversed_second = Sample("out-of-fold", oof.y, np.where(oof.fold == 2, 0.22 - oof.pd, oof.pd), oof.fold)
+    split = battery.by_fold(reversed_second, 10, 1_200)  # fold 2's PDs now rank its defaulters lower
+    assert [f["slope"] is None for f in split["folds"]] == [False, True]
+    assert [f["enough_data"] for f in split["folds"]] == [False, False]  # 1,100 defaults each, fewer than 1,200
+    text = render_report(reports[1] | {"details": reports[1]["details"] | {"out-of-fold": reports[1]["details"][
+        "out-of-fold"] | {"by_fold": split}}}, gate_of(reports[1]["tests"], 0.4, None, 1), True)
+    assert "| 2 | 10,000 | 1,100 | 1,100.0 | - |" in text
+    assert "Folds 1 and 2 hold too few defaults for a verdict: indicative. A fold without a slope" in text
