@@ -152,7 +152,23 @@ def _validation(r: dict) -> list[str]:
                       f"{refit['production_clients']:,} production clients it gives the validated model's decision "
                       f"to {pct(refit['same_decision'])} of them (rank correlation of the PDs "
                       f"{num(refit['pd_rank_correlation'], 3)})."]
-    return lines + ["", *test_table(report["tests"]), ""]
+    return lines + ["", *test_table(report["tests"]), "", *_by_fold(report["details"]["out-of-fold"].get("by_fold"))]
+
+
+def _by_fold(split: dict | None) -> list[str]:
+    """One sentence on the out-of-fold PDs fold by fold (information beside the lights; the report has the table)."""
+    if not split:
+        return []
+    folds = split["folds"]
+    slopes = sorted(f["slope"] for f in folds if f["slope"] is not None)
+    spread = (f"calibration slopes {num(slopes[0], 2)} to {num(slopes[-1], 2)}" if len(slopes) > 1 else
+              f"calibration slope {num(slopes[0], 2)}" if slopes else "no calibration slope")
+    few = "" if all(f["enough_data"] for f in folds) else " (too few defaults per fold for a verdict: indicative)"
+    return [f"Out of fold, fold by fold (information beside the lights; the gate does not read it): the "
+            f"{len(folds)} fold models' PDs have {spread}, and their Hosmer-Lemeshow statistics summed give p "
+            f"{split['p_value']:.2g}{few}. The out-of-fold tests above pool the folds and judge the recipe on "
+            "average; the holdout tests judge the candidate (reports/validation_model/report.md, docs/validation.md).",
+            ""]
 
 
 def _monitoring(r: dict, params: dict) -> list[str]:

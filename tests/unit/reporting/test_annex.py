@@ -23,3 +23,23 @@ def test_the_annex_has_every_heading_and_reads_its_figures_from_the_reports():
         assert f"| {v['version']} | {cost} | " in text, v
     assert "Not issued" in text  # what is not done is said
     assert text == (ROOT / "reports" / "technical_documentation.md").read_text(), "run `dvc repro docs`"
+
+
+def test_the_annex_gives_the_out_of_fold_folds_as_information_and_says_when_they_are_indicative():
+    import copy
+
+    figures = Figures.load(Paths(ROOT), ROOT / "params.yaml")
+    split = figures.sources["model_validation"]["details"]["out-of-fold"]["by_fold"]
+    slopes = [f["slope"] for f in split["folds"]]
+    text = render_annex(figures.sources, figures.sources["params"])
+    assert (f"the {len(slopes)} fold models' PDs have calibration slopes {min(slopes):.2f} to {max(slopes):.2f}, "
+            f"and their Hosmer-Lemeshow statistics summed give p {split['p_value']:.2g}. The out-of-fold") in text
+    sources = copy.deepcopy(figures.sources)
+    folds = sources["model_validation"]["details"]["out-of-fold"]["by_fold"]["folds"]
+    folds[0] |= {"enough_data": False, "slope": None}  # a small fold, one without a slope
+    text = render_annex(sources, sources["params"])
+    ranked = sorted(slopes[1:])
+    assert (f"slopes {ranked[0]:.2f} to {ranked[-1]:.2f}, and their Hosmer-Lemeshow statistics summed give p "
+            f"{split['p_value']:.2g} (too few defaults per fold for a verdict: indicative).") in text
+    del sources["model_validation"]["details"]["out-of-fold"]["by_fold"]  # an out-of-fold sample without folds
+    assert "fold by fold" not in render_annex(sources, sources["params"])
