@@ -38,33 +38,36 @@ from creditrisk.data.schema import KEY
 from creditrisk.governance.battery import Sample, by_fold
 from creditrisk.governance.stats import calibration_slope, hosmer_lemeshow
 from creditrisk.model.calibration import cross_fit
-from creditrisk.model.training import stratified_folds
+from creditrisk.model.training import fold_numbers, stratified_folds
 
 ROOT = Path(__file__).resolve().parents[1]
 HL_GROUPS = 10  # as params.yaml's model_validation.hl_groups
 
 
+def split(y: np.ndarray, pd_: np.ndarray, folds: list) -> dict:
+    """The validation report's out-of-fold PDs fold by fold (``governance.battery.by_fold``) for these folds."""
+    return by_fold(Sample("out-of-fold", y, pd_, fold_numbers(folds, len(y))), HL_GROUPS, 0)
+
+
 def fold_by_fold(y: np.ndarray, pd_: np.ndarray, folds: list) -> float:
     """p-value of the folds' Hosmer-Lemeshow statistics summed (the validation report's information row)."""
-    fold = np.zeros(len(y), dtype=np.int64)
-    for number, (_, idx) in enumerate(folds, 1):
-        fold[idx] = number
-    return by_fold(Sample("out-of-fold", y, pd_, fold), HL_GROUPS, 0)["p_value"]
+    return split(y, pd_, folds)["p_value"]
 
 
 def print_fold_table(score: np.ndarray, observed: np.ndarray, chosen_pd: np.ndarray, folds: list,
                      true: np.ndarray | None) -> None:
-    """Each fold of this run: its clients, defaults, PDs, Hosmer-Lemeshow p and its scores' calibration slope;
-    with the true PD, the same for the true PD on the fold's rows (what the fold's sample alone gives)."""
+    """Each fold of this run: its clients, defaults, PDs and Hosmer-Lemeshow p (the validation report's figures)
+    and its raw scores' calibration slope; with the true PD, the same for the true PD on the fold's rows (what the
+    fold's sample alone gives)."""
     from sklearn.metrics import roc_auc_score
 
     truth = " | true PD: AUC | true PD: slope | true PD: HL p" if true is not None else ""
     print(f"\n| fold | clients | defaults | sum of the PDs | HL p | calibration slope of the raw score{truth} |")
     print("|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if truth else ""))
-    for k, (_, idx) in enumerate(folds, 1):
+    for (_, idx), f in zip(folds, split(observed, chosen_pd, folds)["folds"], strict=True):
         y = observed[idx]
-        row = (f"| {k} | {len(idx):,} | {y.sum():,} | {chosen_pd[idx].sum():.1f} | "
-               f"{hosmer_lemeshow(y, chosen_pd[idx])[2]:.4f} | {calibration_slope(y, score[idx]):.3f} |")
+        row = (f"| {f['fold']} | {f['clients']:,} | {f['defaults']:,} | {f['expected']:.1f} | "
+               f"{f['p_value']:.4f} | {calibration_slope(y, score[idx]):.3f} |")
         if true is not None:
             row += (f" {roc_auc_score(y, true[idx]):.4f} | {calibration_slope(y, true[idx]):.3f} | "
                     f"{hosmer_lemeshow(y, true[idx])[2]:.3f} |")
@@ -77,20 +80,20 @@ def print_fold_tests(score: np.ndarray, observed: np.ndarray, folds: list, run_p
     with the true PD, their red shares over ``draws`` draws of the labels with the train stage's folds kept."""
     rng = np.random.default_rng(1)
     pooled: dict[str, list[float]] = {m: [] for m in METHODS}
-    by_fold: dict[str, list[float]] = {m: [] for m in METHODS}
-    by_fold_fresh: dict[str, list[float]] = {m: [] for m in METHODS}
+    folded: dict[str, list[float]] = {m: [] for m in METHODS}
+    folded_fresh: dict[str, list[float]] = {m: [] for m in METHODS}
     for _ in range(draws):
         y, y_fresh = ((rng.random(len(true)) < true).astype(int) for _ in range(2))
         for method in METHODS:
             pd_ = cross_fit(score, y, folds, method)
             pooled[method].append(hosmer_lemeshow(y, pd_)[2])
-            by_fold[method].append(fold_by_fold(y, pd_, folds))
-            by_fold_fresh[method].append(fold_by_fold(y_fresh, pd_, folds))
+            folded[method].append(fold_by_fold(y, pd_, folds))
+            folded_fresh[method].append(fold_by_fold(y_fresh, pd_, folds))
     drawn = " | draws, folds kept: pooled red | fold by fold red | fold by fold red on fresh labels" if draws else ""
     print(f"\n| map | this run: pooled HL p | this run: fold by fold HL p{drawn} |")
     print("|---|---:|---:" + ("|---:|---:|---:|" if drawn else "|"))
     for method, pd_ in run_pd.items():
-        shares = "".join(f" {np.mean(np.array(d[method]) < 0.01):.0%} |" for d in (pooled, by_fold, by_fold_fresh)
+        shares = "".join(f" {np.mean(np.array(d[method]) < 0.01):.0%} |" for d in (pooled, folded, folded_fresh)
                          if d[method])
         print(f"| {method} | {hosmer_lemeshow(observed, pd_)[2]:.4f} | {fold_by_fold(observed, pd_, folds):.2g} |"
               + shares)

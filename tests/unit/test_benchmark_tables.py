@@ -70,22 +70,17 @@ def test_the_oracle_share_table_gives_each_world_and_each_size_mean_and_sample_s
 
 
 def test_folds_off_in_opposite_directions_pass_pooled_and_fail_fold_by_fold():
-    """Ten PD values 0.02 to 0.20, 1,000 clients each in each of two folds: fold A has 4g - 22 more defaults than
-    expected at value g (from -18 to +18), fold B as many fewer, so the pooled counts equal the expected 40g."""
+    """The battery's test case (two folds off in opposite directions, pooled counts exactly as expected), given to
+    the benchmark as the train stage's folds (pairs of row indices) instead of a fold column."""
     import numpy as np
     from benchmarks.calibration_truth import fold_by_fold
 
     from creditrisk.governance.stats import hosmer_lemeshow
+    from tests.unit.governance.test_battery import _opposite_folds
 
-    pd_, y, folds = [], [], []
-    for sign in (1, -1):
-        start = len(pd_)
-        for g in range(1, 11):
-            defaults = 20 * g + sign * (4 * g - 22)
-            pd_ += [0.02 * g] * 1000
-            y += [1] * defaults + [0] * (1000 - defaults)
-        folds.append((np.array([], dtype=int), np.arange(start, len(pd_))))
-    pd_, y = np.array(pd_), np.array(y)
+    oof = _opposite_folds()
+    y, pd_ = oof.y, oof.pd
+    folds = [(np.array([], dtype=int), np.flatnonzero(oof.fold == number)) for number in (1, 2)]
     assert hosmer_lemeshow(y, pd_)[0] == pytest.approx(0.0, abs=1e-9)  # pooled: observed = expected in every group
     # fold by fold: each fold gives sum over g of (4g - 22)^2 / (20g (1 - 0.02g)) = 28.3752; both: 56.7505 on 16 df
     assert fold_by_fold(y, pd_, folds) == pytest.approx(1.8283e-6, rel=1e-3)

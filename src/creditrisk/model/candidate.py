@@ -24,6 +24,7 @@ from creditrisk.model.training import (
     brier,
     cross_validate,
     fit_final,
+    fold_numbers,
     score_oof,
     stratified_folds,
 )
@@ -94,10 +95,8 @@ def train_champion(train: ModelData, holdout_rows: int, params: Params, catboost
                                  "criterion": "cross-fitted out-of-fold log loss",
                                  "methods": calibration.comparison},
                  "catboost": bundle.catboost}
-    fold = np.zeros(len(train.y), dtype=np.int64)  # whose model scored each row: the validation report's folds
-    for number, (_, valid_idx) in enumerate(folds, 1):
-        fold[valid_idx] = number
-    oof = {KEY: train.ids, "TARGET": train.y, "score": cv.oof, "pd": calibrated.oof, "fold": fold}
+    oof = {KEY: train.ids, "TARGET": train.y, "score": cv.oof, "pd": calibrated.oof,
+           "fold": fold_numbers(folds, len(train.y))}  # whose model scored each row: the validation report's folds
     log.info("champion: %s, %d trees x %d, CV AUC %.4f, %s calibration, CV normalised cost %.4f, threshold %.4f "
              "(calibrated PD)", settings.imbalance, cv.trees, settings.bag, cv.auc, calibration.calibrator.method,
              calibrated.normalized_cost, calibrated.threshold)

@@ -93,6 +93,14 @@ def stratified_folds(y: np.ndarray, n_folds: int, seed: int) -> Folds:
     return list(splitter.split(np.zeros(len(y)), y))
 
 
+def fold_numbers(folds: Folds, rows: int) -> np.ndarray:
+    """Each row's fold, 1 to k: the fold whose model scored it out of fold."""
+    number = np.zeros(rows, dtype=np.int64)
+    for k, (_, valid_idx) in enumerate(folds, 1):
+        number[valid_idx] = k
+    return number
+
+
 def agreed_trees(curves: list[np.ndarray]) -> tuple[int, list[int]]:
     """(trees where the folds' mean validation log loss is lowest, and for each fold the same choice made by the
     other folds alone), over the length every fold reached."""

@@ -101,7 +101,7 @@ def _by_fold_lines(split: dict) -> list[str]:
     lines += ["", f"The folds' Hosmer-Lemeshow statistics summed: {split['hosmer_lemeshow']:.2f} on {split['df']} "
               f"degrees of freedom, p = {_number(split['p_value'])}."]
     if few:
-        named = " and ".join([", ".join(map(str, few[:-1])), str(few[-1])] if len(few) > 1 else [str(few[0])])
+        named = f"{', '.join(map(str, few[:-1]))} and {few[-1]}" if len(few) > 1 else str(few[0])
         lines[-1] += (f" Fold{'s' if len(few) > 1 else ''} {named} hold{'' if len(few) > 1 else 's'} too few "
                       "defaults for a verdict: indicative.")
     if any(f["slope"] is None for f in folds):
