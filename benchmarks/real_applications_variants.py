@@ -15,9 +15,11 @@ arm's probability, as the plain CatBoost is judged):
 - **blend 0.15 / 0.3**: ``fixed`` and ``logistic`` averaged on the logit scale with the logistic's weight.
 - **deep**: CatBoost on the project's features with the plain CatBoost's settings (depth 6, 1,000 trees at 0.03).
 - **fixed + deep**: the two CatBoost models averaged on the logit scale (a bag of two shapes instead of seeds).
-- **depthwise / lossguide / langevin**: ``fixed`` grown another way: CatBoost's depthwise trees (at least 60 clients
-  a leaf), leaf-wise trees (at most 24 leaves, depth 8, at least 60 clients a leaf), or Langevin boosting
-  (diffusion temperature 10,000): the same depth or leaves budget, L2, rsm, trees and learning rate.
+- **depthwise / lossguide / langevin / ordered**: ``fixed`` grown another way: CatBoost's depthwise trees (at least
+  60 clients a leaf), leaf-wise trees (at most 24 leaves, depth 8, at least 60 clients a leaf), Langevin boosting
+  (diffusion temperature 10,000), or ordered boosting (each client's gradient from models that never saw it, which
+  CatBoost's authors recommend for small data; the default is plain): the same depth or leaves budget, L2, rsm,
+  trees and learning rate.
 - **stumps**: an additive model: 1,000 CatBoost trees of depth 1 at learning rate 0.1 (each feature's own shape, no
   interaction); **fixed + stumps**: the two averaged on the logit scale.
 - **rsm 0.15 / rsm 0.15 slow**: ``fixed`` reading 15 % of the features at each split (the tune stage searches 0.3
@@ -51,10 +53,11 @@ from creditrisk.config import load_params
 SHAPE = {"depth": 5, "l2_leaf_reg": 25, "rsm": 0.5, "iterations": 330, "learning_rate": 0.05}
 DEEP = {"depth": 6, "iterations": 1000, "learning_rate": 0.03}
 ARMS = ("fixed", "group_ratios", "logistic", "blend", "deep", "fixed + deep", "neighbours", "depthwise", "lossguide",
-        "langevin", "stumps", "rsm 0.15", "from logistic")
+        "langevin", "ordered", "stumps", "rsm 0.15", "from logistic")
 GROWN = {"depthwise": {"grow_policy": "Depthwise", "min_data_in_leaf": 60},
          "lossguide": {"grow_policy": "Lossguide", "max_leaves": 24, "min_data_in_leaf": 60, "depth": 8},
-         "langevin": {"langevin": True, "diffusion_temperature": 10000}}
+         "langevin": {"langevin": True, "diffusion_temperature": 10000},
+         "ordered": {"boosting_type": "Ordered"}}
 NARROW = {"rsm 0.15": {"rsm": 0.15}, "rsm 0.15 slow": {"rsm": 0.15, "iterations": 600, "learning_rate": 0.03}}
 STUMPS = {"depth": 1, "iterations": 1000, "learning_rate": 0.1, "l2_leaf_reg": 3}
 NEIGHBOUR_SPACE = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "CREDIT_TERM_MONTHS")
