@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
 
 import yaml
+from pydantic import TypeAdapter, ValidationError
 
 from creditrisk.artefacts.catalogue import DATA_SOURCES
 from creditrisk.errors import ConfigError
@@ -31,6 +33,11 @@ class GenerateParams:
     n_train: int = 30_000
     n_test: int = 5_000
     chunk_size: int = 20_000
+
+    def __post_init__(self) -> None:
+        if min(self.n_train, self.n_test, self.chunk_size) < 1:
+            raise ConfigError(f"params.yaml generate: n_train = {self.n_train}, n_test = {self.n_test}, chunk_size = "
+                              f"{self.chunk_size}: expected whole numbers >= 1")
 
 
 @dataclass(frozen=True)
@@ -300,13 +307,27 @@ class Params:
     decisions: DecisionsParams = field(default_factory=DecisionsParams)
 
 
+@cache
+def _adapter(cls) -> TypeAdapter:
+    return TypeAdapter(cls)
+
+
 def _section(cls, values: dict | None, name: str):
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in (values or {}).items()}
+    """One section, each value checked against its field's type by pydantic (YAML's lists read as tuples, a whole
+    number where a decimal is expected): a value that is not of its field's type is refused, naming its key."""
+    values = values or {}
+    if not isinstance(values, dict):
+        raise ConfigError(f"params.yaml section {name!r}: expected a mapping of keys, got {values!r}")
     known = set(cls.__dataclass_fields__)
     unknown = set(values) - known
     if unknown:
         raise ConfigError(f"params.yaml section {name!r}: unknown key(s) {sorted(unknown)}; expected {sorted(known)}")
-    return cls(**values)
+    try:
+        return _adapter(cls).validate_python(values)
+    except ValidationError as error:
+        wrong = "; ".join(f"params.yaml {'.'.join(map(str, (name, *e['loc'])))} = {e['input']!r}: {e['msg']}"
+                          for e in error.errors(include_url=False))
+        raise ConfigError(wrong) from None
 
 
 def load_params(path: Path = Path("params.yaml")) -> Params:

@@ -51,6 +51,39 @@ def test_unknown_gate_mode_is_an_error(tmp_path):
         load_params(path)
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("generate:\n  n_train: 30k\n", "generate.n_train = '30k': Input should be a valid integer"),
+    ("generate:\n  n_train: 1.5\n", "generate.n_train = 1.5: Input should be a valid integer, got a number with a "
+                                     "fractional part"),
+    ("tune:\n  n_trials:\n", "tune.n_trials = None: Input should be a valid integer"),
+    ("compare:\n  run: maybe\n", "compare.run = 'maybe': Input should be a valid boolean"),
+    ("serve:\n  bounds:\n    AMT_CREDIT: [20000]\n", "serve.bounds.AMT_CREDIT.1 = [20000]: Field required"),
+    ("train:\n  monotone:\n    AMT_CREDIT: up\n", "train.monotone.AMT_CREDIT = 'up': Input should be a valid integer"),
+    ("features:\n  groups: interest_rate\n", "features.groups = 'interest_rate': Input should be a valid tuple"),
+    ("generate:\n  n_train: 0\n", "n_train = 0, n_test = 5000, chunk_size = 20000: expected whole numbers >= 1"),
+    ("generate: 100000\n", "section 'generate': expected a mapping of keys, got 100000"),
+])
+def test_a_value_of_the_wrong_type_is_refused_naming_its_key(tmp_path, text, message):
+    """`make run APPLICANTS=30k` (or a typo in params.yaml) must stop at loading, naming the key, the value and what
+    was expected, not fail minutes later inside a stage as an internal error."""
+    import re
+
+    path = tmp_path / "params.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_params(path)
+
+
+def test_yaml_lists_and_whole_numbers_load_as_their_fields_types(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("features:\n  groups: [interest_rate]\ncost:\n  fn_cost: 10\nserve:\n  bounds:\n"
+                    "    AMT_CREDIT: [20000, 4500000]\n")
+    params = load_params(path)
+    assert params.features.groups == ("interest_rate",)
+    assert params.cost.fn_cost == 10.0 and isinstance(params.cost.fn_cost, float)
+    assert params.serve.bounds == {"AMT_CREDIT": (20000.0, 4500000.0)}
+
+
 def test_a_misspelt_section_is_refused_with_its_name(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("trian:\n  cv_folds: 99\n")
@@ -80,3 +113,22 @@ def test_the_makefiles_full_recipe_sets_known_params_away_from_the_first_run_siz
     full = load_params(path)
     assert (full.train.cv_folds, full.train.bag, full.compare.run) == (5, 3, True)
     assert (full.train.learning_rate, full.tune.n_trials, full.tune.learning_rate) == (0.05, 6, 0.1)
+
+
+def test_the_makefiles_switches_reach_dvc_as_params():
+    """`make pipeline SOURCE=synthetic APPLICANTS=100000` runs `dvc exp run` with those two params set; without a
+    switch, `dvc repro` (make -n prints the commands without running them); APPLICANTS with the real files is
+    refused before anything runs."""
+    import subprocess
+
+    def make(*switches: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["make", "-n", "--no-print-directory", "pipeline", *switches], cwd=ROOT,
+                              capture_output=True, text=True)
+
+    switched = make("SOURCE=synthetic", "APPLICANTS=100000").stdout.splitlines()[-1]
+    assert "dvc exp run -S data.source=synthetic -S generate.n_train=100000;" in switched
+    assert "then dvc exp run ; else dvc repro; fi" in make().stdout.splitlines()[-1]
+    refused = make("SOURCE=raw", "APPLICANTS=100000")
+    assert refused.returncode != 0 and not refused.stdout
+    assert "APPLICANTS=100000 sizes the synthetic data; with SOURCE=raw the applicants are the rows of data/raw" \
+        in refused.stderr

@@ -42,8 +42,8 @@ def _general(r: dict, params: dict) -> list[str]:
             f"served: {served}; the candidate of this run is version {registry['version']} "
             f"({'promoted' if registry['promoted'] else 'not promoted'} by the validation gate).",
             f"- **Decision rule**: refuse from PD {num(m['threshold'])}, the cut-off minimising the "
-            f"out-of-fold business cost with a missed default costing {m['fn_cost']} and a wrongly "
-            f"refused good client {m['fp_cost']}; PDs within ±{params['serve']['review_band']} of it "
+            f"out-of-fold business cost with a missed default costing {m['fn_cost']:g} and a wrongly "
+            f"refused good client {m['fp_cost']:g}; PDs within ±{params['serve']['review_band']} of it "
             "go to a person (\"review\").",
             "- **Forms, user interface, instructions** [1(d), 1(g), 1(h)]: a scoring API (BentoML: /score, "
             "/explain, /counterfactual), a dashboard for relationship managers (Streamlit), both on one machine "
@@ -190,9 +190,9 @@ def _monitoring(r: dict, params: dict) -> list[str]:
 
 def _metrics(m: dict) -> list[str]:
     return ["## 4. Appropriateness of the performance metrics [4]", "",
-            f"The business cost weighs a missed default {m['fn_cost']} times a refused good client: it "
-            "is the lender's loss, and the threshold minimises it. AUC and the Kolmogorov-Smirnov statistic measure "
-            "the ordering that every threshold relies on; the calibration tests (Jeffreys, binomial, "
+            f"The business cost weighs a missed default {m['fn_cost'] / m['fp_cost']:g} times a refused good "
+            "client: it is the lender's loss, and the threshold minimises it. AUC and the Kolmogorov-Smirnov "
+            "statistic measure the ordering that every threshold relies on; the calibration tests (Jeffreys, binomial, "
             "Hosmer-Lemeshow, Spiegelhalter) check that a PD means what it says, which the cost rule and the "
             "master scale assume; the stability indices check that production clients are those it was built "
             "for.", ""]

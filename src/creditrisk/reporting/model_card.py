@@ -230,8 +230,8 @@ def render_model_card(metrics: dict, selection: dict, tuning: dict | None, bundl
     lines += ["", "## Limits", "", _data_limit(bundle, m),
               "- The production population differs from the training one (reports/drift/): monitor drift before "
               "trusting the PD on new segments.",
-              f"- The threshold assumes a {m['fn_cost']}:{m['fp_cost']} cost ratio; reports/evaluation_details.json "
-              "shows how it moves for ratios 1 to 20."]
+              f"- The threshold assumes a {m['fn_cost']:g}:{m['fp_cost']:g} cost ratio; "
+              "reports/evaluation_details.json shows how it moves for ratios 1 to 20."]
     return "\n".join(lines) + "\n"
 
 
@@ -264,7 +264,7 @@ def _model_section(m: dict, bundle: Bundle, registry: dict | None) -> list[str]:
              "chosen on cross-fitted out-of-fold log loss.",
              _monotone_line(bundle.catboost.get("monotone") or {}),
              f"- Decision: refuse when PD ≥ **{num(m['threshold'])}** (the cut-off minimising the out-of-fold "
-             f"business cost with FN cost {m['fn_cost']} and FP cost {m['fp_cost']}; theory for a calibrated PD: "
+             f"business cost with FN cost {m['fn_cost']:g} and FP cost {m['fp_cost']:g}; theory for a calibrated PD: "
              f"{num(m['fp_cost'] / (m['fn_cost'] + m['fp_cost']))}).", ""]
     if registry:
         gate = registry.get("gate", {})

@@ -43,3 +43,16 @@ def test_the_annex_gives_the_out_of_fold_folds_as_information_and_says_when_they
             f"{split['p_value']:.2g} (too few defaults per fold for a verdict: indicative).") in text
     del sources["model_validation"]["details"]["out-of-fold"]["by_fold"]  # an out-of-fold sample without folds
     assert "fold by fold" not in render_annex(sources, sources["params"])
+
+
+def test_the_costs_read_as_numbers_and_their_ratio_is_the_ratio():
+    """Costs are decimals in params.yaml's types (10 reads as 10.0): the sentences print them as a person writes
+    them, and "weighs a missed default N times" is fn / fp, not fn alone."""
+    import copy
+
+    figures = Figures.load(Paths(ROOT), ROOT / "params.yaml")
+    sources = copy.deepcopy(figures.sources)
+    sources["metrics"] |= {"fn_cost": 10.0, "fp_cost": 2.0}
+    text = render_annex(sources, sources["params"])
+    assert "with a missed default costing 10 and a wrongly refused good client 2;" in text
+    assert "The business cost weighs a missed default 5 times a refused good client" in text
