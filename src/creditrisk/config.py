@@ -6,15 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from creditrisk.artefacts.catalogue import DATA_SOURCES
 from creditrisk.errors import ConfigError
 
 GATE_MODES = ("enforce", "report")
 IMBALANCE_STRATEGIES = ("none", "Balanced", "SqrtBalanced", "undersample")
+
+# The ranges pydantic checks when params.yaml is loaded (a value outside is refused, naming its key)
+Count = Annotated[int, Field(ge=1)]  # a whole number, at least 1
+Folds = Annotated[int, Field(ge=2)]  # cross-validation folds
+Positive = Annotated[float, Field(gt=0)]
+Share = Annotated[float, Field(gt=0, lt=1)]  # strictly between 0 and 1 (a p-value threshold, a holdout share)
 
 
 @dataclass(frozen=True)
@@ -30,14 +37,9 @@ class DataParams:
 
 @dataclass(frozen=True)
 class GenerateParams:
-    n_train: int = 30_000
-    n_test: int = 5_000
-    chunk_size: int = 20_000
-
-    def __post_init__(self) -> None:
-        if min(self.n_train, self.n_test, self.chunk_size) < 1:
-            raise ConfigError(f"params.yaml generate: n_train = {self.n_train}, n_test = {self.n_test}, chunk_size = "
-                              f"{self.chunk_size}: expected whole numbers >= 1")
+    n_train: Count = 30_000
+    n_test: Count = 5_000
+    chunk_size: Count = 20_000
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,8 @@ class ValidateParams:
 class CostParams:
     """The business cost of a wrong decision (params.yaml ``cost``; stored in the model bundle)."""
 
-    fn_cost: float = 10.0  # an accepted client who defaults
-    fp_cost: float = 1.0  # a refused client who would have repaid
+    fn_cost: Positive = 10.0  # an accepted client who defaults
+    fp_cost: Positive = 1.0  # a refused client who would have repaid
 
     @property
     def bayes_threshold(self) -> float:
@@ -74,9 +76,9 @@ UNSIGNED_LOAN_TERMS = ("CREDIT_GOODS_DIFF",)
 class CatBoostParams:
     """CatBoost's settings: the ``train`` section's defaults, overridden by the tuned ones where tuning ran."""
 
-    iterations: int = 3000  # upper bound; each fold stops when its validation log loss stops improving
-    learning_rate: float = 0.05
-    depth: int = 6
+    iterations: Count = 3000  # upper bound; each fold stops when its validation log loss stops improving
+    learning_rate: Positive = 0.05
+    depth: Annotated[int, Field(ge=1, le=16)] = 6  # CatBoost's range
     l2_leaf_reg: float = 3.0
     rsm: float = 0.5  # share of the features a split considers (CPU): faster on wide data, no loss measured
     early_stopping_rounds: int = 150  # trees a fold grows past its lowest validation log loss
@@ -107,7 +109,7 @@ COMPANION_SETTINGS = {"depth", "l2_leaf_reg", "rsm", "learning_rate"}
 class TrainParams(CatBoostParams):
     """The ``train`` section: CatBoost's settings plus how the champion is built."""
 
-    holdout_size: float = 0.2
+    holdout_size: Share = 0.2
     cv_folds: int = 5
     imbalance: str = "none"  # none, Balanced, SqrtBalanced or undersample (the compare stage measures the others)
     undersample_ratio: float = 3.0  # with imbalance: undersample, negatives kept per positive (training folds only)
@@ -139,11 +141,11 @@ class TrainParams(CatBoostParams):
 
 @dataclass(frozen=True)
 class TuneParams:
-    n_trials: int = 6  # finished trials wanted in the study, across all workers
-    timeout: float = 900.0  # seconds per run of the stage (and per tuning worker)
+    n_trials: Count = 6  # finished trials wanted in the study, across all workers
+    timeout: Positive = 900.0  # seconds per run of the stage (and per tuning worker)
     storage: str = "journal"  # journal: models/tuning/study.journal; or a database URL shared by many workers
-    learning_rate: float = 0.1  # the search's learning rate (fewer trees per trial); training uses train's
-    folds: int = 3  # cross-validation folds of a trial
+    learning_rate: Positive = 0.1  # the search's learning rate (fewer trees per trial); training uses train's
+    folds: Folds = 3  # cross-validation folds of a trial
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,8 @@ class CompareParams:
     """The model-selection comparisons (stage compare): what the champion's recipe is compared with."""
 
     run: bool = True  # false: the stage writes that nothing was compared, and every document says so
-    folds: int = 3  # cross-validation folds of the comparisons (the champion's own figures use train.cv_folds)
-    learning_rate: float = 0.1  # the comparisons' learning rate (fewer trees): they rank treatments, nothing served
+    folds: Folds = 3  # cross-validation folds of the comparisons (the champion's own figures use train.cv_folds)
+    learning_rate: Positive = 0.1  # the comparisons' learning rate (fewer trees): they rank treatments, nothing served
     strategies: tuple[str, ...] = IMBALANCE_STRATEGIES  # imbalance treatments compared on the same folds
     scorecard_candidates: int = 30  # the challenger (logistic scorecard, optbinning): features binned per fold,
     scorecard_min_iv: float = 0.02  # by univariate AUC, kept from this information value up
@@ -168,9 +170,9 @@ class DriftParams:
 
 @dataclass(frozen=True)
 class EvaluateParams:
-    bootstrap: int = 300
-    shap_rows: int = 2000
-    min_defaults: int = 100  # fewer observed defaults in the holdout: its figures are marked "not enough data"
+    bootstrap: Count = 300
+    shap_rows: Count = 2000
+    min_defaults: Count = 100  # fewer observed defaults in the holdout: its figures are marked "not enough data"
     min_group_clients: int = 30  # fairness: a group smaller than this, or with fewer defaulters than
     min_group_defaults: int = 10  # this, is marked "not enough data" (its rates are not a verdict)
 
@@ -185,8 +187,8 @@ class ScaleParams:
 class ModelValidationParams:
     """The validation report's traffic lights (reports/validation_model/) and the promotion gate."""
 
-    amber: float = 0.05  # p-value tests (null hypothesis: the model is right): amber below this p-value,
-    red: float = 0.01  # red below this one
+    amber: Share = 0.05  # p-value tests (null hypothesis: the model is right): amber below this p-value,
+    red: Share = 0.01  # red below this one
     auc_amber: float = 0.70  # discrimination: AUC amber below this,
     auc_red: float = 0.60  # red below this
     ks_amber: float = 0.30  # Kolmogorov-Smirnov statistic: amber below this,
@@ -205,11 +207,19 @@ class ModelValidationParams:
     def __post_init__(self) -> None:
         if self.gate not in GATE_MODES:
             raise ConfigError(f"params.yaml model_validation.gate = {self.gate!r}; expected one of {GATE_MODES}")
+        below = (("red", "amber"), ("auc_red", "auc_amber"), ("ks_red", "ks_amber"), ("psi_amber", "psi_red"),
+                 ("expected_auc_amber", "expected_auc_red"))  # each pair: the first must be the lower
+        inverted = [f"{low} = {getattr(self, low)} is not below {high} = {getattr(self, high)}"
+                    for low, high in below if not getattr(self, low) < getattr(self, high)]
+        if inverted:
+            raise ConfigError(f"params.yaml model_validation: {'; '.join(inverted)} (a test turns amber before it "
+                              "turns red)")
 
 
 @dataclass(frozen=True)
 class ServeParams:
-    review_band: float = 0.02  # PDs within this distance of the threshold are sent to a human ("review")
+    # PDs within this distance of the threshold are sent to a human ("review")
+    review_band: Annotated[float, Field(ge=0, lt=0.5)] = 0.02
     max_batch: int = 500  # clients per scoring request; larger batches are refused with this limit in the message
     max_body_bytes: int = 4_194_304  # request body; larger is refused (413) before it is parsed
     max_header_bytes: int = 16_384  # all request headers together; more is refused (431), key or not

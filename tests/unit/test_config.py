@@ -60,10 +60,18 @@ def test_unknown_gate_mode_is_an_error(tmp_path):
     ("serve:\n  bounds:\n    AMT_CREDIT: [20000]\n", "serve.bounds.AMT_CREDIT.1 = [20000]: Field required"),
     ("train:\n  monotone:\n    AMT_CREDIT: up\n", "train.monotone.AMT_CREDIT = 'up': Input should be a valid integer"),
     ("features:\n  groups: interest_rate\n", "features.groups = 'interest_rate': Input should be a valid tuple"),
-    ("generate:\n  n_train: 0\n", "n_train = 0, n_test = 5000, chunk_size = 20000: expected whole numbers >= 1"),
+    ("generate:\n  n_train: 0\n", "generate.n_train = 0: Input should be greater than or equal to 1"),
+    ("cost:\n  fn_cost: 0\n", "cost.fn_cost = 0: Input should be greater than 0"),
+    ("train:\n  depth: 20\n", "train.depth = 20: Input should be less than or equal to 16"),
+    ("train:\n  holdout_size: 1\n", "train.holdout_size = 1: Input should be less than 1"),
+    ("tune:\n  folds: 1\n", "tune.folds = 1: Input should be greater than or equal to 2"),
+    ("serve:\n  review_band: -0.02\n", "serve.review_band = -0.02: Input should be greater than or equal to 0"),
+    ("model_validation:\n  amber: 0.01\n  red: 0.05\n  psi_red: 0.1\n",
+     "model_validation: red = 0.05 is not below amber = 0.01; psi_amber = 0.1 is not below psi_red = 0.1 (a test "
+     "turns amber before it turns red)"),
     ("generate: 100000\n", "section 'generate': expected a mapping of keys, got 100000"),
 ])
-def test_a_value_of_the_wrong_type_is_refused_naming_its_key(tmp_path, text, message):
+def test_a_value_of_the_wrong_type_or_range_is_refused_naming_its_key(tmp_path, text, message):
     """`make run APPLICANTS=30k` (or a typo in params.yaml) must stop at loading, naming the key, the value and what
     was expected, not fail minutes later inside a stage as an internal error."""
     import re
