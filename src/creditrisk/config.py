@@ -19,9 +19,12 @@ IMBALANCE_STRATEGIES = ("none", "Balanced", "SqrtBalanced", "undersample")
 
 # The ranges pydantic checks when params.yaml is loaded (a value outside is refused, naming its key)
 Count = Annotated[int, Field(ge=1)]  # a whole number, at least 1
-Folds = Annotated[int, Field(ge=2)]  # cross-validation folds
+TwoOrMore = Annotated[int, Field(ge=2)]  # cross-validation folds, PD groups
 Positive = Annotated[float, Field(gt=0)]
 Share = Annotated[float, Field(gt=0, lt=1)]  # strictly between 0 and 1 (a p-value threshold, a holdout share)
+Fraction = Annotated[float, Field(gt=0, le=1)]  # above 0, at most 1 (a share that may be all)
+Size = Annotated[int, Field(ge=0)]  # a whole number, 0 allowed where it means "all" or "none"
+NonNegative = Annotated[float, Field(ge=0)]
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,11 @@ class CatBoostParams:
     iterations: Count = 3000  # upper bound; each fold stops when its validation log loss stops improving
     learning_rate: Positive = 0.05
     depth: Annotated[int, Field(ge=1, le=16)] = 6  # CatBoost's range
-    l2_leaf_reg: float = 3.0
+    l2_leaf_reg: NonNegative = 3.0
     rsm: float = 0.5  # share of the features a split considers (CPU): faster on wide data, no loss measured
-    early_stopping_rounds: int = 150  # trees a fold grows past its lowest validation log loss
+    early_stopping_rounds: Count = 150  # trees a fold grows past its lowest validation log loss
     task_type: str = "CPU"  # GPU for users who have one
-    thread_count: int = 2
+    thread_count: Count = 2
     # feature -> +1 (the PD never falls as it rises) or -1 (never rises): the loan-term features, in the sign each
     # has as a function of the credit at equal term, so that borrowing less never raises the PD (docs/methodology.md)
     monotone: dict[str, int] = field(default_factory=dict)
@@ -112,7 +115,7 @@ class TrainParams(CatBoostParams):
     holdout_size: Share = 0.2
     cv_folds: int = 5
     imbalance: str = "none"  # none, Balanced, SqrtBalanced or undersample (the compare stage measures the others)
-    undersample_ratio: float = 3.0  # with imbalance: undersample, negatives kept per positive (training folds only)
+    undersample_ratio: Positive = 3.0  # with imbalance: undersample, negatives kept per positive (training folds only)
     exclude: tuple[str, ...] = ()  # sensitive attributes never given to the model (the compare stage says what
     # leaving each out costs)
     bag: int = 1  # models averaged in the final model (seeds seed, seed + 1, ...)
@@ -145,7 +148,7 @@ class TuneParams:
     timeout: Positive = 900.0  # seconds per run of the stage (and per tuning worker)
     storage: str = "journal"  # journal: models/tuning/study.journal; or a database URL shared by many workers
     learning_rate: Positive = 0.1  # the search's learning rate (fewer trees per trial); training uses train's
-    folds: Folds = 3  # cross-validation folds of a trial
+    folds: TwoOrMore = 3  # cross-validation folds of a trial
 
 
 @dataclass(frozen=True)
@@ -153,19 +156,19 @@ class CompareParams:
     """The model-selection comparisons (stage compare): what the champion's recipe is compared with."""
 
     run: bool = True  # false: the stage writes that nothing was compared, and every document says so
-    folds: Folds = 3  # cross-validation folds of the comparisons (the champion's own figures use train.cv_folds)
+    folds: TwoOrMore = 3  # cross-validation folds of the comparisons (the champion's own figures use train.cv_folds)
     learning_rate: Positive = 0.1  # the comparisons' learning rate (fewer trees): they rank treatments, nothing served
     strategies: tuple[str, ...] = IMBALANCE_STRATEGIES  # imbalance treatments compared on the same folds
-    scorecard_candidates: int = 30  # the challenger (logistic scorecard, optbinning): features binned per fold,
-    scorecard_min_iv: float = 0.02  # by univariate AUC, kept from this information value up
+    scorecard_candidates: Count = 30  # the challenger (logistic scorecard, optbinning): features binned per fold,
+    scorecard_min_iv: NonNegative = 0.02  # by univariate AUC, kept from this information value up
 
 
 @dataclass(frozen=True)
 class DriftParams:
-    max_rows: int = 0  # 0 = every row; otherwise a seeded random sample of each set
-    adversarial_rows: int = 20_000
-    top_features: int = 20  # the model's most important engineered features, checked beside the raw columns
-    min_rows: int = 500  # fewer production clients than this: the report is written, but no verdict is drawn
+    max_rows: Size = 0  # 0 = every row; otherwise a seeded random sample of each set
+    adversarial_rows: Count = 20_000
+    top_features: Size = 20  # the model's most important engineered features, checked beside the raw columns
+    min_rows: Count = 500  # fewer production clients than this: the report is written, but no verdict is drawn
 
 
 @dataclass(frozen=True)
@@ -173,14 +176,14 @@ class EvaluateParams:
     bootstrap: Count = 300
     shap_rows: Count = 2000
     min_defaults: Count = 100  # fewer observed defaults in the holdout: its figures are marked "not enough data"
-    min_group_clients: int = 30  # fairness: a group smaller than this, or with fewer defaulters than
-    min_group_defaults: int = 10  # this, is marked "not enough data" (its rates are not a verdict)
+    min_group_clients: Count = 30  # fairness: a group smaller than this, or with fewer defaulters than
+    min_group_defaults: Count = 10  # this, is marked "not enough data" (its rates are not a verdict)
 
 
 @dataclass(frozen=True)
 class ScaleParams:
     bounds: tuple[float, ...] = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32)  # master scale: 7 performing grades
-    max_share: float = 0.5  # no grade may hold more than this share of the out-of-fold clients
+    max_share: Fraction = 0.5  # no grade may hold more than this share of the out-of-fold clients
 
 
 @dataclass(frozen=True)
@@ -195,9 +198,9 @@ class ModelValidationParams:
     ks_red: float = 0.20  # red below this
     psi_amber: float = 0.10  # stability (PSI of the score, CSI of the features): amber from this,
     psi_red: float = 0.25  # red from this
-    csi_features: int = 10  # the model's most important features whose CSI is reported
-    hl_groups: int = 10  # PD groups of the Hosmer-Lemeshow test and the Brier decomposition
-    min_production: int = 500  # fewer production clients than this: the stability tests give no light
+    csi_features: Count = 10  # the model's most important features whose CSI is reported
+    hl_groups: TwoOrMore = 10  # PD groups of the Hosmer-Lemeshow test and the Brier decomposition
+    min_production: Count = 500  # fewer production clients than this: the stability tests give no light
     expected_auc_amber: float = 0.03  # the AUC expected on the production clients from their PDs: amber when it
     expected_auc_red: float = 0.05  # is this much below the one expected on the development clients, red beyond
     shift_signoff: str = ""  # who accepted a red stability test (a population shift), when and why; with it, red
@@ -220,23 +223,23 @@ class ModelValidationParams:
 class ServeParams:
     # PDs within this distance of the threshold are sent to a human ("review")
     review_band: Annotated[float, Field(ge=0, lt=0.5)] = 0.02
-    max_batch: int = 500  # clients per scoring request; larger batches are refused with this limit in the message
-    max_body_bytes: int = 4_194_304  # request body; larger is refused (413) before it is parsed
-    max_header_bytes: int = 16_384  # all request headers together; more is refused (431), key or not
-    max_history_rows: int = 50_000  # history rows in one request (all tables)
-    max_history_rows_per_client: int = 10_000  # history rows of one applicant in one table
+    max_batch: Count = 500  # clients per scoring request; larger batches are refused with this limit in the message
+    max_body_bytes: Count = 4_194_304  # request body; larger is refused (413) before it is parsed
+    max_header_bytes: Count = 16_384  # all request headers together; more is refused (431), key or not
+    max_history_rows: Count = 50_000  # history rows in one request (all tables)
+    max_history_rows_per_client: Count = 10_000  # history rows of one applicant in one table
     # "what would change the decision": the plausible range of each lever of the loan terms
-    min_amount_share: float = 0.3  # the smallest amount proposed, as a share of the amount requested
-    max_down_payment_share: float = 0.5  # the largest down payment proposed, as a share of the goods price
-    max_term_quantile: float = 0.95  # the longest term proposed: this quantile of the production loans' terms
-    proposal_margin: float = 0.01  # a proposal's PD must be this far below the acceptance limit (threshold minus
+    min_amount_share: Fraction = 0.3  # the smallest amount proposed, as a share of the amount requested
+    max_down_payment_share: Share = 0.5  # the largest down payment proposed, as a share of the goods price
+    max_term_quantile: Fraction = 0.95  # the longest term proposed: this quantile of the production loans' terms
+    proposal_margin: NonNegative = 0.01  # a proposal's PD must be this far below the acceptance limit (threshold minus
                                    # the review band): half the band, so that a proposal does not sit on the limit
     # plausible applications (the real files' range, rounded out): a value or a combination outside is refused
     bounds: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(PLAUSIBLE))
-    min_working_age: float = 16.0  # employment may not start before this age (DAYS_EMPLOYED against DAYS_BIRTH)
+    min_working_age: Positive = 16.0  # employment may not start before this age (DAYS_EMPLOYED against DAYS_BIRTH)
     payment_rate: tuple[float, float] = (0.015, 0.2)  # annuity / credit amount
     goods_credit: tuple[float, float] = (0.1, 7.0)  # goods price / credit amount
-    max_annuity_income: float = 1.5  # AMT_ANNUITY / AMT_INCOME_TOTAL as the files hold them (real rows: median 0.16,
+    max_annuity_income: Positive = 1.5  # AMT_ANNUITY / AMT_INCOME_TOTAL as the files hold them (real rows: median 0.16,
                                      # 99th percentile 0.48): a request above is refused as implausible
 
     def __post_init__(self) -> None:
@@ -254,12 +257,12 @@ PLAUSIBLE = {"AMT_INCOME_TOTAL": (10_000.0, 120_000_000.0), "AMT_CREDIT": (20_00
 
 @dataclass(frozen=True)
 class MonitorParams:
-    window_days: int = 7  # production drift: traffic of the last N days is compared with the training features
-    max_share_drifted: float = 0.3  # the monitoring command fails above this share of drifted columns
-    min_requests: int = 100  # fewer logged clients than this: no verdict (too few to test), exit code 3
-    flush_clients: int = 20  # the service writes its counts by at least this many clients (never fewer than 5)
-    retention_days: int = 90  # traffic-log day folders older than this are deleted (the lender's choice)
-    min_psi: float = 0.1  # a feature drifts when its PSI reaches this and the chi-square test rejects (p < 0.05)
+    window_days: Count = 7  # production drift: traffic of the last N days is compared with the training features
+    max_share_drifted: Fraction = 0.3  # the monitoring command fails above this share of drifted columns
+    min_requests: Count = 100  # fewer logged clients than this: no verdict (too few to test), exit code 3
+    flush_clients: Count = 20  # the service writes its counts by at least this many clients (never fewer than 5)
+    retention_days: Count = 90  # traffic-log day folders older than this are deleted (the lender's choice)
+    min_psi: Positive = 0.1  # a feature drifts when its PSI reaches this and the chi-square test rejects (p < 0.05)
 
 
 @dataclass(frozen=True)

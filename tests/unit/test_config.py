@@ -66,6 +66,8 @@ def test_unknown_gate_mode_is_an_error(tmp_path):
     ("train:\n  holdout_size: 1\n", "train.holdout_size = 1: Input should be less than 1"),
     ("tune:\n  folds: 1\n", "tune.folds = 1: Input should be greater than or equal to 2"),
     ("serve:\n  review_band: -0.02\n", "serve.review_band = -0.02: Input should be greater than or equal to 0"),
+    ("serve:\n  max_term_quantile: 1.5\n", "serve.max_term_quantile = 1.5: Input should be less than or equal to 1"),
+    ("monitor:\n  window_days: 0\n", "monitor.window_days = 0: Input should be greater than or equal to 1"),
     ("model_validation:\n  amber: 0.01\n  red: 0.05\n  psi_red: 0.1\n",
      "model_validation: red = 0.05 is not below amber = 0.01; psi_amber = 0.1 is not below psi_red = 0.1 (a test "
      "turns amber before it turns red)"),
@@ -85,8 +87,9 @@ def test_a_value_of_the_wrong_type_or_range_is_refused_naming_its_key(tmp_path, 
 def test_yaml_lists_and_whole_numbers_load_as_their_fields_types(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("features:\n  groups: [interest_rate]\ncost:\n  fn_cost: 10\nserve:\n  bounds:\n"
-                    "    AMT_CREDIT: [20000, 4500000]\n")
+                    "    AMT_CREDIT: [20000, 4500000]\ndrift:\n  max_rows: 0\n")
     params = load_params(path)
+    assert params.drift.max_rows == 0  # 0 means every row
     assert params.features.groups == ("interest_rate",)
     assert params.cost.fn_cost == 10.0 and isinstance(params.cost.fn_cost, float)
     assert params.serve.bounds == {"AMT_CREDIT": (20000.0, 4500000.0)}
