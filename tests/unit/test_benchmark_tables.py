@@ -85,3 +85,36 @@ def test_folds_off_in_opposite_directions_pass_pooled_and_fail_fold_by_fold():
     # fold by fold: each fold gives sum over g of (4g - 22)^2 / (20g (1 - 0.02g)) = 28.3752; both: 56.7505 on 16 df
     assert fold_by_fold(y, pd_, folds) == pytest.approx(1.8283e-6, rel=1e-3)
 
+
+
+def test_the_pruning_rules_drop_the_building_summaries_the_rare_columns_and_the_rank_duplicates(monkeypatch):
+    """Session 24's label-free pruning rules (benchmarks/real_applications_variants.py), on columns built so that
+    each rule's answer is known: 600 rows, 1 % of them is 6."""
+    import numpy as np
+    import pandas as pd
+    from benchmarks.real_applications import ROOT
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))  # the script imports its sibling as a top-level module
+    from benchmarks.real_applications_variants import building, not_rare, uncorrelated
+
+    n = 600
+    x = np.arange(n, dtype=float)
+    age = np.random.default_rng(1).permutation(x)  # unrelated to x
+    flags = lambda ones: np.r_[np.ones(ones), np.zeros(n - ones)]  # noqa: E731
+    frame = pd.DataFrame({
+        "APARTMENTS_AVG": x, "APARTMENTS_MODE": x, "APARTMENTS_MEDI": x, "TOTALAREA_MODE": x,
+        "FONDKAPREMONT_MODE": np.where(x < 300, "a", "b"),
+        "FIVE_DIFFER": flags(5),  # 0.83 % of the rows differ from the most common value: rare
+        "SIX_DIFFER": flags(6),  # exactly 1 %: kept
+        "MOSTLY_MISSING": np.r_[np.full(n - 5, np.nan), np.arange(5.0)],  # missing counted as a value: rare
+        "AGE": age, "AGE_CUBED_NEGATIVE": -(age ** 3),  # rank correlation -1 with AGE: dropped (the later one)
+        "NOISE": np.random.default_rng(0).normal(size=n)})
+    columns = list(frame.columns)
+    assert building(columns) == [c for c in columns if c not in ("APARTMENTS_MODE", "APARTMENTS_MEDI")]
+    assert "APARTMENTS_AVG" not in building(columns, ("MODE", "MEDI", "AVG"))
+    assert not_rare(frame, columns) == [c for c in columns if c not in ("FIVE_DIFFER", "MOSTLY_MISSING")]
+    kept = uncorrelated(frame, columns, ["FONDKAPREMONT_MODE"])
+    # the building's three summaries and TOTALAREA_MODE are the same column as APARTMENTS_AVG; the categorical one
+    # is never compared; the 5-value column has fewer than 500 rows beside any other, so it is not compared either
+    assert kept == ["APARTMENTS_AVG", "FONDKAPREMONT_MODE", "FIVE_DIFFER", "SIX_DIFFER", "MOSTLY_MISSING", "AGE",
+                    "NOISE"]
