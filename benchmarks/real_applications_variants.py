@@ -42,6 +42,9 @@ arm's probability, as the plain CatBoost is judged):
 - **ctr 1 / ctr 2 / one-hot 10**: ``fixed`` with CatBoost's categorical combinations limited to one or two columns
   (``max_ctr_complexity``; the default combines up to four), or one-hot encoding for categories of up to 10 values
   (``one_hot_max_size``; the default is 2).
+- **monotone: ...**: ``fixed`` with the PD never rising with the external scores (EXT_SOURCE_1-3 and their
+  combinations: **ext**), also never rising with age or years in the job (**ext + age**), with the route's
+  constraints on the loan terms (params train.monotone: **loan**), or both (**ext + loan**).
 
 ``--arms`` chooses the arms (the plain CatBoost and fixed always run); ``--baseline`` the arm every difference
 is taken from (the plain CatBoost unless said), each with its 95 % corrected resampled t interval.
@@ -65,7 +68,7 @@ from creditrisk.config import load_params
 SHAPE = {"depth": 5, "l2_leaf_reg": 25, "rsm": 0.5, "iterations": 330, "learning_rate": 0.05}
 DEEP = {"depth": 6, "iterations": 1000, "learning_rate": 0.03}
 ARMS = ("fixed", "group_ratios", "logistic", "blend", "deep", "fixed + deep", "neighbours", "depthwise", "lossguide",
-        "langevin", "ordered", "stumps", "rsm 0.15", "from logistic", "pruned", "categorical")
+        "langevin", "ordered", "stumps", "rsm 0.15", "from logistic", "pruned", "categorical", "monotone")
 GROWN = {"depthwise": {"grow_policy": "Depthwise", "min_data_in_leaf": 60},
          "lossguide": {"grow_policy": "Lossguide", "max_leaves": 24, "min_data_in_leaf": 60, "depth": 8},
          "langevin": {"langevin": True, "diffusion_temperature": 10000},
@@ -76,6 +79,9 @@ CATEGORICAL = {"ctr 1": {"max_ctr_complexity": 1}, "ctr 2": {"max_ctr_complexity
 BUILDING = ("APARTMENTS", "BASEMENTAREA", "YEARS_BEGINEXPLUATATION", "YEARS_BUILD", "COMMONAREA", "ELEVATORS",
             "ENTRANCES", "FLOORSMAX", "FLOORSMIN", "LANDAREA", "LIVINGAPARTMENTS", "LIVINGAREA", "NONLIVINGAPARTMENTS",
             "NONLIVINGAREA")
+EXTERNAL = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "EXT_SOURCE_MEAN", "EXT_SOURCE_MIN", "EXT_SOURCE_MAX",
+            "EXT_SOURCE_PROD", "EXT_SOURCE_WEIGHTED", "EXT_2_3_PROD")
+OLDER = {"DAYS_BIRTH": 1, "AGE_YEARS": -1, "DAYS_EMPLOYED": 1, "YEARS_EMPLOYED": -1}  # days are negative
 RARE_SHARE, RANK_CORRELATION, PLACEBOS = 0.01, 0.99, 5
 STUMPS = {"depth": 1, "iterations": 1000, "learning_rate": 0.1, "l2_leaf_reg": 3}
 NEIGHBOUR_SPACE = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "CREDIT_TERM_MONTHS")
@@ -183,6 +189,16 @@ def pruned_columns(train: pd.DataFrame, y: np.ndarray, categorical: list[str]) -
             "pruned: placebo": above_placebo(train, y)}
 
 
+def monotone_arms(columns: list[str]) -> dict[str, dict[str, int]]:
+    """Each monotone arm's constraints (feature -> 1: the PD never falls as it rises, -1: never rises), on the
+    columns present."""
+    external = dict.fromkeys(EXTERNAL, -1)
+    loan = load_params(ROOT / "params.yaml").train.monotone
+    arms = {"monotone: ext": external, "monotone: ext + age": external | OLDER, "monotone: loan": dict(loan),
+            "monotone: ext + loan": external | dict(loan)}
+    return {name: {f: sign for f, sign in signs.items() if f in columns} for name, signs in arms.items()}
+
+
 def logistic(train: pd.DataFrame, y: np.ndarray, test: pd.DataFrame,
              categorical: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The regularised logistic regression's probability on the training rows and on the test rows."""
@@ -241,6 +257,10 @@ def fold(x: pd.DataFrame, y: np.ndarray, categorical: list[str], frame: pd.DataF
     if "categorical" in arms:
         for name, handling in CATEGORICAL.items():
             row[name] = outcome(y_test, catboost(train, y[train_idx], test, SHAPE | handling), 1 / 11)
+    if "monotone" in arms:
+        for name, signs in monotone_arms(list(train.columns)).items():
+            constrained = SHAPE | {"monotone_constraints": signs}
+            row[name] = outcome(y_test, catboost(train, y[train_idx], test, constrained), 1 / 11)
     if "neighbours" in arms:
         train_rate, test_rate = neighbour_rate(train, y[train_idx], test)
         row["neighbours"] = outcome(y_test, catboost(train.assign(NEIGHBOUR_RATE=train_rate), y[train_idx],

@@ -87,15 +87,15 @@ def test_folds_off_in_opposite_directions_pass_pooled_and_fail_fold_by_fold():
 
 
 
-def test_the_pruning_rules_drop_the_building_summaries_the_rare_columns_and_the_rank_duplicates(monkeypatch):
-    """Session 24's label-free pruning rules (benchmarks/real_applications_variants.py), on columns built so that
-    each rule's answer is known: 600 rows, 1 % of them is 6."""
+def test_session_24_pruning_rules_drop_building_summaries_rare_columns_rank_duplicates_and_monotone_arms(monkeypatch):
+    """Session 24's label-free pruning rules and monotone arms (benchmarks/real_applications_variants.py), on columns
+    built so that each rule's answer is known: 600 rows, 1 % of them is 6."""
     import numpy as np
     import pandas as pd
     from benchmarks.real_applications import ROOT
 
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))  # the script imports its sibling as a top-level module
-    from benchmarks.real_applications_variants import building, not_rare, uncorrelated
+    from benchmarks.real_applications_variants import building, monotone_arms, not_rare, uncorrelated
 
     n = 600
     x = np.arange(n, dtype=float)
@@ -118,3 +118,9 @@ def test_the_pruning_rules_drop_the_building_summaries_the_rare_columns_and_the_
     # is never compared; the 5-value column has fewer than 500 rows beside any other, so it is not compared either
     assert kept == ["APARTMENTS_AVG", "FONDKAPREMONT_MODE", "FIVE_DIFFER", "SIX_DIFFER", "MOSTLY_MISSING", "AGE",
                     "NOISE"]
+    # the monotone arms keep only the columns present: the PD never rises with an external score or with age
+    # (DAYS_BIRTH is negative: +1), and the loan terms take params.yaml's signs
+    arms = monotone_arms(["EXT_SOURCE_2", "DAYS_BIRTH", "AMT_CREDIT", "GOODS_CREDIT_RATIO", "NOISE"])
+    assert arms == {"monotone: ext": {"EXT_SOURCE_2": -1}, "monotone: ext + age": {"EXT_SOURCE_2": -1, "DAYS_BIRTH": 1},
+                    "monotone: loan": {"AMT_CREDIT": 1, "GOODS_CREDIT_RATIO": -1},
+                    "monotone: ext + loan": {"EXT_SOURCE_2": -1, "AMT_CREDIT": 1, "GOODS_CREDIT_RATIO": -1}}
