@@ -42,6 +42,10 @@ arm's probability, as the plain CatBoost is judged):
 - **ctr 1 / ctr 2 / one-hot 10**: ``fixed`` with CatBoost's categorical combinations limited to one or two columns
   (``max_ctr_complexity``; the default combines up to four), or one-hot encoding for categories of up to 10 values
   (``one_hot_max_size``; the default is 2).
+- **random strength 5 / Bernoulli 0.66 / borders 1024**: ``fixed`` with CatBoost's other regularisers, which the
+  tune stage does not search: more noise in the split scores (``random_strength`` 5; the default is 1), each tree
+  on two thirds of the rows (``bootstrap_type`` Bernoulli, ``subsample`` 0.66; the default is MVS at 0.8), or finer
+  cuts of the numeric columns (``border_count`` 1024; the default is 254).
 - **monotone: ...**: ``fixed`` with the PD never rising with the external scores (EXT_SOURCE_1-3 and their
   combinations: **ext**), also never rising with age or years in the job (**ext + age**), with the route's
   constraints on the loan terms (params train.monotone: **loan**), or both (**ext + loan**).
@@ -68,7 +72,8 @@ from creditrisk.config import load_params
 SHAPE = {"depth": 5, "l2_leaf_reg": 25, "rsm": 0.5, "iterations": 330, "learning_rate": 0.05}
 DEEP = {"depth": 6, "iterations": 1000, "learning_rate": 0.03}
 ARMS = ("fixed", "group_ratios", "logistic", "blend", "deep", "fixed + deep", "neighbours", "depthwise", "lossguide",
-        "langevin", "ordered", "stumps", "rsm 0.15", "from logistic", "pruned", "categorical", "monotone")
+        "langevin", "ordered", "stumps", "rsm 0.15", "from logistic", "pruned", "categorical", "monotone",
+        "knobs")
 GROWN = {"depthwise": {"grow_policy": "Depthwise", "min_data_in_leaf": 60},
          "lossguide": {"grow_policy": "Lossguide", "max_leaves": 24, "min_data_in_leaf": 60, "depth": 8},
          "langevin": {"langevin": True, "diffusion_temperature": 10000},
@@ -76,6 +81,8 @@ GROWN = {"depthwise": {"grow_policy": "Depthwise", "min_data_in_leaf": 60},
 NARROW = {"rsm 0.15": {"rsm": 0.15}, "rsm 0.15 slow": {"rsm": 0.15, "iterations": 600, "learning_rate": 0.03}}
 CATEGORICAL = {"ctr 1": {"max_ctr_complexity": 1}, "ctr 2": {"max_ctr_complexity": 2},
                "one-hot 10": {"one_hot_max_size": 10}}
+KNOBS = {"random strength 5": {"random_strength": 5},
+         "Bernoulli 0.66": {"bootstrap_type": "Bernoulli", "subsample": 0.66}, "borders 1024": {"border_count": 1024}}
 BUILDING = ("APARTMENTS", "BASEMENTAREA", "YEARS_BEGINEXPLUATATION", "YEARS_BUILD", "COMMONAREA", "ELEVATORS",
             "ENTRANCES", "FLOORSMAX", "FLOORSMIN", "LANDAREA", "LIVINGAPARTMENTS", "LIVINGAREA", "NONLIVINGAPARTMENTS",
             "NONLIVINGAREA")
@@ -254,6 +261,9 @@ def fold(x: pd.DataFrame, y: np.ndarray, categorical: list[str], frame: pd.DataF
         for name, kept in pruned_columns(train, y[train_idx], categorical).items():
             scored = catboost(train[kept], y[train_idx], test[kept])
             row[name] = outcome(y_test, scored, 1 / 11) | {"columns": len(kept)}
+    if "knobs" in arms:
+        for name, knob in KNOBS.items():
+            row[name] = outcome(y_test, catboost(train, y[train_idx], test, SHAPE | knob), 1 / 11)
     if "categorical" in arms:
         for name, handling in CATEGORICAL.items():
             row[name] = outcome(y_test, catboost(train, y[train_idx], test, SHAPE | handling), 1 / 11)
