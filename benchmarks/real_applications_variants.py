@@ -148,7 +148,8 @@ def neighbour_rate(train: pd.DataFrame, y: np.ndarray, test: pd.DataFrame, k: in
 
 def building(columns: list[str], summaries: tuple[str, ...] = ("MODE", "MEDI")) -> list[str]:
     """The columns without the building's ``summaries`` of its 14 measurements."""
-    return [c for c in columns if not any(c == f"{m}_{s}" for m in BUILDING for s in summaries)]
+    dropped = {f"{m}_{s}" for m in BUILDING for s in summaries}
+    return [c for c in columns if c not in dropped]
 
 
 def not_rare(train: pd.DataFrame, columns: list[str]) -> list[str]:
@@ -189,10 +190,15 @@ def pruned_columns(train: pd.DataFrame, y: np.ndarray, categorical: list[str]) -
     """Each pruning rule's columns, decided on the training fold."""
     columns = list(train.columns)
     documents = [c for c in columns if not c.startswith("FLAG_DOCUMENT_") or c == "FLAG_DOCUMENT_3"]
+    common = set(not_rare(train, columns))  # the rule is column by column: decided once for every rule below
+
+    def without_rare(kept: list[str]) -> list[str]:
+        return [c for c in kept if c in common]
+
     return {"pruned: listed": building(documents), "pruned: building": building(columns),
-            "pruned: rare": not_rare(train, columns), "pruned: building + rare": not_rare(train, building(columns)),
-            "pruned: no building + rare": not_rare(train, building(columns, ("MODE", "MEDI", "AVG"))),
-            "pruned: correlated + rare": not_rare(train, uncorrelated(train, columns, categorical)),
+            "pruned: rare": without_rare(columns), "pruned: building + rare": without_rare(building(columns)),
+            "pruned: no building + rare": without_rare(building(columns, ("MODE", "MEDI", "AVG"))),
+            "pruned: correlated + rare": without_rare(uncorrelated(train, columns, categorical)),
             "pruned: placebo": above_placebo(train, y)}
 
 
