@@ -232,15 +232,17 @@ class ServeParams:
     min_amount_share: Fraction = 0.3  # the smallest amount proposed, as a share of the amount requested
     max_down_payment_share: Share = 0.5  # the largest down payment proposed, as a share of the goods price
     max_term_quantile: Fraction = 0.95  # the longest term proposed: this quantile of the production loans' terms
-    proposal_margin: NonNegative = 0.01  # a proposal's PD must be this far below the acceptance limit (threshold minus
-                                   # the review band): half the band, so that a proposal does not sit on the limit
+    # a proposal's PD must be this far below the acceptance limit (threshold minus the review band): half the band,
+    # so that a proposal does not sit on the limit
+    proposal_margin: NonNegative = 0.01
     # plausible applications (the real files' range, rounded out): a value or a combination outside is refused
     bounds: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(PLAUSIBLE))
     min_working_age: Positive = 16.0  # employment may not start before this age (DAYS_EMPLOYED against DAYS_BIRTH)
     payment_rate: tuple[float, float] = (0.015, 0.2)  # annuity / credit amount
     goods_credit: tuple[float, float] = (0.1, 7.0)  # goods price / credit amount
-    max_annuity_income: Positive = 1.5  # AMT_ANNUITY / AMT_INCOME_TOTAL as the files hold them (real rows: median 0.16,
-                                     # 99th percentile 0.48): a request above is refused as implausible
+    # AMT_ANNUITY / AMT_INCOME_TOTAL as the files hold them (real rows: median 0.16, 99th percentile 0.48): a request
+    # above is refused as implausible
+    max_annuity_income: Positive = 1.5
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bounds", {k: tuple(v) for k, v in self.bounds.items()})

@@ -115,7 +115,7 @@ def calibration(sample: Sample, scale: MasterScale, settings: ModelValidationPar
             row("jeffreys_portfolio", cal, "Jeffreys, portfolio (one-sided)", name, None, portfolio["p_value"],
                 p_rule, portfolio["light"]),
             row("binomial", cal, "Binomial, portfolio (one-sided, exact)", name, sample.defaults, binom_p, p_rule,
-                light(binom_p), f"{sample.defaults} defaults for {float(np.sum(sample.pd)):.1f} expected"),
+                light(binom_p), f"{sample.defaults:,} defaults for {float(np.sum(sample.pd)):,.1f} expected"),
             row("hosmer_lemeshow", cal, f"Hosmer-Lemeshow ({settings.hl_groups} PD groups, chi-square {df} df)", name,
                 hl, hl_p, p_rule, light(hl_p)),
             row("spiegelhalter", cal, "Spiegelhalter (Brier score, two-sided)", name, z, sp_p, p_rule, light(sp_p),
@@ -176,7 +176,7 @@ def stability(development_pd: np.ndarray, production_pd: np.ndarray, development
                     f"amber when {settings.expected_auc_amber} below development, red {settings.expected_auc_red}",
                     light, f"development clients' PDs imply {expected['development']:.4f}"))
     if len(production_pd) < settings.min_production:
-        note = f"{len(production_pd)} production clients, fewer than {settings.min_production}: indicative"
+        note = f"{len(production_pd):,} production clients, fewer than {settings.min_production:,}: indicative"
         rows = [r | {"light": TOO_FEW, "indicative": r["light"], "note": f"{r['note']}; {note}"} for r in rows]
     return rows, {"score": score, "features": features, "expected_auc": expected,
                   "production_clients": len(production_pd)}
@@ -297,7 +297,7 @@ def judged(rows: list[dict], sample: Sample, min_defaults: int) -> list[dict]:
     keeps its light as ``indicative``)."""
     if sample.defaults >= min_defaults:
         return rows
-    note = f"{sample.defaults} defaults, fewer than {min_defaults}: indicative"
+    note = f"{sample.defaults:,} defaults, fewer than {min_defaults:,}: indicative"
     return [r | {"light": TOO_FEW, "indicative": r["light"], "note": f"{r['note']}; {note}".lstrip("; ")}
             for r in rows]
 

@@ -15,6 +15,10 @@ def num(value: float | None, digits: int = 4) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
+def _count(value: int | None, missing: str) -> str:
+    return missing if value is None else f"{value:,}"
+
+
 def _group_table(rows: list[dict]) -> list[str]:
     lines = ["| group | clients | defaulters | observed default rate | approval rate | defaulters accepted (FNR) | "
              "good clients refused (FPR) | observed - mean PD |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
@@ -24,7 +28,8 @@ def _group_table(rows: list[dict]) -> list[str]:
         rates.append(_gap(r))
         if not r.get("enough_data", True):
             rates = [f"{rate} — not enough data" for rate in rates]
-        lines.append(f"| {r['group']} | {r['clients']} | {r.get('defaults', '')} | " + " | ".join(rates) + " |")
+        counts = f"| {r['group']} | {r['clients']:,} | {_count(r.get('defaults'), '')} | "
+        lines.append(counts + " | ".join(rates) + " |")
     return lines
 
 
@@ -59,8 +64,8 @@ def _interval(m: dict, name: str, percent: bool = False, digits: int = 4) -> str
 def _sample_note(m: dict) -> list[str]:
     if m.get("enough_data", True):
         return []
-    return [f"**Not enough data for a verdict**: the holdout holds {m['holdout_defaults']} defaults, fewer than the "
-            f"{m['min_defaults']} needed (params `evaluate.min_defaults`). The figures below are indicative; the "
+    return [f"**Not enough data for a verdict**: the holdout holds {m['holdout_defaults']:,} defaults, fewer than the "
+            f"{m['min_defaults']:,} needed (params `evaluate.min_defaults`). The figures below are indicative; the "
             "intervals show how far they can move on another sample of that size.", ""]
 
 
@@ -69,8 +74,8 @@ def _data_limit(bundle: Bundle, metrics: dict) -> str:
         return ("- Trained and evaluated on synthetic data: application columns drawn from a copula fitted on a "
                 "sample of real applications (their true PD's application part fitted on them too), history tables "
                 "from the published statistics of the Home Credit files; figures on the real data will differ.")
-    return (f"- Trained on {bundle.train_rows} applicants of the real files and evaluated once on "
-            f"{metrics['holdout_rows']} of them: the 95 % intervals above say how much a figure can move on another "
+    return (f"- Trained on {bundle.train_rows:,} applicants of the real files and evaluated once on "
+            f"{metrics['holdout_rows']:,} of them: the 95 % intervals above say how much a figure can move on another "
             "sample of that size.")
 
 
@@ -88,7 +93,7 @@ def _scale_section(scale: dict | None, jeffreys: dict | None) -> list[str]:
              "| grade | PD range | clients | share | observed default rate | mean PD |",
              "|---|---|---:|---:|---:|---:|"]
     for row in scale["oof"]:
-        lines.append(f"| {row['grade']} | {pct(row['pd_low'])} – {pct(row['pd_high'])} | {row['clients']} | "
+        lines.append(f"| {row['grade']} | {pct(row['pd_low'])} – {pct(row['pd_high'])} | {row['clients']:,} | "
                      f"{pct(row['share'])} | {pct(row['default_rate'], 2)} | {pct(row['mean_pd'], 2)} |")
     lines.append("| D | in default | | | 100 % | |")
     tests = jeffreys
@@ -99,7 +104,7 @@ def _scale_section(scale: dict | None, jeffreys: dict | None) -> list[str]:
                   "| grade | clients | defaults | mean PD | observed default rate | p-value | light |",
                   "|---|---:|---:|---:|---:|---:|---|"]
         rows = [*tests["grades"], {"grade": "all", **tests["portfolio"]}]
-        lines += [f"| {r['grade']} | {r['clients']} | {r['defaults']} | {pct(r['mean_pd'], 2)} | "
+        lines += [f"| {r['grade']} | {r['clients']:,} | {r['defaults']:,} | {pct(r['mean_pd'], 2)} | "
                   f"{pct(r['defaults'] / r['clients'], 2)} | {r['p_value']:.3f} | {r['light']} |" for r in rows]
     return lines
 
@@ -288,11 +293,11 @@ def _holdout_section(m: dict, bundle: Bundle) -> list[str]:
              "credit history. The decision stays with a person: the model gives a PD, the decision it implies and "
              "the reasons. Not for: pricing, collections, or clients outside the population it was trained on.",
              "", "## Data", "",
-             f"- {bundle.train_rows} applicants for training (cross-validation, tuning, calibration, threshold) "
-             f"and a stratified holdout of {m['holdout_rows']} applicants scored once; observed default rate "
+             f"- {bundle.train_rows:,} applicants for training (cross-validation, tuning, calibration, threshold) "
+             f"and a stratified holdout of {m['holdout_rows']:,} applicants scored once; observed default rate "
              f"{pct(m['default_rate'])}.", "",
-             f"## Holdout metrics ({m['holdout_rows']} applicants, {m.get('holdout_defaults', '?')} defaults; "
-             "95 % bootstrap intervals)", "", *_sample_note(m),
+             f"## Holdout metrics ({m['holdout_rows']:,} applicants, {_count(m.get('holdout_defaults'), '?')} "
+             "defaults; 95 % bootstrap intervals)", "", *_sample_note(m),
              "| metric | value | 95 % interval |", "|---|---:|---|",
              f"| AUC | {num(m['auc'])} | {_interval(m, 'auc')} |",
              f"| PR-AUC | {num(m['pr_auc'])} | {_interval(m, 'pr_auc')} |",
@@ -303,8 +308,8 @@ def _holdout_section(m: dict, bundle: Bundle) -> list[str]:
              f"| threshold (chosen on out-of-fold PDs) | {num(m['threshold'])} | {_interval(m, 'threshold')} |",
              f"| Brier score | {num(m['brier'])} | {_interval(m, 'brier')} |",
              f"| approval rate | {pct(m['approval_rate'])} | {_interval(m, 'approval_rate', percent=True)} |", "",
-             f"Confusion matrix at the threshold: {m['tp']} defaulters refused, {m['fn']} defaulters accepted, "
-             f"{m['fp']} good clients refused, {m['tn']} good clients accepted.", ""]
+             f"Confusion matrix at the threshold: {m['tp']:,} defaulters refused, {m['fn']:,} defaulters accepted, "
+             f"{m['fp']:,} good clients refused, {m['tn']:,} good clients accepted.", ""]
     if "oracle_auc" in m:
         lines += ["## Gap to the best achievable (synthetic data only)", "",
                   f"The true PD of every synthetic applicant is known: the best possible AUC is "
