@@ -23,6 +23,9 @@ SOURCES = {"metrics": c.METRICS, "selection": c.MODEL_SELECTION, "comparison": c
            "model_validation": f"validation_model/{c.REPORT_JSON}"}  # in reports/
 TEMPLATES = (c.METHODOLOGY, c.PRESENTATION)
 CALIBRATION_FR = {"platt": "de Platt", "beta": "bêta", "spline": "spline"}
+IMBALANCE_FR = {"none": "aucune pondération", "Balanced": "classes pondérées à parts égales",
+                "SqrtBalanced": "classes pondérées en racine carrée",
+                "undersample": "sous-échantillonnage des bons clients"}
 TESTS_FR = {"auc": "AUC (intervalle de DeLong)", "gini": "indice de Gini", "ks": "Kolmogorov-Smirnov",
             "auc_decline": "baisse de l'AUC depuis le champion (unilatéral)",
             "jeffreys_grade": "Jeffreys par classe (unilatéral) : la pire classe",
@@ -74,8 +77,13 @@ class Figures:
         catalogue = json.loads((paths.feature_catalogue).read_text())["features"]
         return cls(sources, {f["name"]: f["description_fr"] for f in catalogue})
 
-    def label(self, feature: str) -> str:
-        return f"{self.labels.get(feature, feature)} (`{feature}`)"
+    def label(self, feature: str, within: bool = False) -> str:
+        """The feature's French description and its name; ``within`` a sentence, a capital that only starts the
+        description is lowered (« puis ancienneté dans l'emploi », not an acronym such as « PD »)."""
+        text = self.labels.get(feature, feature)
+        if within and text[:2].istitle() and not text.startswith(feature):
+            text = text[0].lower() + text[1:]
+        return f"{text} (`{feature}`)"
 
     def index(self, key: str, group: str) -> int:
         """Position of the row whose ``group`` is ``group`` in the list at ``key`` of the evaluation report."""
@@ -119,6 +127,11 @@ class Figures:
         """Row of the chosen method in the calibration comparison of model_selection.json."""
         chosen = self.get("selection", "calibration.chosen")
         return next(i for i, row in enumerate(self.get("selection", "calibration.methods")) if row["method"] == chosen)
+
+    @staticmethod
+    def imbalance_fr(strategy: str) -> str:
+        """An imbalance treatment (params train.imbalance) in French words."""
+        return IMBALANCE_FR[strategy]
 
     def test_fr(self, test: dict) -> dict[str, str]:
         """A validation test's label, sample and light in French."""

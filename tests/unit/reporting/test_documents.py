@@ -101,3 +101,27 @@ def test_the_presentation_says_why_a_candidate_without_red_was_promoted():
     assert "Aucun rouge, coût plus bas que le champion en place : la version" in render("presentation.md", beside)
     slide = re.sub(r"<!--.*?-->", "", render("presentation.md", foreign))  # the figures' source marks
     assert "Aucun rouge, le champion du registre (version 3) n'est pas comparable à ces données : la version" in slide
+
+
+@pytest.mark.parametrize(("strategy", "words"), [("none", "aucune pondération"),
+                                                 ("SqrtBalanced", "classes pondérées en racine carrée"),
+                                                 ("undersample", "sous-échantillonnage des bons clients")])
+def test_the_imbalance_treatment_is_named_in_french_with_its_setting(strategy, words):
+    import copy
+
+    figures = copy.deepcopy(Figures.load(Paths(ROOT), ROOT / "params.yaml"))
+    figures.sources["selection"]["strategy"] = strategy
+    methodology, slides = render("methodology.md", figures), render("presentation.md", figures)
+    assert f"Traitement du déséquilibre retenu : **{words}** (`train.imbalance: {strategy}`," in methodology
+    assert f"- Déséquilibre des classes : **{words}** (`{strategy}`, choisi sur les lignes réelles)" in slides
+    assert f"**{strategy}**" not in methodology + slides
+
+
+def test_a_feature_named_within_a_sentence_starts_in_lower_case_unless_an_acronym_or_a_name():
+    figures = Figures({}, {"DAYS_EMPLOYED": "Ancienneté dans l'emploi", "PD_X": "PD du dernier crédit",
+                           "AGE": "Âge du client"})
+    assert figures.label("DAYS_EMPLOYED") == "Ancienneté dans l'emploi (`DAYS_EMPLOYED`)"
+    assert figures.label("DAYS_EMPLOYED", within=True) == "ancienneté dans l'emploi (`DAYS_EMPLOYED`)"
+    assert figures.label("AGE", within=True) == "âge du client (`AGE`)"
+    assert figures.label("PD_X", within=True) == "PD du dernier crédit (`PD_X`)"
+    assert figures.label("Unknown", within=True) == "Unknown (`Unknown`)"  # no description: the name as it is
