@@ -94,7 +94,7 @@ benchmarks: setup  ## the full-size synthetic generation benchmark; every other 
 
 deck:  ## render docs/presentation.md (DVC stage docs) to HTML and PDF with Marp (npm, package-lock.json)
 	@test -f node_modules/.package-lock.json || npm ci --no-audit --no-fund
-	@if [ -f test-artifacts/client-file.png ]; then cp test-artifacts/client-file.png docs/img/; fi
+	@if [ -f test-artifacts/client-file-slide.png ]; then cp test-artifacts/client-file-slide.png docs/img/client-file.png; fi
 	CHROME_PATH=/usr/bin/chromium npx marp --html --allow-local-files docs/presentation.md -o docs/presentation.html
 	CHROME_PATH=/usr/bin/chromium npx marp --pdf --allow-local-files docs/presentation.md -o docs/presentation.pdf
 

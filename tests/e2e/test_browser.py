@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM
 from tests.service_fixtures import API_KEY, PASSWORD, THRESHOLD, TOKEN_SECRET
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = ROOT / "test-artifacts"
 BLOCKING = {"serious", "critical"}
 
 
@@ -74,16 +73,6 @@ def servers(serving_dir, decisions_db, tmp_path_factory):
                 process.wait(timeout=30)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
 def login(page, url: str, user: str = "rita") -> None:
     """Open the dashboard and log in (every page needs it)."""
     page.goto(url)
@@ -132,6 +121,12 @@ def test_a_client_file_by_keyboard_shows_the_decision_and_passes_axe(servers, br
     page.get_by_text(f"{word} : probabilité de défaut estimée à").wait_for(timeout=10_000)
     page.wait_for_timeout(1500)  # charts finish drawing
     assert _audit(page, "client-file") == []
+    # the presentation's slide (`make deck` copies it to docs/img): from the client's heading to the reasons' one
+    top = page.get_by_role("heading", name=f"Client n° {client}").bounding_box()
+    end = page.get_by_role("heading", name="Pourquoi cette décision ?").bounding_box()
+    assert top and end and end["y"] > top["y"]
+    page.screenshot(path=str(ARTIFACTS / "client-file-slide.png"), clip={
+        "x": top["x"] - 16, "y": top["y"] - 16, "width": 1280 - top["x"], "height": end["y"] - top["y"] + 8})
 
 
 def test_readable_at_200_percent_zoom(servers, browser, serving_data):
