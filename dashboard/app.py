@@ -16,7 +16,7 @@ import streamlit as st
 import charts
 from api_client import ApiClient, ApiError
 from letter import agreed_explanation, render_letter
-from texts import ARROWS, ICONS, LANGUAGES, STREAMLIT_WORDS, decision_help, t, term
+from texts import ARROWS, ICONS, LANGUAGES, STREAMLIT_WORDS, decision_help, t, term, waited
 
 INCOME_BANDS = {"< 100 000": (None, 99_999.99), "100 000 – 200 000": (100_000, 199_999.99),
                 "200 000 – 300 000": (200_000, 299_999.99), "≥ 300 000": (300_000, None)}
@@ -520,7 +520,7 @@ def review_page(api: ApiClient, language: str) -> None:
         st.markdown(t("queue_empty", language))
     else:
         labels = {c["decision_id"]: t("case_label", language, n=c["decision_id"], client=c["client_id"],
-                                      pd=pct(c["pd"], language), age=_age(c["age_hours"], language)) for c in cases}
+                                      pd=pct(c["pd"], language), age=waited(c["age_hours"], language)) for c in cases}
         chosen = st.selectbox(t("case", language), list(labels), format_func=labels.get,
                               placeholder=t("choose", language), key="case")
         case = next(c for c in cases if c["decision_id"] == chosen)
@@ -544,10 +544,6 @@ def review_page(api: ApiClient, language: str) -> None:
         approval_block(api, case, codes, user, language)
     if user["role"] in ("auditor", "approver"):
         verify_block(api, language)
-
-
-def _age(hours: float, language: str) -> str:
-    return t("hours", language, n=decimal(hours, language, 1))
 
 
 def flash(message: str) -> None:
@@ -608,7 +604,7 @@ def decision_form(api: ApiClient, case: dict, codes: dict, language: str) -> Non
 
 def approval_block(api: ApiClient, case: dict, codes: dict, user: dict, language: str) -> None:
     label = t("case_label", language, n=case["decision_id"], client=case["client_id"], pd=pct(case["pd"], language),
-              age=_age(case["age_hours"], language))
+              age=waited(case["age_hours"], language))
     st.markdown(f"**{label}**")
     st.markdown(t("proposed_by", language, actor=case["actor"], decision=t(case["final_decision"], language),
                   reason=codes.get(case["reason_code"], case["reason_code"]), why=case["justification"]))
@@ -752,8 +748,9 @@ def model_page(api: ApiClient, language: str) -> None:
     col1, col2, col3, col4 = st.columns(4)
     col1.metric(t("model_version", language), info["model_version"])
     col2.metric(t("train_rows", language), fmt(info["train_rows"], language))
-    col3.metric(t("auc", language), decimal(holdout.get("auc"), language))
-    col4.metric(t("cost", language), decimal(holdout.get("business_cost_per_client"), language))
+    for column, key, value in ((col3, "auc", holdout.get("auc")),
+                               (col4, "cost", holdout.get("business_cost_per_client"))):
+        column.metric(t(key, language), "—" if value is None else decimal(value, language))
     costs = info["costs"]
     st.markdown(t("costs_sentence", language, fn=f"{costs['fn_cost'] / costs['fp_cost']:g}",
                   threshold=pct(info["threshold"], language), band=points(info["review_band"], language)))
@@ -772,9 +769,13 @@ def model_page(api: ApiClient, language: str) -> None:
     drift = info.get("drift") or {}
     if drift:
         st.subheader(t("drift", language))
-        st.markdown(t("drift_sentence", language, n=drift.get("n_drifted", len(drift.get("drifted_columns", []))),
-                      total=drift.get("n_columns", "?"), share=decimal(drift.get("share_drifted", 0) * 100,
-                                                                         language, 1)))
+        counts = {"n": drift.get("n_drifted", len(drift.get("drifted_columns", []))), "total": drift["n_columns"],
+                  "share": decimal(drift.get("share_drifted", 0) * 100, language, 1)}
+        if drift.get("enough_data", True):
+            st.markdown(t("drift_sentence", language, **counts))
+        else:  # the drift stage draws no verdict on so few production clients; the differences are indicative
+            st.markdown(t("drift_no_verdict", language, rows=fmt(drift["current_rows"], language),
+                          min=fmt(drift["min_rows"], language), **counts))
         topics = info.get("drift_concepts", [])
         st.dataframe(pd.DataFrame({t("topic", language): [c[f"label_{language}"] for c in topics],
                                    t("drifted_columns", language): [c["columns"] for c in topics]}),
@@ -787,7 +788,7 @@ def oversight_block(api: ApiClient, language: str) -> None:
     st.subheader(t("oversight_title", language))
     queue = figures["queue"]
     if queue["size"]:
-        st.markdown(t("oversight_queue", language, n=queue["size"], age=_age(queue["oldest_hours"], language),
+        st.markdown(t("oversight_queue", language, n=queue["size"], age=waited(queue["oldest_hours"], language),
                       a=figures["awaiting_approval"]))
     else:
         st.markdown(t("oversight_no_queue", language, a=figures["awaiting_approval"]))

@@ -63,7 +63,9 @@ TEXT: dict[str, dict[str, str]] = {
     "case": {"fr": "Dossier", "en": "Case"},
     "case_label": {"fr": "n° {n} — client {client} — PD {pd} — en attente depuis {age}",
                    "en": "no. {n} — client {client} — PD {pd} — waiting for {age}"},
-    "hours": {"fr": "{n} h", "en": "{n} h"},
+    "waited_minutes": {"fr": "moins d'une heure", "en": "less than an hour"},
+    "waited_hours": {"fr": "{n} h", "en": "{n} h"},
+    "waited_days": {"fr": "{n} jours", "en": "{n} days"},
     "origin": {"fr": "Origine", "en": "Origin"},
     "origin_model": {"fr": "zone de revue du modèle", "en": "model's review zone"},
     "origin_flag": {"fr": "signalé par {actor}", "en": "flagged by {actor}"},
@@ -383,6 +385,11 @@ TEXT: dict[str, dict[str, str]] = {
               "en": "Data drift (production clients vs training data)"},
     "drift_sentence": {"fr": "{n} colonne(s) sur {total} ont changé de distribution ({share} %), par thème :",
                        "en": "{n} of {total} columns changed distribution ({share}%), by topic:"},
+    "drift_no_verdict": {"fr": "Pas de verdict : {rows} clients en production, moins des {min} nécessaires pour juger "
+                               "une dérive. À titre indicatif, {n} colonne(s) sur {total} diffèrent ({share} %), par "
+                               "thème :",
+                         "en": "No verdict: {rows} production clients, fewer than the {min} needed to judge drift. "
+                               "For information, {n} of {total} columns differ ({share}%), by topic:"},
     "api_down": {"fr": "Le service de scoring est injoignable ({url}). Réessayez dans un instant ; si le problème "
                        "persiste, prévenez le support.",
                  "en": "The scoring service cannot be reached ({url}). Try again in a moment; if it persists, tell "
@@ -418,6 +425,15 @@ def term(months: float, language: str) -> str:
     whole = round(months)
     key = ("month_one" if whole == 1 else "months") + ("" if abs(months - whole) < 0.01 else "_about")
     return t(key, language, n=f"{whole:.0f}")
+
+
+def waited(hours: float, language: str) -> str:
+    """How long a case has waited, as a person says it: under an hour, in hours up to two days, then in days."""
+    if hours < 1:
+        return t("waited_minutes", language)
+    if hours < 48:
+        return t("waited_hours", language, n=f"{hours:.0f}")
+    return t("waited_days", language, n=f"{hours / 24:.0f}")
 
 
 def decision_help(decision: str, language: str) -> str:

@@ -98,7 +98,10 @@ def serving_dir(champion, challenger, features, interim, tmp_path_factory):
                         "description_fr": f.description_fr, "categorical": f.categorical} for f in catalogue()}
     importance = model.get_feature_importance()
     order = np.argsort(-importance)[:10]
-    reports = {"holdout": {"auc": 0.8}, "drift": {"share_drifted": 0.05, "drifted_columns": ["FLAG_EMAIL"]},
+    reports = {"holdout": {"auc": 0.8, "business_cost_per_client": 0.52},  # as reports/metrics.json and
+               "drift": {"share_drifted": 0.05, "n_drifted": 1, "n_columns": 20,  # reports/drift/summary.json
+                         "drifted_columns": ["FLAG_EMAIL"], "enough_data": True, "current_rows": 3000,
+                         "min_rows": 500},
                "global_importance": [{"feature": bundle.features[i], "mean_abs_shap": float(importance[i])}
                                      for i in order]}
     target = tmp_path_factory.mktemp("serving") / "serving"

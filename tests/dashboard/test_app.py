@@ -235,7 +235,27 @@ def test_model_page(api):
     text = _text(at)
     assert "coûte 10 fois plus" in text and "Les trois thèmes les plus influents" in text
     assert "2,0 points de pourcentage" in text
-    assert "colonne(s) sur" in text  # drift summary
+    assert "1 colonne(s) sur 20 ont changé de distribution (5,0 %), par thème" in text  # drift summary
+    assert "Pas de verdict" not in text
+    assert [m.value for m in at.metric][2:] == ["0,800", "0,520"]  # AUC and cost on the holdout
+
+
+def test_the_model_page_draws_no_drift_verdict_on_too_few_production_clients(api, monkeypatch):
+    """As the drift stage writes it for 49 production clients: the differences are shown as indicative only."""
+    answer = api.model()
+    answer["drift"] |= {"enough_data": False, "current_rows": 49, "min_rows": 500, "n_drifted": 92,
+                        "n_columns": 202, "share_drifted": 92 / 202}
+    answer["holdout"].pop("business_cost_per_client")
+    monkeypatch.setattr(api, "model", lambda: answer)
+    for language, sentence in (("fr", "Pas de verdict : 49 clients en production, moins des 500 nécessaires pour "
+                                      "juger une dérive. À titre indicatif, 92 colonne(s) sur 202 diffèrent (45,5 %)"),
+                               ("en", "No verdict: 49 production clients, fewer than the 500 needed to judge drift. "
+                                      "For information, 92 of 202 columns differ (45.5%)")):
+        at = _app(api, page="model", language=language)
+        assert not at.exception
+        text = _text(at)
+        assert sentence in text and "changé de distribution" not in text and "changed distribution" not in text
+        assert [m.value for m in at.metric][3] == "—"  # no cost figure: a dash, not a truncated word
 
 
 def test_api_down_gives_a_message_not_a_trace():
@@ -283,6 +303,14 @@ def test_a_term_is_said_in_whole_months_and_about_when_it_is_not_whole():
 
     assert [term(m, "en") for m in (1, 1.3, 24, 16.9)] == ["1 month", "about 1 month", "24 months", "about 17 months"]
     assert [term(m, "fr") for m in (1, 24.004, 16.9)] == ["1 mois", "24 mois", "environ 17 mois"]
+
+
+def test_a_waiting_time_is_said_as_a_person_says_it():
+    from texts import waited
+
+    assert [waited(h, "fr") for h in (0.02, 0.99, 1.0, 5.4, 47.4, 48.0, 80.0)] == [
+        "moins d'une heure", "moins d'une heure", "1 h", "5 h", "47 h", "2 jours", "3 jours"]
+    assert [waited(h, "en") for h in (0.5, 26.6, 100.0)] == ["less than an hour", "27 h", "4 days"]
 
 
 def test_a_zone_name_moves_aside_when_the_client_line_would_cross_it():
