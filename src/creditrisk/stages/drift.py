@@ -36,9 +36,11 @@ def run_drift(params: Params, paths: Paths) -> dict:
     write_json(out / SUMMARY_JSON, summary)
     write_json(out / DRIFT_METRICS, {k: summary[k] for k in ("share_drifted", "n_drifted", "n_columns",
                                                                 "adversarial_auc")})
-    log.info("drift: %d of %d columns drifted (%.1f %%), adversarial AUC %.3f; top: %s (%.0f s)", summary["n_drifted"],
-             summary["n_columns"], 100 * summary["share_drifted"], adversarial["auc"], summary["drifted_columns"][:5],
-             time.perf_counter() - start)
+    verdict = ("" if summary["enough_data"] else f"no verdict ({len(current):,} production clients, fewer than "
+               f"drift.min_rows {params.drift.min_rows:,}); indicative: ")
+    log.info("drift: %s%d of %d columns drifted (%.1f %%), adversarial AUC %.3f; top: %s (%.0f s)", verdict,
+             summary["n_drifted"], summary["n_columns"], 100 * summary["share_drifted"], adversarial["auc"],
+             summary["drifted_columns"][:5], time.perf_counter() - start)
     return {k: summary[k] for k in ("share_drifted", "n_drifted", "n_columns", "adversarial_auc")}
 
 
