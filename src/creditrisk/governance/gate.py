@@ -16,14 +16,22 @@ def promotion_gate(tests: list[dict], cost: float, champion: Champion | None, ca
     red = [t for t in tests if t["light"] == RED]
     expected_red = any(t["key"] == "expected_auc" for t in red)
     signed = [t for t in red if signoff and t["key"] in STABILITY and not expected_red]
-    blocking = [f"{t['test']} ({t['sample']})" for t in red if t not in signed]
+    blocking = [t for t in red if t not in signed] if mode == "enforce" else []
     passed = [f"{t['test']} ({t['sample']})" for t in tests if t["light"] in (GREEN, AMBER)]
-    reasons = [f"red test: {name}" for name in blocking] if mode == "enforce" else []
-    if champion is not None and champion.cost is not None and not cost < champion.cost:
+    reasons = [f"red test: {t['test']} ({t['sample']})" for t in blocking]
+    costlier = champion is not None and champion.cost is not None and not cost < champion.cost
+    if costlier:
         reasons.append(f"holdout cost {cost:.4f} is not lower than champion version {champion.version}'s "
                        f"{champion.cost:.4f} on the same clients")
-    return {"promote": not reasons, "reasons": reasons, "red_tests": [f"{t['test']} ({t['sample']})" for t in red],
+    return {"promote": not reasons, "reasons": reasons,  # the reasons in words; in fields for other languages:
+            "blocking_tests": _named(blocking), "signed_off_tests": _named(signed), "costlier": costlier,
+            "red_tests": [f"{t['test']} ({t['sample']})" for t in red],
             "signed_off": [f"{t['test']} ({t['sample']})" for t in signed], "signoff": signoff if signed else "",
             "passed_tests": passed, "candidate_version": candidate_version, "candidate_cost": cost,
             "champion_version": champion.version if champion else None,
             "champion_cost": champion.cost if champion else None, "mode": mode}
+
+
+def _named(tests: list[dict]) -> list[dict[str, str]]:
+    """Tests by key and sample, for a document in another language than the battery's names."""
+    return [{"key": t["key"], "sample": t["sample"]} for t in tests]

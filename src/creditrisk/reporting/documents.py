@@ -138,6 +138,26 @@ class Figures:
         return {"label": TESTS_FR[test["key"]], "sample": SAMPLES_FR[test["sample"]],
                 "light": LIGHTS_FR[test["light"]]}
 
+    def gate_tests_fr(self, field: str) -> str:
+        """The gate's tests of ``field`` (blocking_tests, signed_off_tests, or red_tests from the battery's lights)
+        in French: « CSI des variables principales : le plus élevé (développement / production) ; ... »."""
+        tests = (self.get("model_validation", f"gate.{field}") if field != "red_tests" else
+                 [t for t in self.get("model_validation", "tests") if t["light"] == "red"])
+        return " ; ".join(f"« {TESTS_FR[t['key']]} » ({SAMPLES_FR[t['sample']]})" for t in tests)
+
+    def refusal_fr(self, detail: bool = True) -> str:
+        """Why the gate did not promote the candidate, in French, from its fields: « à cause du test rouge « ... »
+        (...) et de son coût ... » (``detail``: with the two costs and the champion's version)."""
+        blocking = self.get("model_validation", "gate.blocking_tests")
+        parts = [("du test rouge " if len(blocking) == 1 else "des tests rouges ") + self.gate_tests_fr(
+            "blocking_tests")] if blocking else []
+        if self.get("model_validation", "gate.costlier"):
+            parts.append("de son coût, pas plus bas que celui du champion" + (
+                f" (version {self.num('model_validation', 'gate.champion_version', 'int')}) sur les mêmes clients : "
+                f"{self.num('model_validation', 'gate.candidate_cost', 'd4')} contre "
+                f"{self.num('model_validation', 'gate.champion_cost', 'd4')} par client" if detail else ""))
+        return "à cause " + " et ".join(parts)
+
     def model_fr(self, name: str) -> str:
         return MODELS_FR[name]
 

@@ -98,8 +98,11 @@ def test_a_red_population_shift_blocks_until_signed_off_but_never_a_red_expected
     signoff = "2026-12-04, A. Martin (model risk): fewer revolving loans, accepted"
     blocked = gate_of([shift, auc], 0.40, None, 1)
     assert not blocked["promote"] and blocked["reasons"] == ["red test: CSI (development vs production)"]
+    assert blocked["blocking_tests"] == [{"key": "csi_features", "sample": "development vs production"}]
+    assert not blocked["costlier"]
     signed = gate_of([shift, auc], 0.40, None, 1, signoff=signoff)
     assert signed["promote"] and signed["reasons"] == [] and signed["signoff"] == signoff
+    assert signed["blocking_tests"] == [] and signed["signed_off_tests"] == blocked["blocking_tests"]
     assert signed["red_tests"] == signed["signed_off"] == ["CSI (development vs production)"]
     calibration = battery.row("hosmer_lemeshow", "calibration", "Hosmer-Lemeshow", "holdout", 30.0, 0.001, "p", "red")
     still = gate_of([shift, calibration], 0.40, None, 1, signoff=signoff)
@@ -116,6 +119,7 @@ def test_the_gate_needs_a_lower_cost_than_the_champion():
     assert gate_of(tests, 0.40, champion, 4)["promote"]
     tie = gate_of(tests, 0.45, champion, 4)
     assert not tie["promote"] and "not lower than champion version 3's 0.4500" in tie["reasons"][0]
+    assert tie["costlier"] and tie["blocking_tests"] == []
     assert gate_of(tests, 0.50, None, 1)["promote"]  # the first model: only the tests
 
 
@@ -165,6 +169,7 @@ def test_report_mode_records_red_tests_without_blocking():
                             "red")]
     gate = gate_of(tests, 0.40, None, 1, mode="report")
     assert gate["promote"] and gate["red_tests"] == ["Hosmer-Lemeshow (out-of-fold)"] and gate["mode"] == "report"
+    assert gate["blocking_tests"] == []  # recorded, not blocking
     report = {"tests": tests, "lights": battery.lights_count(tests), "samples": {}, "details": {
         "holdout": _details(), "out-of-fold": _details(), "stability": {"score": _psi(), "features": []}}}
     assert "The gate ran in report mode" in render_report(report, gate, True)

@@ -125,3 +125,33 @@ def test_a_feature_named_within_a_sentence_starts_in_lower_case_unless_an_acrony
     assert figures.label("AGE", within=True) == "âge du client (`AGE`)"
     assert figures.label("PD_X", within=True) == "PD du dernier crédit (`PD_X`)"
     assert figures.label("Unknown", within=True) == "Unknown (`Unknown`)"  # no description: the name as it is
+
+
+def test_a_candidate_kept_out_is_told_why_in_french():
+    """The gate's fields, not its English reasons, make the French sentence: the red test by its French name and
+    sample, the cost against the champion's with both figures (the note) or in words (the slide)."""
+    import copy
+
+    figures = copy.deepcopy(Figures.load(Paths(ROOT), ROOT / "params.yaml"))
+    figures.sources["model_validation"]["gate"] |= {
+        "promote": False, "candidate_version": 8, "candidate_cost": 0.4912, "champion_version": 7,
+        "champion_cost": 0.4805, "costlier": True, "signed_off_tests": [],
+        "blocking_tests": [{"key": "csi_features", "sample": "development vs production"}],
+        "reasons": ["red test: CSI of the top 10 features: the largest (development vs production)", "holdout cost"]}
+    figures.sources["registry"]["previous_champion"] = {"version": 7, "compared": True}
+    note = re.sub(r"<!--.*?-->", "", render("methodology.md", figures))
+    slides = re.sub(r"<!--.*?-->", "", render("presentation.md", figures))
+    assert ("La version 8 n'a **pas** été promue,\nà cause du test rouge « CSI des variables principales : le plus "
+            "élevé » (développement / production) et de son coût, pas plus bas que celui du champion (version 7) sur "
+            "les mêmes clients : 0,4912 contre 0,4805 par client (motifs consignés dans `reports/registry.json`).") \
+        in note
+    assert ("La version 8 n'est **pas** promue, à cause du test rouge « CSI des variables principales : le plus élevé »"
+            " (développement / production) et de son coût, pas plus bas que celui du champion ;\nle champion en place, "
+            "la version 7, reste servi.") in slides
+    assert "red test" not in note + slides and "holdout cost" not in note + slides
+    figures.sources["model_validation"]["gate"] |= {"costlier": False, "blocking_tests": [
+        {"key": "csi_features", "sample": "development vs production"},
+        {"key": "hosmer_lemeshow", "sample": "holdout"}]}
+    slides = re.sub(r"<!--.*?-->", "", render("presentation.md", figures))
+    assert ("promue, à cause des tests rouges « CSI des variables principales : le plus élevé » (développement / "
+            "production) ; « Hosmer-Lemeshow » (test) ;") in slides
