@@ -85,7 +85,13 @@ def test_the_gate_decides_what_is_served_and_every_document_says_so(real_project
     assert "was trained on synthetic data and this run is on raw data" in note
     red = gate["red_tests"][0]
     assert f"**not promoted** to alias `champion`: red test: {red}" in card
-    assert "n'a **pas** été promue" in methodology and red in methodology
+    french = {"jeffreys_grade": "« Jeffreys par classe (unilatéral) : la pire classe »",
+              "csi_features": "« CSI des variables principales : le plus élevé »"}  # this sample's red tests
+    samples = {"out-of-fold": "hors pli", "holdout": "test", "development vs production": "développement / production"}
+    first, many = gate["blocking_tests"][0], len(gate["blocking_tests"]) > 1
+    assert (f"n'a **pas** été promue,\nà cause {'des tests rouges' if many else 'du test rouge'} "
+            f"{french[first['key']]} ({samples[first['sample']]})") in methodology
+    assert "red test" not in methodology  # the reasons in French, not quoted in English
     assert "ne peut pas servir ces\ndonnées (elle a été entraînée sur une autre source de données)" in methodology
     assert registry["previous_champion"]["not_compared_code"] == "data_source"  # worded in French, not quoted
     assert "aucun modèle n'est servi" in methodology
@@ -114,6 +120,8 @@ def test_a_signed_off_population_shift_lets_the_real_files_promote_in_enforce_mo
     assert {t["key"] for t in report["tests"] if t["light"] == "red"} == {"csi_features"}  # the shift is not hidden
     for document in ("docs/methodology.md", "reports/technical_documentation.md", "reports/model_card.md"):
         assert signoff in (project / document).read_text(), document
+    assert ("acceptés par écrit : « CSI des variables principales : le plus élevé » (développement / production) —"
+            in (project / "docs" / "methodology.md").read_text())
     bundle = json.loads((project / "models" / "serving" / "bundle.json").read_text())
     assert bundle["data_source"] == "raw" and bundle["serving"]["model_version"] == registry["served_version"]
     summary = _run(["creditrisk", "summary"], project).stdout
