@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from creditrisk.artefacts.catalogue import EVALUATION_PLOT, RELIABILITY_PLOT, Paths
+from creditrisk.artefacts.catalogue import (
+    EVALUATION_PLOT,
+    EVALUATION_PLOT_FR,
+    RELIABILITY_PLOT,
+    RELIABILITY_PLOT_FR,
+    Paths,
+)
 from creditrisk.config import Params
 from creditrisk.io import write_text
 
@@ -23,8 +29,9 @@ def run_docs(params: Params, paths: Paths, params_path: Path = Path("params.yaml
     for template in TEMPLATES:
         write_text(docs / template, render(template, figures))
     write_text(paths.reports / ANNEX, render_annex(figures.sources, figures.sources["params"]))
-    for plot in (paths.reports / "plots" / EVALUATION_PLOT, paths.model_validation / RELIABILITY_PLOT):
+    for plot, name in ((paths.reports / "plots" / EVALUATION_PLOT_FR, EVALUATION_PLOT),
+                       (paths.model_validation / RELIABILITY_PLOT_FR, RELIABILITY_PLOT)):  # French, for French text
         if plot.exists():
             (docs / "img").mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(plot, docs / "img" / plot.name)
+            shutil.copyfile(plot, docs / "img" / name)
     return {"documents": [str(docs / t) for t in TEMPLATES], "figures": len(figures.used)}

@@ -11,7 +11,6 @@ from creditrisk.artefacts.catalogue import (
     MODEL_CARD,
     MODEL_COMPARISON,
     MODEL_SELECTION,
-    RELIABILITY_PLOT,
     REPORT_JSON,
     REPORT_MD,
     SCORECARD_FILE,
@@ -86,7 +85,7 @@ def run_model_validation(params: Params, paths: Paths) -> dict:
     write_json(out / REPORT_JSON, report | {"gate": gate})
     write_json(out / LIGHTS, report["lights"] | {"promoted": gate["promote"]})
     write_text(out / REPORT_MD, render_report(report, gate, metrics["enough_data"]))
-    write_reliability_plot(out / RELIABILITY_PLOT, [holdout_sample, oof_sample])
+    write_reliability_plot(out, [holdout_sample, oof_sample])  # RELIABILITY_PLOT and its French twin
     write_json(paths.registry, registry)
     write_json(paths.registered, {k: registry.get(k) for k in ("registered_model", "version", "served_version",
                                                                  "promoted")})
