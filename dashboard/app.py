@@ -751,6 +751,9 @@ def model_page(api: ApiClient, language: str) -> None:
     for column, key, value in ((col3, "auc", holdout.get("auc")),
                                (col4, "cost", holdout.get("business_cost_per_client"))):
         column.metric(t(key, language), "—" if value is None else decimal(value, language))
+    if holdout.get("enough_data") is False:  # as the model card marks them: too few defaults for a verdict
+        st.caption(t("holdout_indicative", language, n=fmt(holdout["holdout_defaults"], language),
+                     min=fmt(holdout["min_defaults"], language)))
     costs = info["costs"]
     st.markdown(t("costs_sentence", language, fn=f"{costs['fn_cost'] / costs['fp_cost']:g}",
                   threshold=pct(info["threshold"], language), band=points(info["review_band"], language)))

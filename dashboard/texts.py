@@ -369,7 +369,11 @@ TEXT: dict[str, dict[str, str]] = {
     "model_version": {"fr": "Version du modèle", "en": "Model version"},
     "train_rows": {"fr": "Dossiers d'apprentissage", "en": "Files learnt from"},
     "auc": {"fr": "AUC (test)", "en": "AUC (holdout)"},
-    "cost": {"fr": "Coût métier par client (test)", "en": "Business cost per client (holdout)"},
+    "cost": {"fr": "Coût métier par client (test)", "en": "Cost per client (holdout)"},
+    "holdout_indicative": {"fr": "Chiffres indicatifs : l'échantillon de test ne compte que {n} défauts, moins des "
+                                 "{min} nécessaires pour un verdict.",
+                           "en": "Indicative figures: the holdout holds only {n} defaults, fewer than the {min} needed "
+                                 "for a verdict."},
     "costs_sentence": {
         "fr": "Un client accordé qui fait défaut coûte {fn} fois plus qu'un bon client refusé : le seuil de "
               "décision de {threshold} minimise ce coût. Les dossiers à moins de {band} du seuil, de part et "

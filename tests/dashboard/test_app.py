@@ -236,7 +236,7 @@ def test_model_page(api):
     assert "coûte 10 fois plus" in text and "Les trois thèmes les plus influents" in text
     assert "2,0 points de pourcentage" in text
     assert "1 colonne(s) sur 20 ont changé de distribution (5,0 %), par thème" in text  # drift summary
-    assert "Pas de verdict" not in text
+    assert "Pas de verdict" not in text and "Chiffres indicatifs" not in text
     assert [m.value for m in at.metric][2:] == ["0,800", "0,520"]  # AUC and cost on the holdout
 
 
@@ -246,6 +246,7 @@ def test_the_model_page_draws_no_drift_verdict_on_too_few_production_clients(api
     answer["drift"] |= {"enough_data": False, "current_rows": 49, "min_rows": 500, "n_drifted": 92,
                         "n_columns": 202, "share_drifted": 92 / 202}
     answer["holdout"].pop("business_cost_per_client")
+    answer["holdout"] |= {"enough_data": False, "holdout_defaults": 47, "min_defaults": 100}  # the real sample's
     monkeypatch.setattr(api, "model", lambda: answer)
     for language, sentence in (("fr", "Pas de verdict : 49 clients en production, moins des 500 nécessaires pour "
                                       "juger une dérive. À titre indicatif, 92 colonne(s) sur 202 diffèrent (45,5 %)"),
@@ -256,6 +257,9 @@ def test_the_model_page_draws_no_drift_verdict_on_too_few_production_clients(api
         text = _text(at)
         assert sentence in text and "changé de distribution" not in text and "changed distribution" not in text
         assert [m.value for m in at.metric][3] == "—"  # no cost figure: a dash, not a truncated word
+        assert {"fr": "Chiffres indicatifs : l'échantillon de test ne compte que 47 défauts, moins des 100 nécessaires",
+                "en": "Indicative figures: the holdout holds only 47 defaults, fewer than the 100 needed"}[language] \
+            in text
 
 
 def test_api_down_gives_a_message_not_a_trace():
