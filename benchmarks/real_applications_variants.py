@@ -59,6 +59,7 @@ Usage: python benchmarks/real_applications_variants.py [--repeats 3] [--arms ...
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import time
 from pathlib import Path
@@ -202,11 +203,17 @@ def pruned_columns(train: pd.DataFrame, y: np.ndarray, categorical: list[str]) -
             "pruned: placebo": above_placebo(train, y)}
 
 
+@functools.cache
+def route_monotone() -> dict[str, int]:
+    """The route's constraints on the loan terms (params train.monotone), read once for every fold."""
+    return dict(load_params(ROOT / "params.yaml").train.monotone)
+
+
 def monotone_arms(columns: list[str]) -> dict[str, dict[str, int]]:
     """Each monotone arm's constraints (feature -> 1: the PD never falls as it rises, -1: never rises), on the
     columns present."""
     external = dict.fromkeys(EXTERNAL, -1)
-    loan = load_params(ROOT / "params.yaml").train.monotone
+    loan = route_monotone()
     arms = {"monotone: ext": external, "monotone: ext + age": external | OLDER, "monotone: loan": dict(loan),
             "monotone: ext + loan": external | dict(loan)}
     return {name: {f: sign for f, sign in signs.items() if f in columns} for name, signs in arms.items()}
