@@ -6,6 +6,7 @@ from pathlib import Path
 
 from creditrisk.governance.evaluation import Evaluation
 from creditrisk.io import atomic_path, write_json
+from creditrisk.reporting.documents import french
 
 LANGUAGES = {"en": "{}.png", "fr": "{}_fr.png"}  # the English figure for reports/, the French one for docs/
 WORDS = {
@@ -93,9 +94,8 @@ def write_reliability_plot(out: Path, samples: list) -> None:
 
 
 def _number(value: float, digits: int, language: str) -> str:
-    """3,000 or 0.069 in English; 3 000 (narrow no-break space) or 0,069 in French."""
-    text = f"{value:,.{digits}f}"
-    return text if language == "en" else text.replace(",", "\u202f").replace(".", ",")
+    """3,000 or 0.069 in English; in French as the documents write their numbers: 3 000 or 0,069."""
+    return f"{value:,.{digits}f}" if language == "en" else french(value, f"d{digits}")
 
 
 def _decimal_commas(axes: list, language: str) -> None:
